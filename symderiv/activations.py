@@ -1,0 +1,185 @@
+"""Activation functions: one table, name -> SymPy definition.
+
+Only definitions live here. Every derivative is obtained with ``sympy.diff``
+and then, where SymPy can confirm it, rewritten in terms of the activation's
+own output ``a = f(z)`` (the form backprop uses: ``sigma' = a(1 - a)``,
+``tanh' = 1 - a^2``). A rewrite is accepted only when SymPy proves it equal to
+the raw derivative; otherwise the derivative stays a function of ``z`` (relu's
+Heaviside step, whose inverse does not exist).
+
+>>> d = derivative(resolve("sigmoid"))
+>>> d.in_output
+a*(1 - a)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from .bounded import bounded, TimedOut
+
+z = sp.Symbol("z", real=True)
+a = sp.Symbol("a", real=True)
+
+
+def _np_sigmoid(x):
+    # 0.5(1 + tanh(x/2)) equals 1/(1+e^-x) and never overflows for |x| ~ 1000.
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation: its SymPy definition in ``z`` and how to print it."""
+
+    name: str
+    expr: sp.Expr | None          # f(z); None for softmax (defined over a vector)
+    latex: str                    # the function's symbol, e.g. r"\sigma"
+    elementwise: bool = True
+    numpy: Callable | None = field(default=None, compare=False)  # stable NumPy twin of expr
+
+    def __call__(self, arg):
+        return self.expr.subs(z, arg)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", 1 / (1 + sp.exp(-z)), r"\sigma", numpy=_np_sigmoid),
+    "tanh": Activation("tanh", sp.tanh(z), r"\tanh", numpy=np.tanh),
+    "relu": Activation("relu", sp.Max(0, z), r"\operatorname{relu}",
+                       numpy=lambda x: np.maximum(x, 0.0)),
+    "identity": Activation("identity", z, r"\operatorname{id}", numpy=lambda x: x),
+    # softmax_k(z) = exp(z_k) / sum_j exp(z_j): its Jacobian is derived in index form
+    # by derive.softmax_jacobian, not here.
+    "softmax": Activation("softmax", None, r"\operatorname{softmax}", elementwise=False),
+}
+
+
+def resolve(spec) -> Activation:
+    """An Activation from a table name, a SymPy expression in ``z``, or a callable.
+
+    >>> resolve(lambda t: sp.log(1 + sp.exp(t))).expr
+    log(exp(z) + 1)
+    """
+    if isinstance(spec, Activation):
+        return spec
+    if isinstance(spec, str):
+        try:
+            return ACTIVATIONS[spec]
+        except KeyError:
+            raise ValueError(f"unknown activation {spec!r}; known: {', '.join(ACTIVATIONS)}") from None
+    if isinstance(spec, sp.Lambda):
+        expr = spec(z)
+    elif isinstance(spec, sp.Expr):
+        free = spec.free_symbols
+        if len(free) > 1:
+            raise ValueError(f"an activation must be a function of one symbol, got {spec}")
+        expr = spec.subs(next(iter(free)), z) if free else spec
+    elif callable(spec):
+        expr = sp.sympify(spec(z))  # user's own Python callable, not user text
+    else:
+        raise ValueError(f"cannot use {spec!r} as an activation")
+    if not isinstance(expr, sp.Expr) or expr.free_symbols - {z}:
+        raise ValueError(f"an activation must be a SymPy function of one symbol, got {expr}")
+    name = _custom_name(expr)
+    return Activation(name, expr, r"f_{\mathrm{%s}}" % name)
+
+
+def _custom_name(expr: sp.Expr) -> str:
+    for known in ACTIVATIONS.values():
+        if known.expr is not None and sp.simplify(known.expr - expr) == 0:
+            return known.name
+    if sp.simplify(expr - sp.log(1 + sp.exp(z))) == 0:
+        return "softplus"
+    return "custom"
+
+
+@dataclass(frozen=True)
+class ActivationDerivative:
+    """f'(z) as sympy.diff gives it, and (when provable) rewritten in a = f(z)."""
+
+    raw: sp.Expr                  # d f / d z, a function of z
+    in_output: sp.Expr | None     # the same function written in a, or None
+    justification: str
+
+    @property
+    def best(self) -> sp.Expr:
+        """The form backprop evaluates: in ``a`` when available, else in ``z``."""
+        return self.in_output if self.in_output is not None else self.raw
+
+
+def derivative(act: Activation) -> ActivationDerivative:
+    """Differentiate an elementwise activation and rewrite it in its output."""
+    if not act.elementwise:
+        raise ValueError("softmax is not elementwise: use derive.softmax_jacobian")
+    return _derivative_of(act.expr)
+
+
+@lru_cache(maxsize=None)
+def _derivative_of(f: sp.Expr) -> ActivationDerivative:
+    raw = sp.diff(f, z)
+    if raw.has(sp.Heaviside):
+        raw = raw.replace(sp.Heaviside, lambda arg, *_: sp.Heaviside(arg, 0))  # relu'(0) := 0
+    for candidate, how in _rewrites_in_output(f, raw):
+        if candidate.has(z) or candidate == raw:
+            continue
+        if _proved_equal(candidate.subs(a, f), raw):
+            return ActivationDerivative(raw, candidate,
+                                        f"sympy.diff of the definition, rewritten in a = f(z) {how}; "
+                                        "the rewrite is proved equal by SymPy")
+    return ActivationDerivative(raw, None, "sympy.diff of the definition")
+
+
+def _rewrites_in_output(f, raw):
+    """Candidate forms of f'(z) in terms of a: direct substitution, then the inverse of f."""
+    if f.free_symbols and raw.free_symbols:
+        yield tidy(raw.subs(f, a)), "by substituting f(z) -> a"
+    try:
+        inverses = bounded(lambda: sp.solve(sp.Eq(a, f), z), seconds=5)
+    except (TimedOut, NotImplementedError, ValueError, TypeError):
+        return
+    for inv in inverses:
+        try:
+            yield bounded(lambda: tidy(sp.simplify(raw.subs(z, inv))), seconds=5), \
+                "through the inverse z = " + sp.latex(inv)
+        except TimedOut:
+            continue
+
+
+def _proved_equal(lhs, rhs) -> bool:
+    try:
+        return bounded(lambda: sp.simplify(lhs - rhs) == 0, seconds=5)
+    except TimedOut:
+        return False
+
+
+def tidy(expr: sp.Expr) -> sp.Expr:
+    """The most readable of a few equal forms: a(1 - a) rather than -a(a - 1).
+
+    >>> tidy(-a*(a - 1)), tidy(-(a - 1)*(a + 1))
+    (a*(1 - a), 1 - a**2)
+    """
+    factored = sp.factor(expr)
+    flipped = _flip_negated_factor(factored)
+    expanded = sp.expand(expr)
+    # 1 - a^2 reads better expanded; a(1 - a)(a - y) reads better factored.
+    if len(sp.Add.make_args(expanded)) <= 2 and len(str(expanded)) < len(str(flipped)):
+        return expanded
+    return flipped
+
+
+def _flip_negated_factor(expr):
+    if not isinstance(expr, sp.Mul):
+        return expr
+    coeff, factors = expr.as_coeff_mul()
+    if coeff >= 0:
+        return expr
+    for k, fac in enumerate(factors):
+        if isinstance(fac, sp.Add):
+            rest = factors[:k] + factors[k + 1:]
+            flipped = sp.Add(*[-t for t in fac.args])
+            scale = () if coeff == -1 else (-coeff,)
+            return sp.Mul(*scale, *rest, flipped, evaluate=False)
+    return expr

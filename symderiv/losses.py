@@ -1,0 +1,99 @@
+"""Losses and regularisers: one table each, name -> SymPy definition.
+
+A loss is a per-unit term ``l(a, y)``; the per-sample loss is its sum over the
+output units and ``J`` is the mean over the batch plus the regulariser:
+
+    J = 1/m sum_s sum_k l(a_ks, y_ks) + R(W)
+
+A regulariser is a per-weight term ``r(w, lambda, m)`` summed over every
+weight (never a bias). Nothing here is differentiated by hand: derive.py
+differentiates these definitions.
+
+For the NumPy side, ``STABLE_FORMS`` gives, for some (output activation, loss)
+pairs, the same per-unit loss written in the logit ``z`` so that it stays
+finite at logits of +-1000 (log-sum-exp, softplus). tests/test_losses.py
+proves each equals its definition composed with the activation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .activations import a, z
+
+y = sp.Symbol("y", real=True)
+w = sp.Symbol("w", real=True)
+lam = sp.Symbol("lambda", positive=True)
+m = sp.Symbol("m", positive=True, integer=True)
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    expr: sp.Expr      # per-unit l(a, y)
+    title: str
+
+
+LOSSES: dict[str, Loss] = {
+    "mse": Loss("mse", (a - y) ** 2 / 2, "squared error  1/2 ||a - y||^2"),
+    "bce": Loss("bce", -(y * sp.log(a) + (1 - y) * sp.log(1 - a)), "binary cross-entropy"),
+    "ce": Loss("ce", -y * sp.log(a), "cross-entropy  -sum_k y_k log a_k"),
+}
+
+# What the CLI picks when --loss is not given (DESIGN.md).
+DEFAULT_LOSS = {"sigmoid": "bce", "softmax": "ce", "identity": "mse"}
+
+
+@dataclass(frozen=True)
+class Regulariser:
+    name: str
+    expr: sp.Expr      # per-weight r(w, lambda, m)
+    title: str
+
+
+REGULARISERS: dict[str, Regulariser] = {
+    "none": Regulariser("none", sp.Integer(0), "no regulariser"),
+    "l2": Regulariser("l2", lam / (2 * m) * w ** 2, "lambda/(2m) sum W^2"),
+    "l2-sum": Regulariser("l2-sum", lam * w ** 2, "lambda sum W^2"),
+}
+
+
+# Stable per-unit losses in the logit z (sum over units is implied for
+# softmax: logsumexp is a function of the whole column). Keys are
+# (output activation name, loss name).
+softplus = sp.Function("softplus")      # log(1 + e^z), evaluated as logaddexp(0, z)
+logsumexp = sp.Function("logsumexp")    # log sum_k e^{z_k} over a column
+
+
+STABLE_FORMS: dict[tuple[str, str], sp.Expr] = {
+    # -y log s(z) - (1-y) log(1 - s(z)) = softplus(z) - y z
+    ("sigmoid", "bce"): softplus(z) - y * z,
+    # -sum_k y_k log softmax_k(z) = logsumexp(z) sum_k y_k - sum_k y_k z_k; written per
+    # unit as y_k (logsumexp(z) - z_k) so no one-hot assumption is needed.
+    ("softmax", "ce"): y * (logsumexp(z) - z),
+}
+
+STABLE_DEFINITIONS = {softplus: sp.Lambda(z, sp.log(1 + sp.exp(z)))}
+
+
+def resolve_loss(spec) -> Loss:
+    """A Loss from a table name or a SymPy expression / callable in (a, y)."""
+    if isinstance(spec, Loss):
+        return spec
+    if isinstance(spec, str):
+        try:
+            return LOSSES[spec]
+        except KeyError:
+            raise ValueError(f"unknown loss {spec!r}; known: {', '.join(LOSSES)}") from None
+    expr = spec(a, y) if callable(spec) and not isinstance(spec, sp.Basic) else spec
+    if not isinstance(expr, sp.Expr) or expr.free_symbols - {a, y}:
+        raise ValueError("a custom loss must be a SymPy expression in a (output) and y (target)")
+    return Loss("custom", expr, "custom loss " + sp.sstr(expr))
+
+
+def resolve_reg(name: str) -> Regulariser:
+    try:
+        return REGULARISERS[name]
+    except KeyError:
+        raise ValueError(f"unknown regulariser {name!r}; known: {', '.join(REGULARISERS)}") from None

@@ -1,0 +1,138 @@
+"""Printing derivations: LaTeX, Markdown (GitHub ``$$`` math) and plain text.
+
+``StepPrinter`` is SymPy's LaTeX printer with the notation of backprop texts:
+``W^{(l)}_{ji}`` for matrix entries, ``\\sum_{j}`` for sums over all units of a
+layer, ``(W^{(l+1)})^{T}``, ``\\odot`` for the Hadamard product, and
+``[i = k]`` (Iverson bracket) for SymPy's KroneckerDelta, whose usual
+``\\delta_{ik}`` would collide with the backprop delta.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage[T1]{fontenc}
+\allowdisplaybreaks
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{4pt}
+"""
+
+
+class StepPrinter(LatexPrinter):
+    def _print_Symbol(self, expr, style="plain"):
+        name = expr.name
+        if "\\" in name or "{" in name or "'" in name:
+            return name  # already LaTeX: a named quantity such as \frac{\partial J}{\partial W}
+        return super()._print_Symbol(expr, style=style)
+
+    _print_MatrixSymbol = _print_Symbol
+
+    def _print_MatrixElement(self, expr):
+        name = expr.parent.name
+        idx = "".join(self._print(t) for t in expr.indices if t != 0 or len(expr.indices) == 1)
+        if len(expr.indices) == 2 and expr.indices[1] == 0 and expr.parent.shape[1] == 1:
+            idx = self._print(expr.indices[0])  # a column vector: one index
+        match = re.fullmatch(r"(f'\()?(\\?[A-Za-z]+)(\^\{\([^)]*\)\})?(\))?", name)
+        if match:
+            pre, base, sup, post = (g or "" for g in match.groups())
+            return f"{pre}{base}_{{{idx}}}{sup}{post}"
+        return f"{{{name}}}_{{{idx}}}"
+
+    def _print_Transpose(self, expr):
+        inner = self._print(expr.arg)
+        if isinstance(expr.arg, sp.MatrixSymbol) and "^" not in expr.arg.name:
+            return f"{inner}^{{T}}"
+        return rf"\left({inner}\right)^{{T}}"
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(self._print_parens(f) for f in expr.args)
+
+    def _print_parens(self, f):
+        text = self._print(f)
+        return rf"\left({text}\right)" if isinstance(f, (sp.MatAdd, sp.Add, sp.MatMul)) else text
+
+    def _print_KroneckerDelta(self, expr, exp=None):
+        i, j = expr.args[:2]
+        return rf"[{self._print(i)} = {self._print(j)}]"
+
+    def _print_Sum(self, expr):
+        indices = ",".join(self._print(lim[0]) for lim in expr.limits)
+        body = self._print(expr.function)
+        if isinstance(expr.function, sp.Add):
+            body = rf"\left({body}\right)"
+        return rf"\sum_{{{indices}}} {body}"
+
+    def _print_Heaviside(self, expr, exp=None):
+        return rf"H\left({self._print(expr.args[0])}\right)"
+
+    def _print_Indexed(self, expr):
+        base = self._print(expr.base.label)
+        idx = "".join(self._print(t) for t in expr.indices)
+        return f"{base}_{{{idx}}}"
+
+
+_printer = StepPrinter({"mul_symbol": None})
+
+
+def tex(expr) -> str:
+    """LaTeX of a SymPy expression (or a LaTeX string passed through)."""
+    if isinstance(expr, str):
+        return expr
+    return _printer.doprint(expr)
+
+
+def text_escape(s: str) -> str:
+    """A justification sentence safe for LaTeX text mode."""
+    s = s.replace("\\", r"\textbackslash{}")
+    for ch in "&%$#_{}":
+        s = s.replace(ch, "\\" + ch)
+    return s.replace("^", r"\^{}").replace("~", r"\~{}").replace("\\textbackslash\\{\\}", r"\textbackslash{}")
+
+
+def step_equation(step) -> str:
+    return f"{tex(step.lhs)} = {tex(step.rhs)}"
+
+
+def derivation_latex_body(d) -> str:
+    parts = [rf"\section*{{{text_escape(d.title)}}}"]
+    number = 0
+    for sec in d.sections:
+        parts.append(rf"\subsection*{{{text_escape(sec.title)}}}")
+        for step in sec.steps:
+            number += 1
+            parts.append(rf"\begin{{equation*}}\tag{{S{number}}} {step_equation(step)} \end{{equation*}}")
+            parts.append(rf"\emph{{{text_escape(step.why)}}}")
+            parts.append("")
+    return "\n".join(parts)
+
+
+def derivation_latex(d) -> str:
+    return PREAMBLE + "\\begin{document}\n" + derivation_latex_body(d) + "\n\\end{document}\n"
+
+
+def derivation_markdown(d) -> str:
+    lines = [f"# {d.title}", ""]
+    number = 0
+    for sec in d.sections:
+        lines += [f"## {sec.title}", ""]
+        for step in sec.steps:
+            number += 1
+            lines += [f"**S{number}.** {step.why}", "", "$$", step_equation(step), "$$", ""]
+    return "\n".join(lines)
+
+
+def derivation_text(d) -> str:
+    lines = [d.title, "=" * len(d.title)]
+    number = 0
+    for sec in d.sections:
+        lines += ["", sec.title, "-" * len(sec.title)]
+        for step in sec.steps:
+            number += 1
+            lines.append(f"S{number}. {step_equation(step)}")
+            lines.append(f"     because: {step.why}")
+    return "\n".join(lines) + "\n"
