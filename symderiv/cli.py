@@ -132,6 +132,9 @@ def main(argv=None) -> int:
     except RecursionError:
         print("symderiv: error: input nested too deeply", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        print(f"symderiv: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
+        return 3
 
 
 def _one_line(exc) -> str:

@@ -112,7 +112,7 @@ class Layer:
 
     @property
     def y(self):
-        return self._m("y", self.n, m)
+        return sp.MatrixSymbol("y", self.n, m)
 
 
 ONES = sp.MatrixSymbol(r"\mathbf{1}_m", m, 1)  # a column of m ones: sums over the batch
@@ -183,6 +183,31 @@ def _sums_over_batch_as_products(body):
     return body.replace(lambda e: isinstance(e, Sum), _with_ones)
 
 
+def elementwise_to_matrix(expr, names):
+    """A scalar expression applied entry by entry, as a matrix expression (Hadamard algebra).
+
+    >>> L = Layer("L"); elementwise_to_matrix(a - y, {a: L.a, y: L.y})
+    -y + a^{(L)}
+    """
+    shape = next(iter(names.values())).shape
+    def conv(e):
+        if e in names:
+            return names[e]
+        if e.is_number:
+            return e * sp.OneMatrix(*shape)
+        if isinstance(e, sp.Add):
+            return sp.MatAdd(*[conv(t) for t in e.args])
+        if isinstance(e, sp.Mul):
+            coeff, rest = e.as_coeff_mul()
+            body = [conv(f) for f in rest]
+            prod = body[0] if len(body) == 1 else sp.HadamardProduct(*body)
+            return prod if coeff == 1 else coeff * prod
+        if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:
+            return sp.HadamardPower(conv(e.base), e.exp)
+        return sp.MatrixSymbol(sp.latex(e.xreplace({k: sp.Symbol(v.name) for k, v in names.items()})), *shape)
+    return conv(expr)
+
+
 def simplify_bounded(expr, seconds=5.0):
     try:
         return bounded(lambda: acts.tidy(sp.simplify(expr)), seconds)
@@ -231,6 +256,9 @@ def _elementwise_output_delta(output: Activation, loss: Loss) -> OutputDelta:
         why += "; the activation derivative cancels against the loss's denominator" \
             if sp.denom(sp.together(dl_da)) != 1 and not sp.denom(sp.together(result)).has(a) else ""
     sec.add(sp.Symbol(r"\delta_k^{(L)}"), result, why, "scalar")
+    out = Layer("L")
+    sec.add(out.delta, elementwise_to_matrix(result, {a: out.a, y: out.y, z: out.z}),
+            "the same for every unit and sample: an element-wise (Hadamard) matrix expression", "matrix")
     # Independent check: diff of the composed loss in z equals the chain-rule result.
     composed = sp.diff(loss.expr.subs(a, f), z)
     if not _equal_at_points(composed, result.subs(a, f), (z, y)):
@@ -284,6 +312,11 @@ def _softmax_output_delta(loss: Loss) -> OutputDelta:
         result = sp.expand(expanded.subs(one_hot, 1))
         sec.add(sp.Symbol(r"\delta_i^{(L)}"), result,
                 "one-hot targets: sum_k y_k = 1")
+    if not result.has(Sum):
+        out = Layer("L")
+        flat = result.subs({av[i]: a, yv[i]: y})
+        sec.add(out.delta, elementwise_to_matrix(flat, {a: out.a, y: out.y}),
+                "the same for every unit and sample, in matrix form", "matrix")
     return OutputDelta(result, False, sec)
 
 
@@ -432,7 +465,9 @@ def forward_section(net) -> Section:
 def derivation(net) -> Derivation:
     """The full derivation of ``net``'s gradients, nothing skipped."""
     out = output_delta(net.output, net.loss)
-    sections = [forward_section(net), activation_section(net.output, "output")]
+    sections = [forward_section(net)]
+    if net.output.elementwise:  # softmax's Jacobian is part of its output-delta section
+        sections.append(activation_section(net.output, "output"))
     if net.depth > 1:
         sections.append(activation_section(net.hidden, "hidden"))
     sections.append(out.section)

@@ -56,6 +56,12 @@ class StepPrinter(LatexPrinter):
         text = self._print(f)
         return rf"\left({text}\right)" if isinstance(f, (sp.MatAdd, sp.Add, sp.MatMul)) else text
 
+    def _print_OneMatrix(self, expr):
+        return r"\mathbf{1}"
+
+    def _print_HadamardPower(self, expr):
+        return rf"{self._print_parens(expr.base)}^{{\odot {self._print(expr.exp)}}}"
+
     def _print_KroneckerDelta(self, expr, exp=None):
         i, j = expr.args[:2]
         return rf"[{self._print(i)} = {self._print(j)}]"
@@ -94,6 +100,32 @@ def text_escape(s: str) -> str:
     return s.replace("^", r"\^{}").replace("~", r"\~{}").replace("\\textbackslash\\{\\}", r"\textbackslash{}")
 
 
+_GREEK = {"delta": r"\delta", "lambda": r"\lambda", "sigma": r"\sigma", "sum": r"\sum"}
+_BRACED = r"\{(?:[^{}]|\{[^{}]*\})*\}"
+_MATH_TOKEN = re.compile(r"\b(?:[A-Za-z]+)(?:[_^](?:%s|[A-Za-z0-9]+))+" % _BRACED)
+
+
+def _math(token: str) -> str:
+    head = re.match(r"[A-Za-z]+", token).group(0)
+    return _GREEK.get(head, head) + token[len(head):]
+
+
+def why_latex(why: str) -> str:
+    """A justification for LaTeX text mode: subscripted/superscripted tokens become inline maths."""
+    out, last = [], 0
+    for match in _MATH_TOKEN.finditer(why):
+        out.append(text_escape(why[last:match.start()]))
+        out.append("$" + _math(match.group(0)) + "$")
+        last = match.end()
+    out.append(text_escape(why[last:]))
+    return "".join(out)
+
+
+def why_markdown(why: str) -> str:
+    """The same for GitHub Markdown: inline ``$...$`` maths."""
+    return _MATH_TOKEN.sub(lambda mt: "$" + _math(mt.group(0)) + "$", why)
+
+
 def step_equation(step) -> str:
     return f"{tex(step.lhs)} = {tex(step.rhs)}"
 
@@ -105,9 +137,8 @@ def derivation_latex_body(d) -> str:
         parts.append(rf"\subsection*{{{text_escape(sec.title)}}}")
         for step in sec.steps:
             number += 1
-            parts.append(rf"\begin{{equation*}}\tag{{S{number}}} {step_equation(step)} \end{{equation*}}")
-            parts.append(rf"\emph{{{text_escape(step.why)}}}")
-            parts.append("")
+            parts.append(rf"\textbf{{S{number}.}} {why_latex(step.why)}")
+            parts.append(rf"\begin{{equation*}} {step_equation(step)} \end{{equation*}}")
     return "\n".join(parts)
 
 
@@ -122,7 +153,7 @@ def derivation_markdown(d) -> str:
         lines += [f"## {sec.title}", ""]
         for step in sec.steps:
             number += 1
-            lines += [f"**S{number}.** {step.why}", "", "$$", step_equation(step), "$$", ""]
+            lines += [f"**S{number}.** {why_markdown(step.why)}", "", "$$", step_equation(step), "$$", ""]
     return "\n".join(lines)
 
 
