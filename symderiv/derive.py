@@ -462,6 +462,32 @@ def forward_section(net) -> Section:
     return sec
 
 
+def to_rows(expr: sp.MatrixExpr) -> sp.MatrixExpr:
+    """The rows-layout form of a column-layout matrix expression.
+
+    In rows layout every layer matrix is the transpose of its column twin
+    (samples are rows, Z = A W + b), so transpose the whole expression, push
+    the transposes inward, and rename each matrix to its transposed twin.
+    """
+    pushed = sp.Transpose(expr).doit()
+    twins = {ms: sp.Transpose(sp.MatrixSymbol(ms.name, ms.shape[1], ms.shape[0]))
+             for ms in pushed.atoms(sp.MatrixSymbol) if ms != ONES}
+    return pushed.xreplace(twins).doit()
+
+
+def rows_section(net) -> Section:
+    here, prev = Layer("l"), Layer("l-1")
+    sec = Section("Rows layout (samples as rows): every matrix above, transposed")
+    why = "transpose of the column-layout result: in rows layout each layer matrix is stored transposed"
+    sec.add(here.z, to_rows(here.W * prev.a + here.b * ONES.T), why, "matrix")
+    if net.depth > 1:
+        sec.add(here.delta, to_rows(recursion().matrix), why, "matrix")
+    g = gradients(net.reg)
+    sec.add(sp.Symbol(r"\frac{\partial J}{\partial W^{(l)}}"), to_rows(g.weight_matrix), why, "matrix")
+    sec.add(sp.Symbol(r"\frac{\partial J}{\partial b^{(l)}}"), to_rows(g.bias_matrix), why, "matrix")
+    return sec
+
+
 def derivation(net) -> Derivation:
     """The full derivation of ``net``'s gradients, nothing skipped."""
     out = output_delta(net.output, net.loss)
@@ -474,4 +500,6 @@ def derivation(net) -> Derivation:
     if net.depth > 1:
         sections.append(recursion().section)
     sections.append(gradients(net.reg).section)
+    if net.layout == "rows":
+        sections.append(rows_section(net))
     return Derivation(f"Backpropagation for the {net.describe()}", net.describe(), sections)

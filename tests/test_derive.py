@@ -77,3 +77,18 @@ def test_derivation_steps_all_have_justifications_and_cover_every_part():
         assert part in titles
     body = d._repr_latex_()
     assert r"\odot" in body and r"^{T}" in body
+
+
+def test_rows_layout_forms_are_the_transposed_column_forms():
+    from symderiv.losses import REGULARISERS
+    here, prev = derive.Layer("l"), derive.Layer("l-1")
+    g = derive.gradients(REGULARISERS["none"])
+    rows_W = derive.to_rows(g.weight_matrix)
+    A_r = sp.MatrixSymbol(prev.a.name, m, prev.n)
+    D_r = sp.MatrixSymbol(here.delta.name, m, here.n)
+    assert rows_W == A_r.T * D_r / m
+    rec_rows = derive.to_rows(derive.recursion().matrix)
+    nxt = derive.Layer("l+1")
+    assert rec_rows == sp.HadamardProduct(sp.MatrixSymbol(nxt.delta.name, m, nxt.n) *
+                                          sp.MatrixSymbol(nxt.W.name, nxt.W.shape[1], nxt.W.shape[0]).T,
+                                          sp.MatrixSymbol(here.fprime.name, m, here.n))
