@@ -428,8 +428,8 @@ class Derivation:
         return derivation_text(self)
 
     def _repr_latex_(self) -> str:
-        from .render import derivation_latex_body
-        return derivation_latex_body(self)
+        from .render import derivation_mathjax
+        return derivation_mathjax(self)
 
     def __iter__(self):
         return iter(self.steps)

@@ -167,3 +167,13 @@ def derivation_text(d) -> str:
             lines.append(f"S{number}. {step_equation(step)}")
             lines.append(f"     because: {step.why}")
     return "\n".join(lines) + "\n"
+
+
+def derivation_mathjax(d) -> str:
+    """One aligned display for Jupyter (MathJax renders maths, not \\section)."""
+    rows = []
+    for sec in d.sections:
+        rows.append(rf"&\textbf{{{text_escape(sec.title)}}} \\")
+        for step in sec.steps:
+            rows.append(rf"{tex(step.lhs)} &= {tex(step.rhs)} && \text{{{why_latex(step.why)}}} \\")
+    return "$$\\begin{aligned}\n" + "\n".join(rows) + "\n\\end{aligned}$$"

@@ -76,7 +76,7 @@ def test_derivation_steps_all_have_justifications_and_cover_every_part():
     for part in ("Forward", "Output layer", "recursion", "Weight and bias"):
         assert part in titles
     body = d._repr_latex_()
-    assert r"\odot" in body and r"^{T}" in body
+    assert body.startswith("$$") and r"\odot" in body and r"^{T}" in body and r"\section" not in body
 
 
 def test_rows_layout_forms_are_the_transposed_column_forms():

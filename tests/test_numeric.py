@@ -116,3 +116,15 @@ def test_expression_size_grows_linearly_with_depth():
             len(sp.cse([g for g in e["dW"][1:] + e["db"][1:]])[0])
     s2, s6, s10 = size(2), size(6), size(10)
     assert s10 - s6 == pytest.approx(s6 - s2, rel=0.25)  # constant work per extra layer after CSE
+
+
+def test_a_custom_loss_in_no_table_trains_with_correct_gradients():
+    a, y = sp.symbols("a y", real=True)
+    net = symderiv.mlp([3, 4, 2], hidden="tanh", output="identity", loss=lambda a, y: sp.log(sp.cosh(a - y)))
+    rng = np.random.default_rng(5)
+    params = [(rng.normal(size=W.shape), rng.normal(size=b.shape)) for W, b in net.init_params()]
+    X, Y = rng.normal(size=(3, 5)), rng.normal(size=(2, 5))
+    num = net.lambdify()
+    assert relative_error(num.gradients(params, X, Y), central_differences(num.loss, params, X, Y, 0.0)) < 1e-7
+    tr = num.trace(params, X, Y)
+    assert np.allclose(tr.delta[2], np.tanh(tr.a[2] - Y))  # d/da log cosh(a - y), derived
