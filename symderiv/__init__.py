@@ -5,12 +5,9 @@
 >>> num = net.lambdify()          # NumPy loss and gradients, from the derived formulas
 """
 from .network import Network, NetFlags, mlp
+# Bound after the submodule import, so the name is the function, not the module.
+from .verify import Verdict, verify
 
 __version__ = "0.1.0"
-__all__ = ["mlp", "Network", "NetFlags", "verify", "__version__"]
+__all__ = ["mlp", "Network", "NetFlags", "verify", "Verdict", "__version__"]
 
-
-def verify(claim: str, net, **options):
-    """Check one LaTeX formula against ``net``'s derived truth (see symderiv.verify)."""
-    from .verify import verify as _verify
-    return _verify(claim, net, **options)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
 
 from . import activations as acts
 from . import derive
@@ -59,6 +60,8 @@ NUMPY_FUNCTIONS = {
     "softplus": lambda X: np.logaddexp(0.0, X),
 }
 NUMPY_FUNCTIONS.update({f"act_{name}": act.numpy for name, act in acts.ACTIVATIONS.items() if act.numpy})
+
+
 
 
 class ToArray:
@@ -185,8 +188,34 @@ def _per_unit_loss(net, A, Y, Z):
     return net.loss.expr.subs({a: A, y: Y})
 
 
+class _ArrayPrinter(NumPyPrinter):
+    """NumPy code with subtractions written as such.
+
+    SymPy orders ``a - Y`` as ``-Y + a``, which NumPy evaluates as a full
+    negated copy of ``Y`` followed by an addition: one pass over the batch more
+    than ``a - Y``. Printing the positive terms first avoids it.
+    """
+
+    def _print_Add(self, expr, order=None):
+        terms = self._as_ordered_terms(expr, order=order)
+        terms.sort(key=lambda t: t.could_extract_minus_sign())  # stable: positives first
+        return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
+
+    def _print_Heaviside(self, expr):
+        # relu' = Heaviside(z, 0): one ufunc pass, where SymPy's default prints a select()
+        # over a list of conditions (several passes and a NaN default).
+        arg, at_zero = expr.args if len(expr.args) == 2 else (expr.args[0], sp.S.Half)
+        return f"heaviside({self._print(arg)}, {self._print(sp.Float(at_zero))})"
+
+
+def _printer():
+    # lambdify's own settings for a NumPy printer, plus our function names.
+    return _ArrayPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                          "user_functions": {name: name for name in NUMPY_FUNCTIONS}})
+
+
 def _lambdify(args, exprs):
-    return sp.lambdify(args, exprs, modules=[NUMPY_FUNCTIONS, "numpy"], cse=True)
+    return sp.lambdify(args, exprs, modules=[NUMPY_FUNCTIONS, "numpy"], printer=_printer(), cse=True)
 
 
 class NumericNet:

@@ -1,0 +1,282 @@
+"""Training with the lambdified gradients: ``symderiv train`` and its Python twin.
+
+Owns the optimiser (mini-batch gradient descent), the per-epoch history
+(loss and accuracy on the training and the held-out test split), the progress
+bar and the plot. The gradients are ``Network.lambdify().gradients``, i.e. the
+derived formulas compiled to NumPy; nothing here differentiates anything.
+
+The objective is the network's own ``J`` (mean per-sample loss plus the
+regulariser) over the whole training set. The penalty is meant over that set
+(``l2``: ``lambda/(2m) sum W^2`` with m the training-set size, as in note 000 /
+ex4), so each mini-batch gets the lambda that makes its penalty equal the
+full-set one (``lambda * b / m`` for ``l2``, ``lambda`` for ``l2-sum``, read off
+the regulariser's definition): a batch gradient is then an unbiased estimate of
+the full-set gradient, and ``--lam`` means the same at every batch size.
+
+>>> from symderiv import data
+>>> result = fit(data.load("digits"), TrainConfig(epochs=2), progress=False)
+>>> len(result.history.test_acc)   # epoch 0 (initial weights) + 2 epochs
+3
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+
+from . import data as datasets
+from .network import NetFlags, Network, mlp
+from .presets import PRESETS
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters. The defaults reach >= 95% test accuracy on digits (see tests)."""
+
+    epochs: int = 40
+    lr: float = 1.0
+    lam: float = 1.0
+    batch_size: int = 32
+    hidden_units: int = 25
+    seed: int = 0
+    test_fraction: float = 0.2
+
+
+# field -> (is it valid?, what it must be): one table instead of an if-chain.
+_CHECKS = {
+    "epochs": (lambda v: v >= 1, "at least 1"),
+    "lr": (lambda v: np.isfinite(v) and v > 0, "a positive number"),
+    "lam": (lambda v: np.isfinite(v) and v >= 0, "a number >= 0"),
+    "batch_size": (lambda v: v >= 1, "at least 1"),
+    "hidden_units": (lambda v: v >= 1, "at least 1"),
+    "test_fraction": (lambda v: 0 < v < 1, "between 0 and 1"),
+}
+
+
+def _validated(config: TrainConfig) -> TrainConfig:
+    for name, (ok, what) in _CHECKS.items():
+        value = getattr(config, name)
+        if not ok(value):
+            raise ValueError(f"--{name.replace('_', '-')} must be {what}, got {value}")
+    return config
+
+
+@dataclass
+class History:
+    """Per-epoch curves; index 0 is the initial weights, before any step.
+
+    ``*_loss`` is the data term of J (mean per-sample loss, no regulariser), so
+    train and test curves are comparable; ``objective`` is the full J that is
+    minimised, on the training set.
+    """
+
+    train_loss: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    test_acc: list = field(default_factory=list)
+    objective: list = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss) - 1
+
+
+@dataclass
+class Result:
+    net: Network
+    params: list
+    history: History
+    seconds: float
+
+
+class Problem:
+    """A dataset made ready for one network: scaled, one-hot, in the network's layout."""
+
+    def __init__(self, net: Network, split: datasets.Dataset, scaler: datasets.Scaler):
+        rows_X = scaler(split.X)
+        rows_Y = datasets.one_hot(split.y, net.sizes[-1])
+        # The compiled functions take samples as columns; a rows-layout net takes rows.
+        as_layout = (lambda A: A) if net.layout == "rows" else (lambda A: np.ascontiguousarray(A.T))
+        self.X, self.Y, self.labels = as_layout(rows_X), as_layout(rows_Y), split.y
+        self.sample_axis = 0 if net.layout == "rows" else 1
+
+    @property
+    def m(self) -> int:
+        return len(self.labels)
+
+    def batch(self, rows):
+        take = lambda A: A.take(rows, axis=self.sample_axis)  # noqa: E731
+        return take(self.X), take(self.Y)
+
+
+def batch_order(m: int, batch_size: int, rng: np.random.Generator) -> list:
+    """One epoch's mini-batches: a fresh permutation cut into pieces of ``batch_size``."""
+    order = rng.permutation(m)
+    return [order[k:k + batch_size] for k in range(0, m, batch_size)]
+
+
+def batch_lambda(net: Network):
+    """``f(lam, b, m)``: the lambda that gives a batch of b samples the penalty of the full set of m.
+
+    Regularisers are linear in lambda, so the factor is r(m) / r(b) with r the
+    definition at lambda = w = 1 (1 when the penalty does not depend on m).
+    """
+    import sympy as sp
+    from .losses import lam, m, w
+    per_weight = sp.lambdify(m, net.reg.expr.subs({lam: 1, w: 1}), "math")
+    if net.reg.expr == 0:
+        return lambda value, b, total: value
+    return lambda value, b, total: value * per_weight(total) / per_weight(b)
+
+
+def sgd_epoch(num, params, problem: Problem, config: TrainConfig, rng) -> list:
+    """One pass of mini-batch gradient descent; returns the new parameters."""
+    share = batch_lambda(num.net)
+    for rows in batch_order(problem.m, config.batch_size, rng):
+        X, Y = problem.batch(rows)
+        lam = share(config.lam, len(rows), problem.m)
+        grads = num.gradients(params, X, Y, lam)
+        params = [(W - config.lr * dW, b - config.lr * db) for (W, b), (dW, db) in zip(params, grads)]
+    return params
+
+
+def _accuracy(num, net, params, problem: Problem) -> float:
+    out = num.predict(params, problem.X)
+    predicted = out.argmax(axis=1 if net.layout == "rows" else 0)
+    return float(np.mean(predicted == problem.labels))
+
+
+def _record(history: History, num, net, params, train: Problem, test: Problem, lam: float):
+    history.train_loss.append(num.loss(params, train.X, train.Y, 0.0))
+    history.test_loss.append(num.loss(params, test.X, test.Y, 0.0))
+    history.train_acc.append(_accuracy(num, net, params, train))
+    history.test_acc.append(_accuracy(num, net, params, test))
+    history.objective.append(num.loss(params, train.X, train.Y, lam))
+
+
+def network_for(dataset: datasets.Dataset, flags: NetFlags, hidden_units: int) -> Network:
+    sizes = [dataset.n_features] + [hidden_units] * (flags.depth - 1) + [dataset.n_classes]
+    return mlp(sizes, hidden=flags.hidden, output=flags.output, loss=flags.loss, reg=flags.reg,
+               layout=flags.layout)
+
+
+def fit(dataset: datasets.Dataset, config: TrainConfig = TrainConfig(), flags: NetFlags | None = None,
+        progress: bool = True, params=None) -> Result:
+    """Split, scale, build the network, and train it; ``params`` overrides the initial weights."""
+    config = _validated(config)
+    flags = flags or DEFAULT_FLAGS
+    train_set, test_set = datasets.split(dataset, config.test_fraction, config.seed)
+    scaler = datasets.Scaler.fit(train_set.X)
+    net = network_for(dataset, flags, config.hidden_units)
+    num = net.lambdify()
+    train, test = Problem(net, train_set, scaler), Problem(net, test_set, scaler)
+    params = params if params is not None else net.init_params(seed=config.seed)
+    rng = np.random.default_rng(config.seed)
+    history = History()
+    _record(history, num, net, params, train, test, config.lam)
+    start = time.perf_counter()
+    bar = _Progress(config.epochs, progress)
+    try:
+        params = _train_loop(num, net, params, train, test, config, rng, history, bar)
+    finally:
+        bar.close()
+    return Result(net, params, history, time.perf_counter() - start)
+
+
+def _train_loop(num, net, params, train: Problem, test: Problem, config: TrainConfig, rng, history, bar):
+    # Overflow in a diverging run is reported once, below, not as a stream of NumPy warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, config.epochs + 1):
+            params = sgd_epoch(num, params, train, config, rng)
+            _record(history, num, net, params, train, test, config.lam)
+            if not np.isfinite(history.objective[-1]):
+                raise ValueError(f"training diverged at epoch {epoch} (loss is not finite): lower --lr")
+            bar.update(history)
+    return params
+
+
+class _Progress:
+    """A tqdm bar over epochs showing the latest metrics; silent when disabled."""
+
+    def __init__(self, epochs: int, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+            self.bar = tqdm(total=epochs, desc="training", unit="epoch")
+
+    def update(self, history: History) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(loss=f"{history.train_loss[-1]:.4g}", test_acc=f"{history.test_acc[-1]:.3f}")
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ---- the plot ---------------------------------------------------------------
+
+def plot(history: History, path: str, title: str = "", loss_name: str = "loss") -> None:
+    """Two panels: loss (log scale) and accuracy per epoch, training and test curves in each."""
+    import matplotlib
+    matplotlib.use("Agg")  # files only: never needs a display
+    import matplotlib.pyplot as plt
+
+    epochs = np.arange(len(history.train_loss))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    panels = [(left, f"{loss_name} per sample (log scale)", history.train_loss, history.test_loss),
+              (right, "accuracy", history.train_acc, history.test_acc)]
+    for ax, ylabel, train_curve, test_curve in panels:
+        ax.plot(epochs, train_curve, "-", color="tab:blue", label="train")
+        ax.plot(epochs, test_curve, "--", color="tab:orange", label="test")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    # The first epoch drops the loss by an order of magnitude: a log axis keeps the rest visible.
+    left.set_yscale("log")
+    fig.suptitle(title)
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=110)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot write plot {path!r}: {exc}") from None
+    finally:
+        plt.close(fig)
+
+
+# ---- the command ------------------------------------------------------------
+
+# Without NET FLAGS, ``train`` uses note 000's model (ex4: sigmoid, sigmoid, bce, l2).
+DEFAULT_FLAGS = NetFlags(**PRESETS["ex4"])
+_NET_FLAG_NAMES = ("preset",) + tuple(f.name for f in fields(NetFlags))
+
+
+def _flags_for(args, flags: NetFlags) -> NetFlags:
+    given = any(getattr(args, name, None) is not None for name in _NET_FLAG_NAMES)
+    return flags if given else DEFAULT_FLAGS
+
+
+def _config_from(args) -> TrainConfig:
+    """TrainConfig defaults, overridden by the options the user gave."""
+    options = {name: getattr(args, name, None) for name in ("epochs", "lr", "lam", "batch_size",
+                                                             "hidden_units", "seed")}
+    return replace(TrainConfig(), **{k: v for k, v in options.items() if v is not None})
+
+
+def cli_train(args, flags: NetFlags) -> int:
+    config = _validated(_config_from(args))
+    dataset = datasets.load(args.dataset)
+    result = fit(dataset, config, _flags_for(args, flags), progress=True)
+    h = result.history
+    print(f"{result.net.describe()}")
+    print(f"dataset {dataset.name}: {len(dataset.y)} samples, {dataset.n_classes} classes, "
+          f"test split {config.test_fraction:.0%}")
+    print(f"after {h.epochs} epochs ({result.seconds:.1f} s): train loss {h.train_loss[-1]:.4f}, "
+          f"train accuracy {h.train_acc[-1]:.2%}")
+    print(f"final test accuracy: {h.test_acc[-1]:.2%} (test loss {h.test_loss[-1]:.4f})")
+    if args.plot:
+        plot(h, args.plot, title=f"{dataset.name}: {result.net.describe()}", loss_name=result.net.loss.title)
+        print(f"plot written to {args.plot}")
+    return 0

@@ -1,0 +1,104 @@
+"""The notation layer and parser: nothing is dropped silently, bad input is one clean error."""
+import pytest
+
+from symderiv.notation import NotationError
+from symderiv.parse import Call, Op, Partial, Qty, Sum, parse, walk
+
+
+def nodes(latex, cls, **kw):
+    c = parse(latex, kw.get("bindings"))
+    return [n for side in c.sides for n in walk(side) if isinstance(n, cls)]
+
+
+@pytest.mark.parametrize("latex", [r"\delta = f'(z^{(l)})", r"\delta^{(l)} = f^{\prime}(z^{(l)})",
+                                   r"\delta^{(l)} = \sigma'(z^{(l)})", r"\delta^{(l)} = g'(z^{(l)})",
+                                   r"\delta^{(l)} = \sigma^{\prime}\left(z^{(l)}\right)"])
+def test_prime_is_kept(latex):
+    if latex.startswith(r"\delta ="):
+        with pytest.raises(NotationError):
+            parse(latex)
+        return
+    assert [c.fn for c in nodes(latex, Call)] == ["dact"]
+
+
+@pytest.mark.parametrize("latex", [r"x = (W^{(2)})^T", r"x = (W^{(2)})^\top", r"x = W^{(2)'}",
+                                   r"x = (W^{(2)})'", r"x = W^{(2)T}", r"x = \left(W^{(2)}\right)^{T}"])
+def test_transpose_is_kept(latex):
+    ts = [n for n in nodes(latex, Op) if n.op == "T"]
+    assert len(ts) == 1 and isinstance(ts[0].args[0], Qty) and ts[0].args[0].kind == "W"
+
+
+@pytest.mark.parametrize("latex,base,offset", [(r"y = a^{(l)}", "l", 0), (r"y = a^{(l+1)}", "l", 1),
+                                               (r"y = a^{(l-1)}", "l", -1), (r"y = a^{(L)}", "L", 0),
+                                               (r"y = a^{(L-1)}", "L", -1), (r"y = a^{(3)}", None, 3),
+                                               (r"y = a^{[2]}", None, 2), (r"y = a_j^{(l)}", "l", 0)])
+def test_layer_superscript_is_a_layer_never_a_power(latex, base, offset):
+    (q,) = [n for n in nodes(latex, Qty) if n.kind == "a"]
+    assert (q.layer.base, q.layer.offset) == (base, offset)
+    assert not [n for n in nodes(latex, Op) if n.op == "pow"]
+
+
+@pytest.mark.parametrize("op", [r"\odot", r"\circ", "*"])
+def test_hadamard_is_kept_and_binds_like_a_product(op):
+    (had,) = [n for n in nodes(rf"y = W^{{(2)}} a^{{(1)}} {op} a^{{(2)}}", Op) if n.op == "had"]
+    left = had.args[0]
+    assert isinstance(left, Op) and left.op == "mm"          # (W a) ⊙ a, left-associative
+
+
+def test_hadamard_with_explicit_parentheses_is_not_flattened():
+    (had,) = [n for n in nodes(r"y = a^{(2)} \odot (W^{(2)} a^{(1)})", Op) if n.op == "had"]
+    assert isinstance(had.args[1], Op) and had.args[1].op == "mm"
+
+
+def test_partial_derivative_forms():
+    (p,) = nodes(r"\frac{\partial J}{\partial W^{(l)}_{ij}} = 0", Partial)
+    assert p.num.kind == "J" and p.den.kind == "W" and p.den.idx == ("i", "j")
+    (p,) = nodes(r"\frac{\partial}{\partial b_{i}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b}) = 0", Partial)
+    assert p.den.kind == "b" and p.den.idx == ("i",)
+
+
+def test_sum_with_width_bound():
+    (s,) = nodes(r"\delta_i^{(l)} = \sum_{j=1}^{n_{l+1}} W_{ji}^{(l+1)} \delta_j^{(l+1)}", Sum)
+    assert s.index == "j" and s.hi[0] == "width" and s.hi[1].offset == 1
+
+
+def test_log_is_natural_and_tanh_power():
+    assert [c.fn for c in nodes(r"J = \log a^{(L)} + \ln y + \tanh^2(z^{(1)})", Call)] == ["log", "log", "tanh"]
+
+
+def test_pure_claim_is_classified():
+    assert parse(r"\sigma'(z) = \sigma(z)(1-\sigma(z))").pure
+    assert not parse(r"\delta^{(L)} = a^{(L)} - y").pure
+
+
+def test_bindings_are_whole_tokens_longest_first():
+    c = parse(r"\frac{\partial J}{\partial z^{(3)}} = \psi(z^{(3)}) - \Delta",
+              {r"\psi(z^{(3)})": "a^{(2)}", r"\Delta": "y", "z^{(3)}": "z^{(2)}"})
+    kinds = sorted((q.kind, q.layer.offset if q.layer else None) for side in c.sides for q in walk(side)
+                   if isinstance(q, Qty))
+    assert kinds == [("J", None), ("a", 2), ("y", None), ("z", 2)]
+
+
+def test_hat_and_hypothesis_mean_the_output():
+    assert {q.kind for q in nodes(r"\delta^{(L)} = \hat{y} - h_\theta(x) + h(x)", Qty)} == {"delta", "yhat"}
+
+
+@pytest.mark.parametrize("bad,fragment", [
+    (r"\delta^{(L} = a", "does not match"), (r"\delta^{(L)} = {a", "never closed"),
+    (r"\delta^{(L)} = a^{(L)} - q", "unknown symbol q"), (r"\end{document}", "unsupported construct \\end"),
+    ("__import__('os')", ""), ("a\x00b = c", "control character"), ("x" * 5000, "too long"),
+    ("(" * 100 + ")" * 100, "nested"), (r"\delta^{(L)} = a^{(i)}", "layer superscript"),
+    (r"W^{(l)} := W^{(l)}", ""), (r"\delta^{(L)}", "needs '='"), (r"a^{(L)} = z", "layer superscript"),
+])
+def test_bad_input_is_one_clear_error(bad, fragment):
+    with pytest.raises(NotationError) as info:
+        parse(bad)
+    msg = info.value.one_line()
+    assert "\n" not in msg and fragment in msg
+
+
+def test_parse_error_has_a_caret():
+    with pytest.raises(NotationError) as info:
+        parse(r"\delta^{(L)} = a^{(L)} \odot")
+    caret = info.value.caret()
+    assert caret.splitlines()[1].strip() == "^"
