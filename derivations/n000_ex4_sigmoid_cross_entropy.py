@@ -1,0 +1,55 @@
+"""Note 000: the ex4 cost and the sigmoid + cross-entropy output gradient [h(x) - y] dx/dw.
+
+Source: ../shared/notes/000_e356ac64efca4b08.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+"""
+from symderiv.check import Entry
+from symderiv.network import NetFlags
+
+NOTE_ID = "000"
+SOURCE = "000_e356ac64efca4b08.txt"
+TITLE = 'ex4: regularised cross-entropy of a 400-25-10 sigmoid network, and its output-layer gradient'
+MODEL = "The ex4 network: 400 inputs, 25 sigmoid hidden units, 10 sigmoid outputs (Theta1 is 25x401 and Theta2 is 10x26 with the bias as column 0), binary cross-entropy summed over the K = 10 output units, mean over m samples, and lambda/(2m) times the sum of the squared non-bias weights. In the derivation lines the note looks at one output unit: h(x) is that unit's output a^{(2)}_2, x its pre-activation z^{(2)}_2 (the note's 'x' is the logit, not the input), w_{21} the weight W^{(2)}_{21} into it and y its target."
+FLAGS = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="l2", batch=True)
+
+# The note's symbols in symderiv's default notation (DESIGN.md), for every line.
+BINDINGS = {
+    r'''h(x)''': r'''a^{(2)}_{2}''',
+    r'''\frac{\partial x}{\partial w_{21}}''': r'''\frac{\partial z^{(2)}_{2}}{\partial W^{(2)}_{21}}''',
+    r'''w_{21}''': r'''W^{(2)}_{21}''',
+    r'''y''': r'''y_{2}''',
+}
+
+ENTRIES = [
+    Entry('cost',
+          r'''J(\theta) = \frac{1}{m} \sum_{i=1}^m \sum_{k=1}^K \left[-y_k^{(i)} \log((h_{\theta}(x^{(i)}))_k) - (1 - y_k^{(i)}) \log(1 - (h_{\theta}(x^{(i)}))_k) \right] + \frac{\lambda}{2m} \left[\sum_{j=1}^{25} \sum_{k=1}^{400} (\theta_{jk}^{(1)})^2 + \sum_{j=1}^{10} \sum_{k=1}^{25} (\theta_{jk}^{(2)})^2 \right]'''),
+    Entry('loss',
+          r'''J = -y \ln(h(x)) - (1-y) \ln(1-h(x))''',
+          kind='definition',
+          why='the cross-entropy of one output unit, which the rest of the note differentiates (the model per unit)'),
+    Entry('dJ/dw21',
+          r'''\frac{\partial J}{\partial w_{21}} = \frac{-y}{h(x)} \frac{\partial h(x)}{\partial w_{21}} + \frac{(1-y)}{1-h(x)} \frac{\partial h(x)}{\partial w_{21}}''',
+          flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none")),
+    Entry('sigmoid',
+          r'''h(z) = \text{sigmoid}(z) = \frac{1}{1+e^{-z}} \quad h'(z) = h(z)(1-h(z))''',
+          bindings={r'''h''': r'''\sigma''', r'''\text{sigmoid}''': r'''\sigma'''}),
+    Entry('dJ/dw21.chain',
+          r'''\frac{\partial J}{\partial w_{21}} = \frac{-y}{h(x)} h(x)(1-h(x)) \frac{\partial x}{\partial w_{21}} + \frac{(1-y)}{1-h(x)} h(x)(1-h(x)) \frac{\partial x}{\partial w_{21}}''',
+          flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none")),
+    Entry('dJ/dw21.simplify',
+          r'''= -y(1-h(x)) \frac{\partial x}{\partial w_{21}} + (1-y)h(x) \frac{\partial x}{\partial w_{21}}''',
+          lhs=r'''\frac{\partial J}{\partial w_{21}}''',
+          flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none")),
+    Entry('dJ/dw21.result',
+          r'''= [-y + y h(x) + h(x) - y h(x)] \frac{\partial x}{\partial w_{21}} = [h(x) - y] \frac{\partial x}{\partial w_{21}} \leftarrow''',
+          lhs=r'''\frac{\partial J}{\partial w_{21}}''',
+          flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none")),
+    Entry('dJ/dw11',
+          r'''\frac{\partial J}{\partial w_{11}} = [h(x) - y] \left(\frac{\partial z_1}{\partial w_{11}} \right) = [h(x) - y] \text{theta} \left(h(z) (1-h(z)) \right) x''',
+          kind='sketch',
+          why="'theta' and the bare x are words for whole layers, and the sum over output units is described in prose, not written"),
+    Entry('shapes',
+          r'''\begin{bmatrix} \text{ } \end{bmatrix}_{1 \times 10} \times \begin{bmatrix} 0 \\ 1 \\ 0 \\ \vdots \\ 1 \end{bmatrix}_{10 \times 25} \times \begin{bmatrix} \text{ } \end{bmatrix}_{25 \times 1} \times \begin{bmatrix} \text{ } \end{bmatrix}_{1 \times 401}''',
+          kind='shapes',
+          result_latex=r'''\begin{bmatrix} \text{ } \end{bmatrix}_{25 \times 401}'''),
+]

@@ -1,0 +1,94 @@
+"""Note 001: the delta recursion of a general L-layer network (eqs. 9.14-9.27).
+
+Source: ../shared/notes/001_bc697639900f20b8.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+"""
+from symderiv.check import Entry
+from symderiv.network import NetFlags
+
+NOTE_ID = "001"
+SOURCE = "001_bc697639900f20b8.txt"
+TITLE = 'Textbook section 9.14-9.27: gradient descent, the residual (delta) recursion, weight and bias gradients, output deltas'
+MODEL = 'A general L-layer network, one sample (the note sets batch and regulariser aside), with z^{(l)} = W^{(l)} x^{(l)} + b^{(l)}, a^{(l)} = f(z^{(l)}) and x^{(l+1)} = a^{(l)}: so W^{(l)} maps layer l-1 to layer l, exactly the default notation, and s_{l+1} is the width of layer l+1. Eqs. 9.22-9.23 use squared error; eqs. 9.24-9.27 use cross-entropy with a softmax output (as the note says before 9.27).'
+FLAGS = NetFlags(depth=3, hidden="sigmoid", output="sigmoid", loss="mse", reg="none")
+
+# The note's symbols in symderiv's default notation (DESIGN.md), for every line.
+BINDINGS = {
+    r'''s_{l+1}''': r'''n_{l+1}''',
+    r'''J(\boldsymbol{W}, \boldsymbol{b})''': r'''J''',
+    r'''J(W, b)''': r'''J''',
+    r'''\frac{\partial}{\partial z_{i}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})''': r'''\frac{\partial J}{\partial z_{i}^{(l)}}''',
+    r'''\frac{\partial}{\partial W_{i j}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})''': r'''\frac{\partial J}{\partial W_{i j}^{(l)}}''',
+    r'''\frac{\partial}{\partial b_{i}^{(l)}} J(W, b)''': r'''\frac{\partial J}{\partial b_{i}^{(l)}}''',
+    r'''\frac{\partial J(\boldsymbol{W}, \boldsymbol{b})}{\partial z_{j}^{(l+1)}}''': r'''\frac{\partial J}{\partial z_{j}^{(l+1)}}''',
+    r'''\frac{\partial}{\partial z_{i}^{(l)}} J''': r'''\frac{\partial J}{\partial z_{i}^{(l)}}''',
+    r'''\frac{\partial}{\partial W_{i j}^{(l)}} J''': r'''\frac{\partial J}{\partial W_{i j}^{(l)}}''',
+    r'''\frac{\partial}{\partial b_{i}^{(l)}} J''': r'''\frac{\partial J}{\partial b_{i}^{(l)}}''',
+    r'''x^{(l+1)}''': r'''a^{(l)}''',
+    r'''x_{j}^{(l+1)}''': r'''a_{j}^{(l)}''',
+    r'''\sum_{k=1}^{n}''': r'''\sum_{k}''',
+}
+
+ENTRIES = [
+    Entry('9.14',
+          r'''
+W_{i j}^{(l)}=W_{i j}^{(l)}-\alpha \frac{\partial}{\partial W_{i j}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})\tag{9.14}
+''',
+          kind='update',
+          why='gradient descent assigns a new value to W; it is not an equation between quantities'),
+    Entry('9.15',
+          r'''
+b_{i}^{(l)}=b_{i}^{(l)}-\alpha \frac{\partial}{\partial b_{i}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})\tag{9.15}
+''',
+          kind='update',
+          why='gradient descent assigns a new value to b'),
+    Entry('9.16',
+          r'''
+\frac{\partial}{\partial z_{i}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})=\sum_{j=1}^{s_{l+1}}\left(\frac{\partial J(\boldsymbol{W}, \boldsymbol{b})}{\partial z_{j}^{(l+1)}} \frac{\partial z_{j}^{(l+1)}}{\partial z_{i}^{(l)}}\right)\tag{9.16}
+'''),
+    Entry('9.17',
+          r'''
+\frac{\partial z_{j}^{(l+1)}}{\partial z_{i}^{(l)}}=\frac{\partial\left(W_{i j}^{(l)} x^{(l+1)}+b_{j}^{(l+1)}\right)}{\partial z_{i}^{(l)}}\tag{9.17}
+'''),
+    Entry('9.18',
+          r'''
+\frac{\partial z_{j}^{(l+1)}}{\partial z_{i}^{(l)}}=W_{i j}^{(l)} f^{\prime}\left(z_{i}^{(l)}\right)\tag{9.18}
+'''),
+    Entry('9.19',
+          r'''
+\delta_{i}^{(l)}=\left(\sum_{j=1}^{s_{l+1}} W_{i j}^{(l)} \delta_{j}^{(l+1)}\right) f^{\prime}\left(z_{i}^{(l)}\right)\tag{9.19}
+'''),
+    Entry('9.21',
+          r'''
+\begin{aligned}\frac{\partial}{\partial W_{i j}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})&=\frac{\partial J(\boldsymbol{W}, \boldsymbol{b})}{\partial z_{j}^{(l+1)}} \frac{\partial z_{j}^{(l+1)}}{\partial W_{i j}^{(l)}}\\&=\delta_{i}^{(l+1)} x_{j}^{(l+1)}
+\\&=\delta_{i}^{(l+1)} a_{j}^{(l)} \frac{\partial}{\partial b_{i}^{(l)}} J(W, b)\\&=\delta_{i}^{(l+1)}\end{aligned}\tag{9.21}
+'''),
+    Entry('9.22',
+          r'''
+J(\boldsymbol{W}, \boldsymbol{b})=\frac{1}{2}\left\|\boldsymbol{y}-\boldsymbol{a}^{(L)}\right\|^{2}=\frac{1}{2}\left\|\boldsymbol{y}-f\left(z_{j}^{(L)}\right)\right\|^{2}\tag{9.22}
+'''),
+    Entry('9.23',
+          r'''
+\delta^{(L)}=-\left(y-a^{(L)}\right) f^{\prime}\left(z^{(L)}\right)\tag{9.23}
+'''),
+    Entry('9.24',
+          r'''
+J(\boldsymbol{W}, \boldsymbol{b})=-\sum_{k=1}^{n} y_{k} \ln a_{k}^{(L)}=-\sum_{k=1}^{n} y_{k} \ln f\left(z_{k}^{(L)}\right)\tag{9.24}
+''',
+          flags=NetFlags(depth=3, hidden="sigmoid", output="softmax", loss="ce", reg="none")),
+    Entry('9.25',
+          r'''
+J(\boldsymbol{W}, \boldsymbol{b})=-\ln a_{\tilde{k}}^{(L)}\tag{9.25}
+''',
+          flags=NetFlags(depth=3, hidden="sigmoid", output="softmax", loss="ce", reg="none")),
+    Entry('9.26',
+          r'''
+\delta^{(L)}=-\frac{f^{\prime}\left(z_{\tilde{k}}^{(L)}\right)}{f\left(z_{\tilde{k}}^{(L)}\right)}\tag{9.26}
+''',
+          flags=NetFlags(depth=3, hidden="sigmoid", output="softmax", loss="ce", reg="none")),
+    Entry('9.27',
+          r'''
+\delta^{(L)}=f\left(z_{k}^{(L)}\right)-1=a_{\tilde{k}}^{(L)}-1\tag{9.27}
+''',
+          flags=NetFlags(depth=3, hidden="sigmoid", output="softmax", loss="ce", reg="none")),
+]

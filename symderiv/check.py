@@ -1,0 +1,189 @@
+"""Checking an encoded note line by line: ``symderiv check NOTE``.
+
+A note module in ``derivations/`` lists the note's displayed equations
+verbatim, each bound to the note's model. This module turns each entry into
+verdicts by calling the verifier on every link of its chain; nothing here or
+in ``derivations/`` states a verdict. Lines that are not claims (OCR garble,
+definitions, update rules, shape sketches) are reported as unverifiable with
+the reason the note module gives for not checking them.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from .network import NetFlags
+
+NOT_A_CLAIM = {
+    "garbled": "garbled OCR / not a claim",
+    "definition": "a definition, not a claim to check",
+    "update": "an update rule (assignment), not an identity",
+    "sketch": "a sketch (words or shapes in place of quantities), not a checkable formula",
+    "unsupported": "outside what the checker can encode",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One displayed equation of a note, verbatim, and how its symbols bind to the model."""
+
+    id: str
+    source_latex: str                       # exactly as in the note file
+    bindings: dict = field(default_factory=dict)
+    kind: str | None = None                 # None: a claim; "shapes": a product of shapes; else NOT_A_CLAIM
+    why: str = ""                           # for kind: what makes it not a claim
+    comment: str = ""                       # what the note means by its symbols, for the report
+    lhs: str = ""                           # a line that starts with "=" continues this left side
+    flags: NetFlags | None = None           # the model where it differs from the note's (a later section)
+    result_latex: str = ""                  # for "shapes": the shape the note says the product has
+
+
+@dataclass
+class Result:
+    """The checker's verdict on one link of one entry."""
+
+    id: str
+    source_latex: str
+    link: str
+    verdict: str
+    reason: str
+    corrected_latex: str | None = None
+    diagnosis: list = field(default_factory=list)
+    counterexample: dict | None = None
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "source_latex": self.source_latex, "verdict": self.verdict,
+                "reason": self.reason, "corrected_latex": self.corrected_latex}
+
+
+_LAYOUT = [
+    (re.compile(r"\\tag\{[^}]*\}"), ""),                       # equation numbers
+    (re.compile(r"\\(begin|end)\{(aligned|align\*?)\}"), ""),
+    (re.compile(r"\\\\"), " "),                                # line breaks inside a chain
+    (re.compile(r"&"), ""),
+    (re.compile(r"\\leftarrow"), ""),
+    (re.compile(r"\\quad\s*$"), ""),
+]
+
+
+def claim_text(source: str) -> str:
+    """The note's maths with its layout removed (equation tags, alignment, line breaks)."""
+    text = source
+    for pattern, replacement in _LAYOUT:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+def claims_of(entry: Entry) -> list[str]:
+    """The separate equations of an entry.
+
+    A line break or \\quad starts a new equation unless what follows begins
+    with "=" (the next link of the same chain); a continuation line gets the
+    left side it continues.
+    """
+    equations: list[str] = []
+    for piece in split_top_level(entry.source_latex):
+        text = claim_text(piece)
+        if not text:
+            continue
+        if text.startswith("=") and equations:
+            equations[-1] += " " + text
+        elif text.startswith("=") and entry.lhs:
+            equations.append(entry.lhs + " " + text)
+        else:
+            equations.append(text)
+    return [e for e in equations if "=" in e] or [claim_text(entry.source_latex)]
+
+
+_BREAK = re.compile(r"\\\\|\\quad(?![a-zA-Z])")
+
+
+def split_top_level(latex: str) -> list[str]:
+    """Split at line breaks and \\quad that are not inside braces (\\substack keeps its rows)."""
+    pieces, depth, start, pos = [], 0, 0, 0
+    while pos < len(latex):
+        ch = latex[pos]
+        if ch == "\\" and depth == 0:
+            match = _BREAK.match(latex, pos)
+            if match:
+                pieces.append(latex[start:pos])
+                start = pos = match.end()
+                continue
+            pos += 2  # an escaped character or a command's backslash
+            continue
+        if ch == "\\":
+            pos += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        pos += 1
+    pieces.append(latex[start:])
+    return pieces
+
+
+_SHAPE = re.compile(r"_\{\s*(\d+)\s*\\times\s*(\d+)\s*\}")
+
+
+def check_shapes(entry: Entry) -> list[Result]:
+    """A chain of matrix shapes multiplied left to right, against the shape the note states."""
+    shapes = [(int(r), int(c)) for r, c in _SHAPE.findall(entry.source_latex)]
+    claimed = [(int(r), int(c)) for r, c in _SHAPE.findall(entry.result_latex)]
+    rows, cols = shapes[0]
+    for n, (r, c) in enumerate(shapes[1:], 2):
+        if r != cols:
+            return [Result(entry.id, entry.source_latex, entry.source_latex, "incorrect",
+                           f"shape mismatch: factor {n} is {r}×{c} but the product so far is {rows}×{cols}")]
+        cols = c
+    product = f"{rows}×{cols}"
+    if claimed and claimed[-1] != (rows, cols):
+        r, c = claimed[-1]
+        return [Result(entry.id, entry.source_latex, entry.source_latex, "incorrect",
+                       f"shape mismatch: the factors multiply to {product}, the note says {r}×{c}")]
+    return [Result(entry.id, entry.source_latex, entry.source_latex, "correct",
+                   f"the factors multiply to {product}")]
+
+
+def check_entry(entry: Entry, flags: NetFlags, bindings: dict | None = None) -> list[Result]:
+    if entry.kind == "shapes":
+        return check_shapes(entry)
+    if entry.kind is not None:
+        reason = NOT_A_CLAIM[entry.kind] + (f": {entry.why}" if entry.why else "")
+        return [Result(entry.id, entry.source_latex, claim_text(entry.source_latex), "unverifiable", reason)]
+    from .verify import verify_chain
+    flags = entry.flags or flags
+    bound = {**(bindings or {}), **entry.bindings}
+    verdicts = [v for claim in claims_of(entry)
+                for v in verify_chain(claim, flags, bindings=bound or None, batch=flags.batch)]
+    results = []
+    for n, v in enumerate(verdicts, 1):
+        link_id = entry.id if len(verdicts) == 1 else f"{entry.id}.{n}"
+        results.append(Result(link_id, entry.source_latex, v.claim, v.verdict, v.reason,
+                              v.corrected_latex if v.verdict == "incorrect" else None,
+                              list(v.diagnosis), v.counterexample))
+    return results
+
+
+def check_note(note) -> list[Result]:
+    """Every entry of a note module, checked now."""
+    bindings = getattr(note, "BINDINGS", {})
+    return [r for entry in note.ENTRIES for r in check_entry(entry, note.FLAGS, bindings)]
+
+
+def cli_check(args) -> int:
+    import derivations
+    note = derivations.load(args.note)
+    results = check_note(note)
+    if args.json:
+        print(json.dumps({"note": note.NOTE_ID, "entries": [r.to_json() for r in results]},
+                         ensure_ascii=False))
+        return 0
+    print(f"note {note.NOTE_ID}: {note.TITLE}")
+    print(f"model: {note.MODEL}")
+    counts = {}
+    for r in results:
+        counts[r.verdict] = counts.get(r.verdict, 0) + 1
+        print(f"\n[{r.id}] {r.verdict.upper()}\n  line:      {r.link}\n  reason:    {r.reason}")
+        if r.corrected_latex:
+            print(f"  corrected: {r.corrected_latex}")
+    print("\n" + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
+    return 0
