@@ -10,6 +10,8 @@ PRESETS: dict[str, dict] = {
     # Nielsen, "Neural networks and deep learning", chapter 2: quadratic cost, sigmoid.
     "nielsen": dict(depth=2, hidden="sigmoid", output="sigmoid", loss="mse", reg="none"),
     # CS231n style: ReLU hidden, softmax cross-entropy, samples as rows, lambda sum W^2.
+    "cs231n": dict(depth=2, hidden="relu", output="softmax", loss="ce", reg="l2-sum", batch=True,
+                   layout="rows"),
     # The notes' own conventions (their symbols still need bindings: see docs/notation.md).
     # note 000: the ex4 network (400-25-10 sigmoid, cross-entropy, lambda/(2m) sum W^2, batch mean).
     "note000": dict(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="l2", batch=True),
@@ -21,6 +23,4 @@ PRESETS: dict[str, dict] = {
     "note003": dict(depth=3, hidden="sigmoid", output="identity", loss="mse", reg="none"),
     # note 004: one tanh hidden layer, sigmoid output, mean binary cross-entropy.
     "note004": dict(depth=2, hidden="tanh", output="sigmoid", loss="bce", reg="none", batch=True),
-    "cs231n": dict(depth=2, hidden="relu", output="softmax", loss="ce", reg="l2-sum", batch=True,
-                   layout="rows"),
 }
