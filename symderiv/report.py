@@ -13,7 +13,7 @@ import pathlib
 import shutil
 import subprocess
 
-from .check import Result, check_note
+from .check import Result, check_note, claim_text
 from .render import PREAMBLE, derivation_latex_body, derivation_markdown, text_escape, why_latex, why_markdown
 
 # Commands the notes use that the base TeX packages lack: shown as the plain content.
@@ -48,9 +48,15 @@ def _counterexample_text(r: Result) -> str:
     return json.dumps(r.counterexample, ensure_ascii=False)
 
 
-def _entry_latex(r: Result) -> str:
-    parts = [rf"\paragraph{{{text_escape(r.id)}: {VERDICT_MARK[r.verdict]}}}",
-             r"\textit{The note's line:}", _display(r.link),
+def _first_link(results: list[Result], r: Result) -> bool:
+    k = results.index(r)
+    return k == 0 or results[k - 1].source_latex != r.source_latex
+
+
+def _entry_latex(r: Result, first: bool) -> str:
+    head = [r"\textit{The note's line:}", _display(claim_text(r.source_latex))] if first else []
+    parts = [rf"\paragraph{{{text_escape(r.id)}: {VERDICT_MARK[r.verdict]}}}"] + head + [
+             r"\textit{As checked (in symderiv's notation):}", _display(r.link),
              rf"\textit{{Reason:}} {why_latex(r.reason)}"]
     if r.corrected_latex:
         parts += [r"\textit{Corrected:}", _display(r.corrected_latex)]
@@ -88,7 +94,7 @@ def note_latex(note, results: list[Result]) -> str:
     body = [rf"\title{{symderiv report: note {note.NOTE_ID}}}", r"\date{}", r"\maketitle",
             r"\section*{The note's model}", why_latex(note.MODEL),
             r"\section*{Line by line}", text_escape(_summary(results)), ""]
-    body += [_entry_latex(r) for r in results]
+    body += [_entry_latex(r, _first_link(results, r)) for r in results]
     if note.NOTE_ID == "001":
         body.append(r"\section*{The reader's questions}")
         body += [rf"\paragraph{{{text_escape(q)}}} {a}" for q, a in QUESTIONS_001]
@@ -100,7 +106,10 @@ def note_markdown(note, results: list[Result]) -> str:
     lines = [f"# symderiv report: note {note.NOTE_ID}", "", f"*{note.TITLE}*", "",
              "## The note's model", "", note.MODEL, "", "## Line by line", "", _summary(results), ""]
     for r in results:
-        lines += [f"### {r.id}: {VERDICT_MARK[r.verdict]}", "", "The note's line:", "", "$$", _math_of(r.link), "$$", "",
+        if _first_link(results, r):
+            lines += ["The note's line:", "", "$$", _math_of(claim_text(r.source_latex)), "$$", ""]
+        lines += [f"### {r.id}: {VERDICT_MARK[r.verdict]}", "", "As checked (in symderiv's notation):", "",
+                  "$$", _math_of(r.link), "$$", "",
                   f"Reason: {why_markdown(r.reason)}", ""]
         if r.corrected_latex:
             lines += ["Corrected:", "", "$$", r.corrected_latex, "$$", ""]
