@@ -3,7 +3,7 @@
 Source: ../shared/notes/000_e356ac64efca4b08.txt. Every displayed equation of the note is an entry below,
 its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
 """
-from symderiv.check import Entry
+from symderiv.document import Entry
 from symderiv.network import NetFlags
 
 NOTE_ID = "000"
@@ -12,8 +12,8 @@ TITLE = 'ex4: regularised cross-entropy of a 400-25-10 sigmoid network, and its 
 MODEL = "The ex4 network: 400 inputs, 25 sigmoid hidden units, 10 sigmoid outputs (Theta1 is 25x401 and Theta2 is 10x26 with the bias as column 0), binary cross-entropy summed over the K = 10 output units, mean over m samples, and lambda/(2m) times the sum of the squared non-bias weights. In the derivation lines the note looks at one output unit: h(x) is that unit's output a^{(2)}_2, x its pre-activation z^{(2)}_2 (the note's 'x' is the logit, not the input), w_{21} the weight W^{(2)}_{21} into it and y its target."
 FLAGS = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="l2", batch=True)
 
-# The note's symbols in symderiv's default notation (DESIGN.md), for every line.
-BINDINGS = {
+# The note's symbols read in the default notation (DESIGN.md), for every line: applied to the parsed tree.
+READINGS = {
     r'''h(x)''': r'''a^{(2)}_{2}''',
     r'''\frac{\partial x}{\partial w_{21}}''': r'''\frac{\partial z^{(2)}_{2}}{\partial W^{(2)}_{21}}''',
     r'''w_{21}''': r'''W^{(2)}_{21}''',
@@ -32,7 +32,7 @@ ENTRIES = [
           flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none")),
     Entry('sigmoid',
           r'''h(z) = \text{sigmoid}(z) = \frac{1}{1+e^{-z}} \quad h'(z) = h(z)(1-h(z))''',
-          bindings={r'''h''': r'''\sigma''', r'''\text{sigmoid}''': r'''\sigma'''}),
+          readings={r'''h''': r'''\sigma''', r'''\text{sigmoid}''': r'''\sigma'''}),
     Entry('dJ/dw21.chain',
           r'''\frac{\partial J}{\partial w_{21}} = \frac{-y}{h(x)} h(x)(1-h(x)) \frac{\partial x}{\partial w_{21}} + \frac{(1-y)}{1-h(x)} h(x)(1-h(x)) \frac{\partial x}{\partial w_{21}}''',
           flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none")),

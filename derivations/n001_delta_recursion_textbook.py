@@ -3,7 +3,7 @@
 Source: ../shared/notes/001_bc697639900f20b8.txt. Every displayed equation of the note is an entry below,
 its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
 """
-from symderiv.check import Entry
+from symderiv.document import Entry
 from symderiv.network import NetFlags
 
 NOTE_ID = "001"
@@ -12,9 +12,8 @@ TITLE = 'Textbook section 9.14-9.27: gradient descent, the residual (delta) recu
 MODEL = 'A general L-layer network, one sample (the note sets batch and regulariser aside), with z^{(l)} = W^{(l)} x^{(l)} + b^{(l)}, a^{(l)} = f(z^{(l)}) and x^{(l+1)} = a^{(l)}: so W^{(l)} maps layer l-1 to layer l, exactly the default notation, and s_{l+1} is the width of layer l+1. Eqs. 9.22-9.23 use squared error; eqs. 9.24-9.27 use cross-entropy with a softmax output (as the note says before 9.27).'
 FLAGS = NetFlags(depth=3, hidden="sigmoid", output="sigmoid", loss="mse", reg="none")
 
-# The note's symbols in symderiv's default notation (DESIGN.md), for every line.
-BINDINGS = {
-    r'''s_{l+1}''': r'''n_{l+1}''',
+# The note's symbols read in the default notation (DESIGN.md), for every line: applied to the parsed tree.
+READINGS = {
     r'''J(\boldsymbol{W}, \boldsymbol{b})''': r'''J''',
     r'''J(W, b)''': r'''J''',
     r'''\frac{\partial}{\partial z_{i}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})''': r'''\frac{\partial J}{\partial z_{i}^{(l)}}''',
@@ -26,7 +25,6 @@ BINDINGS = {
     r'''\frac{\partial}{\partial b_{i}^{(l)}} J''': r'''\frac{\partial J}{\partial b_{i}^{(l)}}''',
     r'''x^{(l+1)}''': r'''a^{(l)}''',
     r'''x_{j}^{(l+1)}''': r'''a_{j}^{(l)}''',
-    r'''\sum_{k=1}^{n}''': r'''\sum_{k}''',
 }
 
 ENTRIES = [
@@ -91,4 +89,19 @@ J(\boldsymbol{W}, \boldsymbol{b})=-\ln a_{\tilde{k}}^{(L)}\tag{9.25}
 \delta^{(L)}=f\left(z_{k}^{(L)}\right)-1=a_{\tilde{k}}^{(L)}-1\tag{9.27}
 ''',
           flags=NetFlags(depth=3, hidden="sigmoid", output="softmax", loss="ce", reg="none")),
+]
+
+# The reader's red-ink questions in the note, answered in the report (LaTeX text).
+QUESTIONS = [
+    ("What is the residual delta?",
+     r"$\delta^{(l)}_i = \partial J / \partial z^{(l)}_i$: how much the loss of one sample changes when the "
+     r"pre-activation of unit $i$ of layer $l$ moves; the derivation below computes it for the output layer "
+     r"first and then layer by layer backwards (the recursion)."),
+    ("Why is 9.23 the derivative?",
+     r"Because $J = \frac12\sum_k (y_k - f(z_k))^2$ depends on $z^{(L)}_k$ only through its own term: the chain "
+     r"rule gives $-(y_k - a_k) f'(z_k)$ for each unit, element-wise (steps of the output layer below, with squared error)."),
+    ("The detailed steps of 9.26?",
+     r"9.26 treats the softmax as element-wise. Every $a_k$ depends on every $z_i$ through the denominator; the "
+     r"softmax Jacobian $\partial a_k/\partial z_i = a_k([i=k] - a_i)$ and $\sum_k y_k = 1$ give "
+     r"$\delta^{(L)} = a^{(L)} - y$ for every unit (the softmax steps below, derived by SymPy)."),
 ]

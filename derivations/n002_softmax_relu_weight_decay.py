@@ -3,7 +3,7 @@
 Source: ../shared/notes/002_17f965f8c9d8d77b.txt. Every displayed equation of the note is an entry below,
 its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
 """
-from symderiv.check import Entry
+from symderiv.document import Entry
 from symderiv.network import NetFlags
 
 NOTE_ID = "002"
@@ -12,8 +12,8 @@ TITLE = 'Softmax cross-entropy over N samples with weight decay lambda(|w1|^2 + 
 MODEL = "One ReLU hidden layer and a softmax output: z^{(2)} = w^{(1)} a^{(1)} + b^{(1)}, a^{(2)} = relu(z^{(2)}), z^{(3)} = w^{(2)} a^{(2)} + b^{(2)}, psi = softmax(z^{(3)}); the cost is the mean over N samples of the cross-entropy plus lambda(||w^{(1)}||^2 + ||w^{(2)}||^2) (the note's w^{(4)} in the first line is read as w^{(2)}). The note numbers layers from 1 at the input, so its z^{(k+1)} is symderiv's z^{(k)}, its a^{(k)} is a^{(k-1)}. Delta is the one-hot target matrix; J(theta) is the data term alone and J-tilde adds the regulariser. The note writes z = w a + b (samples as columns) although it indexes z_{ij} with i the sample: lines are checked with samples as columns, as its matrix formulas are written."
 FLAGS = NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="l2-sum", batch=True)
 
-# The note's symbols in symderiv's default notation (DESIGN.md), for every line.
-BINDINGS = {
+# The note's symbols read in the default notation (DESIGN.md), for every line: applied to the parsed tree.
+READINGS = {
     r'''\tilde{J}(\theta)''': r'''J''',
     r'''z^{(3)}''': r'''z^{(2)}''',
     r'''z^{(2)}''': r'''z^{(1)}''',
@@ -30,11 +30,6 @@ BINDINGS = {
     r'''\varphi(z^{(1)})''': r'''a^{(0)}''',
     r'''\Delta''': r'''y''',
     r'''N''': r'''m''',
-    r'''\text{so }''': r'''''',
-    r'''\quad \text{(putting results in matrix form)}''': r'''''',
-    r'''\quad \checkmark''': r'''''',
-    r'''\quad (\text{when } z^{(2)} > 0)''': r'''''',
-    r'''\underbrace{a^{(2)'}}_{\substack{\text{transpose of} \\ a^{(2)} \text{ to make} \\ \text{mult possible}}}''': r'''(a^{(1)})^T''',
 }
 
 ENTRIES = [
@@ -56,15 +51,15 @@ ENTRIES = [
           why='a continuation whose left side and case are in the line before'),
     Entry('dJdata/dz3',
           r'''\text{so } \frac{\partial J_{\text{data}}}{\partial z^{(3)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta) \quad \text{(putting results in matrix form)}''',
-          bindings={r'''J_{\text{data}}''': r'''J'''},
+          readings={r'''J_{\text{data}}''': r'''J'''},
           flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
     Entry('dJ/dz3',
           r'''\frac{\partial J(\theta)}{\partial z^{(3)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta)''',
-          bindings={r'''J(\theta)''': r'''J'''},
+          readings={r'''J(\theta)''': r'''J'''},
           flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
     Entry('dJ/dw2.chain',
           r'''\frac{\partial J(\theta)}{\partial w^{(2)}} = \frac{\partial J}{\partial z^{(3)}} \cdot \frac{\partial z^{(3)}}{\partial w^{(2)}}''',
-          bindings={r'''J(\theta)''': r'''J'''},
+          readings={r'''J(\theta)''': r'''J'''},
           flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
     Entry('dz3/dw2',
           r'''\begin{aligned} \frac{\partial z^{(3)}}{\partial w^{(2)}} &= \frac{\partial}{\partial w^{(2)}} (w^{(2)} a^{(2)} + b^{(2)}) \\ &= a \end{aligned}''',
@@ -72,7 +67,7 @@ ENTRIES = [
           why='the derivative of a matrix by a matrix written as a single matrix a'),
     Entry('dJ/dw2',
           r'''\text{so } \frac{\partial J(\theta)}{\partial w^{(2)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta) \underbrace{a^{(2)'}}_{\substack{\text{transpose of} \\ a^{(2)} \text{ to make} \\ \text{mult possible}}}''',
-          bindings={r'''J(\theta)''': r'''J'''},
+          readings={r'''J(\theta)''': r'''J'''},
           flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
     Entry('dJreg/dw2',
           r'''\begin{aligned} \frac{\partial}{\partial w^{(2)}} (J_{\text{reg}}) &= \frac{\partial}{\partial w^{(2)}} \left(\lambda (\|w^{(1)}\|_2^2 + \|w^{(2)}\|_2^2) \right) \\ &= 2\lambda w^{(2)} \end{aligned}'''),

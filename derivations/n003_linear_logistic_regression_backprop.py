@@ -3,7 +3,7 @@
 Source: ../shared/notes/003_2f6e570e1a479a42.txt. Every displayed equation of the note is an entry below,
 its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
 """
-from symderiv.check import Entry
+from symderiv.document import Entry
 from symderiv.network import NetFlags
 
 NOTE_ID = "003"
@@ -12,15 +12,8 @@ TITLE = 'Networks as linear and logistic regression: costs with L2, the chain ru
 MODEL = "An L-layer network W^{(l)} (S_l x S_{l-1}, w_{ij}^{(l)} joins unit j of layer l-1 to unit i of layer l), a^{(l)} = g(W^{(l)} a^{(l-1)}). Linear regression: identity output and squared error; logistic regression: sigmoid output and cross-entropy; both with lambda/(2m) sum w^2. The derivation assumes one sample , so the output delta is a - y for both models; checked with a sigmoid network, squared error and an identity output (linear regression), hidden units sigmoid as in the note's logistic case."
 FLAGS = NetFlags(depth=3, hidden="sigmoid", output="identity", loss="mse", reg="none")
 
-# The note's symbols in symderiv's default notation (DESIGN.md), for every line.
-BINDINGS = {
-    r'''S_L''': r'''n_L''',
-    r'''S_{L}''': r'''n_L''',
-    r'''S_{(L-1)}''': r'''n_{L-1}''',
-    r'''S_{L-1}''': r'''n_{L-1}''',
-    r'''S_{(L-2)}''': r'''n_{L-2}''',
-    r'''S_{(l-1)}''': r'''n_{l-1}''',
-    r'''S_{(l+1)}''': r'''n_{l+1}''',
+# The note's symbols read in the default notation (DESIGN.md), for every line: applied to the parsed tree.
+READINGS = {
     r'''J(\vec{W})''': r'''J''',
     r'''J(W)''': r'''J''',
     r'''\delta_j^l''': r'''\delta_j^{(l)}''',

@@ -3,7 +3,7 @@
 Source: ../shared/notes/004_8931190fa90ca261.txt. Every displayed equation of the note is an entry below,
 its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
 """
-from symderiv.check import Entry
+from symderiv.document import Entry
 from symderiv.network import NetFlags
 
 NOTE_ID = "004"
@@ -12,12 +12,8 @@ TITLE = 'One hidden layer (tanh or sigmoid) and a sigmoid output for binary clas
 MODEL = 'Inputs x in R^n, q hidden units a_j = sigma_1(sum_i theta x_i) with sigma_1 = tanh or the sigmoid, one sigmoid output p = sigma_2(w), w = sum_j beta_j a_j, and the mean over m samples of the binary cross-entropy. Data are stored with samples as rows (X is m x n). The OCR is poor: indices change meaning between lines (k is the sample, then a unit), theta_j^{i,j} carries three indices, and several lines mix symbols; only lines whose symbols are unambiguous are checked. Pure-calculus lines are checked without a network.'
 FLAGS = NetFlags(depth=2, hidden="tanh", output="sigmoid", loss="bce", reg="none", batch=True)
 
-# The note's symbols in symderiv's default notation (DESIGN.md), for every line.
-BINDINGS = {
-    r'''\sigma_2''': r'''\sigma''',
-    r'''\text{with }''': r'''''',
-    r'''\text{but }''': r'''''',
-}
+# The note's symbols read in the default notation (DESIGN.md), for every line: applied to the parsed tree.
+READINGS = {}
 
 ENTRIES = [
     Entry('hidden',
@@ -56,7 +52,7 @@ ENTRIES = [
           why='the left side is dJ/dtheta but the chain is for beta, and its last factor sums over j'),
     Entry('sigmoid-derivative',
           r'''\text{but } \sigma_2'(w) = -(1+e^w)^{-2} (-e^w) = \frac{e^{-w}}{(1+e^{-w})^2} = \sigma_2(w) (1-\sigma_2(w)) = p_k(1-p_k)''',
-          bindings={r'''p_k''': r'''\sigma(w)'''}),
+          readings={r'''p_k''': r'''\sigma(w)'''}),
     Entry('dp/dbeta',
           r'''\text{Then } \frac{\partial p_k}{\partial \beta_j} = \left[ \frac{1-y_k}{1-p_k} - \frac{y_k}{p_k} \right] p_k(1-p_k) \alpha_k = \frac{(p_k - y_k)(1-p_k)}{(1-p_k)(p_k)} \alpha_k = (p_k - y_k) \alpha_k''',
           kind='garbled',

@@ -34,6 +34,12 @@ def _np_sigmoid(x):
         return 1.0 / (1.0 + np.exp(-x))
 
 
+def np_softmax(Z, axis=0):
+    """softmax over units: axis 0 when samples are columns, 1 when they are rows."""
+    e = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
 @dataclass(frozen=True)
 class Activation:
     """One activation: its SymPy definition in ``z`` and how to print it."""
@@ -56,7 +62,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "identity": Activation("identity", z, r"\operatorname{id}", numpy=lambda x: x),
     # softmax_k(z) = exp(z_k) / sum_j exp(z_j): its Jacobian is derived in index form
     # by derive.softmax_jacobian, not here.
-    "softmax": Activation("softmax", None, r"\operatorname{softmax}", elementwise=False),
+    "softmax": Activation("softmax", None, r"\operatorname{softmax}", elementwise=False, numpy=np_softmax),
 }
 
 
@@ -88,6 +94,25 @@ def resolve(spec) -> Activation:
         raise ValueError(f"an activation must be a SymPy function of one symbol, got {expr}")
     name = _custom_name(expr)
     return Activation(name, expr, r"f_{\mathrm{%s}}" % name)
+
+
+def numpy_function(act: Activation, derivative: bool = False):
+    """The NumPy twin of f (or of f'), from the table's own definition (never user text).
+
+    Table activations use their stable twin; custom ones and every derivative
+    are lambdified from the SymPy expression in the module's symbol ``z``.
+    """
+    if not derivative and act.numpy is not None:
+        return act.numpy
+    if not act.elementwise:
+        raise ValueError("softmax has no element-wise derivative: its Jacobian is diag(a) - a a^T")
+    return _lambdified(act.expr, derivative)
+
+
+@lru_cache(maxsize=None)
+def _lambdified(expr: sp.Expr, derivative: bool):
+    fn = sp.lambdify(z, _derivative_of(expr).raw if derivative else expr, "numpy")
+    return lambda v: np.broadcast_to(fn(v), np.shape(v)) * 1.0
 
 
 def _custom_name(expr: sp.Expr) -> str:

@@ -1,11 +1,12 @@
-"""Checking an encoded note line by line: ``symderiv check NOTE``.
+"""Checking a document line by line: ``symderiv check NOTE``.
 
-A note module in ``derivations/`` lists the note's displayed equations
-verbatim, each bound to the note's model. This module turns each entry into
-verdicts by calling the verifier on every link of its chain; nothing here or
-in ``derivations/`` states a verdict. Lines that are not claims (OCR garble,
-definitions, update rules, shape sketches) are reported as unverifiable with
-the reason the note module gives for not checking them.
+A document (document.py; the encoded notes in ``derivations/``) lists its
+displayed equations verbatim, each with its model and readings. This module
+turns each entry into verdicts by calling the verifier on every link of its
+chain; nothing here or in ``derivations/`` states a verdict. Lines that are
+not claims (OCR garble, definitions, update rules, shape sketches) are
+reported as unverifiable with the reason the note module gives for not
+checking them.
 """
 from __future__ import annotations
 
@@ -13,30 +14,16 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .document import Entry
 from .network import NetFlags
+from .readings import Readings, compile_readings
 
 NOT_A_CLAIM = {
     "garbled": "garbled OCR / not a claim",
     "definition": "a definition, not a claim to check",
     "update": "an update rule (assignment), not an identity",
     "sketch": "a sketch (words or shapes in place of quantities), not a checkable formula",
-    "unsupported": "outside what the checker can encode",
 }
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One displayed equation of a note, verbatim, and how its symbols bind to the model."""
-
-    id: str
-    source_latex: str                       # exactly as in the note file
-    bindings: dict = field(default_factory=dict)
-    kind: str | None = None                 # None: a claim; "shapes": a product of shapes; else NOT_A_CLAIM
-    why: str = ""                           # for kind: what makes it not a claim
-    comment: str = ""                       # what the note means by its symbols, for the report
-    lhs: str = ""                           # a line that starts with "=" continues this left side
-    flags: NetFlags | None = None           # the model where it differs from the note's (a later section)
-    result_latex: str = ""                  # for "shapes": the shape the note says the product has
 
 
 @dataclass
@@ -143,7 +130,7 @@ def check_shapes(entry: Entry) -> list[Result]:
                    f"the factors multiply to {product}")]
 
 
-def check_entry(entry: Entry, flags: NetFlags, bindings: dict | None = None) -> list[Result]:
+def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None) -> list[Result]:
     if entry.kind == "shapes":
         return check_shapes(entry)
     if entry.kind is not None:
@@ -151,9 +138,9 @@ def check_entry(entry: Entry, flags: NetFlags, bindings: dict | None = None) -> 
         return [Result(entry.id, entry.source_latex, claim_text(entry.source_latex), "unverifiable", reason)]
     from .verify import verify_chain
     flags = entry.flags or flags
-    bound = {**(bindings or {}), **entry.bindings}
+    read = (readings or Readings()).merged(compile_readings(entry.readings))
     verdicts = [v for claim in claims_of(entry)
-                for v in verify_chain(claim, flags, bindings=bound or None, batch=flags.batch)]
+                for v in verify_chain(claim, flags, readings=read, batch=flags.batch)]
     results = []
     for n, v in enumerate(verdicts, 1):
         link_id = entry.id if len(verdicts) == 1 else f"{entry.id}.{n}"
@@ -165,13 +152,12 @@ def check_entry(entry: Entry, flags: NetFlags, bindings: dict | None = None) -> 
 
 def check_note(note) -> list[Result]:
     """Every entry of a note module, checked now."""
-    bindings = getattr(note, "BINDINGS", {})
-    return [r for entry in note.ENTRIES for r in check_entry(entry, note.FLAGS, bindings)]
+    readings = compile_readings(getattr(note, "READINGS", {}))
+    return [r for entry in note.ENTRIES for r in check_entry(entry, note.FLAGS, readings)]
 
 
-def cli_check(args) -> int:
-    import derivations
-    note = derivations.load(args.note)
+def cli_check(args, note) -> int:
+    """Print every entry's verdicts (or one JSON object) for a loaded note."""
     results = check_note(note)
     if args.json:
         print(json.dumps({"note": note.NOTE_ID, "entries": [r.to_json() for r in results]},

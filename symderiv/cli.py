@@ -7,6 +7,7 @@ problem and never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 from .activations import ACTIVATIONS
@@ -39,12 +40,10 @@ def add_net_flags(p: argparse.ArgumentParser) -> None:
 
 def net_flags(args) -> NetFlags:
     """NetFlags from parsed arguments: preset first, explicit flags override it."""
-    fields = dict(PRESETS[args.preset]) if getattr(args, "preset", None) else {}
-    for name in ("depth", "hidden", "output", "loss", "reg", "batch", "layout"):
-        value = getattr(args, name, None)
-        if value is not None:
-            fields[name] = value
-    flags = NetFlags(**fields)
+    base = PRESETS[args.preset] if getattr(args, "preset", None) else NetFlags()
+    given = {name: getattr(args, name) for name in ("depth", "hidden", "output", "loss", "reg", "batch", "layout")
+             if getattr(args, name, None) is not None}
+    flags = dataclasses.replace(base, **given)
     if not 1 <= flags.depth <= 12:
         raise UsageError(f"--depth must be between 1 and 12, got {flags.depth}")
     if flags.loss is None and flags.output not in ("sigmoid", "softmax", "identity"):
@@ -96,18 +95,35 @@ def cmd_derive(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .verify import cli_verify
-    return cli_verify(args, net_flags(args))
+    """Print the verdict (or one JSON object); exit 0/1/2."""
+    import json
+    from .verify import verify
+    v = verify(args.claim, net_flags(args))
+    if getattr(args, "json", False):
+        print(json.dumps(v.to_json(), ensure_ascii=False))
+    else:
+        print(v.text())
+    if v.verdict == "unverifiable":
+        caret = v.evidence.get("caret") if v.evidence else ""
+        if caret and not getattr(args, "json", False):
+            print(caret)  # with the verdict on stdout: stderr stays one line
+        print(f"symderiv: cannot check: {' '.join(v.reason.split())}", file=sys.stderr)
+    return v.exit_code
 
 
 def cmd_check(args) -> int:
+    import derivations          # the encoded notes: an application layer above the package
     from .check import cli_check
-    return cli_check(args)
+    return cli_check(args, derivations.load(args.note))
 
 
 def cmd_report(args) -> int:
+    import derivations
     from .report import cli_report
-    return cli_report(args)
+    if args.all and args.notes:
+        raise UsageError("give note ids or --all, not both")
+    notes = derivations.all_notes() if args.all or not args.notes else [derivations.load(n) for n in args.notes]
+    return cli_report(args, notes)
 
 
 def cmd_train(args) -> int:

@@ -17,6 +17,7 @@ proves each equals its definition composed with the activation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -97,3 +98,9 @@ def resolve_reg(name: str) -> Regulariser:
         return REGULARISERS[name]
     except KeyError:
         raise ValueError(f"unknown regulariser {name!r}; known: {', '.join(REGULARISERS)}") from None
+
+
+@lru_cache(maxsize=64)
+def loss_gradient(loss: Loss):
+    """NumPy d l / d a of a per-unit loss, from its SymPy definition (the table's, never user text)."""
+    return sp.lambdify((a, y), sp.diff(loss.expr, a), "numpy")

@@ -90,21 +90,49 @@ def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg
 
 @dataclass(frozen=True)
 class NetFlags:
-    """A network described by CLI flags: everything but the widths (DESIGN.md, NET FLAGS)."""
+    """A network setting without its widths: the one description of a network setting.
+
+    The CLI's NET FLAGS, the presets, the notes' models and the checker all use
+    it (DESIGN.md, NET FLAGS). ``hidden``/``output``/``loss`` are table names or,
+    from the Python API, the resolved objects of a custom network.
+
+    >>> NetFlags(depth=3, output="softmax").network([4, 5, 6, 3]).describe()[:20]
+    '4-5-6-3 network, hid'
+    """
 
     depth: int = 2
-    hidden: str = "sigmoid"
-    output: str = "sigmoid"
-    loss: str | None = None
+    hidden: str | acts.Activation = "sigmoid"
+    output: str | acts.Activation = "sigmoid"
+    loss: str | losses.Loss | None = None
     reg: str = "none"
     batch: bool = False
     layout: str = "columns"
 
-    def network(self, sizes: Sequence[int] | None = None) -> Network:
+    @classmethod
+    def of(cls, net: Network, batch: bool = False) -> "NetFlags":
+        """The setting of a concrete network (its activations and loss kept as objects)."""
+        return cls(net.depth, net.hidden, net.output, net.loss, net.reg.name, bool(batch), net.layout)
+
+    @property
+    def hidden_act(self) -> acts.Activation:
+        return acts.resolve(self.hidden)
+
+    @property
+    def output_act(self) -> acts.Activation:
+        return acts.resolve(self.output)
+
+    @property
+    def loss_obj(self) -> losses.Loss:
+        return losses.resolve_loss(self.loss if self.loss is not None else losses.DEFAULT_LOSS[self.output_act.name])
+
+    def activation(self, layer: int) -> acts.Activation:
+        return self.output_act if layer == self.depth else self.hidden_act
+
+    def network(self, sizes: Sequence[int] | None = None, layout: str | None = None) -> Network:
         """The network at the given widths (default: distinct small widths)."""
         if sizes is None:
             sizes = [5, 4, 6, 3, 7, 2, 8, 9, 10, 11, 12][: self.depth] + [3]
         if len(sizes) != self.depth + 1:
             raise ValueError(f"{len(sizes)} widths given for depth {self.depth}")
         return mlp(sizes, hidden=self.hidden, output=self.output, loss=self.loss, reg=self.reg,
-                   layout=self.layout)
+                   layout=layout or self.layout)

@@ -39,11 +39,6 @@ sumall = sp.Function("sumall")
 softmax = sp.Function("softmax")
 
 
-def _np_softmax(Z):
-    e = np.exp(Z - Z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-
-
 def _np_logsumexp(Z):
     top = Z.max(axis=0, keepdims=True)
     return top + np.log(np.exp(Z - top).sum(axis=0, keepdims=True))
@@ -55,7 +50,7 @@ NUMPY_FUNCTIONS = {
     "rowsum": lambda X: X.sum(axis=1, keepdims=True),
     "colsum": lambda X: X.sum(axis=0, keepdims=True),
     "sumall": np.sum,
-    "softmax": _np_softmax,
+    "softmax": acts.np_softmax,
     "logsumexp": _np_logsumexp,
     "softplus": lambda X: np.logaddexp(0.0, X),
 }
@@ -276,23 +271,27 @@ class NumericNet:
         """The network's output a^(L) (in the network's layout)."""
         flat, Xc, _ = self._columns(params, X, np.zeros((self.net.sizes[-1], 1)) if self.net.layout == "columns"
                                     else np.zeros((1, self.net.sizes[-1])))
-        out = self._forward(flat, Xc)
-        return out.T if self.net.layout == "rows" else out
-
-    def _forward(self, flat, X):
-        A = X
-        for l in range(1, self.net.depth + 1):
-            W, b = flat[2 * (l - 1)], flat[2 * (l - 1) + 1]
-            A = _forward_numpy(self.net.activation(l))(W @ A + b)
-        return A
+        _, A = forward([self.net.activation(l) for l in range(1, self.net.depth + 1)],
+                       [None] + flat[0::2], [None] + flat[1::2], Xc)
+        return A[-1].T if self.net.layout == "rows" else A[-1]
 
 
-def _forward_numpy(act):
-    if act.name == "softmax":
-        return _np_softmax
-    if act.numpy is not None and act.name in acts.ACTIVATIONS:
-        return act.numpy
-    return sp.lambdify(z, act.expr, "numpy")
+def forward(activations, W, b, X, at=None, bump=None):
+    """z and a of every layer, column layout: the one forward pass outside the compiled code.
+
+    ``W[l]``, ``b[l]`` for l = 1..L (index 0 unused); ``at=("z", l)`` or ``("a", l)`` adds
+    ``bump`` to that quantity on the way (the checker's finite differences).
+    """
+    L = len(activations)
+    zs, as_ = [None] * (L + 1), [X + bump if at == ("a", 0) else X] + [None] * L
+    for l in range(1, L + 1):
+        zs[l] = W[l] @ as_[l - 1] + b[l]
+        if at == ("z", l):
+            zs[l] = zs[l] + bump
+        as_[l] = acts.numpy_function(activations[l - 1])(zs[l])
+        if at == ("a", l):
+            as_[l] = as_[l] + bump
+    return zs, as_
 
 
 def compile_network(net) -> NumericNet:

@@ -95,11 +95,11 @@ def test_chain_one_verdict_per_link():
     assert verify(r"\delta^{(L)} = a^{(L)} - y = y - a^{(L)}", NetFlags()).verdict == "incorrect"
 
 
-def test_bindings_check_a_notes_own_symbols():
+def test_readings_check_a_notes_own_symbols():
     net = symderiv.mlp([4, 5, 3], hidden="relu", output="softmax", loss="ce", reg="l2-sum")
     b = {r"\psi(z^{(3)})": "a^{(2)}", r"\Delta": "y", "z^{(3)}": "z^{(2)}"}
-    good = verify(r"\frac{\partial J}{\partial z^{(3)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta)", net, bindings=b, batch=True)
-    bad = verify(r"\frac{\partial J}{\partial z^{(3)}} = \frac{1}{2} (\psi(z^{(3)}) - \Delta)", net, bindings=b, batch=True)
+    good = verify(r"\frac{\partial J}{\partial z^{(3)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta)", net, readings=b, batch=True)
+    bad = verify(r"\frac{\partial J}{\partial z^{(3)}} = \frac{1}{2} (\psi(z^{(3)}) - \Delta)", net, readings=b, batch=True)
     assert good.verdict == "correct" and bad.verdict == "incorrect"
 
 

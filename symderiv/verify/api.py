@@ -1,0 +1,174 @@
+"""The public checking API: ``verify`` (one verdict) and ``verify_chain`` (one per link).
+
+A link is checked by randomized identity testing (checker.py) against the
+derived truth; an incorrect one is diagnosed (diagnose.py) and repaired
+(repair.py). Every SymPy-free step is bounded in time; input that cannot be
+used becomes an "unverifiable" verdict with one line naming the problem.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from ..bounded import TimedOut, bounded
+from ..constructs import render
+from ..network import NetFlags, Network
+from ..notation import NotationError
+from ..parse import Claim, parse
+from ..tree import Node, Partial, Qty, walk
+from .checker import Checker, holds, rtol_for
+from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
+from .repair import search_variants, textbook_expected
+from .verdict import Unverifiable, Verdict
+
+SHAPES = 3                 # random network shapes per claim
+DRAWS = 2                  # random parameter draws per shape
+MAX_SECONDS = 20.0         # wall-clock budget of one check
+
+
+def setting_of(net_or_flags, batch: bool | None = None) -> NetFlags:
+    """The network setting a claim is checked under (a Network's, or flags with batch overridden)."""
+    if isinstance(net_or_flags, NetFlags):
+        return net_or_flags if batch is None else replace(net_or_flags, batch=bool(batch))
+    if isinstance(net_or_flags, Network):
+        return NetFlags.of(net_or_flags, bool(batch))
+    raise ValueError("verify needs a Network or NetFlags")
+
+
+def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
+           draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None) -> Verdict:
+    """Check one claim (a chain returns its first failing link, else correct)."""
+    links = verify_chain(latex, net_or_flags, readings=readings, seed=seed, draws=draws, shapes=shapes,
+                         batch=batch)
+    for v in links:
+        if v.verdict != "correct":
+            if len(links) > 1:
+                v.reason = (v.reason + " " if v.reason else "") + \
+                    f"(link {links.index(v) + 1} of {len(links)} in the chain)"
+            return v
+    if len(links) == 1:
+        return links[0]
+    first = links[0]
+    return Verdict("correct", latex, expected=first.expected, reason=f"all {len(links)} links hold; " +
+                   first.reason, evidence=first.evidence, seconds=sum(v.seconds for v in links),
+                   corrected_latex=None)
+
+
+def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
+                 draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None) -> list[Verdict]:
+    """One verdict per link of ``a = b = c``."""
+    started = time.monotonic()
+    net_or_flags = NetFlags() if net_or_flags is None else net_or_flags
+    try:
+        flags = setting_of(net_or_flags, batch)
+        claim = parse(latex, readings)
+    except NotationError as exc:
+        return [_unusable(latex, exc)]
+    except RecursionError:
+        return [Verdict("unverifiable", latex, reason="input nested too deeply")]
+    out = []
+    for k in range(len(claim.sides) - 1):
+        sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure)
+        link_latex = latex if len(claim.sides) == 2 else f"{render(sub.sides[0])} = {render(sub.sides[1])}"
+        try:
+            v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes), MAX_SECONDS)
+        except NotationError as exc:
+            v = _unusable(link_latex, exc)
+        except Unverifiable as exc:
+            v = Verdict("unverifiable", link_latex, reason=str(exc))
+        except TimedOut:
+            v = Verdict("unverifiable", link_latex, reason=f"check did not finish within {MAX_SECONDS:g} s")
+        except RecursionError:
+            v = Verdict("unverifiable", link_latex, reason="claim nested too deeply")
+        except (ValueError, ArithmeticError, IndexError, KeyError, TypeError) as exc:
+            # a bug of ours must not become a verdict either way: say so, exit 2
+            v = Verdict("unverifiable", link_latex,
+                        reason=f"internal error while checking ({type(exc).__name__}: {exc})")
+        v.seconds = time.monotonic() - started
+        out.append(v)
+    return out
+
+
+def _unusable(latex, exc: NotationError) -> Verdict:
+    v = Verdict("unverifiable", latex, reason=exc.one_line())
+    v.evidence = {"caret": exc.caret()}
+    return v
+
+
+def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int) -> Verdict:
+    left, right = claim.sides
+    if _is_update_rule(left, right):
+        raise Unverifiable("this is a gradient-descent update (an assignment), not an identity")
+    checker = Checker(claim, flags, seed, shapes, draws)
+    rtol = rtol_for(claim.sides)
+    # the oracle side is the reference; put it on the left for diagnosis
+    ref, test, swapped = (left, right, False) if _oracle_weight(left) >= _oracle_weight(right) else \
+        (right, left, True)
+    samples = checker.samples(ref, test)
+    ok, bad = holds(samples, rtol)
+    if ok and checker.index_conflicts:
+        ok = False
+    if ok:
+        return Verdict("correct", latex, expected=render(test), reason=_evidence_text(checker, claim),
+                       evidence=_evidence(checker, claim))
+    return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol)
+
+
+def _oracle_weight(n: Node) -> int:
+    return sum(1 for x in walk(n) if isinstance(x, Partial) or (isinstance(x, Qty) and x.kind in ("delta", "J")))
+
+
+def _is_update_rule(left, right) -> bool:
+    return isinstance(left, Qty) and left.kind in ("W", "b") and any(
+        isinstance(n, Qty) and n.kind == "alpha" for n in walk(right)) and any(
+        isinstance(n, Qty) and n.kind == left.kind and n.layer == left.layer for n in walk(right))
+
+
+def _evidence(checker: Checker, claim: Claim) -> dict:
+    if claim.pure:
+        return {"points": len(checker.contexts)}
+    return {"shapes": [{"sizes": list(s), "m": m} for s, m in checker.shapes_used],
+            "layers": checker.layers if checker.layers != [None] else None,
+            "contexts": len(checker.contexts)}
+
+
+def _evidence_text(checker: Checker, claim: Claim) -> str:
+    if claim.pure:
+        return (f"holds at {len(checker.contexts)} random points (central differences for d/dz); a false "
+                "match would need an exact coincidence at every point")
+    shapes = "; ".join(f"{'-'.join(map(str, s))} m={m}" for s, m in checker.shapes_used)
+    layers = "" if checker.layers == [None] else f", every valid layer l in {checker.layers}"
+    return (f"holds in all {len(checker.contexts)} contexts: shapes {shapes} (all widths and m distinct), "
+            f"{checker.draws} random draws each{layers}, index values sampled; a wrong formula would have to agree "
+            "at every random real draw")
+
+
+# ---------------------------------------------------------------- diagnosis
+
+
+def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol) -> Verdict:
+    diagnosis = [f"index order: {name} indexes dimensions of different sizes ({', '.join(map(str, sorted(v)))})"
+                 for name, v in checker.index_conflicts.items()]
+    errors = [s for s in samples if s.error]
+    if errors:
+        diagnosis.append("shape mismatch: " + errors[0].error)
+    else:
+        diagnosis.extend(shape_diagnosis(samples))
+        diagnosis.extend(ratio_diagnosis(samples))
+        diagnosis.extend(factor_diagnosis(samples, checker))
+    variant_label, variant = search_variants(checker, ref, test, rtol)
+    if variant_label and not any(variant_label.split(":")[0] == d.split(":")[0] for d in diagnosis):
+        diagnosis.append(variant_label)
+    if not diagnosis:
+        diagnosis.append("value: the two sides differ (no single sign, scale, transpose, index, layer or "
+                         "factor change explains it)")
+    expected, corrected = None, None
+    if variant is not None:
+        expected = render(variant)
+    else:
+        expected = textbook_expected(ref, checker, rtol)
+    if expected is not None:
+        corrected = f"{expected} = {render(ref)}" if swapped else f"{render(ref)} = {expected}"
+    return Verdict("incorrect", latex, expected=expected, diagnosis=diagnosis,
+                   counterexample=counterexample(samples, bad, ref, test, swapped),
+                   reason=diagnosis[0], corrected_latex=corrected)

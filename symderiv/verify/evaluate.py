@@ -1,0 +1,348 @@
+"""Evaluating a claim tree with NumPy in one context (an instance, a layer l, index values).
+
+The evaluator dispatches every node through the construct registry
+(``constructs.CONSTRUCTS[n.construct].evaluate``) and offers the rows what
+only it knows: the model's value of a quantity, of a partial derivative
+(from the derived trace, or by central differences on the forward pass for
+single entries such as dz_j/da_i), the layer's activation, index ranges.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import activations as acts
+from ..constructs import CONSTRUCTS, ShapeError, Unevaluable, _add, render, render_qty, shape_of
+from ..losses import loss_gradient
+from ..tree import Call, Node, Partial, Qty, Sum, walk
+from .instances import Instance
+from .verdict import Unverifiable
+
+# lowest layer each layered quantity exists at
+LOWEST_LAYER = {"W": 1, "b": 1, "z": 1, "delta": 1, "a": 0}
+
+
+class LayerOutOfRange(Unverifiable):
+    def __init__(self, q, k, lo, L):
+        self.q, self.k = q, k
+        name = render_qty(q) if q is not None else "a sum bound"
+        super().__init__(f"{name} refers to layer {k}, but the network has layers {lo}..{L}")
+
+
+@dataclass
+class Context:
+    inst: Instance
+    l: int | None
+    idx: dict            # index name -> 1-based value
+    s: int = 0           # the sample a single-indexed vector quantity refers to
+    vars: dict = field(default_factory=dict)   # pure-calculus variables
+
+
+class Evaluator:
+    """Walks a claim tree with NumPy in one context; ``ev(node)`` is the node's value."""
+
+    def __init__(self, ctx: Context, layout: str):
+        self.ctx, self.rows = ctx, layout == "rows"
+
+    def __call__(self, n: Node):
+        try:
+            return CONSTRUCTS[n.construct].evaluate(self, n)
+        except Unevaluable as exc:
+            raise Unverifiable(str(exc)) from None
+
+    # -- quantities
+    def layer(self, q: Qty) -> int:
+        L = self.ctx.inst.L
+        if q.layer is None:
+            return L
+        if q.layer.base == "l" and self.ctx.l is None:
+            raise Unverifiable("symbolic layer without a value")
+        k = q.layer.resolve(self.ctx.l, L)
+        lo = LOWEST_LAYER.get(q.kind, 0)
+        if not lo <= k <= L:
+            raise LayerOutOfRange(q, k, lo, L)
+        return k
+
+    def inst_layer(self, q: Qty) -> int:
+        return self.ctx.inst.L if q.kind == "yhat" else (0 if q.kind == "x" else self.layer(q))
+
+    def matrix(self, q: Qty) -> np.ndarray | float:
+        """The column-layout value of a quantity, before layout and indices."""
+        inst, tr = self.ctx.inst, self.ctx.inst.trace
+        scalars = {"J": lambda: float(tr.J), "m": lambda: inst.M, "lam": lambda: inst.lam,
+                   "alpha": lambda: inst.alpha}
+        if q.kind in scalars:
+            return scalars[q.kind]()
+        whole = {"ones": lambda: np.ones((inst.m, 1)) if not self.rows else np.ones((inst.m, 1)).T,
+                 "x": lambda: inst.X, "y": lambda: inst.Y, "yhat": lambda: tr.a[inst.L]}
+        if q.kind in whole:
+            return whole[q.kind]()
+        k = self.layer(q)
+        return {"W": lambda: inst.W[k], "b": lambda: inst.b[k], "z": lambda: tr.z[k],
+                "a": lambda: tr.a[k], "delta": lambda: tr.delta[k]}[q.kind]()
+
+    def laid_out(self, v):
+        if isinstance(v, np.ndarray) and self.rows:
+            return v.T
+        return v
+
+    def entry(self, v, idx: tuple, where: Node):
+        """Index a laid-out matrix: two indices = (row, column); one = unit of the current sample."""
+        if not idx:
+            return v
+        if not isinstance(v, np.ndarray):
+            raise Unverifiable(f"{render(where)}: a scalar takes no index")
+        vals = [self.index_value(i) for i in idx]
+        try:
+            if len(vals) == 2:
+                r, c = vals
+            elif self.rows:
+                r, c = (1 if v.shape[0] == 1 else self.ctx.s + 1), vals[0]
+            else:
+                r, c = vals[0], (1 if v.shape[1] == 1 else self.ctx.s + 1)
+            if r < 1 or c < 1:
+                raise IndexError
+            return float(v[r - 1, c - 1])
+        except IndexError:
+            raise ShapeError(f"index out of range in {render(where)} (shape {shape_of(v)})") from None
+
+    def index_value(self, i):
+        if isinstance(i, int):
+            return i
+        try:
+            return self.ctx.idx[i]
+        except KeyError:
+            raise Unverifiable(f"index {i} has no range") from None
+
+    def quantity(self, q: Qty):
+        if q.kind == "var" or (q.kind in ("z", "x", "a", "y") and q.spelling in self.ctx.vars):
+            try:
+                return self.ctx.vars[q.spelling]
+            except KeyError:
+                raise Unverifiable(f"unknown symbol {q.spelling}") from None
+        return self.entry(self.laid_out(self.matrix(q)), q.idx, q)
+
+    def partial(self, p: Partial):
+        if p.num.idx and p.den.idx and p.num.kind != "J":
+            return partial_entry(self, p)
+        return self.entry(self.laid_out(partial_matrix(self, p)), partial_indices(p), p)
+
+    # -- sums and derivatives
+    @contextmanager
+    def bound(self, index: str, value: int):
+        """Evaluate with ``index`` set to ``value``; the outer value comes back afterwards."""
+        saved = self.ctx.idx.get(index)
+        self.ctx.idx[index] = value
+        try:
+            yield
+        finally:
+            if saved is None:
+                self.ctx.idx.pop(index, None)
+            else:
+                self.ctx.idx[index] = saved
+
+    def summation(self, s: Sum):
+        total = 0.0
+        for v in self.sum_range(s):
+            with self.bound(s.index, v):
+                total = _add(total, self(s.body))
+        return total
+
+    def sum_range(self, s: Sum) -> range:
+        inst = self.ctx.inst
+        if s.hi is None:
+            dims = index_dims(s.body, self, {}).get(s.index)
+            if not dims:
+                raise Unverifiable(f"cannot tell the range of the sum over {s.index}")
+            return range(s.lo, min(dims) + 1)
+        tag = s.hi[0]
+        fixed = {"num": lambda: s.hi[1], "m": lambda: inst.m, "K": lambda: inst.sizes[-1]}
+        if tag in fixed:
+            return range(s.lo, fixed[tag]() + 1)
+        k = s.hi[1].resolve(self.ctx.l, inst.L)
+        if not 0 <= k <= inst.L:
+            raise LayerOutOfRange(None, k, 0, inst.L)
+        return range(s.lo, inst.sizes[k] + 1)
+
+    def derivative(self, d):
+        """d/dvar body by central differences (pure calculus)."""
+        if d.var not in self.ctx.vars:
+            raise Unverifiable(f"d/d{d.var}: {d.var} is not a variable of the claim")
+        v0 = self.ctx.vars[d.var]
+        h = 1e-5 * (1.0 + abs(v0))
+        try:
+            self.ctx.vars[d.var] = v0 + h
+            up = self(d.body)
+            self.ctx.vars[d.var] = v0 - h
+            down = self(d.body)
+        finally:
+            self.ctx.vars[d.var] = v0
+        return (up - down) / (2 * h)
+
+    # -- functions
+    def elementary(self, c: Call):
+        from ..constructs import ELEMENTARY
+        v = self(c.arg)
+        with np.errstate(all="ignore"):
+            return ELEMENTARY[c.fn](v)
+
+    def act_layer(self, arg: Node) -> int | None:
+        for n in walk(arg):
+            if isinstance(n, Qty) and n.kind in ("z", "W", "b") and n.layer is not None:
+                return self.layer(n)
+            if isinstance(n, Qty) and n.kind == "yhat":
+                return self.ctx.inst.L
+        return None
+
+    def activation(self, c: Call, derivative: bool):
+        """The activation of the layer the argument belongs to (pure calculus: sigma is the sigmoid)."""
+        inst, flags = self.ctx.inst, self.ctx.inst.flags
+        if self.ctx.vars:
+            act = acts.ACTIVATIONS["sigmoid"] if c.spelling == r"\sigma" else flags.hidden_act
+        else:
+            k = self.act_layer(c.arg)
+            act = flags.output_act if k == inst.L else flags.hidden_act
+        axis = 1 if self.rows else 0
+        if act.name == "softmax":
+            if derivative:
+                raise Unverifiable("softmax has no elementwise derivative f'(z^{(L)}); its Jacobian is "
+                                   "diag(a) - a a^T")
+            if isinstance(c.arg, Qty) and c.arg.idx:
+                full = self.laid_out(self.matrix(c.arg))
+                return self.entry(acts.np_softmax(full, axis=axis), c.arg.idx, c.arg)
+            v = self(c.arg)
+            if not isinstance(v, np.ndarray):
+                raise Unverifiable("softmax of a scalar: index the result instead, softmax(z^{(L)})_i")
+            return acts.np_softmax(v, axis=axis)
+        v = self(c.arg)
+        fn = acts.numpy_function(act, derivative)
+        with np.errstate(all="ignore"):
+            if isinstance(v, np.ndarray):
+                return fn(np.asarray(v, dtype=float)) * 1.0
+            return float(fn(np.array(v)))
+
+
+# ---------------------------------------------------------------- partial derivatives
+def partial_indices(p: Partial) -> tuple:
+    return p.den.idx if p.num.kind == "J" else (p.num.idx or p.den.idx)
+
+
+def partial_matrix(ev: Evaluator, p: Partial):
+    """Matrix-level partials, column layout: dJ/dW, dJ/db, dJ/dz, dJ/da, da/dz, dz/da."""
+    inst, tr = ev.ctx.inst, ev.ctx.inst.trace
+    num, den = p.num, p.den
+    nk = "a" if num.kind == "yhat" else num.kind
+    dk = "a" if den.kind in ("yhat",) else ("a0" if den.kind == "x" else den.kind)
+    if nk == "J":
+        if dk == "a0":
+            return inst.W[1].T @ tr.delta[1] / inst.M
+        k = inst.L if den.kind == "yhat" else ev.layer(den)
+        if dk == "W":
+            return tr.dW[k]
+        if dk == "b":
+            return tr.db[k]
+        if dk == "z":
+            return tr.delta[k] / inst.M
+        if dk == "a":
+            if k < inst.L:
+                return inst.W[k + 1].T @ tr.delta[k + 1] / inst.M
+            with np.errstate(all="ignore"):
+                return loss_gradient(inst.flags.loss_obj)(tr.a[k], inst.Y) * 1.0 / inst.M
+    if nk == "a" and dk == "z":
+        k = inst.L if num.kind == "yhat" else ev.layer(num)
+        if ev.layer(den) == k:
+            act = inst.flags.activation(k)
+            if act.name != "softmax":
+                return acts.numpy_function(act, True)(tr.z[k])     # elementwise convention: f'(z)
+    if nk == "z" and dk == "a":
+        k = ev.layer(num)
+        if ev.layer(den) == k - 1:
+            return inst.W[k]                                # the Jacobian of z^{(k)} in a^{(k-1)}
+    raise Unverifiable(f"{render(p)} is not supported as a whole matrix (it is a higher-order tensor "
+                       "or not defined here); write one entry, e.g. with indices _{ij}")
+
+
+def partial_entry(ev: Evaluator, p: Partial) -> float:
+    """One entry d N_i / d D_j by central differences on the forward pass (same sample)."""
+    inst = ev.ctx.inst
+    num, den = p.num, p.den
+    nk = "a" if num.kind == "yhat" else num.kind
+    if nk not in ("z", "a") or den.kind not in ("z", "a", "W", "b", "x"):
+        raise Unverifiable(f"{render(p)} is not supported")
+    nl = inst.L if num.kind == "yhat" else ev.layer(num)
+    dl = 0 if den.kind == "x" else ev.layer(den)
+    dk = "a" if den.kind == "x" else den.kind
+    ni = _entry_position(ev, num.idx, inst.sizes[nl], inst.m)
+    di = _entry_position(ev, den.idx, (inst.W[dl].shape if dk == "W" else inst.sizes[dl]), inst.m,
+                         weight=dk == "W")
+    h = 1e-6
+
+    def value(sign):
+        W = [w if w is None else w.copy() for w in inst.W]
+        b = [v if v is None else v.copy() for v in inst.b]
+        at, bump = None, None
+        if dk == "W":
+            W[dl][di] += sign * h
+        elif dk == "b":
+            b[dl][di[0], 0] += sign * h
+        else:
+            bump = np.zeros((inst.sizes[dl], inst.m))
+            bump[di] = sign * h
+            at = (dk, dl)
+        zs, as_ = inst.forward(W, b, at, bump)
+        return (zs if nk == "z" else as_)[nl][ni]
+
+    return float((value(+1) - value(-1)) / (2 * h))
+
+
+def _entry_position(ev, idx, dims, m, weight=False):
+    vals = [ev.index_value(i) for i in idx]
+    if weight:
+        if len(vals) != 2:
+            raise Unverifiable("a weight entry needs two indices, W_{ij}")
+        r, c = (vals[1], vals[0]) if ev.rows else (vals[0], vals[1])
+        if not (1 <= r <= dims[0] and 1 <= c <= dims[1]):
+            raise ShapeError("index out of range in a weight entry")
+        return (r - 1, c - 1)
+    if len(vals) == 2:
+        r, c = (vals[1], vals[0]) if ev.rows else (vals[0], vals[1])
+    else:
+        r, c = vals[0], ev.ctx.s + 1
+    if not (1 <= r <= dims and 1 <= c <= m):
+        raise ShapeError("index out of range in a derivative")
+    return (r - 1, c - 1)
+
+
+# ---------------------------------------------------------------- index ranges
+def index_dims(node: Node, ev: Evaluator, acc: dict) -> dict:
+    """index name -> set of sizes it indexes, from every quantity that carries it."""
+    for n in walk(node):
+        if not isinstance(n, (Qty, Partial)):
+            continue
+        q = n if isinstance(n, Qty) else (n.den if n.num.kind == "J" or not n.num.idx else n.num)
+        names = q.idx
+        if not names or (isinstance(n, Qty) and n.kind == "var"):
+            continue
+        try:
+            if isinstance(n, Partial):
+                v = ev.laid_out(partial_matrix(ev, n)) if n.num.kind == "J" else None
+                if v is None:
+                    k = ev.inst_layer(q)
+                    v = np.zeros((ev.ctx.inst.sizes[k], ev.ctx.inst.m))
+                    v = v.T if ev.rows else v
+            else:
+                v = ev.laid_out(ev.matrix(q))
+        except Unverifiable:
+            continue
+        if not isinstance(v, np.ndarray):
+            continue
+        if len(names) == 2:
+            pairs = [(names[0], v.shape[0]), (names[1], v.shape[1])]
+        else:
+            pairs = [(names[0], v.shape[1] if ev.rows else v.shape[0])]
+        for name, size in pairs:
+            if isinstance(name, str):
+                acc.setdefault(name, set()).add(size)
+    return acc
