@@ -19,6 +19,7 @@ from ..tree import Node, Partial, Qty, walk
 from .checker import Checker, holds, rtol_for
 from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .repair import search_variants, textbook_expected
+from .symbolic import settle
 from .verdict import Unverifiable, Verdict
 
 SHAPES = 3                 # random network shapes per claim
@@ -108,9 +109,19 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     ok, bad = holds(samples, rtol)
     if ok and checker.index_conflicts:
         ok = False
+    proof = settle(left, right, flags.hidden_act) if claim.pure else None
+    if proof == "refuted":        # below what any float64 draw can see: the constant difference decides
+        return Verdict("incorrect", latex, expected=None, diagnosis=[
+            "value: the two sides differ by a non-zero constant (found symbolically)"],
+            reason="the two sides differ by a non-zero constant (found symbolically; the random draws in "
+                   "float64 cannot see a difference this small)", evidence=_evidence(checker, claim))
+    if proof == "proved" and not ok and not any(s.error for s in samples):
+        ok = True                 # finite differences were the noisy side: the proof decides
     if ok:
-        return Verdict("correct", latex, expected=render(test), reason=_evidence_text(checker, claim),
-                       evidence=_evidence(checker, claim))
+        reason = ("proved symbolically (SymPy simplifies the difference of the two sides to 0); "
+                  + _evidence_text(checker, claim, rtol)) if proof == "proved" else _evidence_text(checker, claim, rtol)
+        return Verdict("correct", latex, expected=render(test), reason=reason,
+                       evidence={**_evidence(checker, claim), "proof": proof or "random draws"})
     return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol)
 
 
@@ -132,15 +143,15 @@ def _evidence(checker: Checker, claim: Claim) -> dict:
             "contexts": len(checker.contexts)}
 
 
-def _evidence_text(checker: Checker, claim: Claim) -> str:
+def _evidence_text(checker: Checker, claim: Claim, rtol: float) -> str:
+    precision = (f"float64 values agree to a relative {rtol:.0e} at every draw, so a claim off by a smaller "
+                 "factor than that could pass the draws alone")
     if claim.pure:
-        return (f"holds at {len(checker.contexts)} random points (central differences for d/dz); a false "
-                "match would need an exact coincidence at every point")
+        return (f"holds at {len(checker.contexts)} random points (central differences for d/dz); {precision}")
     shapes = "; ".join(f"{'-'.join(map(str, s))} m={m}" for s, m in checker.shapes_used)
     layers = "" if checker.layers == [None] else f", every valid layer l in {checker.layers}"
     return (f"holds in all {len(checker.contexts)} contexts: shapes {shapes} (all widths and m distinct), "
-            f"{checker.draws} random draws each{layers}, index values sampled; a wrong formula would have to agree "
-            "at every random real draw")
+            f"{checker.draws} random draws each{layers}, index values sampled; {precision}")
 
 
 # ---------------------------------------------------------------- diagnosis

@@ -185,8 +185,11 @@ class Evaluator:
     def elementary(self, c: Call):
         from ..constructs import ELEMENTARY
         v = self(c.arg)
-        with np.errstate(all="ignore"):
-            return ELEMENTARY[c.fn](v)
+        try:    # an overflow in the claim's own maths is no value at all (tanh(e^{e^{99}}) is not 1)
+            with np.errstate(over="raise", invalid="ignore", divide="ignore"):
+                return ELEMENTARY[c.fn](v)
+        except FloatingPointError:
+            raise Unverifiable(f"{render(c)} overflows float64 at the random draws") from None
 
     def act_layer(self, arg: Node) -> int | None:
         for n in walk(arg):
