@@ -1,7 +1,8 @@
 """Note 000: the ex4 cost and the sigmoid + cross-entropy output gradient [h(x) - y] dx/dw.
 
-Source: ../shared/notes/000_e356ac64efca4b08.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 000_e356ac64efca4b08.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+every verdict every run; a `why` is the reader's note printed beside it.
 """
 from symderiv.document import Entry
 from symderiv.network import NetFlags
@@ -25,7 +26,6 @@ ENTRIES = [
           r'''J(\theta) = \frac{1}{m} \sum_{i=1}^m \sum_{k=1}^K \left[-y_k^{(i)} \log((h_{\theta}(x^{(i)}))_k) - (1 - y_k^{(i)}) \log(1 - (h_{\theta}(x^{(i)}))_k) \right] + \frac{\lambda}{2m} \left[\sum_{j=1}^{25} \sum_{k=1}^{400} (\theta_{jk}^{(1)})^2 + \sum_{j=1}^{10} \sum_{k=1}^{25} (\theta_{jk}^{(2)})^2 \right]'''),
     Entry('loss',
           r'''J = -y \ln(h(x)) - (1-y) \ln(1-h(x))''',
-          kind='definition',
           why='the cross-entropy of one output unit, which the rest of the note differentiates (the model per unit)'),
     Entry('dJ/dw21',
           r'''\frac{\partial J}{\partial w_{21}} = \frac{-y}{h(x)} \frac{\partial h(x)}{\partial w_{21}} + \frac{(1-y)}{1-h(x)} \frac{\partial h(x)}{\partial w_{21}}''',
@@ -46,10 +46,9 @@ ENTRIES = [
           flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none")),
     Entry('dJ/dw11',
           r'''\frac{\partial J}{\partial w_{11}} = [h(x) - y] \left(\frac{\partial z_1}{\partial w_{11}} \right) = [h(x) - y] \text{theta} \left(h(z) (1-h(z)) \right) x''',
-          kind='sketch',
           why="'theta' and the bare x are words for whole layers, and the sum over output units is described in prose, not written"),
     Entry('shapes',
           r'''\begin{bmatrix} \text{ } \end{bmatrix}_{1 \times 10} \times \begin{bmatrix} 0 \\ 1 \\ 0 \\ \vdots \\ 1 \end{bmatrix}_{10 \times 25} \times \begin{bmatrix} \text{ } \end{bmatrix}_{25 \times 1} \times \begin{bmatrix} \text{ } \end{bmatrix}_{1 \times 401}''',
-          kind='shapes',
+          read_as='shapes',
           result_latex=r'''\begin{bmatrix} \text{ } \end{bmatrix}_{25 \times 401}'''),
 ]

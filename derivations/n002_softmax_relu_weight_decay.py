@@ -1,7 +1,8 @@
 """Note 002: every gradient of a ReLU + softmax network with L2 weight decay (OCR of handwriting).
 
-Source: ../shared/notes/002_17f965f8c9d8d77b.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 002_17f965f8c9d8d77b.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+every verdict every run; a `why` is the reader's note printed beside it.
 """
 from symderiv.document import Entry
 from symderiv.network import NetFlags
@@ -37,17 +38,14 @@ ENTRIES = [
           r'''\tilde{J}(\theta) = \underbrace{\frac{1}{N} \sum_{i=1}^N -\log \left[\frac{e^{z_{ij}^{(3)}}}{\sum_k e^{z_{ik}^{(3)}}} \right]}_{J_{\text{data}}} + \underbrace{\lambda (\|w^{(1)}\|_2^2 + \|w^{(4)}\|_2^2)}_{J_{\text{reg}}}'''),
     Entry('softmax',
           r'''\psi(z^{(3)})_{ij} = \frac{\exp(z_{ij}^{(3)})}{\sum_k \exp(z_{ik}^{(3)})}''',
-          kind='definition',
           why='defines psi as the softmax of z^{(3)}'),
     Entry('dJ/dz3.start',
           r'''\frac{\partial \tilde{J}(\theta)}{\partial z_{ij}^{(3)}} = \frac{\partial}{\partial z_{ij}^{(3)}}''',
-          kind='sketch',
           why='the right side is an operator with nothing to act on (the line is unfinished)'),
     Entry('dlogpsi/dz.j=y',
           r'''\frac{\partial (-\log(\psi(z^{(3)})_{iy_i}))}{\partial (z_{ij}^{(3)})} = \psi(z^{(3)})_{ij} - 1 \quad \text{if } j = y_i'''),
     Entry('dlogpsi/dz.j!=y',
           r'''= \psi(z^{(3)})_{ij} - 0 \quad \text{if } j \neq y_i''',
-          kind='sketch',
           why='a continuation whose left side and case are in the line before'),
     Entry('dJdata/dz3',
           r'''\text{so } \frac{\partial J_{\text{data}}}{\partial z^{(3)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta) \quad \text{(putting results in matrix form)}''',
@@ -63,7 +61,6 @@ ENTRIES = [
           flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
     Entry('dz3/dw2',
           r'''\begin{aligned} \frac{\partial z^{(3)}}{\partial w^{(2)}} &= \frac{\partial}{\partial w^{(2)}} (w^{(2)} a^{(2)} + b^{(2)}) \\ &= a \end{aligned}''',
-          kind='sketch',
           why='the derivative of a matrix by a matrix written as a single matrix a'),
     Entry('dJ/dw2',
           r'''\text{so } \frac{\partial J(\theta)}{\partial w^{(2)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta) \underbrace{a^{(2)'}}_{\substack{\text{transpose of} \\ a^{(2)} \text{ to make} \\ \text{mult possible}}}''',
@@ -75,7 +72,6 @@ ENTRIES = [
           r'''\begin{aligned} \text{so } \frac{\partial \tilde{J}(\theta)}{\partial w^{(2)}} &= \frac{\partial J(\theta)}{\partial w^{(2)}} + \frac{\partial J_{\text{reg}}}{\partial w^{(2)}} \\ &= \frac{1}{N} (\psi(z^{(3)}) - \Delta) a^{(2)'} + 2\lambda w^{(2)} \end{aligned}'''),
     Entry('dz3/db2',
           r'''\frac{\partial z^{(3)}}{\partial b^{(2)}} = \frac{\partial}{\partial b^{(2)}} (w^{(2)} a^{(2)} + b^{(2)}) = 1''',
-          kind='sketch',
           why='the derivative of a matrix by a vector written as the number 1'),
     Entry('dJtilde/db2',
           r'''\begin{aligned} \text{so } \frac{\partial \tilde{J}(\theta)}{\partial b^{(2)}} &= \cancel{\frac{\partial \tilde{J}(\theta)}{\partial z^{(3)}}} \cdot \frac{\partial z^{(3)}}{\partial b^{(2)}} + \frac{\partial J(\theta)}{\partial b^{(2)}} + \frac{\partial J_{\text{reg}}}{\partial b^{(2)}} \\ &= \frac{\partial J(\theta)}{\partial z^{(3)}} \cdot \frac{\partial z^{(3)}}{\partial b^{(2)}} + \frac{\partial}{\partial b^{(2)}} \left(\lambda (\|w^{(1)}\|_2^2 + \|w^{(2)}\|_2^2) \right) \\ &= \frac{1}{N} (\psi(z^{(3)}) - \Delta) (1) + 0 \\ &= \frac{1}{N} (\psi(z^{(3)}) - \Delta) \end{aligned}'''),
@@ -95,11 +91,9 @@ ENTRIES = [
           r'''\frac{\partial \tilde{J}(\theta)}{\partial z^{(2)}} = \begin{cases} \frac{1}{2} (\varphi(z^{(3)}) - \Delta) \cdot w^{(2)'} & \text{if } z^{(2)} > 0 \\ 0 & \text{if } z^{(2)} \leq 0 \end{cases}'''),
     Entry('z2',
           r'''z^{(2)} = w^{(1)} a^{(1)} + b^{(1)}''',
-          kind='definition',
           why='the hidden pre-activation'),
     Entry('dz2/dw1',
           r'''\frac{\partial z^{(2)}}{\partial w^{(1)}} = a^{(1)}, \quad \frac{\partial z^{(2)}}{\partial b^{(1)}} = 1''',
-          kind='sketch',
           why='derivatives of a matrix by a matrix written as a and as 1'),
     Entry('dJreg/dw1',
           r'''\frac{\partial J_{reg}}{\partial w^{(1)}} = \frac{\partial}{\partial w^{(1)}} (\lambda (\|w^{(1)}\|_2^2 + \|w^{(2)}\|_2^2)) = 2\lambda w^{(1)}'''),

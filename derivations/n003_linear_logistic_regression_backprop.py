@@ -1,7 +1,8 @@
 """Note 003: linear/logistic-regression networks, the chain-rule expansion and the general delta recursion.
 
-Source: ../shared/notes/003_2f6e570e1a479a42.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 003_2f6e570e1a479a42.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+every verdict every run; a `why` is the reader's note printed beside it.
 """
 from symderiv.document import Entry
 from symderiv.network import NetFlags
@@ -63,7 +64,6 @@ y_k^{(i)} \times log(h(X^{(i)}))_k +
 {\partial J(W)}
 {\partial w}
 ''',
-          kind='sketch',
           why='an expression, not an equation'),
     Entry('z',
           r'''
@@ -82,7 +82,6 @@ W_{i}^{(l)} \cdot A^{(l-1)} =
 \frac{\partial z_i^{(L)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dz/dw.L',
           r'''
@@ -99,7 +98,6 @@ W_{i}^{(l)} \cdot A^{(l-1)} =
 \sum_{j=0}^{S_{(L-1)}}w_{ij}^{(L)}a_j^{(L-1)}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dz/dw.L.cont',
           r'''
@@ -110,7 +108,6 @@ w_{ij}^{(L)}
 \frac{\partial z_j^{(L-1)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dz/dw.l',
           r'''
@@ -121,7 +118,6 @@ w_{ij}^{(l)}
 \frac{\partial a_j^{(l-1)}}{\partial z_j^{(l-1)}}
 \frac{\partial z_j^{(l-1)}}{\partial w}
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.expand',
           r'''
@@ -132,7 +128,6 @@ w_{ij}^{(l)}
 \frac{\partial z_i^{(L)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.expand2',
           r'''
@@ -148,7 +143,6 @@ w_{ij}^{(L)}
 \frac{\partial z_j^{(L-1)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.expand3',
           r'''
@@ -169,7 +163,6 @@ w_{jk}^{(L-2)}
 \frac{\partial z_k^{(L-2)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('da/dz.linear',
           r'''
@@ -206,7 +199,6 @@ w_{jk}^{(L-2)}
 \frac{\partial z_k^{(L-2)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.reorder',
           r'''
@@ -227,7 +219,6 @@ w_{jk}^{(L-2)}
 \frac{\partial z_k^{(L-2)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('delta.L',
           r'''
@@ -267,7 +258,6 @@ w_{ij}^{(l)} :=
 w_{ij}^{(l)} - \alpha
 \frac{\partial J(\vec{W})}{\partial w_{ij}^{(l)}}
 ''',
-          kind='update',
           why='gradient descent assigns a new value to w'),
     Entry('dJ/dw_ij',
           r'''
@@ -288,6 +278,5 @@ w_{ij}^{(l)} :=
 w_{ij}^{(l)} - 
 \alpha a_j^{(l-1)} \delta_i^{(l)}
 ''',
-          kind='update',
           why='gradient descent assigns a new value to w'),
 ]

@@ -12,18 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .document import Entry
 from .network import NetFlags
 from .readings import Readings, compile_readings
 
-NOT_A_CLAIM = {
-    "garbled": "garbled OCR / not a claim",
-    "definition": "a definition, not a claim to check",
-    "update": "an update rule (assignment), not an identity",
-    "sketch": "a sketch (words or shapes in place of quantities), not a checkable formula",
-}
 
 
 @dataclass
@@ -38,10 +32,12 @@ class Result:
     corrected_latex: str | None = None
     diagnosis: list = field(default_factory=list)
     counterexample: dict | None = None
+    why: str = ""                      # the reader's note on the line (from the note module), not a verdict
 
     def to_json(self) -> dict:
         return {"id": self.id, "source_latex": self.source_latex, "verdict": self.verdict,
-                "reason": self.reason, "corrected_latex": self.corrected_latex}
+                "reason": self.reason, "corrected_latex": self.corrected_latex, "link": self.link,
+                "note": self.why or None}
 
 
 _LAYOUT = [
@@ -131,11 +127,8 @@ def check_shapes(entry: Entry) -> list[Result]:
 
 
 def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None) -> list[Result]:
-    if entry.kind == "shapes":
-        return check_shapes(entry)
-    if entry.kind is not None:
-        reason = NOT_A_CLAIM[entry.kind] + (f": {entry.why}" if entry.why else "")
-        return [Result(entry.id, entry.source_latex, claim_text(entry.source_latex), "unverifiable", reason)]
+    if entry.read_as == "shapes":
+        return [replace(r, why=entry.why) for r in check_shapes(entry)]
     from .verify import verify_chain
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
@@ -146,7 +139,7 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None)
         link_id = entry.id if len(verdicts) == 1 else f"{entry.id}.{n}"
         results.append(Result(link_id, entry.source_latex, v.claim, v.verdict, v.reason,
                               v.corrected_latex if v.verdict == "incorrect" else None,
-                              list(v.diagnosis), v.counterexample))
+                              list(v.diagnosis), v.counterexample, entry.why))
     return results
 
 
@@ -162,7 +155,7 @@ def cli_check(args, note) -> int:
     if args.json:
         print(json.dumps({"note": note.NOTE_ID, "entries": [r.to_json() for r in results]},
                          ensure_ascii=False))
-        return 0
+        return exit_code(results)
     print(f"note {note.NOTE_ID}: {note.TITLE}")
     print(f"model: {note.MODEL}")
     counts = {}
@@ -171,5 +164,12 @@ def cli_check(args, note) -> int:
         print(f"\n[{r.id}] {r.verdict.upper()}\n  line:      {r.link}\n  reason:    {r.reason}")
         if r.corrected_latex:
             print(f"  corrected: {r.corrected_latex}")
+        if r.why:
+            print(f"  note:      {r.why}")
     print("\n" + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
-    return 0
+    return exit_code(results)
+
+
+def exit_code(results: list[Result]) -> int:
+    """1 when any checked line is incorrect, else 0 (unusable input never gets this far: exit 2)."""
+    return 1 if any(r.verdict == "incorrect" for r in results) else 0

@@ -15,7 +15,7 @@ from ..constructs import render
 from ..network import NetFlags, Network
 from ..notation import NotationError
 from ..parse import Claim, parse
-from ..tree import Node, Partial, Qty, walk
+from ..tree import Node, Op, Partial, Qty, walk
 from .checker import Checker, holds, rtol_for
 from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .repair import search_variants, textbook_expected
@@ -68,7 +68,10 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     except RecursionError:
         return [Verdict("unverifiable", latex, reason="input nested too deeply")]
     out = []
-    for k in range(len(claim.sides) - 1):
+    links = [k for k in range(len(claim.sides) - 1) if claim.sides[k] != claim.sides[k + 1]]
+    if not links:     # x = x says nothing: not a claim, and never counted as correct
+        return [Verdict("unverifiable", latex, reason="both sides are the same expression: nothing to check")]
+    for k in links:
         sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure)
         link_latex = latex if len(claim.sides) == 2 else f"{render(sub.sides[0])} = {render(sub.sides[1])}"
         try:
@@ -99,7 +102,7 @@ def _unusable(latex, exc: NotationError) -> Verdict:
 def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int) -> Verdict:
     left, right = claim.sides
     if _is_update_rule(left, right):
-        raise Unverifiable("this is a gradient-descent update (an assignment), not an identity")
+        return _check_update_rule(claim, latex, flags, seed, draws, shapes)
     checker = Checker(claim, flags, seed, shapes, draws)
     rtol = rtol_for(claim.sides)
     # the oracle side is the reference; put it on the left for diagnosis
@@ -133,6 +136,51 @@ def _is_update_rule(left, right) -> bool:
     return isinstance(left, Qty) and left.kind in ("W", "b") and any(
         isinstance(n, Qty) and n.kind == "alpha" for n in walk(right)) and any(
         isinstance(n, Qty) and n.kind == left.kind and n.layer == left.layer for n in walk(right))
+
+
+def _factors(n: Node) -> list:
+    if isinstance(n, Op) and n.op == "mm":
+        return _factors(n.args[0]) + _factors(n.args[1])
+    return [n]
+
+
+def _update_step(left: Qty, right: Node) -> tuple[str, Node] | None:
+    """(sign, G) of an update ``W = W -/+ \\alpha G`` (alpha anywhere in the product), else None."""
+    if not (isinstance(right, Op) and right.op in ("sub", "add") and right.args[0] == left):
+        return None
+    factors = _factors(right.args[1])
+    alphas = [f for f in factors if isinstance(f, Qty) and f.kind == "alpha"]
+    if len(alphas) != 1:
+        return None
+    rest = [f for f in factors if f is not alphas[0]]
+    step = rest[0]
+    for f in rest[1:]:
+        step = Op("mm", (step, f))
+    return right.op, step
+
+
+def _check_update_rule(claim: Claim, latex: str, flags, seed, draws, shapes) -> Verdict:
+    """A gradient-descent update is right when its step is alpha times the gradient of J."""
+    left, right = claim.sides
+    found = _update_step(left, right)
+    if found is None:
+        return Verdict("incorrect", latex, diagnosis=["update rule: the step is not -alpha times a gradient"],
+                       reason=f"an update of {render(left)} must read {render(left)} - \\alpha G with G the "
+                              "gradient of J; this one does not subtract a multiple of alpha")
+    sign, step = found
+    if sign == "add":
+        corrected = f"{render(left)} = {render(left)} - \\alpha {render(step, 3)}"
+        return Verdict("incorrect", latex, expected=None, corrected_latex=corrected,
+                       diagnosis=["sign: gradient descent subtracts the step (+ alpha G climbs the loss)"],
+                       reason="sign: gradient descent subtracts the step (+ alpha G climbs the loss)")
+    gradient = Partial(Qty("J", "J"), left)
+    sub = Claim(claim.text, [gradient, step], claim.symbolic_layer, claim.pure)
+    v = check_link(sub, f"{render(gradient)} = {render(step)}", flags, seed, draws, shapes)
+    v.claim = latex
+    v.reason = f"an update rule: its step is checked as the gradient {render(gradient)}; {v.reason}"
+    if v.corrected_latex:
+        v.corrected_latex = f"{render(left)} = {render(left)} - \\alpha {v.expected}"
+    return v
 
 
 def _evidence(checker: Checker, claim: Claim) -> dict:
