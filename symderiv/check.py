@@ -82,11 +82,21 @@ def claims_of(entry: Entry) -> list[str]:
 _BREAK = re.compile(r"\\\\|\\quad(?![a-zA-Z])")
 
 
+_ENV = re.compile(r"\\(begin|end)\{(\w+\*?)\}")
+_LAYOUT_ENVS = ("aligned", "align", "align*", "split", "gathered")
+
+
 def split_top_level(latex: str) -> list[str]:
-    """Split at line breaks and \\quad that are not inside braces (\\substack keeps its rows)."""
+    """Split at line breaks and \\quad outside braces and outside matrices and cases (their rows stay
+    together); the rows of an aligned environment are split."""
     pieces, depth, start, pos = [], 0, 0, 0
     while pos < len(latex):
         ch = latex[pos]
+        env = _ENV.match(latex, pos)
+        if env and env.group(2) not in _LAYOUT_ENVS:
+            depth += 1 if env.group(1) == "begin" else -1
+            pos = env.end()
+            continue
         if ch == "\\" and depth == 0:
             match = _BREAK.match(latex, pos)
             if match:
