@@ -58,12 +58,13 @@ def claim_text(source: str) -> str:
     return " ".join(text.split())
 
 
-def claims_of(entry: Entry) -> list[str]:
+def claims_of(entry: Entry, previous_lhs: str = "") -> list[str]:
     """The separate equations of an entry.
 
-    A line break or \\quad starts a new equation unless what follows begins
-    with "=" (the next link of the same chain); a continuation line gets the
-    left side it continues.
+    A line break, \\quad or \\Rightarrow starts a new equation unless what follows
+    begins with "=" (the next link of the same chain); a line that starts with "="
+    continues the left side of the equation before it (the entry's ``lhs``, else the
+    previous display's).
     """
     equations: list[str] = []
     for piece in split_top_level(entry.source_latex):
@@ -72,14 +73,24 @@ def claims_of(entry: Entry) -> list[str]:
             continue
         if text.startswith("=") and equations:
             equations[-1] += " " + text
-        elif text.startswith("=") and entry.lhs:
-            equations.append(entry.lhs + " " + text)
+        elif text.startswith("=") and (entry.lhs or previous_lhs):
+            equations.append((entry.lhs or previous_lhs) + " " + text)
         else:
             equations.append(text)
     return [e for e in equations if "=" in e] or [claim_text(entry.source_latex)]
 
 
-_BREAK = re.compile(r"\\\\|\\quad(?![a-zA-Z])")
+def left_side(equation: str) -> str:
+    """The text before the first top-level '=' (what a continuation line continues)."""
+    depth = 0
+    for pos, ch in enumerate(equation):
+        depth += {"{": 1, "}": -1, "(": 1, ")": -1}.get(ch, 0)
+        if ch == "=" and depth == 0 and (pos == 0 or equation[pos - 1] not in ":<>!\\"):
+            return equation[:pos].strip()
+    return ""
+
+
+_BREAK = re.compile(r"\\\\|\\quad(?![a-zA-Z])|\\Rightarrow|\\implies|\\therefore")
 
 
 _ENV = re.compile(r"\\(begin|end)\{(\w+\*?)\}")
@@ -136,13 +147,14 @@ def check_shapes(entry: Entry) -> list[Result]:
                    f"the factors multiply to {product}")]
 
 
-def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None) -> list[Result]:
+def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
+                previous_lhs: str = "") -> list[Result]:
     if entry.read_as == "shapes":
         return [replace(r, why=entry.why) for r in check_shapes(entry)]
     from .verify import verify_chain
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
-    verdicts = [v for claim in claims_of(entry)
+    verdicts = [v for claim in claims_of(entry, previous_lhs)
                 for v in verify_chain(claim, flags, readings=read, batch=flags.batch)]
     results = []
     for n, v in enumerate(verdicts, 1):
@@ -156,7 +168,13 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None)
 def check_note(note) -> list[Result]:
     """Every entry of a note module, checked now."""
     readings = compile_readings(getattr(note, "READINGS", {}))
-    return [r for entry in note.ENTRIES for r in check_entry(entry, note.FLAGS, readings)]
+    results, lhs = [], ""
+    for entry in note.ENTRIES:
+        results += check_entry(entry, note.FLAGS, readings, lhs)
+        if entry.read_as is None:
+            equations = claims_of(entry, lhs)
+            lhs = left_side(equations[-1]) or lhs
+    return results
 
 
 def cli_check(args, note) -> int:

@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from . import activations as acts
-from .tree import Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, transposed
+from .tree import Call, Deriv, DerivOf, LayerRef, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 class ShapeError(Exception):
@@ -59,6 +59,7 @@ class Construct:
     infix: tuple = ()           # operator tokens at the sum or product level
     level: str = ""             # "sum" | "product" for infix operators
     postfix: tuple = ()         # superscript spellings that mean it (^T, ^\top, ')
+    closer: str = ""            # the token that ends it (\| of a norm): an expression stops there
 
     def prec(self, n: Node) -> float:
         return self.precedence(n) if callable(self.precedence) else self.precedence
@@ -287,7 +288,7 @@ def _parse_derivative(p, t, num_toks, den_toks):
             (den.kind in ("z", "x", "a", "y") and den.layer is None and not den.idx and not isinstance(operand, Qty)):
         return p.node(Deriv(den.spelling, operand, pos=t.pos))
     if not isinstance(operand, Qty):
-        p.fail("a partial derivative's numerator must be one quantity (J, z, a, ...)", t.pos)
+        return p.node(DerivOf(operand, den, pos=t.pos))
     return p.node(Partial(operand, den, pos=t.pos))
 
 
@@ -342,7 +343,7 @@ def _parse_function(p, t):
         arg = p.expr()
         p.expect(")")
     else:                                    # \ln a^{(L)}
-        if p.peek() is None or p.peek().text in p.STOP:
+        if p.stops(p.peek()):
             p.fail(f"{t.text} needs an argument")
         arg = p.postfix(p.primary())
     call = p.node(Call(fn, arg, t.text, pos=t.pos))
@@ -377,6 +378,24 @@ def _parse_quantity(p, t):
     return p.quantity()
 
 
+def _parse_norm(p, t):
+    """\\|W\\|, \\|W\\|_2, \\|W\\|_F (then ^2 as a power): the Frobenius norm, the weight-decay norm."""
+    p.take()
+    arg = p.until(r"\|")
+    kind = ""
+    if p.at("_"):
+        p.take()
+        kind = "".join(x.text for x in p.group_tokens())
+        if kind not in ("2", "F"):
+            p.fail(f"norm subscript {kind!r} not understood: use \\|W\\|_2 or \\|W\\|_F (both the Frobenius norm "
+                   "of a matrix, as in weight decay)", t.pos)
+    return p.node(Norm(arg, kind, pos=t.pos))
+
+
+def _frobenius(v):
+    return float(np.sqrt(np.sum(np.square(v))))
+
+
 # ---------------------------------------------------------------- name tables (read by notation.py and parse.py)
 # Spelling -> quantity kind. Layer superscripts and index subscripts are read by the parser.
 QUANTITY_NAMES: dict[str, str] = {
@@ -394,8 +413,12 @@ QUANTITY_NAMES: dict[str, str] = {
     r"\alpha": "alpha", r"\eta": "alpha",
     r"\mathbf{1}": "ones",
 }
+# A quantity with a name subscript: J_{\text{data}} is the data term of J, J_{\text{reg}} its regulariser.
+LABELLED_KINDS = {("J", "data"): "Jdata", ("J", "reg"): "Jreg", ("J", "Data"): "Jdata", ("J", "Reg"): "Jreg"}
+# Scalar losses a partial derivative can be taken of (J and its two terms).
+LOSS_KINDS = frozenset({"J", "Jdata", "Jreg"})
 # Quantities written as applied to arguments: h_\theta(x), J(W, b); the arguments are kept as notation.
-APPLIED_KINDS = {"yhat", "J"}
+APPLIED_KINDS = {"yhat", "J", "Jdata", "Jreg"}
 # Letters that are free scalar variables in a pure-calculus claim (no network quantity).
 PURE_VARIABLES = frozenset("zxatuvwpsyr")
 # The layer's activation, as a function symbol (DESIGN: sigma, f, g and their primes).
@@ -424,6 +447,11 @@ ROWS = [
               5.5, lambda ev, d: ev.partial(d),
               lambda n, r: f"\\frac{{\\partial {render_qty(n.num)}}}{{\\partial {render_qty(n.den)}}}",
               _partial_edits),
+    Construct("derivof", "the partial derivative of an expression by a quantity (by central differences on the "
+              "network: a scalar by a matrix, or anything by one entry)",
+              (r"\frac{\partial}{\partial W^{(2)}} \left(\lambda \|W^{(2)}\|^2\right)",
+               r"\frac{\partial (W a + b)}{\partial z_i}"), 5.5, lambda ev, d: ev.derivative_of(d),
+              lambda n, r: f"\\frac{{\\partial}}{{\\partial {render_qty(n.den)}}} {r(n.body, 9)}"),
     Construct("deriv", "an ordinary derivative of a scalar expression (pure calculus)",
               (r"\frac{d}{dz} \sigma(z)",), 9, lambda ev, d: ev.derivative(d),
               lambda n, r: f"\\frac{{d}}{{d{n.var}}} {r(n.body, 5)}"),
@@ -460,6 +488,11 @@ ROWS = [
               (r"\tanh(z)", r"\log a", r"\exp(z)", "e^{z}", r"\text{softmax}(z)"), 9,
               lambda ev, c: ev.elementary(c), _render_call,
               starts=tuple(sorted(FUNCTION_NAMES)) + ("e",), parse=_parse_function),
+    Construct("norm", "the Frobenius norm (the 2-norm of a vector); \\|W\\|_2^2 in weight decay is the sum of squares",
+              (r"\|W\|", r"\|W\|_2^2", r"\|W\|_F^2", r"\left\|y - a\right\|^{2}"), 9,
+              lambda ev, n: _frobenius(ev(n.arg)),
+              lambda n, r: f"\\left\\|{r(n.arg, 0)}\\right\\|" + (f"_{{{n.kind}}}" if n.kind else ""),
+              starts=(r"\|",), parse=_parse_norm, closer=r"\|"),
     Construct("sum", "a sum over an index, with explicit or natural range",
               (r"\sum_{j=1}^{n_{l+1}}", r"\sum_k", r"\sum_{i=1}^{m}"), 2,
               lambda ev, s: ev.summation(s), _render_sum, starts=(r"\sum",), parse=_parse_sum),
@@ -474,6 +507,7 @@ PRIMARY_STARTS: dict[str, Construct] = {tok: c for c in ROWS for tok in c.starts
 INFIX: dict[str, dict[str, Construct]] = {
     level: {tok: c for c in ROWS if c.level == level for tok in c.infix} for level in ("sum", "product")}
 TRANSPOSE_SUPERSCRIPTS = set(CONSTRUCTS["T"].postfix)
+CLOSERS = {c.closer for c in ROWS if c.closer}
 
 
 def construct_of(n: Node) -> Construct:
@@ -497,7 +531,7 @@ def command_tokens() -> set:
     """Every backslash command a construct row spells itself with (for the tokenizer's whitelist)."""
     out = set()
     for c in ROWS:
-        for tok in c.starts + c.infix + c.postfix:
+        for tok in c.starts + c.infix + c.postfix + ((c.closer,) if c.closer else ()):
             if tok.startswith("\\"):
                 out.add(tok)
     return out

@@ -125,6 +125,10 @@ class NetFlags:
     def loss_obj(self) -> losses.Loss:
         return losses.resolve_loss(self.loss if self.loss is not None else losses.DEFAULT_LOSS[self.output_act.name])
 
+    @property
+    def reg_obj(self) -> losses.Regulariser:
+        return losses.resolve_reg(self.reg)
+
     def activation(self, layer: int) -> acts.Activation:
         return self.output_act if layer == self.depth else self.hidden_act
 

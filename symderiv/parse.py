@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .constructs import (APPLIED_KINDS, CONSTRUCTS, FUNCTION_NAMES, INDEX_LETTERS, INFIX, PRIMARY_STARTS,
+from .constructs import (APPLIED_KINDS, CONSTRUCTS, LABELLED_KINDS, FUNCTION_NAMES, INDEX_LETTERS, INFIX, PRIMARY_STARTS,
                          PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS, TRANSPOSE_SUPERSCRIPTS, render,
                          render_qty)
 from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
@@ -56,6 +56,21 @@ class Parser:
 
     def __init__(self, text: str, tokens: list[Token]):
         self.text, self.toks, self.k, self.count = text, tokens, 0, 0
+        self.closing: list[str] = []     # closers of the constructs being parsed (the \\| of an open norm)
+
+    def stops(self, t: Token | None) -> bool:
+        """Does an operand end before t?"""
+        return t is None or t.text in self.STOP or (bool(self.closing) and t.text == self.closing[-1])
+
+    def until(self, closer: str):
+        """Parse an expression that ends at ``closer`` (which is then taken)."""
+        self.closing.append(closer)
+        try:
+            inner = self.expr()
+        finally:
+            self.closing.pop()
+        self.expect(closer)
+        return inner
 
     # -- token helpers
     def peek(self, ahead: int = 0) -> Token | None:
@@ -121,8 +136,9 @@ class Parser:
     # -- grammar
     def chain(self) -> list[Node]:
         sides = [self.expr()]
-        while self.at("="):
-            self.take()
+        while self.at("=") or (self.at(":") and self.peek(1) is not None and self.peek(1).text == "="):
+            if self.take().text == ":":      # := in an update rule is an assignment written as an equation
+                self.take()
             sides.append(self.expr())
         if self.peek() is not None:
             t = self.peek()
@@ -149,12 +165,12 @@ class Parser:
         left = self.unary()
         while True:
             t = self.peek()
-            if t is None or t.text in self.STOP:
+            if self.stops(t):
                 return left
             row = INFIX["product"].get(t.text)
             if row is not None:
                 self.take()
-                if self.peek() is None or self.peek().text in self.STOP:
+                if self.stops(self.peek()):
                     self.fail(f"{t.text} needs a right operand")
                 right = self.unary()
                 left = self.node(Op(row.name, (left, right), style=t.text, pos=t.pos))
@@ -245,9 +261,10 @@ class Parser:
             if self.at("_") and not idx and not spelling.endswith("}"):
                 self.take()
                 group = self.group_tokens()
-                if len(group) == 1 and group[0].kind in ("word", "prose"):
-                    spelling = f"{spelling}_{{\\text{{{group[0].text}}}}}"    # J_{\text{reg}}: a name, not an index
-                    kind = "var"
+                label = _label(group)
+                if label:                       # J_{\text{reg}}, J_{reg}, a_{\rm in}: a name, not an index
+                    spelling = f"{spelling}_{{\\text{{{label}}}}}"
+                    kind = LABELLED_KINDS.get((kind, label), "var")
                 else:
                     idx = self._indices(group, kind)
             elif self.at("^") and layer is None and self._is_layer_sup():
@@ -267,7 +284,7 @@ class Parser:
         q = self.node(Qty(kind, spelling, layer, idx, args, prime, pos=t.pos))
         return self.node(Op("T", (q,), style=tmark, pos=t.pos)) if tmark else q
 
-    def _subscript_is_theta(self) -> bool:
+    def _subscript_is_theta(self) -> bool:  # noqa: D401
         return [x.text for x in self.peek_group(1)] in ([r"\theta"], [r"\Theta"], [r"\boldsymbol"], ["W"])
 
     def _arguments(self) -> tuple:
@@ -369,6 +386,15 @@ class Parser:
 FUNCTION_WORDS = {k for k in FUNCTION_NAMES if not k.startswith("\\")}
 
 
+def _label(group: list[Token]) -> str:
+    """The word of a name subscript (\\text{reg}, \\rm in, or three or more letters), else ''."""
+    if len(group) == 1 and group[0].kind in ("word", "prose"):
+        return group[0].text.strip()
+    if len(group) >= 3 and all(t.kind == "letter" for t in group):
+        return "".join(t.text for t in group)
+    return ""
+
+
 # ---------------------------------------------------------------- entry point
 def layout_free(tokens: list[Token], text: str) -> list[Token]:
     """The tokens of one claim: alignment, row breaks, layout environments and surrounding prose dropped.
@@ -416,7 +442,7 @@ def parse_fragment(latex: str) -> Node:
     return p.expr_all(0)
 
 
-NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "m", "lam", "ones"}
+NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "Jdata", "Jreg", "m", "lam", "ones"}
 
 
 def _classify(claim: Claim) -> None:
@@ -444,7 +470,7 @@ def _classify(claim: Claim) -> None:
             if q.kind in ("W", "b", "z", "a", "delta") and q.layer is None:
                 raise NotationError(f"{q.spelling} needs a layer superscript, e.g. {q.spelling}^{{(l)}}",
                                     claim.text, q.pos)
-            if q.kind in ("x", "y", "yhat", "J", "m", "lam", "alpha", "ones") and q.layer is not None:
+            if q.kind in ("x", "y", "yhat", "J", "Jdata", "Jreg", "m", "lam", "alpha", "ones") and q.layer is not None:
                 raise NotationError(f"{q.spelling} takes no layer superscript", claim.text, q.pos)
 
 

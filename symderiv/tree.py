@@ -117,6 +117,26 @@ class Sum(Node):
 
 
 @dataclass(frozen=True)
+class DerivOf(Node):
+    """The partial derivative of an expression by a quantity: \\frac{\\partial}{\\partial W}(...)."""
+    body: Node
+    den: Qty
+    pos: int = field(default=0, compare=False)
+
+    @property
+    def construct(self) -> str:
+        return "derivof"
+
+
+@dataclass(frozen=True)
+class Norm(Node):
+    """\\|arg\\| (kind "", "2" or "F": all the Frobenius norm here)."""
+    arg: Node
+    kind: str = field(default="", compare=False)
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class Deriv(Node):
     """d/dvar body, for pure-calculus claims."""
     var: str
@@ -129,12 +149,14 @@ def children(n: Node) -> tuple:
     """The operands of n, in order (a Qty's ``args`` are notation, not operands)."""
     if isinstance(n, Op):
         return n.args
-    if isinstance(n, Call):
+    if isinstance(n, (Call, Norm)):
         return (n.arg,)
     if isinstance(n, (Sum, Deriv)):
         return (n.body,)
     if isinstance(n, Partial):
         return (n.num, n.den)
+    if isinstance(n, DerivOf):
+        return (n.body, n.den)
     return ()
 
 
@@ -143,12 +165,14 @@ def with_children(n: Node, kids) -> Node:
     kids = tuple(kids)
     if isinstance(n, Op):
         return replace(n, args=kids)
-    if isinstance(n, Call):
+    if isinstance(n, (Call, Norm)):
         return replace(n, arg=kids[0])
     if isinstance(n, (Sum, Deriv)):
         return replace(n, body=kids[0])
     if isinstance(n, Partial):
         return replace(n, num=kids[0], den=kids[1])
+    if isinstance(n, DerivOf):
+        return replace(n, body=kids[0], den=kids[1])
     return n
 
 
@@ -182,7 +206,7 @@ def edits_below(n: Node, node_edits):
     kids = children(n)
     for k, child in enumerate(kids):
         for label, new_child in edits_below(child, node_edits):
-            if isinstance(n, Partial) and not isinstance(new_child, Qty):
+            if (isinstance(n, Partial) or (isinstance(n, DerivOf) and k == 1)) and not isinstance(new_child, Qty):
                 continue        # a derivative is taken of and by quantities only
             yield label, with_children(n, kids[:k] + (new_child,) + kids[k + 1:])
 

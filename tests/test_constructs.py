@@ -20,6 +20,7 @@ EXAMPLES = {
     "div": r"z = \frac{z}{2}", "pow": r"z = \sqrt{z^{2}}", "T": r"\delta^{(L)} = (y^T)^T",
     "act": r"a^{(l)} = \sigma(z^{(l)})", "dact": r"\delta^{(L)} = f'(z^{(L)})",
     "function": r"z = \tanh(z)", "sum": r"\delta^{(L)}_i = \sum_{j} W^{(L)}_{ij} a^{(L-1)}_j",
+    "norm": r"J = \lambda \|W^{(1)}\|_2^2", "derivof": r"\frac{\partial}{\partial W^{(1)}} (\lambda W^{(1)}) = 0",
 }
 
 

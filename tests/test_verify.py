@@ -133,3 +133,39 @@ def test_cli_json_is_one_object(capsys):
     out, _ = capsys.readouterr()
     obj = json.loads(out)
     assert set(obj) == KEYS and obj["verdict"] == "incorrect" and obj["counterexample"]["m"] > 1
+
+
+RELU_SOFTMAX_L2SUM = NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="l2-sum", batch=True)
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r"\frac{\partial J_{\text{reg}}}{\partial W^{(2)}} = 2 \lambda W^{(2)}", "correct"),
+    (r"\frac{\partial J_{reg}}{\partial W^{(1)}} = \lambda W^{(1)}", "incorrect"),
+    (r"J_{\text{reg}} = \lambda (\|W^{(1)}\|_2^2 + \|W^{(2)}\|_2^2)", "correct"),
+    (r"J_{\text{reg}} = \frac{\lambda}{2} (\|W^{(1)}\|_2^2 + \|W^{(2)}\|_2^2)", "incorrect"),
+    (r"\frac{\partial J}{\partial W^{(2)}} = \frac{\partial J_{\text{data}}}{\partial W^{(2)}} + \frac{\partial J_{reg}}{\partial W^{(2)}}", "correct"),
+    (r"\frac{\partial J_{reg}}{\partial b^{(2)}} = 0", "correct"),
+    (r"\frac{\partial}{\partial W^{(2)}} \left(\lambda (\|W^{(1)}\|_2^2 + \|W^{(2)}\|_2^2) \right) = 2\lambda W^{(2)}", "correct"),
+    (r"\frac{\partial}{\partial W^{(2)}} \left(\lambda \|W^{(2)}\|^2 \right) = \lambda W^{(2)}", "incorrect"),
+])
+def test_loss_terms_norms_and_derivatives_of_expressions(claim, verdict):
+    assert verify(claim, RELU_SOFTMAX_L2SUM).verdict == verdict
+
+
+def test_a_matrix_by_a_matrix_derivative_is_not_guessed():
+    v = verify(r"\frac{\partial}{\partial W^{(2)}} (W^{(2)} a^{(1)} + b^{(2)}) = a^{(1)}", RELU_SOFTMAX_L2SUM)
+    assert v.verdict == "unverifiable" and "tensor" in v.reason
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r"W^{(l)} := W^{(l)} - \alpha \delta^{(l)} (a^{(l-1)})^T", "correct"),
+    (r"W^{(l)} = W^{(l)} + \alpha \delta^{(l)} (a^{(l-1)})^T", "incorrect"),
+    (r"b^{(l)} = b^{(l)} - \alpha (a^{(l-1)})^T", "incorrect"),
+])
+def test_update_rules_are_checked_by_their_step(claim, verdict):
+    assert verify(claim, NetFlags(depth=3)).verdict == verdict
+
+
+def test_a_link_that_restates_its_left_side_is_not_counted_correct():
+    v = verify(r"\sigma(z) = \sigma(z)")
+    assert v.verdict == "unverifiable" and "same expression" in v.reason

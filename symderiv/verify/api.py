@@ -7,6 +7,8 @@ used becomes an "unverifiable" verdict with one line naming the problem.
 """
 from __future__ import annotations
 
+from ..constructs import LOSS_KINDS
+
 import time
 from dataclasses import replace
 
@@ -129,7 +131,7 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
 
 
 def _oracle_weight(n: Node) -> int:
-    return sum(1 for x in walk(n) if isinstance(x, Partial) or (isinstance(x, Qty) and x.kind in ("delta", "J")))
+    return sum(1 for x in walk(n) if isinstance(x, Partial) or (isinstance(x, Qty) and x.kind in ("delta",) + tuple(LOSS_KINDS)))
 
 
 def _is_update_rule(left, right) -> bool:

@@ -7,6 +7,8 @@ in those contexts; ``holds`` says whether they agree everywhere.
 """
 from __future__ import annotations
 
+from ..constructs import LOSS_KINDS
+
 import itertools
 from dataclasses import dataclass
 
@@ -17,7 +19,7 @@ from ..network import NetFlags
 from ..notation import NotationError
 from ..constructs import render_qty
 from ..parse import Claim
-from ..tree import Deriv, Node, Partial, Qty, Sum, free_indices, quantities, walk
+from ..tree import Deriv, DerivOf, Node, Partial, Qty, Sum, free_indices, quantities, walk
 from .evaluate import LOWEST_LAYER, Context, Evaluator, index_dims
 from .instances import make_instance, pure_instance, random_shapes
 from .verdict import Unverifiable
@@ -60,7 +62,7 @@ class Sample:
 
 def rtol_for(sides) -> float:
     # central differences are accurate to ~1e-9 relative; leave room
-    fd = any(isinstance(n, Deriv) or (isinstance(n, Partial) and n.num.kind != "J" and n.num.idx)
+    fd = any(isinstance(n, (Deriv, DerivOf)) or (isinstance(n, Partial) and n.num.kind not in LOSS_KINDS and n.num.idx)
              for side in sides for n in walk(side))
     return 1e-5 if fd else RTOL
 
@@ -202,5 +204,14 @@ class Checker:
             except ShapeError as exc:
                 out.append(Sample(ctx, lv, None, f"right side: {exc}"))
                 continue
-            out.append(Sample(ctx, lv, rv))
+            out.append(Sample(ctx, *_zero_as_matrix(lv, rv)))
         return out
+
+
+def _zero_as_matrix(lv, rv):
+    """"= 0" written for a matrix means the zero matrix of its shape."""
+    if isinstance(lv, np.ndarray) and not isinstance(rv, np.ndarray) and rv == 0:
+        return lv, np.zeros_like(lv)
+    if isinstance(rv, np.ndarray) and not isinstance(lv, np.ndarray) and lv == 0:
+        return np.zeros_like(rv), rv
+    return lv, rv

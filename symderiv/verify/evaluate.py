@@ -8,6 +8,8 @@ single entries such as dz_j/da_i), the layer's activation, index ranges.
 """
 from __future__ import annotations
 
+from ..constructs import LOSS_KINDS
+
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -15,7 +17,7 @@ import numpy as np
 
 from .. import activations as acts
 from ..constructs import CONSTRUCTS, ShapeError, Unevaluable, _add, render, render_qty, shape_of
-from ..losses import loss_gradient
+from ..losses import loss_gradient, regulariser_gradient, regulariser_value
 from ..tree import Call, Node, Partial, Qty, Sum, walk
 from .instances import Instance
 from .verdict import Unverifiable
@@ -72,7 +74,8 @@ class Evaluator:
         """The column-layout value of a quantity, before layout and indices."""
         inst, tr = self.ctx.inst, self.ctx.inst.trace
         scalars = {"J": lambda: float(tr.J), "m": lambda: inst.M, "lam": lambda: inst.lam,
-                   "alpha": lambda: inst.alpha}
+                   "alpha": lambda: inst.alpha, "Jreg": lambda: self.regulariser(),
+                   "Jdata": lambda: float(tr.J) - self.regulariser()}
         if q.kind in scalars:
             return scalars[q.kind]()
         whole = {"ones": lambda: np.ones((inst.m, 1)) if not self.rows else np.ones((inst.m, 1)).T,
@@ -82,6 +85,10 @@ class Evaluator:
         k = self.layer(q)
         return {"W": lambda: inst.W[k], "b": lambda: inst.b[k], "z": lambda: tr.z[k],
                 "a": lambda: tr.a[k], "delta": lambda: tr.delta[k]}[q.kind]()
+
+    def regulariser(self) -> float:
+        inst = self.ctx.inst
+        return regulariser_value(inst.flags.reg_obj, inst.W[1:], inst.lam, inst.M)
 
     def laid_out(self, v):
         if isinstance(v, np.ndarray) and self.rows:
@@ -125,7 +132,7 @@ class Evaluator:
         return self.entry(self.laid_out(self.matrix(q)), q.idx, q)
 
     def partial(self, p: Partial):
-        if p.num.idx and p.den.idx and p.num.kind != "J":
+        if p.num.idx and p.den.idx and p.num.kind not in LOSS_KINDS:
             return partial_entry(self, p)
         return self.entry(self.laid_out(partial_matrix(self, p)), partial_indices(p), p)
 
@@ -181,6 +188,60 @@ class Evaluator:
             self.ctx.vars[d.var] = v0
         return (up - down) / (2 * h)
 
+    def derivative_of(self, d):
+        """d(expression)/d(quantity) by central differences on the network (W, b: full backward pass;
+        z, a, x: the forward pass from there). A scalar by a matrix gives the gradient matrix; anything
+        by one entry gives the entry-wise derivative; a matrix by a matrix would be a 4-index tensor."""
+        inst, den = self.ctx.inst, d.den
+        if den.kind in ("W", "b"):
+            k = self.layer(den)
+            base = inst.W[k] if den.kind == "W" else inst.b[k]
+
+            def moved(pos, step):
+                W = [w if w is None else w.copy() for w in inst.W]
+                b = [v if v is None else v.copy() for v in inst.b]
+                (W if den.kind == "W" else b)[k][pos] += step
+                return inst.with_parameters(W, b)
+            positions = [_entry_position(self, den.idx, base.shape if den.kind == "W" else base.shape[0], inst.m,
+                                         weight=den.kind == "W")] if den.idx else list(np.ndindex(base.shape))
+        elif den.kind in ("z", "a", "x"):
+            k = 0 if den.kind == "x" else self.layer(den)
+            where = ("a" if den.kind == "x" else den.kind, k)
+            base = np.zeros((inst.sizes[k], inst.m))
+
+            def moved(pos, step):
+                bump = np.zeros_like(base)
+                bump[pos] = step
+                return inst.with_bump(where, bump)
+            positions = [_entry_position(self, den.idx, inst.sizes[k], inst.m)] if den.idx else \
+                list(np.ndindex(base.shape))
+        else:
+            raise Unverifiable(f"a derivative by {den.spelling} is not supported")
+        if len(positions) > 400:
+            raise Unverifiable("the derivative has too many entries to take by differences here")
+        h = 1e-6
+        values = []
+        for pos in positions:
+            up, down = (self.at_instance(d.body, moved(pos, s * h)) for s in (+1, -1))
+            values.append((up - down) / (2 * h) if isinstance(up, np.ndarray) else (float(up) - float(down)) / (2 * h))
+        if den.idx:
+            return values[0]
+        if any(isinstance(v, np.ndarray) and v.size > 1 for v in values):
+            raise Unverifiable(f"{render(d)}: the derivative of a matrix by a matrix is a 4-index tensor; "
+                               "write one entry (with indices) instead")
+        grad = np.array([float(np.reshape(v, ())) for v in values]).reshape(base.shape)
+        return self.laid_out(grad)
+
+    def at_instance(self, node: Node, inst) -> object:
+        """node's value in this context on another instance (a perturbed network)."""
+        ev = Evaluator(Context(inst, self.ctx.l, dict(self.ctx.idx), self.ctx.s, dict(self.ctx.vars)),
+                       "rows" if self.rows else "columns")
+        try:
+            return ev(node)
+        except AttributeError:
+            raise Unverifiable("this derivative needs the backward pass of a network perturbed inside; "
+                               "take it by a weight or bias instead") from None
+
     # -- functions
     def elementary(self, c: Call):
         from ..constructs import ELEMENTARY
@@ -229,7 +290,7 @@ class Evaluator:
 
 # ---------------------------------------------------------------- partial derivatives
 def partial_indices(p: Partial) -> tuple:
-    return p.den.idx if p.num.kind == "J" else (p.num.idx or p.den.idx)
+    return p.den.idx if p.num.kind in LOSS_KINDS else (p.num.idx or p.den.idx)
 
 
 def partial_matrix(ev: Evaluator, p: Partial):
@@ -238,6 +299,12 @@ def partial_matrix(ev: Evaluator, p: Partial):
     num, den = p.num, p.den
     nk = "a" if num.kind == "yhat" else num.kind
     dk = "a" if den.kind in ("yhat",) else ("a0" if den.kind == "x" else den.kind)
+    if nk in ("Jreg", "Jdata"):
+        # J = J_data + J_reg; the regulariser depends on the weights alone
+        whole = partial_matrix(ev, Partial(Qty("J", "J"), den))
+        reg = (regulariser_gradient(inst.flags.reg_obj, inst.W[ev.layer(den)], inst.lam, inst.M)
+               if dk == "W" else np.zeros_like(whole))
+        return reg if nk == "Jreg" else whole - reg
     if nk == "J":
         if dk == "a0":
             return inst.W[1].T @ tr.delta[1] / inst.M
@@ -324,13 +391,13 @@ def index_dims(node: Node, ev: Evaluator, acc: dict) -> dict:
     for n in walk(node):
         if not isinstance(n, (Qty, Partial)):
             continue
-        q = n if isinstance(n, Qty) else (n.den if n.num.kind == "J" or not n.num.idx else n.num)
+        q = n if isinstance(n, Qty) else (n.den if n.num.kind in LOSS_KINDS or not n.num.idx else n.num)
         names = q.idx
         if not names or (isinstance(n, Qty) and n.kind == "var"):
             continue
         try:
             if isinstance(n, Partial):
-                v = ev.laid_out(partial_matrix(ev, n)) if n.num.kind == "J" else None
+                v = ev.laid_out(partial_matrix(ev, n)) if n.num.kind in LOSS_KINDS else None
                 if v is None:
                     k = ev.inst_layer(q)
                     v = np.zeros((ev.ctx.inst.sizes[k], ev.ctx.inst.m))
