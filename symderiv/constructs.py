@@ -129,8 +129,9 @@ def render_qty(q: Qty) -> str:
     s = q.spelling
     if q.idx:
         s += "_{" + "".join(str(i) for i in q.idx) + "}"
-    if q.layer is not None:
-        s += "^{(" + q.layer.latex() + ")}"
+    if q.layer is not None or q.sample is not None:
+        s += "^{" + (f"({q.layer.latex()})" if q.layer is not None else "") + \
+            (f"({q.sample})" if q.sample is not None else "") + "}"
     return s
 
 

@@ -252,7 +252,7 @@ class Parser:
                 kind = "var"       # a free symbol: a reading binds it, or the checker names it as unknown
             else:
                 self.fail(f"unknown symbol {spelling}", t.pos)
-        layer, idx, args, tmark, prime = None, (), (), "", False
+        layer, idx, args, tmark, prime, sample = None, (), (), "", False, None
         applied = kind in APPLIED_KINDS or (kind == "var" and t.kind != "letter")
         if kind == "yhat" and spelling == "h" and self.at("_") and self._subscript_is_theta():
             self.take()
@@ -273,7 +273,7 @@ class Parser:
                 # a^{(2)'} and W^{(l)T}: a transpose written inside the layer superscript
                 if len(sup) > 1 and sup[-1].text in ("'", "T", r"\top") and sup[-2].text in (")", "]"):
                     tmark, sup = ("'" if sup[-1].text == "'" else "^" + sup[-1].text), sup[:-1]
-                layer = self._layer(sup, t.pos)
+                layer, sample = self._layer_and_sample(sup, t.pos)
             elif applied and not args and self.at("'") and self.peek(1) is not None and self.peek(1).text == "(":
                 self.take()
                 prime = True
@@ -281,7 +281,7 @@ class Parser:
                 args = self._arguments()
             else:
                 break
-        q = self.node(Qty(kind, spelling, layer, idx, args, prime, pos=t.pos))
+        q = self.node(Qty(kind, spelling, layer, idx, args, prime, sample, pos=t.pos))
         return self.node(Op("T", (q,), style=tmark, pos=t.pos)) if tmark else q
 
     def _subscript_is_theta(self) -> bool:  # noqa: D401
@@ -324,6 +324,27 @@ class Parser:
             inner = self.peek(2)
             return inner is not None and inner.text in ("(", "[", "l", "L")
         return False
+
+    def _layer_and_sample(self, toks: list[Token], pos: int) -> tuple:
+        """^{(l)} a layer, ^{(i)} a sample (a lone index letter), ^{(2)(i)} or ^{[2](i)} both."""
+        groups, cur = [], []
+        for tok in toks:
+            cur.append(tok)
+            if tok.text in (")", "]"):
+                groups.append(cur)
+                cur = []
+        if cur or not groups or len(groups) > 2:
+            return self._layer(toks, pos), None
+        layer, sample = None, None
+        for g in groups:
+            inner = [x.text for x in g[1:-1]]
+            if len(inner) == 1 and inner[0] in INDEX_LETTERS and inner[0] not in ("l", "L") and sample is None:
+                sample = inner[0]
+            elif layer is None:
+                layer = self._layer(g, pos)
+            else:
+                self.fail("a quantity takes one layer superscript", pos)
+        return layer, sample
 
     def _layer(self, toks: list[Token], pos: int) -> LayerRef:
         texts = [x.text for x in toks]

@@ -69,6 +69,7 @@ class Qty(Node):
     idx: tuple = ()            # index names (str) or 1-based numbers (int)
     args: tuple = field(default=(), compare=False)
     prime: bool = field(default=False, compare=False)   # h'(z): a symbol read as a function, differentiated
+    sample: str | int | None = None   # x^{(i)}: the sample (column, or row in rows layout) it is taken at
     pos: int = field(default=0, compare=False)
 
 
@@ -228,7 +229,7 @@ def free_indices(sides) -> list:
     for side in sides:
         bound = bound_indices(side)
         for q in quantities(side):
-            for i in q.idx:
+            for i in q.idx + ((q.sample,) if q.sample is not None else ()):
                 if isinstance(i, str) and i not in bound and i not in names:
                     names.append(i)
     return names
@@ -238,6 +239,6 @@ def rename_indices(n: Node, mapping: dict) -> Node:
     """n with index letters renamed (used by repair to swap two indices)."""
     def fn(x):
         if isinstance(x, Qty):
-            return replace(x, idx=tuple(mapping.get(i, i) for i in x.idx))
+            return replace(x, idx=tuple(mapping.get(i, i) for i in x.idx), sample=mapping.get(x.sample, x.sample))
         return None
     return rewrite(n, fn)

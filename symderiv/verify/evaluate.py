@@ -129,7 +129,20 @@ class Evaluator:
                 return self.ctx.vars[q.spelling]
             except KeyError:
                 raise Unverifiable(f"unknown symbol {q.spelling}") from None
-        return self.entry(self.laid_out(self.matrix(q)), q.idx, q)
+        v = self.laid_out(self.matrix(q))
+        if q.sample is not None:
+            v = self.at_sample(v, q)
+        return self.entry(v, q.idx, q)
+
+    def at_sample(self, v, q: Qty):
+        """The sample's column (its row in rows layout) of a per-sample quantity."""
+        if not isinstance(v, np.ndarray):
+            raise Unverifiable(f"{render_qty(q)}: a sample superscript on a quantity that has no samples")
+        k = self.index_value(q.sample)
+        axis_len = v.shape[0] if self.rows else v.shape[1]
+        if not 1 <= k <= axis_len or axis_len != self.ctx.inst.m:
+            raise ShapeError(f"sample {k} of {render_qty(q)} (shape {shape_of(v)})")
+        return v[k - 1:k, :] if self.rows else v[:, k - 1:k]
 
     def partial(self, p: Partial):
         if p.num.idx and p.den.idx and p.num.kind not in LOSS_KINDS:
@@ -393,6 +406,8 @@ def index_dims(node: Node, ev: Evaluator, acc: dict) -> dict:
             continue
         q = n if isinstance(n, Qty) else (n.den if n.num.kind in LOSS_KINDS or not n.num.idx else n.num)
         names = q.idx
+        if isinstance(n, Qty) and isinstance(n.sample, str):
+            acc.setdefault(n.sample, set()).add(ev.ctx.inst.m)
         if not names or (isinstance(n, Qty) and n.kind == "var"):
             continue
         try:
