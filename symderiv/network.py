@@ -103,7 +103,7 @@ class NetFlags:
     def network(self, sizes: Sequence[int] | None = None) -> Network:
         """The network at the given widths (default: distinct small widths)."""
         if sizes is None:
-            sizes = [5, 4, 6, 3, 7, 2, 8, 9, 10, 11, 12][: self.depth] + [3]
+            sizes = [5, 4, 6, 3, 7, 2, 8, 9, 10, 11, 12, 13][: self.depth] + [3]
         if len(sizes) != self.depth + 1:
             raise ValueError(f"{len(sizes)} widths given for depth {self.depth}")
         return mlp(sizes, hidden=self.hidden, output=self.output, loss=self.loss, reg=self.reg,

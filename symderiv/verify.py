@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -1330,20 +1329,3 @@ def _textbook_candidates(ref: Node, kind: Kind) -> list:
         if ref.den.kind == "z":
             return [f"{s}{d}"]
     return []
-
-
-# ---------------------------------------------------------------- CLI
-def cli_verify(args, flags) -> int:
-    """``symderiv verify``: print the verdict (or one JSON object); exit 0/1/2."""
-    v = verify(args.claim, flags)
-    if getattr(args, "json", False):
-        print(json.dumps(v.to_json(), ensure_ascii=False))
-    else:
-        print(v.text())
-    if v.verdict == "unverifiable":
-        caret = v.evidence.get("caret") if v.evidence else ""
-        msg = " ".join(v.reason.split())
-        if caret and not getattr(args, "json", False):
-            print(caret)  # with the verdict on stdout: stderr stays one line
-        print(f"symderiv: cannot check: {msg}", file=sys.stderr)
-    return v.exit_code
