@@ -77,7 +77,8 @@ def add_net_flags(p: argparse.ArgumentParser, defaults: NetFlags | None = None) 
 
     g = p.add_argument_group("network (NET FLAGS)")
     g.add_argument("--preset", choices=sorted(PRESETS), metavar="NAME",
-                   help=f"a named convention that sets several flags: {', '.join(PRESETS)}")
+                   help=f"a named convention that sets several flags: {', '.join(PRESETS)} (default: none; "
+                        "flags given with it override it)")
     g.add_argument("--depth", type=int, metavar="L", help=f"number of weight layers {default('depth')}")
     g.add_argument("--hidden", choices=[n for n, a in ACTIVATIONS.items() if a.elementwise],
                    help=f"hidden activation {default('hidden')}")
@@ -192,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, kind, metavar, text, value in options:
         p.add_argument(flag, type=kind, metavar=metavar, help=f"{text} (default: {value})")
     p.add_argument("--plot", type=_plot_file, metavar="FILE.png",
-                   help="write a plot of loss and accuracy per epoch (checked before training)")
+                   help="write a plot of loss and accuracy per epoch; the path is checked before training "
+                        "(default: no plot)")
     return parser
 
 
