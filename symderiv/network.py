@@ -126,7 +126,8 @@ def _loss_label(name: str) -> str:
     return f"{name} (default for {' / '.join(outputs)} output)" if outputs else name
 
 
-mlp.__doc__ = mlp.__doc__ % _valid_names()
+if mlp.__doc__:   # None under python -OO
+    mlp.__doc__ = mlp.__doc__ % _valid_names()
 
 
 def _widths(sizes) -> tuple[int, ...]:
