@@ -90,7 +90,8 @@ def left_side(equation: str) -> str:
     return ""
 
 
-_BREAK = re.compile(r"\\\\|\\quad(?![a-zA-Z])|\\Rightarrow|\\implies|\\therefore")
+_BREAK = re.compile(r"\\\\|\\quad(?![a-zA-Z])|\\Rightarrow|\\implies|\\therefore|;"
+                    r"|\\text\{\s*(?:or|and|but|then|so)\s*\}")
 
 
 _ENV = re.compile(r"\\(begin|end)\{(\w+\*?)\}")
@@ -108,7 +109,7 @@ def split_top_level(latex: str) -> list[str]:
             depth += 1 if env.group(1) == "begin" else -1
             pos = env.end()
             continue
-        if ch == "\\" and depth == 0:
+        if ch in "\\;" and depth == 0:
             match = _BREAK.match(latex, pos)
             if match:
                 pieces.append(latex[start:pos])

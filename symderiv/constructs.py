@@ -409,7 +409,7 @@ QUANTITY_NAMES: dict[str, str] = {
     "y": "y", "Y": "y",
     r"\hat{y}": "yhat", r"\hat{Y}": "yhat", "h": "yhat",
     "J": "J", "C": "J", "E": "J", "L": "J", r"\mathcal{L}": "J", r"\ell": "J",
-    "m": "m", "N": "m",
+    "m": "m", "N": "m", "n": "width",
     r"\lambda": "lam",
     r"\alpha": "alpha", r"\eta": "alpha",
     r"\mathbf{1}": "ones",
@@ -431,7 +431,7 @@ FUNCTION_NAMES: dict[str, str] = {
     "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "ReLU": "relu", "softmax": "softmax",
     "exp": "exp", "log": "log", "ln": "log",
 }
-INDEX_LETTERS = set("ijkpqrstuvcn")
+INDEX_LETTERS = set("ijklpqrstuvcnh")
 
 
 # ---------------------------------------------------------------- the registry

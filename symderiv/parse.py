@@ -22,13 +22,13 @@ product (so a Hadamard marker cannot keep ``A \\odot (B C)`` apart from
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .constructs import (APPLIED_KINDS, CONSTRUCTS, LABELLED_KINDS, FUNCTION_NAMES, INDEX_LETTERS, INFIX, PRIMARY_STARTS,
                          PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS, TRANSPOSE_SUPERSCRIPTS, render,
                          render_qty)
 from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
-from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities,
+from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
                    transposed, walk)
 
 MAX_NODES = 2000
@@ -262,18 +262,24 @@ class Parser:
                 self.take()
                 group = self.group_tokens()
                 label = _label(group)
-                if label:                       # J_{\text{reg}}, J_{reg}, a_{\rm in}: a name, not an index
+                if kind == "width" and len(group) == 1 and group[0].kind == "num":
+                    layer = LayerRef(None, int(group[0].text))      # n_0: the width of layer 0
+                elif label:                       # J_{\text{reg}}, J_{reg}, a_{\rm in}: a name, not an index
                     spelling = f"{spelling}_{{\\text{{{label}}}}}"
                     kind = LABELLED_KINDS.get((kind, label), "var")
                 else:
                     idx = self._indices(group, kind)
+            elif self.at("^") and self._is_label_sup():
+                self.take()
+                spelling += "^{" + "".join(x.text for x in self.group_tokens()) + "}"   # theta_j^{i,j}
+                kind = "var"
             elif self.at("^") and layer is None and self._is_layer_sup():
                 self.take()
                 sup = self.group_tokens()
                 # a^{(2)'} and W^{(l)T}: a transpose written inside the layer superscript
                 if len(sup) > 1 and sup[-1].text in ("'", "T", r"\top") and sup[-2].text in (")", "]"):
                     tmark, sup = ("'" if sup[-1].text == "'" else "^" + sup[-1].text), sup[:-1]
-                layer, sample = self._layer_and_sample(sup, t.pos)
+                layer, sample = self._layer_and_sample(sup, t.pos, kind)
             elif applied and not args and self.at("'") and self.peek(1) is not None and self.peek(1).text == "(":
                 self.take()
                 prime = True
@@ -314,6 +320,12 @@ class Parser:
                 return ()
         return tuple(out)
 
+    def _is_label_sup(self) -> bool:
+        """^{i,j}: indices written as a superscript (a name for a reading to bind), never a power."""
+        group = self.peek_group(1)
+        return self.peek(1) is not None and self.peek(1).text == "{" and any(x.text == "," for x in group) and \
+            all(x.text == "," or x.kind == "letter" for x in group)
+
     def _is_layer_sup(self) -> bool:
         nxt = self.peek(1)
         if nxt is None:
@@ -325,7 +337,7 @@ class Parser:
             return inner is not None and inner.text in ("(", "[", "l", "L")
         return False
 
-    def _layer_and_sample(self, toks: list[Token], pos: int) -> tuple:
+    def _layer_and_sample(self, toks: list[Token], pos: int, kind: str = "") -> tuple:
         """^{(l)} a layer, ^{(i)} a sample (a lone index letter), ^{(2)(i)} or ^{[2](i)} both."""
         groups, cur = [], []
         for tok in toks:
@@ -338,7 +350,10 @@ class Parser:
         layer, sample = None, None
         for g in groups:
             inner = [x.text for x in g[1:-1]]
-            if len(inner) == 1 and inner[0] in INDEX_LETTERS and inner[0] not in ("l", "L") and sample is None:
+            numeric_sample = len(inner) == 1 and inner[0].isdigit() and (layer is not None or kind in NO_LAYER)
+            if numeric_sample and sample is None:
+                sample = int(inner[0])          # x^{(1)}: the first sample; a^{(2)(1)}: layer 2, sample 1
+            elif len(inner) == 1 and inner[0] in INDEX_LETTERS and inner[0] not in ("l", "L") and sample is None:
                 sample = inner[0]
             elif layer is None:
                 layer = self._layer(g, pos)
@@ -425,14 +440,33 @@ def layout_free(tokens: list[Token], text: str) -> list[Token]:
     """
     out = [t for t in tokens if t.kind not in ("align", "break") and
            not (t.kind == "env" and t.text.split(":", 1)[1] in LAYOUT_ENVS)]
+    out = _without_annotations(out)
     while out and out[0].kind == "prose":
         out.pop(0)
-    while out and out[-1].kind == "prose":
+    while out and (out[-1].kind == "prose" or out[-1].text in (",", ";", ".")):
         out.pop()
     for t in out:
         if t.kind == "env":
             raise ParseError(f"environment {t.text.split(':', 1)[1]!r} is not supported yet", text, t.pos)
     return out
+
+
+def _without_annotations(tokens: list[Token]) -> list[Token]:
+    """Drop a trailing set membership (``\\in \\mathbb{R}^m``: a type, not maths to check) and a leading
+    map arrow (``\\mathbb{R}^m \\rightarrow``)."""
+    depth, cut = 0, None
+    for k, t in enumerate(tokens):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(t.text, 0)
+        if depth == 0 and t.text == r"\in":
+            cut = k
+            break
+    if cut is not None:
+        tokens = tokens[:cut]
+    arrows = [k for k, t in enumerate(tokens) if t.text in (r"\rightarrow", r"\to", r"\mapsto")]
+    first_eq = next((k for k, t in enumerate(tokens) if t.text == "="), len(tokens))
+    if arrows and arrows[0] < first_eq:
+        tokens = tokens[arrows[0] + 1:]
+    return tokens
 
 
 def parse(latex: str, readings=None) -> Claim:
@@ -463,11 +497,24 @@ def parse_fragment(latex: str) -> Node:
     return p.expr_all(0)
 
 
-NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "Jdata", "Jreg", "m", "lam", "ones"}
+NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "Jdata", "Jreg", "m", "lam", "ones", "width"}
+NO_LAYER = {"x", "y", "yhat", "J", "Jdata", "Jreg", "m", "lam", "alpha", "ones"}
+
+
+def _bare_w_as_variable(claim: Claim) -> None:
+    """In a claim with no network quantity, a bare w (no layer, no index) is a scalar variable."""
+    qtys = [n for side in claim.sides for n in walk(side) if isinstance(n, Qty)]
+    bare = [q for q in qtys if q.spelling == "w" and q.layer is None and not q.idx]
+    if not bare or any(isinstance(n, Partial) for side in claim.sides for n in walk(side)):
+        return
+    if all(q in bare or q.kind in ("var", "z", "x", "a", "y", "alpha") and q.layer is None for q in qtys):
+        claim.sides = [rewrite(side, lambda n: replace(n, kind="var") if isinstance(n, Qty) and n.spelling == "w"
+                               else None) for side in claim.sides]
 
 
 def _classify(claim: Claim) -> None:
     """Pure calculus (scalar variables only) or a network claim; symbolic layer or not."""
+    _bare_w_as_variable(claim)
     qtys = [n for side in claim.sides for n in walk(side) if isinstance(n, Qty)]
     network = any(q.layer is not None or q.kind in NETWORK_KINDS for q in qtys) or \
         any(isinstance(n, Partial) for side in claim.sides for n in walk(side))
@@ -491,7 +538,9 @@ def _classify(claim: Claim) -> None:
             if q.kind in ("W", "b", "z", "a", "delta") and q.layer is None:
                 raise NotationError(f"{q.spelling} needs a layer superscript, e.g. {q.spelling}^{{(l)}}",
                                     claim.text, q.pos)
-            if q.kind in ("x", "y", "yhat", "J", "Jdata", "Jreg", "m", "lam", "alpha", "ones") and q.layer is not None:
+            if q.kind == "width" and q.layer is None:
+                raise NotationError("n needs the layer it counts, e.g. n_0 (inputs) or n_1", claim.text, q.pos)
+            if q.kind in NO_LAYER and q.layer is not None:
                 raise NotationError(f"{q.spelling} takes no layer superscript", claim.text, q.pos)
 
 

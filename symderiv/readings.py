@@ -18,11 +18,12 @@ never says whether a line is right: it only says what its symbols mean.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from .constructs import ACTIVATION_NAMES, FUNCTION_NAMES
 from .notation import NotationError
-from .tree import Call, Node, Partial, Qty, rewrite, walk
+from .tree import Call, Node, Partial, Qty, Sum, rewrite, walk
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Reading:
         if isinstance(p, Qty):
             return (1, len(p.args), len(p.idx), p.layer is not None, len(self.source))
         return (2, 0, 0, 0, len(self.source))
+
+
+_CURRENT: ContextVar = ContextVar("readings", default=())   # the readings being applied (for sum bodies)
 
 
 class Readings:
@@ -67,7 +71,11 @@ class Readings:
                 if new is not None:
                     return new
             return None
-        out = rewrite(node, read)
+        token = _CURRENT.set(self.readings)
+        try:
+            out = rewrite(node, read)
+        finally:
+            _CURRENT.reset(token)
         check_partials(out, text)
         return out
 
@@ -81,6 +89,12 @@ def _read(r: Reading, n: Node, text: str) -> Node | None:
         if r.replacement is None:
             return _as_function(r, n, text)
         return _placed(r.replacement, n)
+    if isinstance(p, Sum) and isinstance(n, Sum):
+        if (p.index, p.lo, p.hi) != (n.index, n.lo, n.hi):
+            return None
+        q = r.replacement
+        return replace(n, index=q.index, lo=q.lo, hi=q.hi, hi_latex=q.hi_latex,
+                       body=Readings([x for x in _CURRENT.get() if x is not r]).apply_to(n.body, text))
     if isinstance(p, Call) and isinstance(n, Call) and r.replacement is None:
         return _call(r.meaning, n.arg, n.pos) if (p.fn, p.spelling) == (n.fn, n.spelling) else None
     if p == n:
@@ -129,6 +143,12 @@ def compile_readings(bindings: dict[str, str] | None) -> Readings:
                 raise NotationError(f"reading {key!r} -> {value!r}: only a symbol can be read as a function")
             out.append(Reading(key, meaning, pattern, None))
             continue
+        if isinstance(pattern, Sum):
+            replacement = parse_fragment(meaning + " z")
+            if not isinstance(replacement, Sum):
+                raise NotationError(f"reading {key!r} -> {value!r}: a sum's range is read as a sum's range")
+            out.append(Reading(key, meaning, pattern, replacement))
+            continue
         try:
             replacement = parse_fragment(meaning)
         except NotationError as exc:
@@ -141,8 +161,11 @@ def compile_readings(bindings: dict[str, str] | None) -> Readings:
 
 
 def _pattern(key: str, value: str) -> Node:
-    """The parsed pattern; a bare function name (``\\text{sigmoid}``) is read as a function of anything."""
+    """The parsed pattern; a bare function name (``\\text{sigmoid}``) is read as a function of anything,
+    a bare ``\\sum_{i=1}^{m}`` as the range of any sum written so."""
     from .parse import parse_fragment
+    if key.lstrip().startswith(r"\sum"):
+        return parse_fragment(key + " z")
     try:
         return parse_fragment(key)
     except NotationError as exc:

@@ -75,7 +75,8 @@ class Evaluator:
         inst, tr = self.ctx.inst, self.ctx.inst.trace
         scalars = {"J": lambda: float(tr.J), "m": lambda: inst.M, "lam": lambda: inst.lam,
                    "alpha": lambda: inst.alpha, "Jreg": lambda: self.regulariser(),
-                   "Jdata": lambda: float(tr.J) - self.regulariser()}
+                   "Jdata": lambda: float(tr.J) - self.regulariser(),
+                   "width": lambda: float(inst.sizes[q.layer.resolve(self.ctx.l, inst.L)])}
         if q.kind in scalars:
             return scalars[q.kind]()
         whole = {"ones": lambda: np.ones((inst.m, 1)) if not self.rows else np.ones((inst.m, 1)).T,
@@ -129,10 +130,29 @@ class Evaluator:
                 return self.ctx.vars[q.spelling]
             except KeyError:
                 raise Unverifiable(f"unknown symbol {q.spelling}") from None
+        bias_unit = self.bias_unit(q)
+        if bias_unit is not None:
+            return bias_unit
         v = self.laid_out(self.matrix(q))
         if q.sample is not None:
             v = self.at_sample(v, q)
         return self.entry(v, q.idx, q)
+
+    def bias_unit(self, q: Qty):
+        """Index 0 in the bias-unit convention (a_0 = x_0 = 1, W_{i0} = b_i), samples as columns."""
+        if not q.idx or 0 not in [self.index_value(i) for i in q.idx]:
+            return None
+        vals = [self.index_value(i) for i in q.idx]
+        if self.rows:
+            raise Unverifiable("index 0 (the bias unit) is read in the samples-as-columns layout only")
+        if q.kind in ("a", "x") and vals == [0]:
+            return 1.0
+        if q.kind == "W" and len(vals) == 2 and vals[1] == 0 and vals[0] >= 1:
+            b = self.ctx.inst.b[self.layer(q)]
+            if vals[0] > b.shape[0]:
+                raise ShapeError(f"index out of range in {render(q)}")
+            return float(b[vals[0] - 1, 0])
+        raise Unverifiable(f"{render(q)}: index 0 is the bias unit, which only a_0, x_0 and W_{{i0}} have")
 
     def at_sample(self, v, q: Qty):
         """The sample's column (its row in rows layout) of a per-sample quantity."""
@@ -357,9 +377,9 @@ def partial_entry(ev: Evaluator, p: Partial) -> float:
     nl = inst.L if num.kind == "yhat" else ev.layer(num)
     dl = 0 if den.kind == "x" else ev.layer(den)
     dk = "a" if den.kind == "x" else den.kind
-    ni = _entry_position(ev, num.idx, inst.sizes[nl], inst.m)
+    ni = _entry_position(ev, num.idx, inst.sizes[nl], inst.m, sample=num.sample)
     di = _entry_position(ev, den.idx, (inst.W[dl].shape if dk == "W" else inst.sizes[dl]), inst.m,
-                         weight=dk == "W")
+                         weight=dk == "W", sample=den.sample)
     h = 1e-6
 
     def value(sign):
@@ -380,8 +400,10 @@ def partial_entry(ev: Evaluator, p: Partial) -> float:
     return float((value(+1) - value(-1)) / (2 * h))
 
 
-def _entry_position(ev, idx, dims, m, weight=False):
+def _entry_position(ev, idx, dims, m, weight=False, sample=None):
     vals = [ev.index_value(i) for i in idx]
+    if sample is not None and len(vals) == 1:
+        vals = [vals[0], ev.index_value(sample)] if not ev.rows else [ev.index_value(sample), vals[0]]
     if weight:
         if len(vals) != 2:
             raise Unverifiable("a weight entry needs two indices, W_{ij}")
