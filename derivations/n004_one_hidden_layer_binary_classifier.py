@@ -4,14 +4,18 @@ Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 004_89311
 its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
 every verdict every run; a `why` is the reader's note printed beside it.
 """
+from dataclasses import replace
+
 from symderiv.document import Entry
 from symderiv.network import NetFlags
 
 NOTE_ID = "004"
 SOURCE = "004_8931190fa90ca261.txt"
 TITLE = 'One hidden layer (tanh or sigmoid) and a sigmoid output for binary classification with mean binary cross-entropy'
-MODEL = 'Inputs x in R^n, q hidden units a_j = sigma_1(sum_i theta x_i) with sigma_1 = tanh or the sigmoid, one sigmoid output p = sigma_2(w), w = sum_j beta_j a_j, and the mean over m samples of the binary cross-entropy. Data are stored with samples as rows (X is m x n). The OCR is poor: indices change meaning between lines (k is the sample, then a unit), theta_j^{i,j} carries three indices, and several lines mix symbols; only lines whose symbols are unambiguous are checked. Pure-calculus lines are checked without a network.'
-FLAGS = NetFlags(depth=2, hidden="tanh", output="sigmoid", loss="bce", reg="none", batch=True)
+MODEL = 'Inputs x in R^n, q hidden units a_j = sigma_1(sum_i theta x_i) with sigma_1 = tanh or the sigmoid (read as the sigmoid, as the derivative lines of the note use it), one sigmoid output p = sigma_2(w), w = sum_j beta_j a_j, and the mean over m samples of the binary cross-entropy. Data are stored with samples as rows (X is m x n). The OCR is poor: indices change meaning between lines (k is the sample, then a unit), theta_j^{i,j} carries three indices, and several lines mix symbols; each line is read as a careful reader would resolve it (readings below, line by line) and every line goes through the checker. Pure-calculus lines are checked without a network.'
+FLAGS = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none", batch=True, outputs=1)
+# Lines written for one sample (no k, or k dropped): the same network with one sample.
+ONE = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none", batch=False, outputs=1)
 
 # The note's symbols read in the default notation (DESIGN.md), for every line: applied to the parsed tree.
 READINGS = {}
@@ -122,3 +126,67 @@ ENTRIES = [
           r'''\underbrace{T_l}_{m \times n} * \underbrace{\overline{X}}_{m \times n}''',
           why='T_l * X-bar with no left side'),
 ]
+
+# ---------------------------------------------------------------- how to read each line
+# Part 1 (lines 1-12): i an input, j a hidden unit, k the sample; theta_j^{i,j} the weight from input i
+# to hidden unit j, beta_j from hidden unit j to the output; p the output, w its logit. The bias is the
+# unit a_0 = x_0 = 1 (so W_{i0} is the bias). The note's m in the inner sums counts inputs (n_0), g
+# counts hidden units (n_1).
+PART1 = {
+    r"\theta_j^{i,j}": "W^{(1)}_{ji}", "a_j": "a^{(1)}_j", "z_j": "z^{(1)}_j", "a_0": "a^{(1)}_0",
+    r"\sum_{i=1}^m": r"\sum_{i=1}^{n_0}", r"\sum_{j=0}^g": r"\sum_{j=0}^{n_1}",
+    r"\beta_j": "W^{(2)}_{1j}", "p": "a^{(2)}_1", "w": "z^{(2)}_1", "y": "y_1",
+}
+# Lines with the sample index k: p_k is the output for sample k, alpha_k the hidden activation a_j of sample k.
+SAMPLES = {
+    "p_k": "a^{(2)(k)}_1", "y_k": "y^{(k)}_1", r"\alpha_k": "a^{(1)(k)}_j", r"\beta_j": "W^{(2)}_{1j}",
+    r"\hat{y}_k": "a^{(2)(k)}_1", r"\theta_j^{i,j}": "W^{(1)}_{ji}", r"\sum_{i=1}^m": r"\sum_{i=1}^{n_0}",
+    "x_i": "x^{(k)}_i", r"J(\theta, \alpha)": "J",
+    r"l_k(\hat{y}_k, y_k)": r"-(y^{(k)}_1 \log(a^{(2)(k)}_1) + (1 - y^{(k)}_1) \log(1 - a^{(2)(k)}_1))",
+}
+# Part 2 (the Theta section): for one sample k, L_k its loss, P_k its output, w_k the output logit,
+# z_k the pre-activation of hidden unit l, sigma_k the hidden sigmoid, X_{nk} input n, Theta_k^{(l)} the
+# weight from input n to hidden unit l, beta_l from hidden unit l to the output.
+PART2 = {
+    "L_k": "J", "P_k": "a^{(2)}_1", "w_k": "z^{(2)}_1", "z_k": "z^{(1)}_l", "X_{nk}": "x_n",
+    r"\Theta_k^{(l)}": "W^{(1)}_{ln}", r"\beta_l": "W^{(2)}_{1l}", "y_k": "y_1",
+}
+# The mean over the samples: the same symbols with k the sample, n the number of inputs.
+PART2_MEAN = {
+    "L": "J", "P_k": "a^{(2)(k)}_1", "y_k": "y^{(k)}_1", "z_k": "z^{(1)(k)}_l", "X_{nk}": "x^{(k)}_n",
+    r"\Theta_k^{(l)}": "W^{(1)}_{ln}", r"\beta_l": "W^{(2)}_{1l}", "n": "n_0",
+}
+# The vectorised section: one sample, p-hat the output, beta_k (indexed by the sample, an OCR slip) the
+# weight of hidden unit j, a_k^{(k)} its activation.
+VECTOR = {
+    r"\mathcal{L}": "J", r"\mathcal{L}_k": "J", r"\hat{p}_k": "a^{(2)}_1", "y^{(k)}": "y_1", "w_k": "z^{(2)}_1",
+    r"\beta_k": "W^{(2)}_{1j}", "a_k^{(k)}": "a^{(1)}_j",
+}
+# The last section, one sample: l its loss, Theta_l^{(n)} the weight from input n to hidden unit l; the
+# layer marks (n), (k) on z and a are OCR noise for the hidden layer.
+PART3 = {
+    "l": "J", r"\Theta_l^{(n)}": "W^{(1)}_{ln}", "p": "a^{(2)}_1", r"\hat{p}": "a^{(2)}_1", "w": "z^{(2)}_1",
+    "z_l^{(n)}": "z^{(1)}_l", "z_l^{(k)}": "z^{(1)}_l", "a_l^{(k)}": "a^{(1)}_l", r"\beta_l": "W^{(2)}_{1l}",
+    "x_n^{(k)}": "x_n", "y": "y_1", "a_l": "a^{(1)}_l", "x_n": "x_n",
+}
+# The last line's matrix form, samples as columns: p-hat and y are 1 x m rows, a the m x q activations.
+MATRIX = {r"\mathcal{L}": "J", r"\beta": "W^{(2)}", r"\hat{p}": "a^{(2)}", "a": "(a^{(1)})^T"}
+# The z_1^{(1)} section: superscript (1) is the first sample, theta_1^{(1)} a weight of hidden unit 1.
+FIRST_SAMPLE = {r"\theta_1^{(1)}": "W^{(1)}_{11}", r"\mathbb{Q}_0": "a^{(1)}_1", r"\hat{p}": "a^{(2)}_1",
+                r"\beta_i": "W^{(2)}_{1i}", "a_i^{(i)}": "a^{(1)}_i", r"\sum_{i=1}^q": r"\sum_{i=1}^{n_1}",
+                "w": "z^{(2)}_1"}
+
+HOW = {
+    "hidden": (PART1, ONE), "bias-unit": (PART1, ONE), "output": (PART1, ONE), "output.w": (PART1, ONE),
+    "dJ/dtheta": (PART1, ONE),
+    "loss": ({**SAMPLES, r"l_k(\hat{y}_k, y_k)": "J"}, ONE), "cost": (SAMPLES, FLAGS), "dp/dbeta": (SAMPLES, FLAGS), "dJ/dbeta": (SAMPLES, FLAGS),
+    "dL/dTheta.chain": (PART2, ONE), "dL/dTheta.1": (PART2, ONE), "dL/dTheta.2": (PART2, ONE),
+    "dL/dTheta.mean": (PART2_MEAN, FLAGS),
+    "loss.k": (VECTOR, ONE), "dL/dbeta_k.chain": (VECTOR, ONE), "dL/dbeta_k": (VECTOR, ONE),
+    "dL/dbeta.vector": (MATRIX, FLAGS),
+    "z1": (FIRST_SAMPLE, ONE), "a1": (FIRST_SAMPLE, ONE), "hidden-map": (FIRST_SAMPLE, ONE),
+    "output-map": (FIRST_SAMPLE, ONE), "want": ({**PART1, **SAMPLES}, ONE),
+    "dl/dTheta.chain": (PART3, ONE), "dl/dTheta": (PART3, ONE), "dl/dTheta.vector": (PART3, FLAGS),
+}
+ENTRIES = [replace(e, readings={**HOW[e.id][0], **e.readings}, flags=HOW[e.id][1]) if e.id in HOW else e
+           for e in ENTRIES]

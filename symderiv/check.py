@@ -174,7 +174,7 @@ def check_note(note) -> list[Result]:
         results += check_entry(entry, note.FLAGS, readings, lhs)
         if entry.read_as is None:
             equations = claims_of(entry, lhs)
-            lhs = left_side(equations[-1]) or lhs
+            lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation
     return results
 
 

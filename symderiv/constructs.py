@@ -285,9 +285,10 @@ def _parse_derivative(p, t, num_toks, den_toks):
         operand = p.postfix(p.primary())
     else:
         operand = p.sub(num_toks[1:]).expr_all(t.pos)
-    if den.kind == "var" or \
-            (den.kind in ("z", "x", "a", "y") and den.layer is None and not den.idx and not isinstance(operand, Qty)):
+    if den.kind in ("z", "x", "a", "y") and den.layer is None and not den.idx and not isinstance(operand, Qty):
         return p.node(Deriv(den.spelling, operand, pos=t.pos))
+    # by a free symbol (d/dp, d/d\beta): a partial until readings say what the symbol is; the
+    # parser turns it into an ordinary derivative if the claim stays pure calculus
     if not isinstance(operand, Qty):
         return p.node(DerivOf(operand, den, pos=t.pos))
     return p.node(Partial(operand, den, pos=t.pos))

@@ -159,6 +159,7 @@ class NetFlags:
     reg: str = "none"
     batch: bool = False
     layout: str = "columns"
+    outputs: int | None = None        # a fixed number of output units (1 for a binary classifier), else any
 
     @classmethod
     def of(cls, net: Network, batch: bool = False) -> "NetFlags":

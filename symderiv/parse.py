@@ -28,7 +28,7 @@ from .constructs import (APPLIED_KINDS, CONSTRUCTS, LABELLED_KINDS, FUNCTION_NAM
                          PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS, TRANSPOSE_SUPERSCRIPTS, render,
                          render_qty)
 from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
-from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
+from .tree import (Call, Deriv, DerivOf, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
                    transposed, walk)
 
 MAX_NODES = 2000
@@ -252,19 +252,20 @@ class Parser:
                 kind = "var"       # a free symbol: a reading binds it, or the checker names it as unknown
             else:
                 self.fail(f"unknown symbol {spelling}", t.pos)
-        layer, idx, args, tmark, prime, sample = None, (), (), "", False, None
+        layer, idx, args, tmark, prime, sample, labelled = None, (), (), "", False, None, False
         applied = kind in APPLIED_KINDS or (kind == "var" and t.kind != "letter")
         if kind == "yhat" and spelling == "h" and self.at("_") and self._subscript_is_theta():
             self.take()
             self.group_tokens()                 # h_\theta(x): the subscript names the parameters
         while True:
-            if self.at("_") and not idx and not spelling.endswith("}"):
+            if self.at("_") and not idx and not labelled:
                 self.take()
                 group = self.group_tokens()
                 label = _label(group)
                 if kind == "width" and len(group) == 1 and group[0].kind == "num":
                     layer = LayerRef(None, int(group[0].text))      # n_0: the width of layer 0
                 elif label:                       # J_{\text{reg}}, J_{reg}, a_{\rm in}: a name, not an index
+                    labelled = True
                     spelling = f"{spelling}_{{\\text{{{label}}}}}"
                     kind = LABELLED_KINDS.get((kind, label), "var")
                 else:
@@ -283,8 +284,8 @@ class Parser:
             elif applied and not args and self.at("'") and self.peek(1) is not None and self.peek(1).text == "(":
                 self.take()
                 prime = True
-            elif applied and not args and self.at("("):
-                args = self._arguments()
+            elif not args and self.at("(") and (applied or (kind == "var" and self._comma_inside())):
+                args = self._arguments()          # l_k(y_hat, y): a comma means arguments, not a product
             else:
                 break
         q = self.node(Qty(kind, spelling, layer, idx, args, prime, sample, pos=t.pos))
@@ -292,6 +293,17 @@ class Parser:
 
     def _subscript_is_theta(self) -> bool:  # noqa: D401
         return [x.text for x in self.peek_group(1)] in ([r"\theta"], [r"\Theta"], [r"\boldsymbol"], ["W"])
+
+    def _comma_inside(self) -> bool:
+        depth = 0
+        for j in range(self.k, len(self.toks)):
+            text = self.toks[j].text
+            depth += {"(": 1, ")": -1, "{": 1, "}": -1, "[": 1, "]": -1}.get(text, 0)
+            if depth == 0:
+                return False
+            if depth == 1 and text == ",":
+                return True
+        return False
 
     def _arguments(self) -> tuple:
         """(x), (W, b), (z^{(3)}): parsed when they parse, kept as notation either way."""
@@ -415,6 +427,8 @@ class Parser:
                 if lt and lt[0] in ("(", "{"):
                     lt = lt[1:-1] if lt[-1] in (")", "}") else lt
                 return ("width", self._layer([Token("letter", s, pos) for s in lt], pos))
+        if len(texts) == 1 and texts[0].isalpha():
+            return ("symbol", texts[0])         # a range only a reading can say (g hidden units)
         raise ParseError(f"upper limit {''.join(texts)!r} not understood: use a number, m, N, K or n_{{l}}",
                          self.text, pos)
 
@@ -462,6 +476,15 @@ def _without_annotations(tokens: list[Token]) -> list[Token]:
             break
     if cut is not None:
         tokens = tokens[:cut]
+        depth, comma = 0, None          # "..., x_i \\in R^m": the annotated symbol goes with it
+        for k, t in enumerate(tokens):
+            depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(t.text, 0)
+            if depth == 0 and t.text == ",":
+                comma = k
+        if comma is not None:
+            tokens = tokens[:comma]
+    while tokens and tokens[-1].text in ("*", "="):     # "= *": an OCR mark after the last side
+        tokens = tokens[:-1]
     arrows = [k for k, t in enumerate(tokens) if t.text in (r"\rightarrow", r"\to", r"\mapsto")]
     first_eq = next((k for k, t in enumerate(tokens) if t.text == "="), len(tokens))
     if arrows and arrows[0] < first_eq:
@@ -512,9 +535,29 @@ def _bare_w_as_variable(claim: Claim) -> None:
                                else None) for side in claim.sides]
 
 
+def _pure_derivatives(claim: Claim) -> None:
+    """Derivatives by a free symbol, in a claim with no network quantity, are ordinary derivatives."""
+    def by_free_symbol(n):
+        return isinstance(n, (Partial, DerivOf)) and n.den.kind == "var" and n.den.layer is None and not n.den.idx
+    nodes = [n for side in claim.sides for n in walk(side)]
+    dens = {id(n.den) for n in nodes if by_free_symbol(n)}
+    others = [n for n in nodes if isinstance(n, Qty) and id(n) not in dens]
+    if not any(by_free_symbol(n) for n in nodes) or any(q.layer is not None or q.kind in NETWORK_KINDS for q in others) \
+            or any(isinstance(n, (Partial, DerivOf)) and not by_free_symbol(n) for n in nodes):
+        return
+
+    def ordinary(n):
+        if by_free_symbol(n):
+            body = n.num if isinstance(n, Partial) else n.body
+            return Deriv(n.den.spelling, rewrite(body, ordinary), pos=n.pos)
+        return None
+    claim.sides = [rewrite(side, ordinary) for side in claim.sides]
+
+
 def _classify(claim: Claim) -> None:
     """Pure calculus (scalar variables only) or a network claim; symbolic layer or not."""
     _bare_w_as_variable(claim)
+    _pure_derivatives(claim)
     qtys = [n for side in claim.sides for n in walk(side) if isinstance(n, Qty)]
     network = any(q.layer is not None or q.kind in NETWORK_KINDS for q in qtys) or \
         any(isinstance(n, Partial) for side in claim.sides for n in walk(side))

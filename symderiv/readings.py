@@ -83,12 +83,12 @@ class Readings:
 def _read(r: Reading, n: Node, text: str) -> Node | None:
     p = r.pattern
     if isinstance(p, Qty) and isinstance(n, Qty):
-        if (p.spelling, p.layer) != (n.spelling, n.layer) or (p.idx and p.idx != n.idx) or \
+        if (p.spelling, p.layer, p.sample) != (n.spelling, n.layer, n.sample) or (p.idx and p.idx != n.idx) or \
                 (p.args and p.args != n.args):
             return None
         if r.replacement is None:
             return _as_function(r, n, text)
-        return _placed(r.replacement, n)
+        return _placed(r.replacement, n, keep_indices=not p.idx)
     if isinstance(p, Sum) and isinstance(n, Sum):
         if (p.index, p.lo, p.hi) != (n.index, n.lo, n.hi):
             return None
@@ -102,9 +102,9 @@ def _read(r: Reading, n: Node, text: str) -> Node | None:
     return None
 
 
-def _placed(replacement: Node, n: Node) -> Node:
+def _placed(replacement: Node, n: Node, keep_indices: bool = False) -> Node:
     """The meaning at the matched symbol's position, keeping indices the pattern left open."""
-    if isinstance(replacement, Qty) and isinstance(n, Qty) and n.idx and not replacement.idx:
+    if keep_indices and isinstance(replacement, Qty) and isinstance(n, Qty) and n.idx and not replacement.idx:
         return replace(replacement, idx=n.idx, pos=n.pos)
     if hasattr(replacement, "pos"):
         return replace(replacement, pos=getattr(n, "pos", 0))

@@ -198,6 +198,9 @@ class Evaluator:
                 raise Unverifiable(f"cannot tell the range of the sum over {s.index}")
             return range(s.lo, min(dims) + 1)
         tag = s.hi[0]
+        if tag == "symbol":
+            raise Unverifiable(f"the sum's upper limit {s.hi[1]} is not a known range: say what it counts "
+                               f"(m samples, n_0 inputs, n_1 units, ...)")
         fixed = {"num": lambda: s.hi[1], "m": lambda: inst.m, "K": lambda: inst.sizes[-1]}
         if tag in fixed:
             return range(s.lo, fixed[tag]() + 1)

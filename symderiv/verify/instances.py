@@ -80,6 +80,8 @@ def random_shapes(flags: NetFlags, count: int, rng) -> list:
         pool = list(range(2, 2 + flags.depth + 8))
         picks = rng.choice(pool, size=flags.depth + 2, replace=False)
         sizes = tuple(int(v) for v in picks[:flags.depth + 1])
+        if flags.outputs is not None:
+            sizes = sizes[:-1] + (flags.outputs,)
         m = int(picks[-1]) if flags.batch else 1
         out.append((sizes, m))
     return out
