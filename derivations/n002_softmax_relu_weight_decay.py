@@ -4,6 +4,8 @@ Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 002_17f96
 its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
 every verdict every run; a `why` is the reader's note printed beside it.
 """
+from dataclasses import replace
+
 from symderiv.document import Entry
 from symderiv.network import NetFlags
 
@@ -16,6 +18,7 @@ FLAGS = NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="l2-su
 # The note's symbols read in the default notation (DESIGN.md), for every line: applied to the parsed tree.
 READINGS = {
     r'''\tilde{J}(\theta)''': r'''J''',
+    r'''J(\theta)''': r'''J_{\text{data}}''',          # the note: J(theta) is the data term, J-tilde adds the regulariser
     r'''z^{(3)}''': r'''z^{(2)}''',
     r'''z^{(2)}''': r'''z^{(1)}''',
     r'''a^{(2)}''': r'''a^{(1)}''',
@@ -49,23 +52,19 @@ ENTRIES = [
           why='a continuation whose left side and case are in the line before'),
     Entry('dJdata/dz3',
           r'''\text{so } \frac{\partial J_{\text{data}}}{\partial z^{(3)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta) \quad \text{(putting results in matrix form)}''',
-          readings={r'''J_{\text{data}}''': r'''J'''},
-          flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
+),
     Entry('dJ/dz3',
           r'''\frac{\partial J(\theta)}{\partial z^{(3)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta)''',
-          readings={r'''J(\theta)''': r'''J'''},
-          flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
+),
     Entry('dJ/dw2.chain',
           r'''\frac{\partial J(\theta)}{\partial w^{(2)}} = \frac{\partial J}{\partial z^{(3)}} \cdot \frac{\partial z^{(3)}}{\partial w^{(2)}}''',
-          readings={r'''J(\theta)''': r'''J'''},
-          flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
+),
     Entry('dz3/dw2',
           r'''\begin{aligned} \frac{\partial z^{(3)}}{\partial w^{(2)}} &= \frac{\partial}{\partial w^{(2)}} (w^{(2)} a^{(2)} + b^{(2)}) \\ &= a \end{aligned}''',
           why='the derivative of a matrix by a matrix written as a single matrix a'),
     Entry('dJ/dw2',
           r'''\text{so } \frac{\partial J(\theta)}{\partial w^{(2)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta) \underbrace{a^{(2)'}}_{\substack{\text{transpose of} \\ a^{(2)} \text{ to make} \\ \text{mult possible}}}''',
-          readings={r'''J(\theta)''': r'''J'''},
-          flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
+),
     Entry('dJreg/dw2',
           r'''\begin{aligned} \frac{\partial}{\partial w^{(2)}} (J_{\text{reg}}) &= \frac{\partial}{\partial w^{(2)}} \left(\lambda (\|w^{(1)}\|_2^2 + \|w^{(2)}\|_2^2) \right) \\ &= 2\lambda w^{(2)} \end{aligned}'''),
     Entry('dJtilde/dw2',
@@ -110,3 +109,10 @@ ENTRIES = [
     Entry('dJtilde/db1.cases',
           r'''\frac{\partial \tilde{J}(\theta)}{\partial b^{(1)}} = \begin{cases} \frac{1}{N} (\varphi(z^{(1)}) - \Delta) & \text{if } z^{(2)} > 0 \\ 0 & \text{if } z^{(2)} < 0 \end{cases}'''),
 ]
+
+# Lines in index form write z_{ij} with i the sample and j the class: samples as rows there.
+ROWS = replace(FLAGS, layout="rows")
+HOW = {"cost": ({r"w^{(4)}": "W^{(2)}"}, ROWS), "softmax": ({}, ROWS), "dlogpsi/dz.j=y": ({}, ROWS),
+       "dlogpsi/dz.j!=y": ({}, ROWS), "dJ/dz3.start": ({}, ROWS)}
+ENTRIES = [replace(e, readings={**HOW[e.id][0], **e.readings}, flags=HOW[e.id][1]) if e.id in HOW else e
+           for e in ENTRIES]

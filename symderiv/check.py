@@ -42,12 +42,13 @@ class Result:
 
 _LAYOUT = [
     (re.compile(r"\\tag\{[^}]*\}"), ""),                       # equation numbers
-    (re.compile(r"\\(begin|end)\{(aligned|align\*?)\}"), ""),
-    (re.compile(r"\\\\"), " "),                                # line breaks inside a chain
-    (re.compile(r"&"), ""),
+    (re.compile(r"\\(begin|end)\{(aligned|align\*?|split|gathered)\}"), ""),
+    (re.compile(r"^\s*&"), ""),                                  # a row's leading alignment mark
     (re.compile(r"\\leftarrow"), ""),
     (re.compile(r"\\quad\s*$"), ""),
 ]
+# "(\text{when } z^{(2)} > 0)" or "\text{if } j = y_i" after an equation: where it holds.
+_CONDITION = re.compile(r"^\(?\s*\\text\{\s*(?:when|if)\s*\}\s*(?P<cond>.*?)\s*\)?\s*$")
 
 
 def claim_text(source: str) -> str:
@@ -66,18 +67,22 @@ def claims_of(entry: Entry, previous_lhs: str = "") -> list[str]:
     continues the left side of the equation before it (the entry's ``lhs``, else the
     previous display's).
     """
-    equations: list[str] = []
+    equations: list[list[str]] = []          # [equation, condition]
     for piece in split_top_level(entry.source_latex):
         text = claim_text(piece)
         if not text:
             continue
-        if text.startswith("=") and equations:
-            equations[-1] += " " + text
+        condition = _CONDITION.match(text)
+        if condition and equations:
+            equations[-1][1] = condition.group("cond")
+        elif text.startswith("=") and equations:
+            equations[-1][0] += " " + text
         elif text.startswith("=") and (entry.lhs or previous_lhs):
-            equations.append((entry.lhs or previous_lhs) + " " + text)
+            equations.append([(entry.lhs or previous_lhs) + " " + text, ""])
         else:
-            equations.append(text)
-    return [e for e in equations if "=" in e] or [claim_text(entry.source_latex)]
+            equations.append([text, ""])
+    out = [eq + (f" \\quad \\text{{if }} {cond}" if cond else "") for eq, cond in equations if "=" in eq]
+    return out or [claim_text(entry.source_latex)]
 
 
 def left_side(equation: str) -> str:

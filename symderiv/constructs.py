@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from . import activations as acts
-from .tree import Call, Deriv, DerivOf, LayerRef, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
+from .tree import Call, Cancel, Cases, Cond, Deriv, DerivOf, LayerRef, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 class ShapeError(Exception):
@@ -113,6 +113,16 @@ def _pow(x, e):
 
 def _binary(fn):
     return lambda ev, n: fn(ev(n.args[0]), ev(n.args[1]))
+
+
+def _struck_or(fn):
+    """A product with a struck-out (\\cancel) factor is struck out: 0, whatever the other factor is."""
+    return lambda ev, n: 0.0 if any(a.construct == "cancel" for a in n.args) else fn(ev(n.args[0]), ev(n.args[1]))
+
+
+def _parse_cancel(p, t):
+    p.take()
+    return p.node(Cancel(p.sub(p.group_tokens()).expr_all(t.pos), pos=t.pos))
 
 
 # Elementary functions by evaluator name: the table people's \tanh, \exp, \log... resolve to.
@@ -394,6 +404,75 @@ def _parse_norm(p, t):
     return p.node(Norm(arg, kind, pos=t.pos))
 
 
+COMPARISONS = {"=": np.equal, r"\neq": np.not_equal, r"\ne": np.not_equal, "<": np.less, ">": np.greater,
+               r"\leq": np.less_equal, r"\le": np.less_equal, r"\geq": np.greater_equal,
+               r"\ge": np.greater_equal}
+CONDITION_WORDS = {"if", "when", "for", '"'}        # " is a ditto mark for the "if" above it
+OTHERWISE = {"otherwise", "else"}
+
+
+def parse_condition(p, pos):
+    """left op right, the comparison of a case or of a whole claim."""
+    left = p.expr()
+    t = p.peek()
+    if t is None or t.text not in COMPARISONS:
+        p.fail("a condition compares two sides: z^{(2)} > 0, j = y_i, ...", pos)
+    p.take()
+    return p.node(Cond(t.text, left, p.expr(), pos=t.pos))
+
+
+def _parse_cases(p, t):
+    """\\begin{cases} value & \\text{if } condition \\\\ ... \\end{cases}."""
+    p.take()
+    rows = []
+    while True:
+        value = p.expr()
+        cond = None
+        if p.peek() is not None and p.peek().kind == "align":
+            p.take()
+            word = p.peek()
+            said = word.text.strip() if word is not None and word.kind in ("prose", "word") else None
+            if said in OTHERWISE:
+                p.take()
+            else:
+                if said in CONDITION_WORDS:
+                    p.take()
+                cond = parse_condition(p, t.pos)
+        rows.append((value, cond))
+        nxt = p.take()
+        if nxt.kind == "break":
+            continue
+        if nxt.text == "end:cases":
+            return p.node(Cases(tuple(rows), pos=t.pos))
+        p.fail("a case ends with \\\\ or \\end{cases}", nxt.pos)
+
+
+def _evaluate_cases(ev, n):
+    """The value of the first row whose condition holds, element by element; 0 where none does."""
+    out = None
+    for value, cond in reversed(n.rows):
+        v = ev(value)
+        if cond is None:
+            out = v
+            continue
+        mask = ev(cond)
+        base = 0.0 if out is None else out
+        out = np.where(mask, v, base) if isinstance(mask, np.ndarray) or isinstance(v, np.ndarray) else \
+            (v if mask else base)
+    return out
+
+
+def _evaluate_cond(ev, c):
+    with np.errstate(invalid="ignore"):
+        return COMPARISONS[c.op](ev(c.left), ev(c.right))
+
+
+def _render_cases(n, r):
+    rows = [r(v, 0) + (f" & \\text{{if }} {r(c, 0)}" if c is not None else " & \\text{otherwise}")
+            for v, c in n.rows]
+    return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}"
+
+
 def _frobenius(v):
     return float(np.sqrt(np.sum(np.square(v))))
 
@@ -464,10 +543,10 @@ ROWS = [
     Construct("neg", "leading minus", ("-x",), 2, lambda ev, n: -ev(n.args[0]),
               lambda n, r: f"-{r(n.args[0], 3)}"),
     Construct("mm", "matrix product (or scalar times anything): juxtaposition, \\cdot, \\times",
-              ("A B", r"A \cdot B", r"A \times B"), 3, _binary(_mm),
+              ("A B", r"A \cdot B", r"A \times B"), 3, _struck_or(_mm),
               lambda n, r: f"{r(n.args[0], 3)}{f' {n.style} ' if n.style else ' '}{r(n.args[1], 4)}",
               _product_edits, infix=(r"\cdot", r"\times"), level="product"),
-    Construct("had", "element-wise (Hadamard) product", (r"\odot", r"\circ", "*", r"\ast"), 3, _binary(_had),
+    Construct("had", "element-wise (Hadamard) product", (r"\odot", r"\circ", "*", r"\ast"), 3, _struck_or(_had),
               lambda n, r: f"{r(n.args[0], 3)} {n.style or chr(92) + 'odot'} {r(n.args[1], 4)}",
               _product_edits, infix=(r"\odot", r"\circ", "*", r"\ast"), level="product"),
     Construct("div", "division (element-wise between equal shapes)", (r"\frac{a}{b}", "a / b"), 3,
@@ -495,6 +574,15 @@ ROWS = [
               lambda ev, n: _frobenius(ev(n.arg)),
               lambda n, r: f"\\left\\|{r(n.arg, 0)}\\right\\|" + (f"_{{{n.kind}}}" if n.kind else ""),
               starts=(r"\|",), parse=_parse_norm, closer=r"\|"),
+    Construct("cases", "a value by cases (ReLU masks): the first row whose condition holds, element-wise",
+              (r"\begin{cases} 1 & \text{if } z > 0 \\ 0 & \text{otherwise} \end{cases}",), 9, _evaluate_cases,
+              _render_cases, starts=("begin:cases",), parse=_parse_cases),
+    Construct("cond", "a comparison in a case or after a claim (\\text{if } j = y_i): true or false, element-wise",
+              ("z^{(2)} > 0", r"z \leq 0", r"j \neq k"), 0.5, _evaluate_cond,
+              lambda n, r: f"{r(n.left, 1)} {n.op} {r(n.right, 1)}", infix=tuple(COMPARISONS), level="comparison"),
+    Construct("cancel", "a term the author struck out (\\cancel): 0, and a product holding it is 0",
+              (r"\cancel{x}",), 9, lambda ev, n: 0.0, lambda n, r: f"\\cancel{{{r(n.arg, 0)}}}",
+              starts=(r"\cancel",), parse=_parse_cancel),
     Construct("sum", "a sum over an index, with explicit or natural range",
               (r"\sum_{j=1}^{n_{l+1}}", r"\sum_k", r"\sum_{i=1}^{m}"), 2,
               lambda ev, s: ev.summation(s), _render_sum, starts=(r"\sum",), parse=_parse_sum),
@@ -506,6 +594,7 @@ SPECIAL_STARTS = {"e": _parse_exp_e}
 
 # Token -> (row) lookups the parser uses.
 PRIMARY_STARTS: dict[str, Construct] = {tok: c for c in ROWS for tok in c.starts if c.parse}
+ENVIRONMENTS = {tok.split(":", 1)[1] for tok in PRIMARY_STARTS if tok.startswith("begin:")}
 INFIX: dict[str, dict[str, Construct]] = {
     level: {tok: c for c in ROWS if c.level == level for tok in c.infix} for level in ("sum", "product")}
 TRANSPOSE_SUPERSCRIPTS = set(CONSTRUCTS["T"].postfix)

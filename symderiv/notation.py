@@ -91,7 +91,7 @@ KNOWN_COMMANDS = ({r"\partial"} | command_tokens() | STRUCTURE | FREE_SYMBOLS | 
                   | ACTIVATION_NAMES | {k for k in FUNCTION_NAMES if k.startswith("\\")}
                   | IGNORED | UNWRAPPED | WORDS | DECORATED | DROPPED_WITH_ARG | ANNOTATED)
 
-TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|[A-Za-z]|[+\-*/=()\[\]{}^_',.|<>!:;&]|\S")
+TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|[A-Za-z]|[+\-*/=()\[\]{}^_',.|<>!:;&\"]|\S")
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def _kind(s: str) -> str:
         return "num"
     if s.isalpha():
         return "letter"
-    if s in "+-*/=()[]{}^_',.|<>!:;&":
+    if s in "+-*/=()[]{}^_',.|<>!:;&\"":
         return "sym"
     return "other"
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .constructs import (APPLIED_KINDS, CONSTRUCTS, LABELLED_KINDS, FUNCTION_NAMES, INDEX_LETTERS, INFIX, PRIMARY_STARTS,
+from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, CONSTRUCTS, ENVIRONMENTS, parse_condition, LABELLED_KINDS, FUNCTION_NAMES, INDEX_LETTERS, INFIX, PRIMARY_STARTS,
                          PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS, TRANSPOSE_SUPERSCRIPTS, render,
                          render_qty)
 from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
@@ -41,6 +41,7 @@ class Claim:
     sides: list                # chain of Nodes, readings applied
     symbolic_layer: bool = False
     pure: bool = False
+    condition: Node | None = None   # "if z^{(2)} > 0": the claim is checked only where this holds
 
 
 class ParseError(NotationError):
@@ -57,10 +58,13 @@ class Parser:
     def __init__(self, text: str, tokens: list[Token]):
         self.text, self.toks, self.k, self.count = text, tokens, 0, 0
         self.closing: list[str] = []     # closers of the constructs being parsed (the \\| of an open norm)
+        self.condition = None            # a claim's "if ..." qualifier
 
     def stops(self, t: Token | None) -> bool:
         """Does an operand end before t?"""
-        return t is None or t.text in self.STOP or (bool(self.closing) and t.text == self.closing[-1])
+        return t is None or t.text in self.STOP or t.text in COMPARISONS or t.kind in ("align", "break") or \
+            (t.kind == "env" and t.text.startswith("end:")) or t.kind == "prose" or \
+            (bool(self.closing) and t.text == self.closing[-1])
 
     def until(self, closer: str):
         """Parse an expression that ends at ``closer`` (which is then taken)."""
@@ -140,6 +144,10 @@ class Parser:
             if self.take().text == ":":      # := in an update rule is an assignment written as an equation
                 self.take()
             sides.append(self.expr())
+        t = self.peek()
+        if t is not None and t.kind in ("prose", "word") and t.text.strip() in CONDITION_WORDS:
+            self.take()                          # "... \\quad \\text{if } j = y_i": where the claim holds
+            self.condition = parse_condition(self, t.pos)
         if self.peek() is not None:
             t = self.peek()
             if t.text in (":", "<", ">"):
@@ -227,7 +235,7 @@ class Parser:
         if t.text == "e" and self.peek(1) is not None and self.peek(1).text == "^":
             return SPECIAL_STARTS["e"](self, t)
         row = PRIMARY_STARTS.get(t.text)
-        if row is not None and (t.kind in ("cmd", "word") or t.text in ACTIVATION_NAMES):
+        if row is not None and (t.kind in ("cmd", "word", "env") or t.text in ACTIVATION_NAMES):
             return row.parse(self, t)
         if t.kind in ("letter", "name") or (t.kind == "cmd" and (t.text in QUANTITY_NAMES or t.text in FREE_SYMBOLS)):
             return self.quantity()
@@ -452,17 +460,38 @@ def layout_free(tokens: list[Token], text: str) -> list[Token]:
     Other environments (cases, matrices) stay, for the rows that read them; none does yet, so the parser
     names them.
     """
-    out = [t for t in tokens if t.kind not in ("align", "break") and
-           not (t.kind == "env" and t.text.split(":", 1)[1] in LAYOUT_ENVS)]
+    out, inside = [], 0          # & and \\\\ stay inside an environment a row reads (cases)
+    for t in tokens:
+        env = t.text.split(":", 1)[1] if t.kind == "env" else None
+        if env in LAYOUT_ENVS:
+            continue
+        if env in ENVIRONMENTS:
+            inside += 1 if t.text.startswith("begin:") else -1
+        elif t.kind in ("align", "break") and not inside:
+            continue
+        out.append(t)
     out = _without_annotations(out)
-    while out and out[0].kind == "prose":
+    while out and (out[0].kind == "prose" or out[0].text in (",", ";")):
         out.pop(0)
+    if len(out) > 2 and out[0].text == "(" and out[-1].text == ")" and _closes_at_end(out):
+        out = out[1:-1]                  # "(dJ_reg/da = 0)": an equation in parentheses
+        while out and out[-1].kind == "prose":
+            out.pop()
     while out and (out[-1].kind == "prose" or out[-1].text in (",", ";", ".")):
         out.pop()
     for t in out:
-        if t.kind == "env":
+        if t.kind == "env" and t.text.split(":", 1)[1] not in ENVIRONMENTS:
             raise ParseError(f"environment {t.text.split(':', 1)[1]!r} is not supported yet", text, t.pos)
     return out
+
+
+def _closes_at_end(tokens: list[Token]) -> bool:
+    depth = 0
+    for k, t in enumerate(tokens):
+        depth += {"(": 1, ")": -1}.get(t.text, 0)
+        if depth == 0 and k < len(tokens) - 1:
+            return False
+    return True
 
 
 def _without_annotations(tokens: list[Token]) -> list[Token]:
@@ -507,8 +536,10 @@ def parse(latex: str, readings=None) -> Claim:
     sides = p.chain()
     if len(sides) < 2:
         raise ParseError("a claim needs '=': LHS = RHS", text, len(text) - 1)
-    sides = as_readings(readings).apply(sides, text)
-    claim = Claim(text, sides)
+    read = as_readings(readings)
+    sides = read.apply(sides, text)
+    condition = read.apply_to(p.condition, text) if p.condition is not None else None
+    claim = Claim(text, sides, condition=condition)
     _classify(claim)
     return claim
 

@@ -130,6 +130,29 @@ class DerivOf(Node):
 
 
 @dataclass(frozen=True)
+class Cancel(Node):
+    """\\cancel{arg}: struck out by the author."""
+    arg: Node
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Cond(Node):
+    """A comparison: z^{(2)} > 0, j = y_i (op one of = != < > <= >=)."""
+    op: str
+    left: Node
+    right: Node
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Cases(Node):
+    """\\begin{cases} v_1 & \\text{if } c_1 \\\\ v_2 & \\text{otherwise} \\end{cases}: (value, Cond or None) rows."""
+    rows: tuple
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class Norm(Node):
     """\\|arg\\| (kind "", "2" or "F": all the Frobenius norm here)."""
     arg: Node
@@ -150,7 +173,7 @@ def children(n: Node) -> tuple:
     """The operands of n, in order (a Qty's ``args`` are notation, not operands)."""
     if isinstance(n, Op):
         return n.args
-    if isinstance(n, (Call, Norm)):
+    if isinstance(n, (Call, Norm, Cancel)):
         return (n.arg,)
     if isinstance(n, (Sum, Deriv)):
         return (n.body,)
@@ -158,6 +181,10 @@ def children(n: Node) -> tuple:
         return (n.num, n.den)
     if isinstance(n, DerivOf):
         return (n.body, n.den)
+    if isinstance(n, Cond):
+        return (n.left, n.right)
+    if isinstance(n, Cases):
+        return tuple(x for value, cond in n.rows for x in ((value, cond) if cond is not None else (value,)))
     return ()
 
 
@@ -166,7 +193,7 @@ def with_children(n: Node, kids) -> Node:
     kids = tuple(kids)
     if isinstance(n, Op):
         return replace(n, args=kids)
-    if isinstance(n, (Call, Norm)):
+    if isinstance(n, (Call, Norm, Cancel)):
         return replace(n, arg=kids[0])
     if isinstance(n, (Sum, Deriv)):
         return replace(n, body=kids[0])
@@ -174,6 +201,13 @@ def with_children(n: Node, kids) -> Node:
         return replace(n, num=kids[0], den=kids[1])
     if isinstance(n, DerivOf):
         return replace(n, body=kids[0], den=kids[1])
+    if isinstance(n, Cond):
+        return replace(n, left=kids[0], right=kids[1])
+    if isinstance(n, Cases):
+        it, rows = iter(kids), []
+        for _, cond in n.rows:
+            rows.append((next(it), next(it) if cond is not None else None))
+        return replace(n, rows=tuple(rows))
     return n
 
 

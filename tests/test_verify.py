@@ -169,3 +169,36 @@ def test_update_rules_are_checked_by_their_step(claim, verdict):
 def test_a_link_that_restates_its_left_side_is_not_counted_correct():
     v = verify(r"\sigma(z) = \sigma(z)")
     assert v.verdict == "unverifiable" and "same expression" in v.reason
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r'\frac{\partial a^{(1)}}{\partial z^{(1)}} = \begin{cases} 1 & \text{if } z^{(1)} > 0 \\ 0 & \text{" } z^{(1)} \leq 0 \end{cases}', "correct"),
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \begin{cases} 0 & \text{if } z^{(1)} > 0 \\ 1 & \text{otherwise} \end{cases}", "incorrect"),
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = 1 \quad \text{if } z^{(1)} > 0", "correct"),
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = 2 \quad \text{if } z^{(1)} > 0", "incorrect"),
+    (r"\frac{\partial J}{\partial z^{(1)}} = \begin{cases} (W^{(2)})^T \frac{1}{N}(a^{(2)} - y) & \text{if } z^{(1)} > 0 \\ 0 & \text{if } z^{(1)} \leq 0 \end{cases}", "correct"),
+    (r"\frac{\partial J}{\partial z^{(1)}} = \begin{cases} (W^{(2)})^T \frac{1}{2}(a^{(2)} - y) & \text{if } z^{(1)} > 0 \\ 0 & \text{if } z^{(1)} \leq 0 \end{cases}", "incorrect"),
+    (r"\frac{\partial J}{\partial b^{(2)}} = \cancel{\frac{\partial J}{\partial z^{(2)}}} \cdot \frac{\partial z^{(2)}}{\partial b^{(2)}} + \frac{\partial J}{\partial b^{(2)}}", "correct"),
+])
+def test_relu_masks_conditions_and_struck_terms(claim, verdict):
+    assert verify(claim, RELU_SOFTMAX_L2SUM).verdict == verdict
+
+
+def test_a_chain_link_past_a_shorthand_is_checked_against_the_first_side():
+    # dz/dW is a tensor (unverifiable); the last side is still claimed equal to dJ/db, and it drops the batch sum
+    links = verify_chain(r"\frac{\partial J}{\partial b^{(2)}} = \frac{\partial J}{\partial z^{(2)}} \cdot "
+                         r"\frac{\partial z^{(2)}}{\partial b^{(2)}} = \frac{1}{N}(a^{(2)} - y)", RELU_SOFTMAX_L2SUM)
+    assert [v.verdict for v in links] == ["unverifiable", "incorrect"]
+    assert "first side" in links[1].reason
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r"\frac{\partial J}{\partial W^{(2)}_{1j}} = \frac{1}{m} \sum_{k=1}^m (a^{(2)(k)}_1 - y^{(k)}_1) a^{(1)(k)}_j", "correct"),
+    (r"\frac{\partial J}{\partial W^{(2)}_{1j}} = \frac{1}{m} \sum_{k=1}^m (a^{(2)(k)}_1 - y^{(k)}_1) a^{(1)(k)}_1", "incorrect"),
+    (r"z^{(1)}_j = \sum_{i=0}^{n_0} W^{(1)}_{ji} a^{(0)}_i", "correct"),
+    (r"z^{(1)}_j = \sum_{i=1}^{n_0} W^{(1)}_{ji} a^{(0)}_i", "incorrect"),
+    (r"\frac{1}{n_0} = \frac{1}{m}", "incorrect"),
+])
+def test_samples_bias_units_and_widths(claim, verdict):
+    flags = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", batch=True)
+    assert verify(claim, flags).verdict == verdict

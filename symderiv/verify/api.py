@@ -74,7 +74,8 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     if not links:     # x = x says nothing: not a claim, and never counted as correct
         return [Verdict("unverifiable", latex, reason="both sides are the same expression: nothing to check")]
     for k in links:
-        sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure)
+        sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure,
+                    claim.condition)
         link_latex = latex if len(claim.sides) == 2 else f"{render(sub.sides[0])} = {render(sub.sides[1])}"
         try:
             v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes), MAX_SECONDS)
@@ -90,9 +91,25 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
             # a bug of ours must not become a verdict either way: say so, exit 2
             v = Verdict("unverifiable", link_latex,
                         reason=f"internal error while checking ({type(exc).__name__}: {exc})")
+        if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
+            v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
         v.seconds = time.monotonic() - started
         out.append(v)
     return out
+
+
+def _against_first_side(claim: Claim, k: int, v: Verdict, flags, seed, draws, shapes) -> Verdict:
+    """A link whose left side cannot be evaluated (a chain-rule shorthand such as dz/dW) is still a claim
+    that its right side equals the chain's first side: check that instead, and say so."""
+    sub = Claim(claim.text, [claim.sides[0], claim.sides[k + 1]], claim.symbolic_layer, claim.pure,
+                claim.condition)
+    latex = f"{render(sub.sides[0])} = {render(sub.sides[1])}"
+    try:
+        w = bounded(lambda: check_link(sub, latex, flags, seed, draws, shapes), MAX_SECONDS)
+    except (NotationError, Unverifiable, TimedOut, RecursionError, ValueError, ArithmeticError):
+        return v
+    w.reason = f"compared with the chain's first side (the link before it: {v.reason}); {w.reason}"
+    return w
 
 
 def _unusable(latex, exc: NotationError) -> Verdict:
@@ -176,7 +193,7 @@ def _check_update_rule(claim: Claim, latex: str, flags, seed, draws, shapes) -> 
                        diagnosis=["sign: gradient descent subtracts the step (+ alpha G climbs the loss)"],
                        reason="sign: gradient descent subtracts the step (+ alpha G climbs the loss)")
     gradient = Partial(Qty("J", "J"), left)
-    sub = Claim(claim.text, [gradient, step], claim.symbolic_layer, claim.pure)
+    sub = Claim(claim.text, [gradient, step], claim.symbolic_layer, claim.pure, claim.condition)
     v = check_link(sub, f"{render(gradient)} = {render(step)}", flags, seed, draws, shapes)
     v.claim = latex
     v.reason = f"an update rule: its step is checked as the gradient {render(gradient)}; {v.reason}"

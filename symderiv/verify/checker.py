@@ -191,9 +191,22 @@ class Checker:
         ev = Evaluator(Context(ctx.inst, ctx.l, dict(ctx.idx), ctx.s, dict(ctx.vars)), self.flags.layout)
         return scalarish(ev(node))
 
+    def where(self, ctx: Context):
+        """Where the claim's condition holds in this context: True, False, or an element-wise mask."""
+        if self.claim.condition is None:
+            return True
+        try:
+            mask = self.evaluate(self.claim.condition, ctx)
+        except ShapeError:
+            return True
+        return bool(mask) if not isinstance(mask, np.ndarray) else mask.astype(bool)
+
     def samples(self, left: Node, right: Node, contexts=None) -> list[Sample]:
         out = []
         for ctx in contexts or self.contexts:
+            mask = self.where(ctx)
+            if mask is False:
+                continue
             try:
                 lv = self.evaluate(left, ctx)
             except ShapeError as exc:
@@ -204,7 +217,15 @@ class Checker:
             except ShapeError as exc:
                 out.append(Sample(ctx, lv, None, f"right side: {exc}"))
                 continue
-            out.append(Sample(ctx, *_zero_as_matrix(lv, rv)))
+            lv, rv = _zero_as_matrix(lv, rv)
+            if isinstance(mask, np.ndarray):     # an element-wise statement: a number stands for every element
+                lv = np.broadcast_to(lv, mask.shape) * 1.0 if np.ndim(lv) == 0 else lv
+                rv = np.broadcast_to(rv, mask.shape) * 1.0 if np.ndim(rv) == 0 else rv
+            if isinstance(mask, np.ndarray) and np.shape(lv) == np.shape(rv) == mask.shape:
+                lv, rv = np.where(mask, lv, 0.0), np.where(mask, rv, 0.0)   # compared only where it holds
+            out.append(Sample(ctx, lv, rv))
+        if contexts is None and not out:
+            raise Unverifiable("the condition holds in none of the random draws")
         return out
 
 
