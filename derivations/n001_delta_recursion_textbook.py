@@ -59,7 +59,9 @@ b_{i}^{(l)}=b_{i}^{(l)}-\alpha \frac{\partial}{\partial b_{i}^{(l)}} J(\boldsymb
           r'''
 \begin{aligned}\frac{\partial}{\partial W_{i j}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})&=\frac{\partial J(\boldsymbol{W}, \boldsymbol{b})}{\partial z_{j}^{(l+1)}} \frac{\partial z_{j}^{(l+1)}}{\partial W_{i j}^{(l)}}\\&=\delta_{i}^{(l+1)} x_{j}^{(l+1)}
 \\&=\delta_{i}^{(l+1)} a_{j}^{(l)} \frac{\partial}{\partial b_{i}^{(l)}} J(W, b)\\&=\delta_{i}^{(l+1)}\end{aligned}\tag{9.21}
-'''),
+''',
+          split_before=(r'''\frac{\partial}{\partial b_{i}^{(l)}} J(W, b)''',),
+          why="two equations run together: ... = delta_i a_j, and then dJ/db_i = delta_i (the reader's question)"),
     Entry('9.22',
           r'''
 J(\boldsymbol{W}, \boldsymbol{b})=\frac{1}{2}\left\|\boldsymbol{y}-\boldsymbol{a}^{(L)}\right\|^{2}=\frac{1}{2}\left\|\boldsymbol{y}-f\left(z_{j}^{(L)}\right)\right\|^{2}\tag{9.22}

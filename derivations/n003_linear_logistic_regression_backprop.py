@@ -21,7 +21,12 @@ READINGS = {
     r'''\Delta^{(L)}''': r'''\delta^{(L)}''',
     r'''A^{(L)}''': r'''a^{(L)}''',
     r'''Y''': r'''y''',
-    r'''W_{i}^{(l)} \cdot A^{(l-1)}''': r'''\sum_{j} W_{ij}^{(l)} a_{j}^{(l-1)}''',
+    # W_i . A: row i of W times the previous activations with the bias unit a_0 = 1 (the note's w_{i0})
+    r'''W_{i}^{(l)} \cdot A^{(l-1)}''': r'''\sum_{j=0}^{n_{l-1}} W_{ij}^{(l)} a_{j}^{(l-1)}''',
+    r'''W_i^{(L)} \cdot A^{(L-1)}''': r'''\sum_{j=0}^{n_{L-1}} W_{ij}^{(L)} a_{j}^{(L-1)}''',
+    # "w" in the chain-rule expansion is any one weight: read as an entry of the first layer, the
+    # deepest one the expansion reaches
+    r'''w''': r'''W^{(1)}_{pq}''',
 }
 
 ENTRIES = [

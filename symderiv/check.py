@@ -68,7 +68,7 @@ def claims_of(entry: Entry, previous_lhs: str = "") -> list[str]:
     previous display's).
     """
     equations: list[list[str]] = []          # [equation, condition]
-    for piece in split_top_level(entry.source_latex):
+    for piece in _split_before(split_top_level(entry.source_latex), entry.split_before):
         text = claim_text(piece)
         if not text:
             continue
@@ -83,6 +83,19 @@ def claims_of(entry: Entry, previous_lhs: str = "") -> list[str]:
             equations.append([text, ""])
     out = [eq + (f" \\quad \\text{{if }} {cond}" if cond else "") for eq, cond in equations if "=" in eq]
     return out or [claim_text(entry.source_latex)]
+
+
+def _split_before(pieces: list[str], markers: tuple) -> list[str]:
+    """Pieces cut again where the entry says a second equation starts (OCR ran two together)."""
+    out = []
+    for piece in pieces:
+        for marker in markers:
+            at = piece.find(marker)
+            if at > 0:
+                out.append(piece[:at])
+                piece = piece[at:]
+        out.append(piece)
+    return out
 
 
 def left_side(equation: str) -> str:

@@ -28,3 +28,4 @@ class Entry:
     lhs: str = ""                           # a line that starts with "=" continues this left side
     flags: NetFlags | None = None           # the model where it differs from the note's (a later section)
     result_latex: str = ""                  # for "shapes": the shape the note says the product has
+    split_before: tuple = ()                # two equations run together on one line: a new one starts here

@@ -231,6 +231,9 @@ class Parser:
             closer = {"(": ")", "[": "]", "{": "}"}[t.text]
             inner = self.expr()
             self.expect(closer)
+            if self.at("_") and isinstance(inner, Qty) and not inner.idx:
+                self.take()                      # (h_theta(x^{(i)}))_k: unit k of the parenthesised output
+                inner = replace(inner, idx=self._indices(self.group_tokens(), inner.kind))
             return inner
         if t.text == "e" and self.peek(1) is not None and self.peek(1).text == "^":
             return SPECIAL_STARTS["e"](self, t)
@@ -296,6 +299,9 @@ class Parser:
                 args = self._arguments()          # l_k(y_hat, y): a comma means arguments, not a product
             else:
                 break
+        if kind == "yhat" and sample is None and len(args) == 1 and isinstance(args[0], Qty) and \
+                args[0].kind == "x" and args[0].sample is not None:
+            sample = args[0].sample                # h_theta(x^{(i)}): the output for sample i
         q = self.node(Qty(kind, spelling, layer, idx, args, prime, sample, pos=t.pos))
         return self.node(Op("T", (q,), style=tmark, pos=t.pos)) if tmark else q
 
@@ -408,6 +414,8 @@ class Parser:
                 out.extend(int(d) for d in digits) if kind == "W" and len(digits) == 2 else out.append(int(digits))
             elif x.kind == "letter" and x.text in INDEX_LETTERS:
                 out.append(x.text)
+            elif x.text == TARGET_CLASS:
+                out.append(TARGET_CLASS)          # k-tilde: the true class of the sample (one-hot y)
             else:
                 self.fail(f"index {x.text!r} not understood: indices are letters like i, j, k or numbers",
                           x.pos)
@@ -442,6 +450,7 @@ class Parser:
 
 
 FUNCTION_WORDS = {k for k in FUNCTION_NAMES if not k.startswith("\\")}
+TARGET_CLASS = r"\tilde{k}"
 
 
 def _label(group: list[Token]) -> str:

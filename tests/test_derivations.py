@@ -49,7 +49,7 @@ def test_no_field_of_an_entry_can_keep_it_from_the_checker():
 
     from symderiv.document import Entry
     assert {f.name for f in fields(Entry)} == {"id", "source_latex", "readings", "read_as", "why", "comment",
-                                                "lhs", "flags", "result_latex"}
+                                                "lhs", "flags", "result_latex", "split_before"}
     for note in derivations.all_notes():
         for entry in note.ENTRIES:
             assert entry.read_as in (None, "shapes"), (note.NOTE_ID, entry.id)

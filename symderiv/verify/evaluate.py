@@ -119,6 +119,8 @@ class Evaluator:
     def index_value(self, i):
         if isinstance(i, int):
             return i
+        if i == r"\tilde{k}":                 # the true class of the current sample (y one-hot)
+            return int(np.argmax(self.ctx.inst.Y[:, self.ctx.s])) + 1
         try:
             return self.ctx.idx[i]
         except KeyError:
@@ -305,10 +307,12 @@ class Evaluator:
             k = self.act_layer(c.arg)
             act = flags.output_act if k == inst.L else flags.hidden_act
         axis = 1 if self.rows else 0
+        if act.name == "softmax" and derivative:
+            # f'(z_k) of a softmax read as the diagonal of its Jacobian, da_k/dz_k = a_k (1 - a_k): what a
+            # formula treating softmax element-wise means; it is compared with the truth like any other
+            a = self.activation(c, derivative=False)
+            return a * (1 - a)
         if act.name == "softmax":
-            if derivative:
-                raise Unverifiable("softmax has no elementwise derivative f'(z^{(L)}); its Jacobian is "
-                                   "diag(a) - a a^T")
             if isinstance(c.arg, Qty) and c.arg.idx:
                 full = self.laid_out(self.matrix(c.arg))
                 return self.entry(acts.np_softmax(full, axis=axis), c.arg.idx, c.arg)
