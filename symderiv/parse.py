@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, CONSTRUCTS, ENVIRONMENTS, parse_condition, LABELLED_KINDS, FUNCTION_NAMES, INDEX_LETTERS, INFIX, PRIMARY_STARTS,
-                         PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS, TRANSPOSE_SUPERSCRIPTS, render,
-                         render_qty)
+from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, CONSTRUCTS, ENVIRONMENTS, INDEX_LETTERS, INFIX,
+                         LABELLED_KINDS, PRIMARY_STARTS, PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS,
+                         TRANSPOSE_SUPERSCRIPTS, parse_condition, render, render_qty)
 from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
 from .tree import (Call, Deriv, DerivOf, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
                    transposed, walk)
@@ -242,8 +242,9 @@ class Parser:
             return row.parse(self, t)
         if t.kind in ("letter", "name") or (t.kind == "cmd" and (t.text in QUANTITY_NAMES or t.text in FREE_SYMBOLS)):
             return self.quantity()
-        if t.kind == "word":
-            self.fail(f"unknown function {t.text!r}; known: {', '.join(sorted(FUNCTION_WORDS))}")
+        if t.kind == "word":                 # \\text{theta}: a word standing for a symbol a reading may bind
+            self.take()
+            return self.node(Qty("var", r"\text{" + t.text + "}", pos=t.pos))
         if t.kind == "prose":
             self.fail(f"text {t.text!r} inside the formula: leave words outside the maths")
         if t.kind in ("align", "break", "env"):
@@ -449,7 +450,6 @@ class Parser:
                          self.text, pos)
 
 
-FUNCTION_WORDS = {k for k in FUNCTION_NAMES if not k.startswith("\\")}
 TARGET_CLASS = r"\tilde{k}"
 
 

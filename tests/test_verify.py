@@ -109,9 +109,9 @@ def test_pure_calculus_and_expected():
     assert v.verdict == "incorrect" and v.expected.replace(" ", "").startswith("1-")
 
 
-def test_softmax_derivative_is_refused_not_guessed():
+def test_a_softmax_treated_element_wise_is_named():
     v = verify(r"\delta^{(L)} = (a^{(L)} - y) \odot f'(z^{(L)})", NetFlags(output="softmax"))
-    assert v.verdict == "unverifiable" and "softmax" in v.reason
+    assert v.verdict == "incorrect" and any("softmax treated element-wise" in d for d in v.diagnosis)
 
 
 @pytest.mark.parametrize("argv,code", [

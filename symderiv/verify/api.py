@@ -17,7 +17,7 @@ from ..constructs import render
 from ..network import NetFlags, Network
 from ..notation import NotationError
 from ..parse import Claim, parse
-from ..tree import Node, Op, Partial, Qty, walk
+from ..tree import Node, Op, Partial, Qty, quantities, walk
 from .checker import Checker, holds, rtol_for
 from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .repair import search_variants, textbook_expected
@@ -163,6 +163,15 @@ def _factors(n: Node) -> list:
     return [n]
 
 
+def _softmax_derivative(n: Node, flags) -> bool:
+    """Does the claim take f' of the softmax output layer?"""
+    if flags.output_act.name != "softmax":
+        return False
+    return any(x.construct == "dact" and any(q.layer is not None and q.layer.resolve(None, flags.depth) == flags.depth
+                                             if q.layer.base != "l" else False for q in quantities(x))
+               for x in walk(n))
+
+
 def _update_step(left: Qty, right: Node) -> tuple[str, Node] | None:
     """(sign, G) of an update ``W = W -/+ \\alpha G`` (alpha anywhere in the product), else None."""
     if not (isinstance(right, Op) and right.op in ("sub", "add") and right.args[0] == left):
@@ -237,6 +246,9 @@ def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, r
     variant_label, variant = search_variants(checker, ref, test, rtol)
     if variant_label and not any(variant_label.split(":")[0] == d.split(":")[0] for d in diagnosis):
         diagnosis.append(variant_label)
+    if _softmax_derivative(test, checker.flags):
+        diagnosis.insert(0, "softmax treated element-wise: f'(z) of a softmax is its Jacobian diag(a) - a a^T "
+                            "(read here as its diagonal a(1 - a)), so the element-wise chain rule does not apply")
     if not diagnosis:
         diagnosis.append("value: the two sides differ (no single sign, scale, transpose, index, layer or "
                          "factor change explains it)")
