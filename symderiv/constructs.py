@@ -136,7 +136,9 @@ ELEMENTARY: dict[str, Callable] = {
 
 # ---------------------------------------------------------------- rendering helpers
 def render_qty(q: Qty) -> str:
-    s = q.spelling
+    s = q.spelling + ("'" if q.prime else "")
+    if q.args:
+        s += "(" + ", ".join(render(a) for a in q.args) + ")"
     if q.idx:
         s += "_{" + "".join(str(i) for i in q.idx) + "}"
     if q.layer is not None or q.sample is not None:

@@ -58,6 +58,18 @@ class Readings:
         sources = {r.source for r in more.readings}
         return Readings([r for r in self.readings if r.source not in sources] + list(more.readings))
 
+    def inverse(self) -> "Readings":
+        """Meaning -> pattern: to write a tree in default notation back in the reader's symbols."""
+        back = []
+        for r in self.readings:
+            if r.replacement is None or isinstance(r.pattern, Sum) or not isinstance(r.replacement, (Qty, Partial)):
+                continue
+            if isinstance(r.replacement, Qty) and r.replacement.idx and not (isinstance(r.pattern, Qty)
+                                                                                and r.pattern.idx):
+                continue            # the reading picked one entry: its inverse would claim every entry
+            back.append(Reading(r.meaning, r.source, r.replacement, r.pattern))
+        return Readings(back)
+
     def apply(self, sides: list, text: str) -> list:
         return [self.apply_to(side, text) for side in sides]
 

@@ -17,6 +17,7 @@ from ..constructs import render
 from ..network import NetFlags, Network
 from ..notation import NotationError
 from ..parse import Claim, parse
+from ..readings import as_readings
 from ..tree import Node, Op, Partial, Qty, quantities, walk
 from .checker import Checker, holds, rtol_for
 from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
@@ -93,9 +94,28 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
                         reason=f"internal error while checking ({type(exc).__name__}: {exc})")
         if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
             v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
+        if v.verdict == "incorrect" and v.repair is not None and readings:
+            _in_claims_notation(v, as_readings(readings), flags, seed)
         v.seconds = time.monotonic() - started
         out.append(v)
     return out
+
+
+def _in_claims_notation(v: Verdict, readings, flags, seed) -> None:
+    """The correction written back in the claim's own symbols (the readings inverted), kept only when the
+    checker, reading it the same way, finds it correct; else it stays in symderiv's notation and says so."""
+    ref, fixed, swapped = v.repair
+    back = readings.inverse()
+    ref_text, fixed_text = render(back.apply_to(ref, "")), render(back.apply_to(fixed, ""))
+    line = f"{fixed_text} = {ref_text}" if swapped else f"{ref_text} = {fixed_text}"
+    try:
+        again = bounded(lambda: verify_chain(line, flags, readings=readings, seed=seed + 1), MAX_SECONDS)
+    except TimedOut:
+        again = []
+    if again and all(w.verdict == "correct" for w in again):
+        v.expected, v.corrected_latex = fixed_text, line
+    else:
+        v.corrected_latex = f"{v.corrected_latex}  (in symderiv's notation)"
 
 
 def _against_first_side(claim: Claim, k: int, v: Verdict, flags, seed, draws, shapes) -> Verdict:
@@ -252,13 +272,12 @@ def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, r
     if not diagnosis:
         diagnosis.append("value: the two sides differ (no single sign, scale, transpose, index, layer or "
                          "factor change explains it)")
-    expected, corrected = None, None
-    if variant is not None:
-        expected = render(variant)
-    else:
-        expected = textbook_expected(ref, checker, rtol)
-    if expected is not None:
+    fixed = variant if variant is not None else textbook_expected(ref, checker, rtol)
+    expected = render(fixed) if fixed is not None else None
+    corrected = None
+    if fixed is not None:
         corrected = f"{expected} = {render(ref)}" if swapped else f"{render(ref)} = {expected}"
     return Verdict("incorrect", latex, expected=expected, diagnosis=diagnosis,
                    counterexample=counterexample(samples, bad, ref, test, swapped),
-                   reason=diagnosis[0], corrected_latex=corrected)
+                   reason=diagnosis[0], corrected_latex=corrected,
+                   repair=(ref, fixed, swapped) if fixed is not None else None)

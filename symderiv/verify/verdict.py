@@ -20,6 +20,7 @@ class Verdict:
     corrected_latex: str | None = None  # the whole corrected claim "LHS = expected"
     evidence: dict = field(default_factory=dict)
     seconds: float = 0.0
+    repair: tuple | None = field(default=None, repr=False)   # (reference side, corrected side, swapped): trees
 
     def to_json(self) -> dict:
         return {"verdict": self.verdict, "claim": self.claim, "expected": self.expected,
