@@ -112,6 +112,7 @@ ENTRIES = [
 # Lines in index form write z_{ij} with i the sample and j the class: samples as rows there.
 ROWS = replace(FLAGS, layout="rows")
 HOW = {"cost": ({r"w^{(4)}": "W^{(2)}"}, ROWS), "softmax": ({}, ROWS), "dlogpsi/dz.j=y": ({}, ROWS),
-       "dlogpsi/dz.j!=y": ({}, ROWS), "dJ/dz3.start": ({}, ROWS)}
+       "dlogpsi/dz.j!=y": ({}, ROWS), "dJ/dz3.start": ({}, ROWS),
+       "dz3/dw2": ({"a": "a^{(1)}"}, FLAGS)}        # the last side's bare a is the note's a^{(2)}
 ENTRIES = [replace(e, readings={**HOW[e.id][0], **e.readings}, flags=HOW[e.id][1]) if e.id in HOW else e
            for e in ENTRIES]

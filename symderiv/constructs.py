@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from . import activations as acts
-from .tree import Call, Cancel, Cases, Cond, Deriv, DerivOf, LayerRef, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
+from .tree import Call, Cancel, Cases, Index, Cond, Deriv, DerivOf, LayerRef, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 class ShapeError(Exception):
@@ -67,6 +67,7 @@ class Construct:
 
 # ---------------------------------------------------------------- numeric helpers (the meaning of operators)
 def shape_of(v) -> str:
+    """'scalar', '7×9', or '7×9×7×6' for the tensor of a matrix-by-matrix derivative."""
     return "scalar" if not isinstance(v, np.ndarray) else "×".join(map(str, v.shape))
 
 
@@ -82,6 +83,8 @@ def _add(x, y):
 def _mm(x, y):
     if not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray):
         return x * y
+    if x.ndim == 2 and y.ndim == 4 and x.shape == y.shape[:2]:
+        return np.tensordot(x, y, axes=2)       # dJ/dz . dz/dW: the chain rule, contracting over (unit, sample)
     if x.shape[1] == y.shape[0]:
         return x @ y
     if x.size == 1 or y.size == 1:
@@ -415,12 +418,27 @@ OTHERWISE = {"otherwise", "else"}
 
 def parse_condition(p, pos):
     """left op right, the comparison of a case or of a whole claim."""
-    left = p.expr()
+    left = _condition_side(p)
     t = p.peek()
     if t is None or t.text not in COMPARISONS:
         p.fail("a condition compares two sides: z^{(2)} > 0, j = y_i, ...", pos)
     p.take()
-    return p.node(Cond(t.text, left, p.expr(), pos=t.pos))
+    return p.node(Cond(t.text, left, _condition_side(p), pos=t.pos))
+
+
+def _condition_side(p):
+    """An index (j), a class label (y_i), or an expression."""
+    t, nxt = p.peek(), p.peek(1)
+    ends = nxt is None or nxt.text in COMPARISONS or p.stops(nxt)
+    if t is not None and t.kind == "letter" and t.text in INDEX_LETTERS and t.text not in QUANTITY_NAMES and ends:
+        p.take()
+        return p.node(Index(t.text, pos=t.pos))
+    after = p.peek(3)
+    if t is not None and t.text == "y" and nxt is not None and nxt.text == "_" and p.peek(2) is not None and \
+            p.peek(2).kind == "letter" and (after is None or after.text in COMPARISONS or p.stops(after)):
+        p.take(), p.take()
+        return p.node(Index(("label", p.take().text), pos=t.pos))
+    return p.expr()
 
 
 def _parse_cases(p, t):
@@ -582,6 +600,9 @@ ROWS = [
     Construct("cond", "a comparison in a case or after a claim (\\text{if } j = y_i): true or false, element-wise",
               ("z^{(2)} > 0", r"z \leq 0", r"j \neq k"), 0.5, _evaluate_cond,
               lambda n, r: f"{r(n.left, 1)} {n.op} {r(n.right, 1)}", infix=tuple(COMPARISONS), level="comparison"),
+    Construct("index", "the value of an index in a condition (j), or the class of sample i (y_i)",
+              ("j = y_i",), 9, lambda ev, n: float(ev.index_value(n.name)),
+              lambda n, r: f"y_{{{n.name[1]}}}" if isinstance(n.name, tuple) else str(n.name)),
     Construct("cancel", "a term the author struck out (\\cancel): 0, and a product holding it is 0",
               (r"\cancel{x}",), 9, lambda ev, n: 0.0, lambda n, r: f"\\cancel{{{r(n.arg, 0)}}}",
               starts=(r"\cancel",), parse=_parse_cancel),

@@ -405,9 +405,12 @@ class Parser:
         raise bad
 
     def _indices(self, toks: list[Token], kind: str) -> tuple:
-        out = []
+        out, toks = [], _labels_folded(toks)
         for x in toks:
             if x.text == ",":
+                continue
+            if x.kind == "label":
+                out.append(("label", x.text))    # y_i: the class of sample i (psi_{i y_i})
                 continue
             if x.kind == "num":
                 digits = x.text
@@ -451,6 +454,19 @@ class Parser:
 
 
 TARGET_CLASS = r"\tilde{k}"
+
+
+def _labels_folded(toks: list[Token]) -> list[Token]:
+    """y _ i inside a subscript: one token, the class label of sample i."""
+    out, k = [], 0
+    while k < len(toks):
+        if toks[k].text == "y" and k + 2 < len(toks) and toks[k + 1].text == "_" and toks[k + 2].kind == "letter":
+            out.append(Token("label", toks[k + 2].text, toks[k].pos))
+            k += 3
+        else:
+            out.append(toks[k])
+            k += 1
+    return out
 
 
 def _label(group: list[Token]) -> str:

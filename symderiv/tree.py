@@ -130,6 +130,13 @@ class DerivOf(Node):
 
 
 @dataclass(frozen=True)
+class Index(Node):
+    """An index's value in a condition: j in "if j = y_i", or ("label", "i") for y_i, the class of sample i."""
+    name: object
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class Cancel(Node):
     """\\cancel{arg}: struck out by the author."""
     arg: Node

@@ -26,6 +26,8 @@ from .verdict import Unverifiable
 
 MAX_INDEX_CONTEXTS = 40    # index assignments per (shape, draw, layer)
 RTOL = 1e-10               # float64 reassociation stays near 1e-15; a written 1 + 10^{-7} must not pass
+FD_RTOL = 1e-5             # a claim evaluated by central differences (one entry of a Jacobian, d/dz)
+FD_ATOL = 1e-8             # ... and the absolute error those differences carry
 
 
 def scalarish(v):
@@ -48,7 +50,9 @@ def close(x, y, rtol=RTOL) -> bool:
     if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(ya))):
         return False
     scale = max(float(np.max(np.abs(xa), initial=0.0)), float(np.max(np.abs(ya), initial=0.0)), 1e-12)
-    return bool(np.allclose(xa, ya, rtol=rtol, atol=rtol * 1e-2 * scale + 1e-12))
+    # central differences carry an absolute error of about eps |f| / h, whatever the derivative's size
+    floor = FD_ATOL if rtol >= FD_RTOL else 0.0
+    return bool(np.allclose(xa, ya, rtol=rtol, atol=rtol * 1e-2 * scale + floor + 1e-12))
 
 
 @dataclass
@@ -64,7 +68,7 @@ def rtol_for(sides) -> float:
     # central differences are accurate to ~1e-9 relative; leave room
     fd = any(isinstance(n, (Deriv, DerivOf)) or (isinstance(n, Partial) and n.num.kind not in LOSS_KINDS and n.num.idx)
              for side in sides for n in walk(side))
-    return 1e-5 if fd else RTOL
+    return FD_RTOL if fd else RTOL
 
 
 def holds(samples: list[Sample], rtol=RTOL) -> tuple[bool, Sample | None]:

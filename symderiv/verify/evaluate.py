@@ -121,6 +121,11 @@ class Evaluator:
             return i
         if i == r"\tilde{k}":                 # the true class of the current sample (y one-hot)
             return int(np.argmax(self.ctx.inst.Y[:, self.ctx.s])) + 1
+        if isinstance(i, tuple) and i[0] == "label":    # y_i as an index: the class of sample i
+            sample = self.index_value(i[1])
+            if not 1 <= sample <= self.ctx.inst.m:
+                raise ShapeError(f"sample {sample} out of range")
+            return int(np.argmax(self.ctx.inst.Y[:, sample - 1])) + 1
         try:
             return self.ctx.idx[i]
         except KeyError:
@@ -265,8 +270,11 @@ class Evaluator:
         if den.idx:
             return values[0]
         if any(isinstance(v, np.ndarray) and v.size > 1 for v in values):
-            raise Unverifiable(f"{render(d)}: the derivative of a matrix by a matrix is a 4-index tensor; "
-                               "write one entry (with indices) instead")
+            if self.rows or any(np.ndim(v) != 2 for v in values):
+                raise Unverifiable(f"{render(d)}: a derivative of a matrix by a matrix is read in the "
+                                   "samples-as-columns layout only")
+            stacked = np.array(values).reshape(base.shape + np.shape(values[0]))
+            return stacked.transpose(2, 3, 0, 1)          # T[i, s, p, q], as the layer Jacobian
         grad = np.array([float(np.reshape(v, ())) for v in values]).reshape(base.shape)
         return self.laid_out(grad)
 
@@ -366,12 +374,28 @@ def partial_matrix(ev: Evaluator, p: Partial):
             act = inst.flags.activation(k)
             if act.name != "softmax":
                 return acts.numpy_function(act, True)(tr.z[k])     # elementwise convention: f'(z)
+    if nk == "z" and dk in ("W", "b") and ev.layer(den) == ev.layer(num):
+        return _layer_jacobian(ev, ev.layer(num), dk)
     if nk == "z" and dk == "a":
         k = ev.layer(num)
         if ev.layer(den) == k - 1:
             return inst.W[k]                                # the Jacobian of z^{(k)} in a^{(k-1)}
     raise Unverifiable(f"{render(p)} is not supported as a whole matrix (it is a higher-order tensor "
                        "or not defined here); write one entry, e.g. with indices _{ij}")
+
+
+def _layer_jacobian(ev: Evaluator, k: int, by: str) -> np.ndarray:
+    """dz^{(k)}/dW^{(k)} (or /db^{(k)}) as the 4-index tensor T[i, s, p, q] = [i = p] a^{(k-1)}_{q, s} (or [i = p]).
+
+    Contracting it with dJ/dz^{(k)} over (i, s) is the chain rule (constructs' matrix product does that);
+    set equal to a matrix, it is a shape mismatch, which is what such a line claims."""
+    if ev.rows:
+        raise Unverifiable("a derivative of a matrix by a matrix is read in the samples-as-columns layout only")
+    inst = ev.ctx.inst
+    n, m = inst.sizes[k], inst.m
+    prev = inst.trace.a[k - 1] if by == "W" else np.ones((1, m))
+    eye = np.eye(n)
+    return np.einsum("ip,qs->isqp", eye, prev).transpose(0, 1, 3, 2)
 
 
 def partial_entry(ev: Evaluator, p: Partial) -> float:
