@@ -152,9 +152,15 @@ def test_loss_terms_norms_and_derivatives_of_expressions(claim, verdict):
     assert verify(claim, RELU_SOFTMAX_L2SUM).verdict == verdict
 
 
-def test_a_matrix_by_a_matrix_derivative_is_not_guessed():
+def test_a_matrix_by_a_matrix_derivative_is_a_tensor_not_a_matrix():
     v = verify(r"\frac{\partial}{\partial W^{(2)}} (W^{(2)} a^{(1)} + b^{(2)}) = a^{(1)}", RELU_SOFTMAX_L2SUM)
-    assert v.verdict == "unverifiable" and "tensor" in v.reason
+    assert v.verdict == "incorrect" and any("4-index tensor" in d for d in v.diagnosis)
+    same = verify(r"\frac{\partial}{\partial W^{(2)}} (W^{(2)} a^{(1)} + b^{(2)}) = \frac{\partial z^{(2)}}{\partial W^{(2)}}",
+                  RELU_SOFTMAX_L2SUM)
+    assert same.verdict == "correct"
+    chain = verify(r"\frac{\partial J}{\partial W^{(2)}} = \frac{\partial J}{\partial z^{(2)}} \cdot "
+                   r"\frac{\partial z^{(2)}}{\partial W^{(2)}} + 2 \lambda W^{(2)}", RELU_SOFTMAX_L2SUM)
+    assert chain.verdict == "correct"
 
 
 @pytest.mark.parametrize("claim,verdict", [
