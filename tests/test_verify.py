@@ -191,9 +191,11 @@ def test_relu_masks_conditions_and_struck_terms(claim, verdict):
 
 
 def test_a_chain_link_past_a_shorthand_is_checked_against_the_first_side():
-    # dz/dW is a tensor (unverifiable); the last side is still claimed equal to dJ/db, and it drops the batch sum
+    # with samples as rows dz/db is not read (unverifiable); the last side is still claimed equal to dJ/db,
+    # and it drops the batch sum
+    rows = NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="l2-sum", batch=True, layout="rows")
     links = verify_chain(r"\frac{\partial J}{\partial b^{(2)}} = \frac{\partial J}{\partial z^{(2)}} \cdot "
-                         r"\frac{\partial z^{(2)}}{\partial b^{(2)}} = \frac{1}{N}(a^{(2)} - y)", RELU_SOFTMAX_L2SUM)
+                         r"\frac{\partial z^{(2)}}{\partial b^{(2)}} = \frac{1}{N}(a^{(2)} - y)", rows)
     assert [v.verdict for v in links] == ["unverifiable", "incorrect"]
     assert "first side" in links[1].reason
 
