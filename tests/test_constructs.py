@@ -24,6 +24,7 @@ EXAMPLES = {
     "cases": r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \begin{cases} 1 & \text{if } z^{(1)} > 0 \\ 0 & \text{otherwise} \end{cases}",
     "cond": r"\delta^{(1)} = 0 \quad \text{if } z^{(1)} \leq 0",
     "cancel": r"\delta^{(L)} = \cancel{a^{(L)}} y + a^{(L)} - y",
+    "index": r"\delta^{(L)}_j = a^{(L)}_j - 1 \quad \text{if } j = y_i",
 }
 
 
