@@ -184,7 +184,9 @@ a_i^{(l)}(1- a_i^{(l)})
     Entry('forward',
           r'''
 a_i^{(j)} = g(\vec{W}_{i}^{(j)} \cdot \vec{A}^{(j-1)})
-'''),
+''',
+          # here j names the layer (as (j-1) shows); W_i . A is row i of W times the previous layer with the bias unit
+          readings={r'''\vec{W}_{i}^{(j)} \cdot \vec{A}^{(j-1)}''': r'''\sum_{k=0}^{n_{j-1}} W_{ik}^{(j)} a_{k}^{(j-1)}'''}),
     Entry('dJ/dw.regroup',
           r'''
 \frac{\partial J(W)}{\partial w} =

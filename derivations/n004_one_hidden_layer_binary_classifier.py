@@ -176,6 +176,11 @@ FIRST_SAMPLE = {r"\theta_1^{(1)}": "W^{(1)}_{11}", r"\mathbb{Q}_0": "a^{(1)}_1",
                 r"\beta_i": "W^{(2)}_{1i}", "a_i^{(i)}": "a^{(1)}_i", r"\sum_{i=1}^q": r"\sum_{i=1}^{n_1}",
                 "w": "z^{(2)}_1"}
 
+# The Z_k line: k is a hidden unit (and the sample, which one sample makes moot), i an input with the
+# bias unit i = 0, r_k the number of inputs.
+UNIT_K = {"Z_k": "z^{(1)}_k", r"\Theta_k^{(i)}": "W^{(1)}_{ki}", r"\Theta_k^{(l)}": "W^{(1)}_{kl}",
+          "X_{ik}": "x_i", "X_{lk}": "x_l", r"\sum_{i=0}^{r_k}": r"\sum_{i=0}^{n_0}"}
+
 HOW = {
     "hidden": (PART1, ONE), "bias-unit": (PART1, ONE), "output": (PART1, ONE), "output.w": (PART1, ONE),
     "dJ/dtheta": (PART1, ONE),
@@ -185,7 +190,7 @@ HOW = {
     "loss.k": (VECTOR, ONE), "dL/dbeta_k.chain": (VECTOR, ONE), "dL/dbeta_k": (VECTOR, ONE),
     "dL/dbeta.vector": (MATRIX, FLAGS),
     "z1": (FIRST_SAMPLE, ONE), "a1": (FIRST_SAMPLE, ONE), "hidden-map": (FIRST_SAMPLE, ONE),
-    "output-map": (FIRST_SAMPLE, ONE), "want": ({**PART1, **SAMPLES}, ONE),
+    "output-map": (FIRST_SAMPLE, ONE), "want": ({**PART1, **SAMPLES}, ONE), "Z_k": (UNIT_K, ONE),
     "dl/dTheta.chain": (PART3, ONE), "dl/dTheta": (PART3, ONE), "dl/dTheta.vector": (PART3, FLAGS),
 }
 ENTRIES = [replace(e, readings={**HOW[e.id][0], **e.readings}, flags=HOW[e.id][1]) if e.id in HOW else e

@@ -59,6 +59,7 @@ class Parser:
         self.text, self.toks, self.k, self.count = text, tokens, 0, 0
         self.closing: list[str] = []     # closers of the constructs being parsed (the \\| of an open norm)
         self.condition = None            # a claim's "if ..." qualifier
+        self.layer_letters = _layer_letters(tokens)   # a note's own layer letter: (j) beside (j-1)
 
     def stops(self, t: Token | None) -> bool:
         """Does an operand end before t?"""
@@ -134,7 +135,7 @@ class Parser:
 
     def sub(self, tokens: list[Token]) -> "Parser":
         p = Parser(self.text, tokens)
-        p.count = self.count
+        p.count, p.layer_letters = self.count, self.layer_letters
         return p
 
     # -- grammar
@@ -378,6 +379,9 @@ class Parser:
         for g in groups:
             inner = [x.text for x in g[1:-1]]
             numeric_sample = len(inner) == 1 and inner[0].isdigit() and (layer is not None or kind in NO_LAYER)
+            if len(inner) == 1 and inner[0] in self.layer_letters and layer is None:
+                layer = LayerRef(inner[0], 0)      # (j) where the claim also writes (j-1): a layer
+                continue
             if numeric_sample and sample is None:
                 sample = int(inner[0])          # x^{(1)}: the first sample; a^{(2)(1)}: layer 2, sample 1
             elif len(inner) == 1 and inner[0] in INDEX_LETTERS and inner[0] not in ("l", "L") and sample is None:
@@ -396,7 +400,7 @@ class Parser:
                             "L-1 or a number", self.text, pos)
         if len(texts) == 1 and texts[0].isdigit():
             return LayerRef(None, int(texts[0]))
-        if not texts or texts[0] not in ("l", "L"):
+        if not texts or texts[0] not in ("l", "L") + self.layer_letters:
             raise bad
         if len(texts) == 1:
             return LayerRef(texts[0], 0)
@@ -447,13 +451,27 @@ class Parser:
                 if lt and lt[0] in ("(", "{"):
                     lt = lt[1:-1] if lt[-1] in (")", "}") else lt
                 return ("width", self._layer([Token("letter", s, pos) for s in lt], pos))
-        if len(texts) == 1 and texts[0].isalpha():
-            return ("symbol", texts[0])         # a range only a reading can say (g hidden units)
+        if texts and all(x.isalnum() or x in "_{}()+-" for x in texts):
+            return ("symbol", "".join(texts))   # a range only a reading can say (g hidden units, r_k)
         raise ParseError(f"upper limit {''.join(texts)!r} not understood: use a number, m, N, K or n_{{l}}",
                          self.text, pos)
 
 
 TARGET_CLASS = r"\tilde{k}"
+
+
+def _layer_letters(tokens: list[Token]) -> tuple:
+    """Letters written with an offset inside a parenthesised superscript or subscript, (j-1) or (k+1):
+    in that claim they name layers, as l does."""
+    out = []
+    if any(a.text in ("(", "[") and b.text == "l" for a, b in zip(tokens, tokens[1:])):
+        return ()                  # the claim uses l for its layer: another letter is not a second one
+    for k in range(len(tokens) - 3):
+        a, b, c, d = tokens[k:k + 4]
+        if a.text in ("(", "[", "{") and b.kind == "letter" and b.text not in ("l", "L") and c.text in "+-" and \
+                d.kind == "num" and b.text not in out:
+            out.append(b.text)
+    return tuple(out)
 
 
 def _labels_folded(toks: list[Token]) -> list[Token]:
@@ -618,8 +636,8 @@ def _classify(claim: Claim) -> None:
     network = any(q.layer is not None or q.kind in NETWORK_KINDS for q in qtys) or \
         any(isinstance(n, Partial) for side in claim.sides for n in walk(side))
     claim.pure = not network
-    claim.symbolic_layer = any(q.layer is not None and q.layer.base == "l" for q in qtys) or any(
-        isinstance(n, Sum) and n.hi and n.hi[0] == "width" and n.hi[1].base == "l"
+    claim.symbolic_layer = any(q.layer is not None and q.layer.symbolic for q in qtys) or any(
+        isinstance(n, Sum) and n.hi and n.hi[0] == "width" and n.hi[1].symbolic
         for side in claim.sides for n in walk(side))
     for q in qtys:
         if q.prime:

@@ -20,14 +20,19 @@ from fractions import Fraction
 
 @dataclass(frozen=True)
 class LayerRef:
-    """A layer superscript: base None (absolute), "l" (symbolic) or "L" (output), plus offset."""
+    """A layer superscript: base None (absolute), "L" (output) or a letter for any layer ("l", or the
+    note's own letter such as j), plus offset."""
     base: str | None
     offset: int
+
+    @property
+    def symbolic(self) -> bool:
+        return self.base is not None and self.base != "L"
 
     def resolve(self, l: int | None, L: int) -> int:
         if self.base is None:
             return self.offset
-        return (l if self.base == "l" else L) + self.offset
+        return (L if self.base == "L" else l) + self.offset
 
     def shifted(self, d: int) -> "LayerRef":
         return LayerRef(self.base, self.offset + d)

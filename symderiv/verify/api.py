@@ -188,7 +188,7 @@ def _softmax_derivative(n: Node, flags) -> bool:
     if flags.output_act.name != "softmax":
         return False
     return any(x.construct == "dact" and any(q.layer is not None and q.layer.resolve(None, flags.depth) == flags.depth
-                                             if q.layer.base != "l" else False for q in quantities(x))
+                                             if not q.layer.symbolic else False for q in quantities(x))
                for x in walk(n))
 
 

@@ -59,7 +59,7 @@ class Evaluator:
         L = self.ctx.inst.L
         if q.layer is None:
             return L
-        if q.layer.base == "l" and self.ctx.l is None:
+        if q.layer.symbolic and self.ctx.l is None:
             raise Unverifiable("symbolic layer without a value")
         k = q.layer.resolve(self.ctx.l, L)
         lo = LOWEST_LAYER.get(q.kind, 0)
