@@ -38,6 +38,10 @@ def covering_sample(grid, seed, axes=lambda point: point, extra=0):
     return [point for point in grid if point in chosen]
 
 
-def split_grid(grid, sample):
-    """One ``pytest.param`` per grid point (a tuple of argument values); points outside ``sample`` are exhaustive."""
-    return [pytest.param(*point, marks=() if point in sample else EXHAUSTIVE) for point in grid]
+def split_grid(grid, sample, ids=None):
+    """One ``pytest.param`` per grid point (a tuple of argument values); points outside ``sample`` are exhaustive.
+
+    ``ids(point)``, when given, names each point; otherwise ``parametrize``'s own ``ids`` apply.
+    """
+    return [pytest.param(*point, marks=() if point in sample else EXHAUSTIVE, id=ids(point) if ids else None)
+            for point in grid]
