@@ -20,14 +20,12 @@ SOFTPLUS = sp.Lambda(sp.Symbol("t"), sp.log(1 + sp.exp(sp.Symbol("t"))))
 HIDDEN = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "identity": "identity", "softplus": SOFTPLUS}
 PAIRS = [("sigmoid", "bce"), ("softmax", "ce"), ("identity", "mse"), ("sigmoid", "mse")]
 REGS = ["none", "l2", "l2-sum"]
+LAYOUTS = ["columns", "rows"]
 WIDTHS = [3, 5, 4, 6, 2]  # all different, so a missing transpose cannot hide
 
 
-LAYOUTS = ["columns", "rows"]
-
-
 def instance(hidden, output, loss, reg, depth, m=4, seed=0, widths=WIDTHS, layout="columns"):
-    """A network and random parameters/data; in the rows layout X and Y hold one sample per row."""
+    """A network, random parameters in its layout's shapes, and data (one sample per row in the rows layout)."""
     rng = np.random.default_rng(seed)
     sizes = widths[:depth] + [3]
     net = symderiv.mlp(sizes, hidden=HIDDEN[hidden], output=output, loss=loss, reg=reg, layout=layout)
