@@ -1,12 +1,11 @@
 """check.py: verdicts computed on the notes, perturbations flagged, corrections pass."""
 import json
-import subprocess
-import sys
 
 import pytest
 
 import derivations
 from symderiv.check import Entry, check_entry, check_note, claims_of, split_top_level
+from symderiv.cli import main
 from symderiv.verify import verify, verify_chain
 
 
@@ -95,20 +94,23 @@ def test_shape_chains_are_multiplied():
     assert check_entry(bad, flags)[0].verdict == "incorrect"
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "symderiv", *args], capture_output=True, text=True, timeout=300)
+def run(capsys, *args):
+    """``symderiv ARGS`` in-process (tests/test_smoke_cli.py keeps the real subprocess runs)."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
-def test_check_json_has_one_entry_per_checked_line():
-    r = run("check", "001", "--json")
-    data = json.loads(r.stdout)
+def test_check_json_has_one_entry_per_checked_line(capsys):
+    code, out, _ = run(capsys, "check", "001", "--json")
+    data = json.loads(out)
     assert data["note"] == "001"
     assert all(set(e) >= {"id", "source_latex", "verdict", "reason", "corrected_latex"} for e in data["entries"])
     assert {e["verdict"] for e in data["entries"]} <= {"correct", "incorrect", "unverifiable"}
     # exit 1 when any line is incorrect (note 001 has errata), 0 only when none is
-    assert r.returncode == (1 if any(e["verdict"] == "incorrect" for e in data["entries"]) else 0)
+    assert code == (1 if any(e["verdict"] == "incorrect" for e in data["entries"]) else 0)
 
 
-def test_check_bad_note_exits_2_with_one_line():
-    r = run("check", "nope")
-    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+def test_check_bad_note_exits_2_with_one_line(capsys):
+    code, _, err = run(capsys, "check", "nope")
+    assert code == 2 and len(err.strip().splitlines()) == 1
