@@ -165,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "2 cannot check)")
     add_net_flags(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--note", help="check under an encoded note's model and readings (000..004) "
+                                  "(default: none, the default notation)")
+    p.add_argument("--entry", help="with --note: the line whose model and readings apply, e.g. 9.19 "
+                                   "(default: the note's own)")
     p.add_argument("claim", help='the formula in LaTeX, quoted as one argument, e.g. "\\delta^{(L)} = a^{(L)} - y"')
 
     p = command("check", "check every line of an encoded note")
@@ -247,7 +251,8 @@ def cmd_verify(args) -> int:
 
     An unverifiable claim also gets exactly one line on stderr (the reason)."""
     from .verify import verify
-    v = verify(args.claim, net_flags(args))
+    flags, readings = _note_setting(args) if args.note else (net_flags(args), None)
+    v = verify(args.claim, flags, readings=readings, batch=flags.batch)
     if args.json:
         print(json.dumps(v.to_json(), ensure_ascii=False))
     else:
@@ -255,6 +260,22 @@ def cmd_verify(args) -> int:
     if v.verdict == "unverifiable":
         print(f"{PROG}: cannot check: {_one_line(v.reason)}", file=sys.stderr)
     return v.exit_code
+
+
+def _note_setting(args):
+    """The model and readings of a note (and of one of its lines, with --entry): verify a fix of a line
+    exactly as the checker read the line."""
+    import derivations
+    note = derivations.load(args.note)
+    entry = None
+    if args.entry is not None:
+        entry = next((e for e in note.ENTRIES if e.id == args.entry), None)
+        if entry is None:
+            ids = ", ".join(e.id for e in note.ENTRIES)
+            raise UsageError(f"note {note.NOTE_ID} has no line {args.entry!r}; its lines: {ids}")
+    flags = (entry.flags if entry is not None and entry.flags else None) or note.FLAGS
+    readings = {**getattr(note, "READINGS", {}), **(entry.readings if entry is not None else {})}
+    return flags, readings
 
 
 def cmd_check(args) -> int:
