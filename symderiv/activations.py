@@ -81,7 +81,13 @@ def resolve(spec) -> Activation:
             raise ValueError(f"an activation must be a function of one symbol, got {spec}")
         expr = spec.subs(next(iter(free)), z) if free else spec
     elif callable(spec):
-        expr = sp.sympify(spec(z))  # user's own Python callable, not user text
+        # Called with a SymPy symbol, it must return a SymPy expression: anything else
+        # (a string above all) is refused, never passed to sympify, which would evaluate it.
+        expr = spec(z)
+        if isinstance(expr, (int, float)) and not isinstance(expr, bool):
+            expr = sp.Float(expr) if isinstance(expr, float) else sp.Integer(expr)
+        if not isinstance(expr, sp.Expr):
+            raise ValueError(f"a custom activation must return a SymPy expression, got {type(expr).__name__}")
     else:
         raise ValueError(f"cannot use {spec!r} as an activation")
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {z}:

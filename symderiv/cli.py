@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .activations import ACTIVATIONS
-from .losses import LOSSES, REGULARISERS
-from .network import NetFlags
+# Only light modules at import time: SymPy and NumPy load inside main()'s try,
+# so a Ctrl-C during the first second is reported in one line like any other.
+from .bounded import CommandTimedOut, time_limit
 from .presets import PRESETS
+
+# Each command's overall time limit in seconds (None: bounded by its own flags, e.g. --epochs).
+COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None}
 
 
 class UsageError(Exception):
@@ -25,6 +28,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def add_net_flags(p: argparse.ArgumentParser) -> None:
+    from .activations import ACTIVATIONS
+    from .losses import LOSSES, REGULARISERS
     g = p.add_argument_group("network")
     g.add_argument("--preset", choices=sorted(PRESETS), help="a named convention (sets several flags)")
     g.add_argument("--depth", type=int, help="number of weight layers L (default 2)")
@@ -37,8 +42,9 @@ def add_net_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--layout", choices=["columns", "rows"], help="samples as columns (default) or rows")
 
 
-def net_flags(args) -> NetFlags:
+def net_flags(args):
     """NetFlags from parsed arguments: preset first, explicit flags override it."""
+    from .network import NetFlags
     fields = dict(PRESETS[args.preset]) if getattr(args, "preset", None) else {}
     for name in ("depth", "hidden", "output", "loss", "reg", "batch", "layout"):
         value = getattr(args, name, None)
@@ -74,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every encoded note")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--pdf", action="store_true", help="also compile PDFs (needs pdflatex)")
+    p.add_argument("--force", action="store_true", help="write into a folder that holds other files")
 
     p = sub.add_parser("train", help="train with the lambdified gradients")
     add_net_flags(p)
@@ -121,16 +128,29 @@ COMMANDS = {"derive": cmd_derive, "verify": cmd_verify, "check": cmd_check,
 
 def main(argv=None) -> int:
     try:
-        args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        import warnings
+
+        import numpy as np
+        # One line on stderr: NumPy's and Python's warnings are not part of any answer.
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            args = build_parser().parse_args(argv)
+            return time_limit(lambda: COMMANDS[args.command](args), COMMAND_SECONDS.get(args.command))
     except (UsageError, ValueError) as exc:
         print(f"symderiv: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symderiv: interrupted", file=sys.stderr)
         return 130
+    except CommandTimedOut:
+        print(f"symderiv: error: gave up: {args.command} ran longer than its limit of "
+              f"{COMMAND_SECONDS[args.command]} s", file=sys.stderr)
+        return 2
     except RecursionError:
         print("symderiv: error: input nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("symderiv: error: not enough memory for this input", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug of ours: still one line, never a traceback
         print(f"symderiv: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
