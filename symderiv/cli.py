@@ -142,6 +142,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("symderiv: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (| head) left: nothing to say, and no one to say it to
+        _silence_stdout()
+        return 141
     except CommandTimedOut:
         print(f"symderiv: error: gave up: {args.command} ran longer than its limit of "
               f"{COMMAND_SECONDS[args.command]} s", file=sys.stderr)
@@ -155,6 +158,14 @@ def main(argv=None) -> int:
     except Exception as exc:  # a bug of ours: still one line, never a traceback
         print(f"symderiv: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
         return 3
+
+
+def _silence_stdout() -> None:
+    import os
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _one_line(exc) -> str:
