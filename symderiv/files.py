@@ -127,6 +127,10 @@ def claim_folder(folder, names, force: bool = False) -> pathlib.Path:
             ours = read_manifest(folder)
             foreign = sorted(entry for entry in os.listdir(folder)
                              if entry not in ours and entry != MANIFEST and not entry.startswith(TMP_PREFIX))
+            links = [name for name in names if (folder / name).is_symlink()]
+            if links:  # refused before anything is written, not half-way through
+                raise OutputError(f"refusing to write {folder / links[0]}: it is a symbolic link "
+                                  f"(remove it or choose another folder)")
             if foreign and not force:
                 shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
                 raise OutputError(f"{folder} holds files symderiv did not write ({shown}): "

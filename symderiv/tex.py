@@ -231,8 +231,14 @@ def compile_pdf(source: str, stem: str = "document", seconds: float = COMPILE_SE
     Raises TeXError (one line) when pdflatex is missing, fails or takes longer
     than ``seconds`` in total; UnsafeTeX when the document fails ``audit_document``.
     """
-    exe = require_pdflatex()
     audit_document(source)
+    return sandboxed_pdflatex(source, stem, seconds)
+
+
+def sandboxed_pdflatex(source: str, stem: str = "document", seconds: float = COMPILE_SECONDS) -> bytes:
+    """The sandbox alone, without the audit: whatever the document tries, it reads and writes
+    only its private folder, runs no program, and stops after ``seconds``."""
+    exe = require_pdflatex()
     work = tempfile.mkdtemp(prefix="symderiv-tex-")
     try:
         with open(os.path.join(work, stem + ".tex"), "w", encoding="utf-8") as fh:
