@@ -238,15 +238,18 @@ class NumericNet:
 
     # -- layout: the compiled functions are in columns; rows is the transposed view
     def _columns(self, params, X, Y):
-        X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+        """Parameters, X and Y in column layout, checked; Y None (predict) means no targets."""
+        X = np.asarray(X, dtype=float)
+        Y = None if Y is None else np.asarray(Y, dtype=float)
         if self.net.layout == "rows":
             params = [(W.T, b.T) for W, b in params]
-            X, Y = X.T, Y.T
-        if Y.ndim == 1:
+            X, Y = X.T, (None if Y is None else Y.T)
+        if Y is not None and Y.ndim == 1 and self.net.sizes[-1] == 1:  # one output unit: a row of targets
             Y = Y.reshape(1, -1)
         if X.ndim == 1:
             X = X.reshape(-1, 1)
         flat = [np.asarray(p, dtype=float) for pair in params for p in pair]
+        check_shapes(self.net, flat, X, Y)
         return flat, X, Y
 
     def _rows(self, pairs):
@@ -274,8 +277,7 @@ class NumericNet:
 
     def predict(self, params, X):
         """The network's output a^(L) (in the network's layout)."""
-        flat, Xc, _ = self._columns(params, X, np.zeros((self.net.sizes[-1], 1)) if self.net.layout == "columns"
-                                    else np.zeros((1, self.net.sizes[-1])))
+        flat, Xc, _ = self._columns(params, X, None)
         out = self._forward(flat, Xc)
         return out.T if self.net.layout == "rows" else out
 
@@ -285,6 +287,41 @@ class NumericNet:
             W, b = flat[2 * (l - 1)], flat[2 * (l - 1) + 1]
             A = _forward_numpy(self.net.activation(l))(W @ A + b)
         return A
+
+
+def check_shapes(net, flat, X, Y) -> None:
+    """Refuse arrays that NumPy would broadcast into silently wrong results (column layout).
+
+    The compiled functions hold no widths (verify runs one at many shapes), so the
+    arrays are checked against each other: X (n_0, m), W_l (n_l, n_{l-1}),
+    b_l (n_l, 1), Y (n_L, m). Plus the one-hot premise of softmax + cross-entropy,
+    whose derived delta a - y uses sum_k y_k = 1. Cheap enough for every
+    mini-batch; NaN or inf in the data is left to show as NaN in the result
+    (checking it every call costs ~40% of a small gradient evaluation), and
+    ``symderiv train`` refuses it up front.
+    """
+    shown = (lambda shape: tuple(shape)[::-1]) if net.layout == "rows" else tuple  # as the caller passed them
+    where = f"in {net.layout} layout"
+    if len(flat) != 2 * net.depth:
+        raise ValueError(f"params must be {net.depth} (W, b) pairs, got {len(flat) / 2:g}")
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array {where}, got shape {shown(X.shape)}")
+    width, m = X.shape
+    for l, (W, b) in enumerate(zip(flat[::2], flat[1::2]), 1):
+        if W.ndim != 2 or W.shape[1] != width or b.shape != (W.shape[0], 1):
+            n_l = W.shape[0] if W.ndim == 2 else "n"
+            raise ValueError(f"layer {l}: W and b must be {shown((n_l, width))} and {shown((n_l, 1))} {where} "
+                             f"(layer {l - 1} has {width} units), got {shown(W.shape)} and {shown(b.shape)}")
+        width = W.shape[0]
+    if Y is not None and Y.shape != (width, m):
+        raise ValueError(f"Y must have shape {shown((width, m))} {where} (one-hot targets, one per sample), "
+                         f"got {shown(Y.shape)}")
+    if Y is not None and net.output.name == "softmax" and net.loss.name == "ce":
+        sums = Y.sum(axis=0)
+        if not (np.all(np.abs(sums - 1.0) < 1e-9) and Y.min(initial=0.0) >= 0):
+            bad = int(np.argmax(np.abs(sums - 1.0)))
+            raise ValueError(f"softmax with ce needs each column of Y to be one-hot (or a probability "
+                             f"vector): column {bad} sums to {sums[bad]:g}")
 
 
 def _forward_numpy(act):

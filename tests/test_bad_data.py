@@ -179,3 +179,48 @@ def test_depth_defaults_cover_the_documented_maximum():
     for depth in range(1, 13):
         sizes = NetFlags(depth=depth).network().sizes
         assert len(sizes) == depth + 1 and len(set(sizes[:-1])) == depth
+
+
+# ---- the gradients API -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def softmax_net():
+    net = symderiv.mlp([4, 5, 3], output="softmax")
+    return net, net.lambdify(), net.init_params(seed=1)
+
+
+@pytest.mark.parametrize("make_Y", [lambda Y: Y.argmax(axis=0), lambda Y: Y[:, :1], lambda Y: np.float64(1.0),
+                                    lambda Y: Y.T], ids=["labels", "one column", "scalar", "transposed"])
+def test_targets_of_the_wrong_shape_are_refused_not_broadcast(softmax_net, make_Y):
+    net, num, params = softmax_net
+    Xs = RNG.normal(size=(4, 6))
+    Y = np.eye(3)[:, [0, 1, 2, 0, 1, 2]]
+    with pytest.raises(ValueError, match=r"Y must have shape \(3, 6\) in columns layout"):
+        num.gradients(params, Xs, make_Y(Y))
+
+
+def test_softmax_ce_targets_must_sum_to_one(softmax_net):
+    net, num, params = softmax_net
+    Xs = RNG.normal(size=(4, 6))
+    Y = np.eye(3)[:, [0, 1, 2, 0, 1, 2]]
+    Y[:, 4] = [0.5, 0.0, 0.0]
+    with pytest.raises(ValueError, match="column 4 sums to 0.5"):
+        num.gradients(params, Xs, Y)
+    Y[:, 4] = [0.2, 0.3, 0.5]  # a probability vector is fine: sum_k y_k = 1 holds
+    assert num.gradients(params, Xs, Y)[0][0].shape == (5, 4)
+
+
+def test_parameters_of_the_wrong_shape_are_refused(softmax_net):
+    net, num, params = softmax_net
+    Y = np.eye(3)[:, [0, 1, 2]]
+    with pytest.raises(ValueError, match=r"layer 1: .*layer 0 has 4 units.*got \(4, 5\)"):
+        num.gradients([(params[0][0].T, params[0][1]), params[1]], RNG.normal(size=(4, 3)), Y)
+    with pytest.raises(ValueError, match="params must be 2 \\(W, b\\) pairs, got 1"):
+        num.gradients(params[:1], RNG.normal(size=(4, 3)), Y)
+
+
+def test_one_output_unit_takes_a_row_of_targets():
+    net = symderiv.mlp([3, 2, 1])
+    num, params = net.lambdify(), net.init_params()
+    Xs, y = RNG.normal(size=(3, 5)), (np.arange(5) % 2).astype(float)
+    assert num.loss(params, Xs, y) == pytest.approx(num.loss(params, Xs, y.reshape(1, -1)), rel=1e-15)
