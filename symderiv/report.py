@@ -79,15 +79,15 @@ def _math_of(latex: str) -> str:
 
 def _display(latex: str) -> str:
     """The line as maths when it is safe to typeset on its own, else as its escaped LaTeX source."""
-    math = " ".join(_math_of(latex).split())
-    if "\\begin{cases}" not in latex and tex.safe_math(math):
-        return r"\[ \fitline{" + math + r"} \]"
-    return tex.verbatim(latex)
+    if "\\begin{cases}" in latex:  # its rows need the & and \\ that \fitline cannot hold
+        return tex.verbatim(latex)
+    return tex.display(latex, wrap=lambda m: r"\[ \fitline{" + m + r"} \]",
+                       prepare=lambda m: " ".join(_math_of(m).split()))
 
 
 def note_latex(note, results: list[Result]) -> str:
     derivation = note.FLAGS.network().derivation()
-    body = [rf"\title{{symderiv report: note {note.NOTE_ID}}}", r"\date{}", r"\maketitle",
+    body = [rf"\title{{symderiv report: note {text_escape(str(note.NOTE_ID))}}}", r"\date{}", r"\maketitle",
             r"\section*{The note's model}", why_latex(note.MODEL),
             r"\section*{Line by line}", text_escape(_summary(results)), ""]
     body += [_entry_latex(r, _first_link(results, r)) for r in results]
@@ -147,11 +147,14 @@ def _write_note(note, out: pathlib.Path, pdf: bool) -> list[pathlib.Path]:
     results = check_note(note)
     latex = note_latex(note, results)
     tex.audit_document(latex)  # before anything of this note is written
-    pdf_bytes = tex.compile_pdf(latex, f"note{note.NOTE_ID}") if pdf else None
     names = report_names(note, pdf)
     written = [files.write_atomic(out / names[0], latex),
                files.write_atomic(out / names[1], note_markdown(note, results))]
-    if pdf_bytes is not None:
+    if pdf:  # after the .tex, so that a failed compile leaves the source to look at
+        try:
+            pdf_bytes = tex.compile_pdf(latex, f"note{note.NOTE_ID}")
+        except tex.TeXError as exc:
+            raise tex.TeXError(f"note {note.NOTE_ID}: {exc}") from None
         written.append(files.write_atomic(out / names[2], pdf_bytes))
     return written
 

@@ -170,9 +170,10 @@ def verbatim(latex: str) -> str:
     return r"{\small\texttt{" + escape_text(latex) + r"}}"
 
 
-def display(latex: str, wrap=lambda m: r"\[ " + m + r" \]") -> str:
-    """A displayed formula when ``latex`` is safe maths, else its escaped source."""
-    return wrap(latex) if safe_math(latex) else verbatim(latex)
+def display(latex: str, wrap=lambda m: r"\[ " + m + r" \]", prepare=lambda m: m) -> str:
+    """``wrap(prepare(latex))`` when that is safe maths, else ``latex`` as escaped source."""
+    math = prepare(latex)
+    return wrap(math) if safe_math(math) else verbatim(latex)
 
 
 def audit_document(source: str) -> None:
