@@ -93,8 +93,13 @@ def _arm() -> None:
 
 def _with_alarm(fn, seconds: float, exc_class):
     stack = _stack()
-    entry = (time.monotonic() + seconds, exc_class, seconds)
-    previous = signal.signal(signal.SIGALRM, _on_alarm) if not stack else None
+    started = time.monotonic()
+    outer = previous = None
+    if not stack:  # outermost: keep a timer someone else set (e.g. a test runner's) and give it back
+        outer, _ = signal.getitimer(signal.ITIMER_REAL)
+        seconds = min(seconds, outer) if outer else seconds
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+    entry = (started + seconds, exc_class, seconds)
     stack.append(entry)
     _arm()
     try:
@@ -108,6 +113,8 @@ def _with_alarm(fn, seconds: float, exc_class):
                 _arm()
             else:
                 signal.signal(signal.SIGALRM, previous)
+                if outer:
+                    signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
 
 
 # ---- other threads: a watchdog that raises inside the calling thread ---------------

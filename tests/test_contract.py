@@ -159,3 +159,16 @@ def test_the_cli_turns_its_overall_limit_into_exit_2(monkeypatch, capsys):
 
 def test_every_command_has_a_declared_limit():
     assert set(cli.COMMAND_SECONDS) == set(cli.COMMANDS)
+
+
+def test_a_timer_set_outside_symderiv_survives_a_bounded_call():
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        assert bounded.bounded(lambda: 7, 5) == 7
+        time.sleep(1.0)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert fired == [True]
