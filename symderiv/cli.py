@@ -168,8 +168,12 @@ def _silence_stdout() -> None:
         pass
 
 
+MESSAGE_CHARS = 400  # a message quoting user input stays one readable line
+
+
 def _one_line(exc) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS - 3] + "..."
 
 
 if __name__ == "__main__":
