@@ -154,6 +154,10 @@ def check_math(latex: str) -> None:
             raise UnsafeTeX(f"environment {match.group(1)!r} is not allowed")
     if re.search(r"\\(?:begin|end)(?!\s*\{)", latex):
         raise UnsafeTeX("\\begin or \\end without an environment name")
+    # Not unsafe, but pdflatex -halt-on-error would lose the whole document over them.
+    names = [m.group(1) for m in _COMMAND.finditer(latex)]
+    if names.count("left") != names.count("right") or names.count("begin") != names.count("end"):
+        raise UnsafeTeX("unmatched \\left/\\right or \\begin/\\end")
 
 
 def safe_math(latex: str) -> bool:

@@ -157,3 +157,9 @@ def test_report_pdf_without_pdflatex_fails_before_writing_anything(tmp_path):
     assert run.stderr.strip().splitlines() == [run.stderr.strip()]
     assert "texlive-latex-base texlive-latex-recommended" in run.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("latex", [r"\left( a", r"a \right)", r"\begin{pmatrix} a"])
+def test_maths_pdflatex_would_stop_on_is_shown_as_source(latex):
+    # -halt-on-error would lose the whole report over one unmatched \left or \begin
+    assert not tex.safe_math(latex)
