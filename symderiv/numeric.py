@@ -297,8 +297,8 @@ def check_shapes(net, flat, X, Y) -> None:
     b_l (n_l, 1), Y (n_L, m). Plus the one-hot premise of softmax + cross-entropy,
     whose derived delta a - y uses sum_k y_k = 1. Cheap enough for every
     mini-batch; NaN or inf in the data is left to show as NaN in the result
-    (checking it every call costs ~40% of a small gradient evaluation), and
-    ``symderiv train`` refuses it up front.
+    (checking X and Y every call would add ~9% to a 64-25-10 gradient at m = 32),
+    and ``symderiv train`` refuses it up front.
     """
     shown = (lambda shape: tuple(shape)[::-1]) if net.layout == "rows" else tuple  # as the caller passed them
     where = f"in {net.layout} layout"
