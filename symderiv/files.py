@@ -19,6 +19,7 @@ message is one line naming the path.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import pathlib
 import tempfile
@@ -90,7 +91,13 @@ def _locked(fd: int):
     except ImportError:  # no flock (Windows): the atomic renames still keep files whole
         yield
         return
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as exc:  # a file system without locks: carry on, the renames are still atomic
+        if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+            raise OutputError(f"cannot lock the output folder: {_why(exc)}") from None
+        yield
+        return
     try:
         yield
     finally:
@@ -125,7 +132,11 @@ def claim_folder(folder, names, force: bool = False) -> pathlib.Path:
     try:
         with _locked(fd):
             ours = read_manifest(folder)
-            foreign = sorted(entry for entry in os.listdir(folder)
+            try:
+                entries = os.listdir(folder)
+            except OSError as exc:
+                raise OutputError(f"cannot list folder {folder}: {_why(exc)}") from None
+            foreign = sorted(entry for entry in entries
                              if entry not in ours and entry != MANIFEST and not entry.startswith(TMP_PREFIX))
             links = [name for name in names if (folder / name).is_symlink()]
             if links:  # refused before anything is written, not half-way through
