@@ -649,3 +649,14 @@ def command_tokens() -> set:
             if tok.startswith("\\"):
                 out.add(tok)
     return out
+
+
+def markdown_table() -> str:
+    """The registry as the Markdown table docs/constructs.md shows (a test keeps the two equal)."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+    rows = ["| construct | what it means | written as |", "|---|---|---|"]
+    for c in ROWS:
+        spelled = ", ".join(f"`{cell(s)}`" for s in c.spellings)
+        rows.append(f"| {c.name} | {cell(c.doc)} | {spelled} |")
+    return "\n".join(rows) + "\n"
