@@ -190,9 +190,14 @@ class Evaluator:
             else:
                 self.ctx.idx[index] = saved
 
+    MAX_TERMS = 100_000
+
     def summation(self, s: Sum):
+        terms = self.sum_range(s)
+        if len(terms) > self.MAX_TERMS:
+            raise Unverifiable(f"a sum of {len(terms)} terms: too many to evaluate (at most {self.MAX_TERMS})")
         total = 0.0
-        for v in self.sum_range(s):
+        for v in terms:
             with self.bound(s.index, v):
                 total = _add(total, self(s.body))
         return total
