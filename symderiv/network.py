@@ -60,9 +60,14 @@ class Network:
         from .derive import derivation
         return derivation(self)
 
-    def lambdify(self):
+    def lambdify(self, backend: str = "numpy", compile: bool = False):
+        """Loss and gradient functions compiled from the derived formulas.
+
+        ``backend``: "numpy" (default), "jax" (jit-compiled, JAX arrays) or "torch"
+        (tensors on their own device); ``compile=True`` adds torch.compile.
+        """
         from .numeric import compile_network
-        return compile_network(self)
+        return compile_network(self, backend, compile)
 
 
 def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg="none",
