@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from .activations import ACTIVATIONS
+from .backends import BACKENDS, BackendUnavailable
 from .losses import LOSSES, REGULARISERS
 from .network import NetFlags
 from .presets import PRESETS
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hidden-units", type=int, default=None, help="width of each hidden layer")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--plot", help="write a PNG of loss and accuracy per epoch")
+    p.add_argument("--backend", choices=list(BACKENDS), default="numpy",
+                   help="array library of the compiled gradients (jax, torch: optional extras)")
     return parser
 
 
@@ -112,7 +115,10 @@ def cmd_report(args) -> int:
 
 def cmd_train(args) -> int:
     from .train import cli_train
-    return cli_train(args, net_flags(args))
+    try:
+        return cli_train(args, net_flags(args))
+    except BackendUnavailable as exc:   # a missing optional library is a usage problem: exit 2
+        raise UsageError(str(exc)) from None
 
 
 COMMANDS = {"derive": cmd_derive, "verify": cmd_verify, "check": cmd_check,

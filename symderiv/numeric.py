@@ -34,6 +34,7 @@ from .losses import STABLE_FORMS, lam, logsumexp, m, softplus, w, y
 
 matmul = sp.Function("matmul")
 T = sp.Function("T")
+tmatmul = sp.Function("tmatmul")   # tmatmul(A, B) = A^T B (JAX and PyTorch only)
 rowsum = sp.Function("rowsum")     # sum over the batch (columns), keeps the column shape
 colsum = sp.Function("colsum")     # sum over units (rows) of each sample
 sumall = sp.Function("sumall")
@@ -192,13 +193,28 @@ class _ArrayPrinter(NumPyPrinter):
 def _printer():
     # lambdify's own settings for a NumPy printer, plus our function names.
     return _ArrayPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
-                          "user_functions": {name: name for name in NUMPY_FUNCTIONS}})
+                          "user_functions": {name: name for name in [*NUMPY_FUNCTIONS, "tmatmul"]}})
 
 
 def _lambdify(args, exprs, rt=None):
     if rt is None or rt.name == "numpy":   # the NumPy path exactly as it always was
         return sp.lambdify(args, exprs, modules=[NUMPY_FUNCTIONS, "numpy"], printer=_printer(), cse=True)
-    return sp.lambdify(args, _numbers_as_floats(exprs), modules=rt.namespace(), printer=_printer(), cse=True)
+    return sp.lambdify(args, _backend_forms(exprs), modules=rt.namespace(), printer=_printer(), cse=True)
+
+
+def _backend_forms(exprs):
+    """The array algebra as the JAX and PyTorch tables want it.
+
+    ``matmul(T(A), B)`` becomes ``tmatmul(A, B)``, so a backend can choose how
+    to form a product with a transposed left factor (XLA on CPU runs it twice
+    as slowly as a plain product; a materialised transpose of the small weight
+    matrix is cheaper: see backends.py); numbers become floats.
+    """
+    if isinstance(exprs, list):
+        return [_backend_forms(e) for e in exprs]
+    left_transposed = lambda e: e.func == matmul and e.args[0].func == T  # noqa: E731
+    exprs = exprs.replace(left_transposed, lambda e: tmatmul(e.args[0].args[0], e.args[1]))
+    return _numbers_as_floats(exprs)
 
 
 def _numbers_as_floats(exprs):
