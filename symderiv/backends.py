@@ -68,6 +68,12 @@ def _np_logsumexp(Z):
     return top + np.log(np.exp(Z - top).sum(axis=0, keepdims=True))
 
 
+def _np_heaviside(X, at_zero):
+    # relu' = Heaviside(z, 0): a comparison is 10x faster than np.heaviside (measured 22 us vs
+    # 228 us on 25 x 1797), and multiplying by a boolean array is multiplying by 0 or 1.
+    return X > 0 if at_zero == 0 else np.heaviside(X, at_zero)
+
+
 def _np_activations():
     from .activations import ACTIVATIONS
     return {f"act_{name}": act.numpy for name, act in ACTIVATIONS.items() if act.numpy}
@@ -82,6 +88,7 @@ NUMPY_FUNCTIONS = {
     "softmax": _np_softmax,
     "logsumexp": _np_logsumexp,
     "softplus": lambda X: np.logaddexp(0.0, X),
+    "heaviside": _np_heaviside,
     **_np_activations(),
 }
 
@@ -94,6 +101,8 @@ def _load_numpy() -> Runtime:
 
 
 # ---- JAX --------------------------------------------------------------------
+
+TRANSPOSE_COPY_FROM = 1 << 24   # multiply-adds of A^T B from which the transpose is materialised
 
 def _load_jax() -> Runtime:
     import jax
@@ -110,7 +119,11 @@ def _load_jax() -> Runtime:
         # A^T B. XLA folds a transpose into the product, and on CPU the product with a
         # transposed left factor then runs at half the speed of a plain one (measured:
         # 17 ms vs 8.7 ms for a 256x128 weight times a 128x5000 delta). The barrier keeps
-        # the small weight's transpose a real copy, so the product is a plain one.
+        # the small weight's transpose a real copy, so the product is a plain one. Shapes
+        # are static under jit: small products, where the extra copy is not repaid, stay as
+        # they are.
+        if A.shape[0] * A.shape[1] * B.shape[-1] < TRANSPOSE_COPY_FROM:
+            return A.T @ B
         return jax.lax.optimization_barrier(A.T) @ B
 
     functions = {
@@ -189,7 +202,13 @@ def _load_torch() -> Runtime:
 
     def compile_(fn, wanted):
         fn = torch.no_grad()(fn)
-        return torch.compile(fn, dynamic=False) if wanted else fn
+        if not wanted:
+            return fn
+        compiled = torch.compile(fn, dynamic=False)
+        # torch.compile specialises on Python floats: lambda as a 0-d float64 tensor (which takes
+        # the other operands' dtype and device) keeps one compiled graph for every lambda.
+        as_tensor = lambda v: torch.tensor(v, dtype=torch.float64) if isinstance(v, float) else v  # noqa: E731
+        return lambda *args: compiled(*map(as_tensor, args))
 
     def broadcast(f, like):
         return torch.as_tensor(f, dtype=like.dtype, device=like.device).expand(like.shape).clone()
