@@ -35,6 +35,7 @@ from .losses import STABLE_FORMS, lam, logsumexp, m, softplus, w, y
 matmul = sp.Function("matmul")
 T = sp.Function("T")
 tmatmul = sp.Function("tmatmul")   # tmatmul(A, B) = A^T B (JAX and PyTorch only)
+BACKEND_ONLY = ("tmatmul", "dsigmoid", "dtanh", "dstep")
 rowsum = sp.Function("rowsum")     # sum over the batch (columns), keeps the column shape
 colsum = sp.Function("colsum")     # sum over units (rows) of each sample
 sumall = sp.Function("sumall")
@@ -193,7 +194,7 @@ class _ArrayPrinter(NumPyPrinter):
 def _printer():
     # lambdify's own settings for a NumPy printer, plus our function names.
     return _ArrayPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
-                          "user_functions": {name: name for name in [*NUMPY_FUNCTIONS, "tmatmul"]}})
+                          "user_functions": {name: name for name in [*NUMPY_FUNCTIONS, *BACKEND_ONLY]}})
 
 
 def _lambdify(args, exprs, rt=None):
@@ -203,18 +204,47 @@ def _lambdify(args, exprs, rt=None):
 
 
 def _backend_forms(exprs):
-    """The array algebra as the JAX and PyTorch tables want it.
+    """The array algebra as the JAX and PyTorch tables want it: the same values, fewer passes.
 
-    ``matmul(T(A), B)`` becomes ``tmatmul(A, B)``, so a backend can choose how
-    to form a product with a transposed left factor (XLA on CPU runs it twice
-    as slowly as a plain product; a materialised transpose of the small weight
-    matrix is cheaper: see backends.py); numbers become floats.
+    * ``matmul(T(A), B)`` -> ``tmatmul(A, B)``: a backend chooses how to form a
+      product with a transposed left factor (XLA on CPU runs it at half speed
+      unless the small weight's transpose is materialised; see backends.py).
+    * ``D * f'(z)`` for the derived ``f'`` of sigmoid ``a(1 - a)``, of tanh
+      ``1 - a^2`` and of relu ``Heaviside(z, 0)`` -> ``dsigmoid(D, a)``,
+      ``dtanh(D, a)``, ``dstep(D, z)``: one elementwise pass where eager
+      PyTorch would make three. Only these exact derived forms are matched;
+      any other f' (a custom activation's) stays as it is.
+    * numbers -> floats.
     """
     if isinstance(exprs, list):
         return [_backend_forms(e) for e in exprs]
     left_transposed = lambda e: e.func == matmul and e.args[0].func == T  # noqa: E731
     exprs = exprs.replace(left_transposed, lambda e: tmatmul(e.args[0].args[0], e.args[1]))
+    exprs = exprs.replace(lambda e: e.is_Mul and _fused_fprime(e) is not None, _fused_fprime)
     return _numbers_as_floats(exprs)
+
+
+dsigmoid, dtanh, dstep = (sp.Function(name) for name in ("dsigmoid", "dtanh", "dstep"))
+
+
+def _fused_fprime(product):
+    """``D * f'`` as one fused call, or None; D must hold a matrix product (the back-propagated delta)."""
+    factors = list(product.args)
+    for k, f in enumerate(factors):
+        rest = factors[:k] + factors[k + 1:]
+        if isinstance(f, sp.Heaviside) and f.args[1:] == (0,):
+            fused, rest = dstep, (rest, f.args[0])
+        elif f.is_Add and (1 - f) in rest:                                   # a * (1 - a)
+            a_ = 1 - f
+            fused, rest = dsigmoid, ([g for g in rest if g != a_], a_)
+        elif f.is_Add and (1 - f).is_Pow and (1 - f).exp == 2:                # 1 - a^2
+            fused, rest = dtanh, (rest, (1 - f).base)
+        else:
+            continue
+        D = sp.Mul(*rest[0])
+        if D.has(matmul, tmatmul):
+            return fused(D, rest[1])
+    return None
 
 
 def _numbers_as_floats(exprs):
