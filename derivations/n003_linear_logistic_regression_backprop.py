@@ -1,9 +1,10 @@
 """Note 003: linear/logistic-regression networks, the chain-rule expansion and the general delta recursion.
 
-Source: ../shared/notes/003_2f6e570e1a479a42.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 003_2f6e570e1a479a42.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+every verdict every run; a `why` is the reader's note printed beside it.
 """
-from symderiv.check import Entry
+from symderiv.document import Entry
 from symderiv.network import NetFlags
 
 NOTE_ID = "003"
@@ -12,22 +13,20 @@ TITLE = 'Networks as linear and logistic regression: costs with L2, the chain ru
 MODEL = "An L-layer network W^{(l)} (S_l x S_{l-1}, w_{ij}^{(l)} joins unit j of layer l-1 to unit i of layer l), a^{(l)} = g(W^{(l)} a^{(l-1)}). Linear regression: identity output and squared error; logistic regression: sigmoid output and cross-entropy; both with lambda/(2m) sum w^2. The derivation assumes one sample , so the output delta is a - y for both models; checked with a sigmoid network, squared error and an identity output (linear regression), hidden units sigmoid as in the note's logistic case."
 FLAGS = NetFlags(depth=3, hidden="sigmoid", output="identity", loss="mse", reg="none")
 
-# The note's symbols in symderiv's default notation (DESIGN.md), for every line.
-BINDINGS = {
-    r'''S_L''': r'''n_L''',
-    r'''S_{L}''': r'''n_L''',
-    r'''S_{(L-1)}''': r'''n_{L-1}''',
-    r'''S_{L-1}''': r'''n_{L-1}''',
-    r'''S_{(L-2)}''': r'''n_{L-2}''',
-    r'''S_{(l-1)}''': r'''n_{l-1}''',
-    r'''S_{(l+1)}''': r'''n_{l+1}''',
+# The note's symbols read in the default notation (DESIGN.md), for every line: applied to the parsed tree.
+READINGS = {
     r'''J(\vec{W})''': r'''J''',
     r'''J(W)''': r'''J''',
     r'''\delta_j^l''': r'''\delta_j^{(l)}''',
     r'''\Delta^{(L)}''': r'''\delta^{(L)}''',
     r'''A^{(L)}''': r'''a^{(L)}''',
     r'''Y''': r'''y''',
-    r'''W_{i}^{(l)} \cdot A^{(l-1)}''': r'''\sum_{j} W_{ij}^{(l)} a_{j}^{(l-1)}''',
+    # W_i . A: row i of W times the previous activations with the bias unit a_0 = 1 (the note's w_{i0})
+    r'''W_{i}^{(l)} \cdot A^{(l-1)}''': r'''\sum_{j=0}^{n_{l-1}} W_{ij}^{(l)} a_{j}^{(l-1)}''',
+    r'''W_i^{(L)} \cdot A^{(L-1)}''': r'''\sum_{j=0}^{n_{L-1}} W_{ij}^{(L)} a_{j}^{(L-1)}''',
+    # "w" in the chain-rule expansion is any one weight: read as an entry of the first layer, the
+    # deepest one the expansion reaches
+    r'''w''': r'''W^{(1)}_{pq}''',
 }
 
 ENTRIES = [
@@ -70,7 +69,6 @@ y_k^{(i)} \times log(h(X^{(i)}))_k +
 {\partial J(W)}
 {\partial w}
 ''',
-          kind='sketch',
           why='an expression, not an equation'),
     Entry('z',
           r'''
@@ -89,7 +87,6 @@ W_{i}^{(l)} \cdot A^{(l-1)} =
 \frac{\partial z_i^{(L)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dz/dw.L',
           r'''
@@ -106,7 +103,6 @@ W_{i}^{(l)} \cdot A^{(l-1)} =
 \sum_{j=0}^{S_{(L-1)}}w_{ij}^{(L)}a_j^{(L-1)}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dz/dw.L.cont',
           r'''
@@ -117,7 +113,6 @@ w_{ij}^{(L)}
 \frac{\partial z_j^{(L-1)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dz/dw.l',
           r'''
@@ -128,7 +123,6 @@ w_{ij}^{(l)}
 \frac{\partial a_j^{(l-1)}}{\partial z_j^{(l-1)}}
 \frac{\partial z_j^{(l-1)}}{\partial w}
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.expand',
           r'''
@@ -139,7 +133,6 @@ w_{ij}^{(l)}
 \frac{\partial z_i^{(L)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.expand2',
           r'''
@@ -155,7 +148,6 @@ w_{ij}^{(L)}
 \frac{\partial z_j^{(L-1)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.expand3',
           r'''
@@ -176,7 +168,6 @@ w_{jk}^{(L-2)}
 \frac{\partial z_k^{(L-2)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('da/dz.linear',
           r'''
@@ -213,7 +204,6 @@ w_{jk}^{(L-2)}
 \frac{\partial z_k^{(L-2)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.reorder',
           r'''
@@ -234,7 +224,6 @@ w_{jk}^{(L-2)}
 \frac{\partial z_k^{(L-2)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('delta.L',
           r'''
@@ -274,7 +263,6 @@ w_{ij}^{(l)} :=
 w_{ij}^{(l)} - \alpha
 \frac{\partial J(\vec{W})}{\partial w_{ij}^{(l)}}
 ''',
-          kind='update',
           why='gradient descent assigns a new value to w'),
     Entry('dJ/dw_ij',
           r'''
@@ -295,6 +283,5 @@ w_{ij}^{(l)} :=
 w_{ij}^{(l)} - 
 \alpha a_j^{(l-1)} \delta_i^{(l)}
 ''',
-          kind='update',
           why='gradient descent assigns a new value to w'),
 ]

@@ -5,9 +5,13 @@
 >>> num = net.lambdify()          # NumPy loss and gradients, from the derived formulas
 """
 from .network import Network, NetFlags, mlp
-# Bound after the submodule import, so the name is the function, not the module.
-from .verify import Verdict, verify
+from .verify import Verdict, verify_chain
+from .verify import verify as _verify
+
+# The package symderiv.verify and the function symderiv.verify share a name: the attribute is the
+# function (DESIGN.md's API); the package stays importable as ``symderiv.verify`` in import statements.
+verify = _verify
 
 __version__ = "0.1.0"
-__all__ = ["mlp", "Network", "NetFlags", "verify", "Verdict", "__version__"]
+__all__ = ["mlp", "Network", "NetFlags", "verify", "verify_chain", "Verdict", "__version__"]
 

@@ -13,6 +13,7 @@ a*(1 - a)
 """
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
@@ -32,6 +33,12 @@ def _np_sigmoid(x):
     # (benchmarks/bench.py), and the numerics are the same.
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-x))
+
+
+def np_softmax(Z, axis=0):
+    """softmax over units: axis 0 when samples are columns, 1 when they are rows."""
+    e = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "identity": Activation("identity", z, r"\operatorname{id}", numpy=lambda x: x),
     # softmax_k(z) = exp(z_k) / sum_j exp(z_j): its Jacobian is derived in index form
     # by derive.softmax_jacobian, not here.
-    "softmax": Activation("softmax", None, r"\operatorname{softmax}", elementwise=False),
+    "softmax": Activation("softmax", None, r"\operatorname{softmax}", elementwise=False, numpy=np_softmax),
 }
 
 
@@ -81,13 +88,56 @@ def resolve(spec) -> Activation:
             raise ValueError(f"an activation must be a function of one symbol, got {spec}")
         expr = spec.subs(next(iter(free)), z) if free else spec
     elif callable(spec):
-        expr = sp.sympify(spec(z))  # user's own Python callable, not user text
+        expr = _call_on_symbol(spec)
     else:
-        raise ValueError(f"cannot use {spec!r} as an activation")
+        raise ValueError(f"cannot use {spec!r} as an activation: {_ACTIVATION_IS}")
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {z}:
         raise ValueError(f"an activation must be a SymPy function of one symbol, got {expr}")
     name = _custom_name(expr)
     return Activation(name, expr, r"f_{\mathrm{%s}}" % name)
+
+
+def numpy_function(act: Activation, derivative: bool = False):
+    """The NumPy twin of f (or of f'), from the table's own definition (never user text).
+
+    Table activations use their stable twin; custom ones and every derivative
+    are lambdified from the SymPy expression in the module's symbol ``z``.
+    """
+    if not derivative and act.numpy is not None:
+        return act.numpy
+    if not act.elementwise:
+        raise ValueError("softmax has no element-wise derivative: its Jacobian is diag(a) - a a^T")
+    return _lambdified(act.expr, derivative)
+
+
+@lru_cache(maxsize=None)
+def _lambdified(expr: sp.Expr, derivative: bool):
+    fn = sp.lambdify(z, _derivative_of(expr).raw if derivative else expr, "numpy")
+    return lambda v: np.broadcast_to(fn(v), np.shape(v)) * 1.0
+
+
+_ACTIVATION_IS = ("an activation must be a table name or a SymPy function of one symbol, "
+                  "e.g. sympy.tanh or lambda z: sympy.log(1 + sympy.exp(z))")
+
+
+def _call_on_symbol(fn) -> sp.Expr:
+    """What ``fn`` makes of a SymPy symbol, if that is a SymPy expression; else refused.
+
+    The result is never passed to ``sympify``: a callable returning a string must not
+    have that string parsed (and evaluated) as code.
+    """
+    name = getattr(fn, "__name__", type(fn).__name__)
+    numeric = isinstance(fn, (np.ufunc, types.BuiltinFunctionType))   # np.tanh, math.tanh
+    suggestion = f"; use sympy.{name}" if numeric and hasattr(sp, name) else ""
+    try:
+        expr = fn(z)
+    except Exception as exc:   # NumPy ufuncs raise TypeError on a Symbol; anything else, likewise refused
+        raise ValueError(f"{_ACTIVATION_IS}; {name}(z) on a SymPy symbol z raised "
+                         f"{type(exc).__name__}{suggestion}") from None
+    if not isinstance(expr, sp.Expr):
+        raise ValueError(f"{_ACTIVATION_IS}; {name}(z) returned {type(expr).__name__}, "
+                         f"not a SymPy expression{suggestion}")
+    return expr
 
 
 def _custom_name(expr: sp.Expr) -> str:

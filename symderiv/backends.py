@@ -32,6 +32,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import activations as acts
+
 
 class BackendUnavailable(ImportError):
     """The backend's library is not installed; the message names the extra."""
@@ -58,11 +60,6 @@ class Runtime:
 
 # ---- NumPy ------------------------------------------------------------------
 
-def _np_softmax(Z):
-    e = np.exp(Z - Z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-
-
 def _np_logsumexp(Z):
     top = Z.max(axis=0, keepdims=True)
     return top + np.log(np.exp(Z - top).sum(axis=0, keepdims=True))
@@ -74,22 +71,17 @@ def _np_heaviside(X, at_zero):
     return X > 0 if at_zero == 0 else np.heaviside(X, at_zero)
 
 
-def _np_activations():
-    from .activations import ACTIVATIONS
-    return {f"act_{name}": act.numpy for name, act in ACTIVATIONS.items() if act.numpy}
-
-
 NUMPY_FUNCTIONS = {
     "matmul": np.matmul,
     "T": np.transpose,
     "rowsum": lambda X: X.sum(axis=1, keepdims=True),
     "colsum": lambda X: X.sum(axis=0, keepdims=True),
     "sumall": np.sum,
-    "softmax": _np_softmax,
+    "softmax": acts.np_softmax,
     "logsumexp": _np_logsumexp,
     "softplus": lambda X: np.logaddexp(0.0, X),
     "heaviside": _np_heaviside,
-    **_np_activations(),
+    **{f"act_{name}": act.numpy for name, act in acts.ACTIVATIONS.items() if act.numpy},
 }
 
 

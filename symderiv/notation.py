@@ -1,20 +1,21 @@
 """The notation layer: from the LaTeX people write to a clean token stream.
 
-This module owns *what the symbols mean* and *what input is acceptable*:
+This module owns *what input is acceptable* and *what a token is*:
 
 * guards (length, NUL and control characters, brace balance, nesting depth,
   commands outside a whitelist) that turn hostile input into one-line errors
   with a caret, before any parsing happens;
-* ``bindings``: a note's own symbols (``h(x)``, ``\\psi(z^{(3)})``) rewritten to
-  default notation, longest first, as whole tokens;
+* layout kept as structure tokens (``&``, ``\\\\``, ``\\begin{env}``), so
+  environments can be read by the parser rather than deleted from the string;
 * unicode twins of LaTeX commands (``δ`` -> ``\\delta``, ``⊙`` -> ``\\odot``);
 * cosmetics that carry no meaning (``\\left``, ``\\boldsymbol``, ``\\,``, ``\\tag``)
   removed, and style wrappers that do carry meaning (``\\mathbf{1}``, ``\\hat{y}``,
   ``\\mathcal{L}``, ``\\text{sigmoid}``) folded into single tokens;
-* the tables of names: which spelling is which network quantity.
+* ``\\text{...}`` read as a function name, a letter, or prose around the maths.
 
-Nothing here evaluates or compiles user text; parse.py builds a tree from the
-tokens and verify.py evaluates that tree with NumPy.
+What each spelling *means* is in constructs.py (one row per construct); a
+note's or user's own symbols are read by readings.py on the parsed tree.
+Nothing here evaluates or compiles user text.
 """
 from __future__ import annotations
 
@@ -47,34 +48,15 @@ class NotationError(ValueError):
 
 
 # ---------------------------------------------------------------- name tables
-# Spelling -> quantity kind. Layer superscripts and index subscripts are read by parse.py.
-QUANTITY_NAMES: dict[str, str] = {
-    "W": "W", "w": "W", r"\Theta": "W", r"\theta": "W",
-    "b": "b",
-    "z": "z", "Z": "z",
-    "a": "a", "A": "a",
-    r"\delta": "delta", r"\Delta": "delta",
-    "x": "x", "X": "x",
-    "y": "y", "Y": "y",
-    r"\hat{y}": "yhat", r"\hat{Y}": "yhat", "h": "yhat",
-    "J": "J", "C": "J", "E": "J", "L": "J", r"\mathcal{L}": "J", r"\ell": "J",
-    "m": "m", "N": "m",
-    r"\lambda": "lam",
-    r"\alpha": "alpha", r"\eta": "alpha",
-    r"\mathbf{1}": "ones",
-}
-# Letters that are free scalar variables in a pure-calculus claim (no network quantity).
-PURE_VARIABLES = set("zxatuvwpsyr")
-# The layer's activation, as a function symbol (DESIGN: sigma, f, g and their primes).
-ACTIVATION_NAMES = {r"\sigma", "f", "g", r"\phi", r"\varphi"}
-# Named elementary functions -> evaluator name.
-FUNCTION_NAMES: dict[str, str] = {
-    r"\tanh": "tanh", r"\exp": "exp", r"\log": "log", r"\ln": "log",
-    r"\sinh": "sinh", r"\cosh": "cosh",
-    "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "ReLU": "relu", "softmax": "softmax",
-    "exp": "exp", "log": "log", "ln": "log",
-}
-INDEX_LETTERS = set("ijkpqrstuvcn")
+# The names live with the constructs that read them (constructs.py); re-exported for callers.
+from .constructs import (ACTIVATION_NAMES, FUNCTION_NAMES, INDEX_LETTERS, QUANTITY_NAMES,  # noqa: E402
+                         command_tokens)
+
+# Greek letters and decorated names that are symbols without a fixed meaning: a reading
+# may bind them (\psi -> softmax output); unread, the checker names them as unknown.
+FREE_SYMBOLS = {r"\psi", r"\Psi", r"\mu", r"\nu", r"\rho", r"\tau", r"\omega", r"\Omega",
+                r"\beta", r"\gamma", r"\epsilon", r"\varepsilon", r"\xi", r"\zeta", r"\kappa",
+                r"\pi", r"\chi", r"\Phi", r"\Gamma"}
 
 # ---------------------------------------------------------------- token rules
 UNICODE: dict[str, str] = {
@@ -87,7 +69,10 @@ UNICODE: dict[str, str] = {
 # Commands that carry no meaning for the checker.
 IGNORED = {r"\left", r"\right", r"\big", r"\Big", r"\bigg", r"\Bigg", r"\bigl", r"\bigr",
            r"\Bigl", r"\Bigr", r"\biggl", r"\biggr", r"\displaystyle", r"\,", r"\;", r"\!",
-           r"\:", r"\quad", r"\qquad", "\\ ", r"\\", r"\limits", r"\nolimits"}
+           r"\:", r"\quad", r"\qquad", "\\ ", r"\limits", r"\nolimits",
+           r"\checkmark"}     # the author's tick: a mark, not maths
+# Braces over or under a term: the term is kept, the annotation (a _{...} or ^{...} after it) is prose.
+ANNOTATED = {r"\underbrace", r"\overbrace"}
 # Style wrappers whose argument is kept as is.
 UNWRAPPED = {r"\boldsymbol", r"\mathbf", r"\bm", r"\vec", r"\mathit", r"\mathbb", r"\pmb"}
 # Wrappers whose argument is a word: \text{sigmoid}, \operatorname{relu}, \mathrm{d}.
@@ -95,16 +80,18 @@ WORDS = {r"\text", r"\mathrm", r"\operatorname", r"\textrm", r"\mathcal"}
 # Decorations that form one name with their argument.
 DECORATED = {r"\hat", r"\mathcal", r"\tilde", r"\bar"}
 # Commands dropped together with their braced argument (equation numbers).
-DROPPED_WITH_ARG = {r"\tag"}
+DROPPED_WITH_ARG = {r"\tag", r"\substack"}   # equation numbers; stacked annotations under a brace
 # Every other command the parser understands; anything else is refused by name.
-KNOWN_COMMANDS = ({r"\frac", r"\dfrac", r"\tfrac", r"\partial", r"\sum", r"\odot", r"\circ",
-                   r"\cdot", r"\times", r"\ast", r"\top", r"\intercal", r"\prime", r"\sqrt",
-                   r"\mathbf1", r"\ones", r"\hatname", r"\word"}
+# Layout that the parser keeps as structure: & (alignment), \\ (row break), \begin/\end{env}.
+STRUCTURE = {r"\\", r"\begin", r"\end"}
+# Annotations around the maths the parser drops: a trailing \in R^m (a type), a leading map arrow.
+ANNOTATION_TOKENS = {r"\in", r"\rightarrow", r"\to", r"\mapsto"}
+KNOWN_COMMANDS = ({r"\partial"} | command_tokens() | STRUCTURE | FREE_SYMBOLS | ANNOTATION_TOKENS
                   | {k for k in QUANTITY_NAMES if k.startswith("\\") and "{" not in k}
                   | ACTIVATION_NAMES | {k for k in FUNCTION_NAMES if k.startswith("\\")}
-                  | IGNORED | UNWRAPPED | WORDS | DECORATED | DROPPED_WITH_ARG)
+                  | IGNORED | UNWRAPPED | WORDS | DECORATED | DROPPED_WITH_ARG | ANNOTATED)
 
-TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|[A-Za-z]|[+\-*/=()\[\]{}^_',.|<>!:;&]|\S")
+TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|[A-Za-z]|[+\-*/=()\[\]{}^_',.|<>!:;&\"]|\S")
 
 
 @dataclass(frozen=True)
@@ -168,31 +155,16 @@ def _check_nesting(text: str) -> None:
         raise NotationError(f"unbalanced {opener!r}: never closed", text, at)
 
 
-# ---------------------------------------------------------------- bindings
-def apply_bindings(text: str, bindings: dict[str, str] | None) -> str:
-    """Replace a note's own symbols by default notation: longest first, whole tokens, one pass."""
-    if not bindings:
-        return text
-    for key, value in bindings.items():
-        if not isinstance(key, str) or not isinstance(value, str) or not key:
-            raise NotationError("bindings must map non-empty strings to strings")
-    keys = sorted(bindings, key=len, reverse=True)
-    parts = []
-    for key in keys:
-        pat = re.escape(key)
-        if key[0].isalpha():
-            pat = r"(?<![A-Za-z\\])" + pat        # 'h' must not match inside '\hat' or 'th'
-        if key[-1].isalpha():
-            pat = pat + r"(?![A-Za-z])"           # '\Delta' must not match '\Deltax'
-        parts.append(f"(?:{pat})")
-    lookup = bindings
-    return re.sub("|".join(parts), lambda mo: " " + lookup[mo.group(0)] + " ", text)
-
-
 # ---------------------------------------------------------------- tokens
 def tokenize(text: str) -> list[Token]:
     """Tokens of a checked string, cosmetics removed and wrappers folded."""
-    raw = [Token(_kind(mo.group(0)), mo.group(0), mo.start()) for mo in TOKEN_RE.finditer(text)]
+    raw = []
+    for mo in TOKEN_RE.finditer(text):
+        twin = UNICODE.get(mo.group(0))
+        if twin is None:
+            raw.append(Token(_kind(mo.group(0)), mo.group(0), mo.start()))
+        else:       # δ is \delta: its tokens point at the δ the user wrote
+            raw.extend(Token(_kind(m2.group(0)), m2.group(0), mo.start()) for m2 in TOKEN_RE.finditer(twin))
     for t in raw:
         if t.kind == "cmd" and t.text not in KNOWN_COMMANDS:
             raise NotationError(f"unsupported construct {t.text}", text, t.pos)
@@ -208,7 +180,7 @@ def _kind(s: str) -> str:
         return "num"
     if s.isalpha():
         return "letter"
-    if s in "+-*/=()[]{}^_',.|<>!:;&":
+    if s in "+-*/=()[]{}^_',.|<>!:;&\"":
         return "sym"
     return "other"
 
@@ -231,12 +203,13 @@ def _group(tokens: list[Token], start: int, text: str) -> tuple[list[Token], int
 
 
 def _fold(raw: list[Token], text: str) -> list[Token]:
-    """One pass of the rewrite table: drop, unwrap or fold each command."""
+    """One pass of the rewrite table: drop, unwrap or fold each command; keep layout as structure."""
     out: list[Token] = []
     k = 0
     while k < len(raw):
         t = raw[k]
         if t.kind == "sym" and t.text == "&":
+            out.append(Token("align", "&", t.pos))
             k += 1
             continue
         if t.kind != "cmd":
@@ -244,8 +217,20 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
             k += 1
             continue
         name = t.text
-        if name in IGNORED:
+        if name == r"\\":
+            out.append(Token("break", name, t.pos))
             k += 1
+        elif name in (r"\begin", r"\end"):
+            inner, k = _group(raw, k + 1, text)
+            env = "".join(x.text for x in inner)
+            out.append(Token("env", f"{name[1:]}:{env}", t.pos))
+        elif name in IGNORED:
+            k += 1
+        elif name in ANNOTATED:
+            inner, k = _group(raw, k + 1, text)
+            out += [Token("sym", "{", t.pos)] + _fold(inner, text) + [Token("sym", "}", t.pos)]
+            if k < len(raw) and raw[k].text in ("_", "^"):
+                _, k = _group(raw, k + 1, text)
         elif name in DROPPED_WITH_ARG:
             _, k = _group(raw, k + 1, text)
         elif name in UNWRAPPED:
@@ -256,37 +241,40 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
                 out.extend(_fold(inner, text) if len(inner) == 1 else
                            [Token("sym", "{", t.pos)] + _fold(inner, text) + [Token("sym", "}", t.pos)])
             k = k2
-        elif name in DECORATED and name != r"\mathcal":
+        elif name in DECORATED:
+            # \hat{y} is a known name; \tilde{J}, \mathcal{J} are symbols a reading may bind
             inner, k = _group(raw, k + 1, text)
-            spelled = name + "{" + "".join(x.text for x in inner) + "}"
-            if spelled not in QUANTITY_NAMES:
-                raise NotationError(f"unknown symbol {spelled}", text, t.pos)
-            out.append(Token("name", spelled, t.pos))
+            out.append(Token("name", name + "{" + "".join(x.text for x in inner) + "}", t.pos))
         elif name in WORDS:
             inner, k = _group(raw, k + 1, text)
-            word = "".join(x.text for x in inner)
-            if name == r"\mathcal":
-                spelled = r"\mathcal{" + word + "}"
-                if spelled not in QUANTITY_NAMES:
-                    raise NotationError(f"unknown symbol {spelled}", text, t.pos)
-                out.append(Token("name", spelled, t.pos))
-            elif len(word) == 1 and word.isalpha():
-                out.append(Token("letter", word, t.pos))       # \mathrm{d}, \mathrm{W}
-            elif word.isalpha():
-                out.append(Token("word", word, t.pos))         # \text{sigmoid}
-            else:
-                raise NotationError(f"unsupported text {name}{{{word}}}", text, t.pos)
+            out.append(_word_token(name, inner, text, t.pos))
         else:
             out.append(t)
             k += 1
     return out
 
 
-def prepare(latex: str, bindings: dict[str, str] | None = None) -> tuple[str, list[Token]]:
-    """Guards, bindings, unicode, tokens: the whole notation layer in one call."""
+def _word_token(command: str, inner: list[Token], text: str, pos: int) -> Token:
+    """\\text{sigmoid} is a function name, \\mathrm{d} a letter, \\text{so } prose around the maths."""
+    start, end = (inner[0].pos, inner[-1].pos + len(inner[-1].text)) if inner else (pos, pos)
+    raw_word = text[start:end] if inner else ""
+    word = "".join(x.text for x in inner)
+    if len(word) == 1 and word.isalpha():
+        return Token("letter", word, pos)
+    if word.isalpha() and raw_word == word and _has_no_space_after(text, end) and text[start - 1] != " ":
+        return Token("word", word, pos)
+    return Token("prose", raw_word, pos)
+
+
+def _has_no_space_after(text: str, end: int) -> bool:
+    return end >= len(text) or text[end] != " "
+
+
+def prepare(latex: str) -> tuple[str, list[Token]]:
+    """Guards, unicode, tokens: the whole notation layer in one call.
+
+    Positions of the tokens point into ``latex`` as the user wrote it (unicode
+    twins are expanded token by token, never by rewriting the string).
+    """
     check_text(latex)
-    bound = apply_bindings(latex, bindings)
-    if bound != latex:
-        check_text(bound)
-    bound = "".join(UNICODE.get(ch, ch) for ch in bound)
-    return bound, tokenize(bound)
+    return latex, tokenize(latex)

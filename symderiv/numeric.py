@@ -26,8 +26,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from . import activations as acts
-from . import backends
-from . import derive
+from . import backends, derive, validate
 from .activations import a, z
 from .derive import Layer
 from .losses import STABLE_FORMS, lam, logsumexp, m, softplus, w, y
@@ -42,9 +41,8 @@ sumall = sp.Function("sumall")
 softmax = sp.Function("softmax")
 
 
-# The NumPy table lives with the other backends; these names stay importable from here.
+# The NumPy table lives with the other backends (backends.py); the name stays importable here.
 NUMPY_FUNCTIONS = backends.NUMPY_FUNCTIONS
-_np_softmax = backends._np_softmax
 
 
 class ToArray:
@@ -321,21 +319,28 @@ class NumericNet:
         return J, list(Zs), [X] + list(As), list(Ds), Fs, list(dWs), list(dbs)
 
     def loss(self, params, X, Y, lam: float = 0.0) -> float:
-        """J; a float for NumPy, a 0-d array or tensor for JAX and PyTorch."""
+        """J: the mean per-sample loss over the samples of X, Y plus the regulariser at ``lam``.
+
+        A float on NumPy; a 0-d array / tensor on JAX / PyTorch.
+        """
+        validate.data(self.net, params, X, Y)
         return self._rt.scalar(self._programs["loss"](params, X, Y, lam))
 
     def gradients(self, params, X, Y, lam: float = 0.0):
         """[(dW1, db1), ...] in the shapes of the parameters."""
+        validate.data(self.net, params, X, Y)
         return self._programs["gradients"](params, X, Y, lam)
 
     def trace(self, params, X, Y, lam: float = 0.0) -> Trace:
         """All layer quantities, in column layout whatever the network's layout."""
+        validate.data(self.net, params, X, Y)
         J, Zs, As, Ds, Fs, dWs, dbs = self._programs["trace"](params, X, Y, lam)
         none = [None]
         return Trace(self._rt.scalar(J), none + Zs, As, none + Ds, none + Fs, none + dWs, none + dbs)
 
     def predict(self, params, X):
         """The network's output a^(L) (in the network's layout)."""
+        validate.inputs(self.net, params, X)
         return self._programs["predict"](params, X)
 
     def _predict_program(self):
@@ -355,13 +360,31 @@ class NumericNet:
 
 def _forward(act, rt):
     """The activation as a function on the backend's arrays."""
+    if rt.name == "numpy":
+        return acts.numpy_function(act)
     if act.name == "softmax":
         return rt.functions["softmax"]
     if act.numpy is not None and act.name in acts.ACTIVATIONS:
         return rt.functions[f"act_{act.name}"]
-    if rt.name == "numpy":
-        return sp.lambdify(z, act.expr, "numpy")
     return sp.lambdify(z, _numbers_as_floats(act.expr), modules=rt.namespace(), printer=_printer())
+
+
+def forward(activations, W, b, X, at=None, bump=None):
+    """z and a of every layer, column layout: the one forward pass outside the compiled code.
+
+    ``W[l]``, ``b[l]`` for l = 1..L (index 0 unused); ``at=("z", l)`` or ``("a", l)`` adds
+    ``bump`` to that quantity on the way (the checker's finite differences).
+    """
+    L = len(activations)
+    zs, as_ = [None] * (L + 1), [X + bump if at == ("a", 0) else X] + [None] * L
+    for l in range(1, L + 1):
+        zs[l] = W[l] @ as_[l - 1] + b[l]
+        if at == ("z", l):
+            zs[l] = zs[l] + bump
+        as_[l] = acts.numpy_function(activations[l - 1])(zs[l])
+        if at == ("a", l):
+            as_[l] = as_[l] + bump
+    return zs, as_
 
 
 def compile_network(net, backend: str = "numpy", compile: bool = False) -> NumericNet:

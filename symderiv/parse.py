@@ -1,128 +1,47 @@
-"""LaTeX claim -> claim tree: a recursive-descent parser over notation tokens.
+"""LaTeX claim -> claim tree: a recursive-descent engine over notation tokens.
 
-Owns the grammar and the tree (``Node`` subclasses) and its rendering back to
-LaTeX. Precedence, loosest first:
+The grammar's levels live here; what each token *means* lives in the
+construct registry (constructs.py), which this engine dispatches through.
+Precedence, loosest first:
 
     chain    a = b = c
-    sum      + and -
-    product  juxtaposition, \\cdot, \\times (matrix/scalar product), \\odot, \\circ, *
-             (Hadamard) and / — all one level, left-associative, as in
-             ``W^T \\delta \\odot f'(z)`` = ``(W^T \\delta) \\odot f'(z)``
+    sum      the registry's "sum"-level infix rows (+, -)
+    product  juxtaposition and the "product"-level infix rows (\\cdot, \\odot, /, ...),
+             one level, left-associative: ``W^T \\delta \\odot f'(z)`` = ``(W^T \\delta) \\odot f'(z)``
     unary    leading - or +
-    postfix  ^T, ^\\top, ' (transpose on a matrix), ^{k} (power, elementwise)
-    primary  numbers, quantities with layer superscripts ^{(l)} and index
-             subscripts _{ij}, (...), [...], {...}, \\frac, \\sqrt, \\sum,
-             function calls, \\frac{\\partial J}{\\partial W^{(l)}}, \\frac{d}{dz}
+    postfix  transposes (the T row's superscripts), ^{k} (power)
+    primary  the rows' ``starts`` tokens, quantities, (...), [...], {...}
+
+After parsing, a note's or user's readings (readings.py) are applied to the
+tree, and only then are symbols checked against the model: error positions
+always point into the text as the user wrote it.
 
 Why not latex2sympy2_extended: it flattens ``A \\cdot H \\cdot (B C)`` into one
 product (so a Hadamard marker cannot keep ``A \\odot (B C)`` apart from
 ``(A \\odot B) C``), reads ``\\log`` as base 10 and rejects ``\\operatorname``.
-A tree of our own keeps every prime, transpose, layer and Hadamard product
-explicit, and nothing from the user's text ever becomes a SymPy symbol.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from fractions import Fraction
+from dataclasses import dataclass, replace
 
-from .notation import (ACTIVATION_NAMES, FUNCTION_NAMES, INDEX_LETTERS, QUANTITY_NAMES,
-                       NotationError, Token, prepare)
+from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, CONSTRUCTS, ENVIRONMENTS, INDEX_LETTERS, INFIX,
+                         LABELLED_KINDS, PRIMARY_STARTS, PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS,
+                         TRANSPOSE_SUPERSCRIPTS, parse_condition, render, render_qty)
+from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
+from .tree import (Call, Deriv, DerivOf, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
+                   transposed, walk)
 
 MAX_NODES = 2000
-
-
-# ---------------------------------------------------------------- tree
-@dataclass(frozen=True)
-class LayerRef:
-    """A layer superscript: base None (absolute), "l" (symbolic) or "L" (output), plus offset."""
-    base: str | None
-    offset: int
-
-    def resolve(self, l: int | None, L: int) -> int:
-        if self.base is None:
-            return self.offset
-        return (l if self.base == "l" else L) + self.offset
-
-    def latex(self) -> str:
-        if self.base is None:
-            return str(self.offset)
-        if self.offset == 0:
-            return self.base
-        return f"{self.base}{'+' if self.offset > 0 else '-'}{abs(self.offset)}"
-
-
-class Node:
-    pos: int = 0
-
-
-@dataclass(frozen=True)
-class Num(Node):
-    value: Fraction
-    pos: int = 0
-
-
-@dataclass(frozen=True)
-class Qty(Node):
-    """A named quantity: W, b, z, a, delta, x, y, yhat, J, m, lam, alpha, ones, or a pure variable."""
-    kind: str
-    spelling: str
-    layer: LayerRef | None = None
-    idx: tuple = ()            # index names (str) or 1-based numbers (int)
-    pos: int = 0
-
-
-@dataclass(frozen=True)
-class Partial(Node):
-    """d num / d den, both quantities (num usually J)."""
-    num: Qty
-    den: Qty
-    pos: int = 0
-
-
-@dataclass(frozen=True)
-class Op(Node):
-    """op in add, sub, neg, mm (product), had (Hadamard), div, pow, T (transpose)."""
-    op: str
-    args: tuple
-    style: str = ""            # how the user wrote it: "^T", "^\\top", "'" ; "\\odot" ; "\\cdot"
-    pos: int = 0
-
-
-@dataclass(frozen=True)
-class Call(Node):
-    """fn in act, dact (the layer's activation and its derivative) or an elementary function."""
-    fn: str
-    arg: Node
-    spelling: str = ""
-    power: Node | None = None
-    pos: int = 0
-
-
-@dataclass(frozen=True)
-class Sum(Node):
-    index: str
-    lo: int
-    hi: tuple | None           # ("num", n) | ("m",) | ("width", LayerRef) | ("K",) | None: natural range
-    body: Node
-    hi_latex: str = ""
-    pos: int = 0
-
-
-@dataclass(frozen=True)
-class Deriv(Node):
-    """d/dvar body, for pure-calculus claims."""
-    var: str
-    body: Node
-    pos: int = 0
+LAYOUT_ENVS = {"aligned", "align", "align*", "split", "gathered", "equation", "equation*"}
 
 
 @dataclass
 class Claim:
-    text: str                  # after bindings
-    sides: list                # chain of Nodes
+    text: str                  # as the user wrote it
+    sides: list                # chain of Nodes, readings applied
     symbolic_layer: bool = False
     pure: bool = False
-    meta: dict = field(default_factory=dict)
+    condition: Node | None = None   # "if z^{(2)} > 0": the claim is checked only where this holds
 
 
 class ParseError(NotationError):
@@ -131,8 +50,31 @@ class ParseError(NotationError):
 
 # ---------------------------------------------------------------- parser
 class Parser:
+    """The grammar engine. Construct rows call its small API: peek, at, take, expect, fail, node,
+    group_tokens, peek_group, sub, expr, expr_all, product, postfix, primary, quantity, sum_bound."""
+
+    STOP = {")", "]", "}", "=", "+", "-", ",", "|", ":", "<", ">", None}
+
     def __init__(self, text: str, tokens: list[Token]):
         self.text, self.toks, self.k, self.count = text, tokens, 0, 0
+        self.closing: list[str] = []     # closers of the constructs being parsed (the \\| of an open norm)
+        self.condition = None            # a claim's "if ..." qualifier
+
+    def stops(self, t: Token | None) -> bool:
+        """Does an operand end before t?"""
+        return t is None or t.text in self.STOP or t.text in COMPARISONS or t.kind in ("align", "break") or \
+            (t.kind == "env" and t.text.startswith("end:")) or t.kind == "prose" or \
+            (bool(self.closing) and t.text == self.closing[-1])
+
+    def until(self, closer: str):
+        """Parse an expression that ends at ``closer`` (which is then taken)."""
+        self.closing.append(closer)
+        try:
+            inner = self.expr()
+        finally:
+            self.closing.pop()
+        self.expect(closer)
+        return inner
 
     # -- token helpers
     def peek(self, ahead: int = 0) -> Token | None:
@@ -179,6 +121,17 @@ class Parser:
             depth += {"{": 1, "}": -1}.get(u.text, 0)
         return self.toks[start:self.k - 1]
 
+    def peek_group(self, ahead: int) -> list[Token]:
+        """The tokens of the group ``ahead`` tokens on, not consumed."""
+        t = self.peek(ahead)
+        if t is None or t.text != "{":
+            return [t] if t else []
+        out, j = [], self.k + ahead + 1
+        while j < len(self.toks) and self.toks[j].text != "}":
+            out.append(self.toks[j])
+            j += 1
+        return out
+
     def sub(self, tokens: list[Token]) -> "Parser":
         p = Parser(self.text, tokens)
         p.count = self.count
@@ -187,9 +140,14 @@ class Parser:
     # -- grammar
     def chain(self) -> list[Node]:
         sides = [self.expr()]
-        while self.at("="):
-            self.take()
+        while self.at("=") or (self.at(":") and self.peek(1) is not None and self.peek(1).text == "="):
+            if self.take().text == ":":      # := in an update rule is an assignment written as an equation
+                self.take()
             sides.append(self.expr())
+        t = self.peek()
+        if t is not None and t.kind in ("prose", "word") and t.text.strip() in CONDITION_WORDS:
+            self.take()                          # "... \\quad \\text{if } j = y_i": where the claim holds
+            self.condition = parse_condition(self, t.pos)
         if self.peek() is not None:
             t = self.peek()
             if t.text in (":", "<", ">"):
@@ -205,29 +163,26 @@ class Parser:
                 left = self.node(Op("neg", (left,), pos=t.pos))
         else:
             left = self.product()
-        while self.at("+", "-"):
+        while self.peek() is not None and self.peek().text in INFIX["sum"]:
             t = self.take()
             right = self.product()
-            left = self.node(Op("add" if t.text == "+" else "sub", (left, right), pos=t.pos))
+            left = self.node(Op(INFIX["sum"][t.text].name, (left, right), pos=t.pos))
         return left
-
-    PRODUCT_OPS = {r"\cdot": "mm", r"\times": "mm", r"\odot": "had", r"\circ": "had", "*": "had",
-                   r"\ast": "had", "/": "div"}
-    STOP = {")", "]", "}", "=", "+", "-", ",", "|", ":", "<", ">", None}
 
     def product(self) -> Node:
         left = self.unary()
         while True:
             t = self.peek()
-            if t is None or t.text in self.STOP:
+            if self.stops(t):
                 return left
-            if t.text in self.PRODUCT_OPS:
+            row = INFIX["product"].get(t.text)
+            if row is not None:
                 self.take()
-                if self.peek() is None or self.peek().text in self.STOP:
+                if self.stops(self.peek()):
                     self.fail(f"{t.text} needs a right operand")
                 right = self.unary()
-                left = self.node(Op(self.PRODUCT_OPS[t.text], (left, right), style=t.text, pos=t.pos))
-            else:
+                left = self.node(Op(row.name, (left, right), style=t.text, pos=t.pos))
+            else:                                   # juxtaposition: a matrix (or scalar) product
                 right = self.unary()
                 left = self.node(Op("mm", (left, right), style="", pos=t.pos))
 
@@ -246,11 +201,9 @@ class Parser:
                 t = self.take()
                 sup = self.group_tokens()
                 texts = [x.text for x in sup]
-                if texts in (["T"], [r"\top"], [r"\intercal"], ["t"]) and texts != ["t"]:
-                    base = self.node(Op("T", (base,), style="^" + ("T" if texts == ["T"] else texts[0] + " "),
-                                        pos=t.pos))
-                elif texts in ([r"\prime"], ["'"]):
-                    base = self.node(Op("T", (base,), style="'", pos=t.pos))
+                if len(texts) == 1 and texts[0] in TRANSPOSE_SUPERSCRIPTS:
+                    style = "'" if texts[0] in ("'", r"\prime") else "^" + ("T" if texts == ["T"] else texts[0] + " ")
+                    base = self.node(Op("T", (base,), style=style, pos=t.pos))
                 else:
                     if sup and sup[0].text in ("(", "["):
                         self.fail("a layer superscript must follow a quantity's name", sup[0].pos)
@@ -272,92 +225,133 @@ class Parser:
         if t is None:
             self.fail("unexpected end of the claim")
         if t.kind == "num":
-            self.take()
-            return self.node(Num(Fraction(t.text), pos=t.pos))
+            return CONSTRUCTS["num"].parse(self, t)   # numbers start with any digit
         if t.text in ("(", "[", "{"):
             self.take()
             closer = {"(": ")", "[": "]", "{": "}"}[t.text]
             inner = self.expr()
             self.expect(closer)
+            if self.at("_") and isinstance(inner, Qty) and not inner.idx:
+                self.take()                      # (h_theta(x^{(i)}))_k: unit k of the parenthesised output
+                inner = replace(inner, idx=self._indices(self.group_tokens(), inner.kind))
             return inner
-        if t.text in (r"\frac", r"\dfrac", r"\tfrac"):
-            return self.fraction()
-        if t.text == r"\sqrt":
-            self.take()
-            arg = self.sub(self.group_tokens()).expr_all(t.pos)
-            return self.node(Op("pow", (arg, Num(Fraction(1, 2))), pos=t.pos))
-        if t.text == r"\sum":
-            return self.summation()
-        if t.text in ACTIVATION_NAMES:
-            return self.activation_call()
-        if t.text in FUNCTION_NAMES and (t.kind == "cmd" or t.kind == "word"):
-            return self.function_call()
         if t.text == "e" and self.peek(1) is not None and self.peek(1).text == "^":
-            self.take()
-            self.take()
-            arg = self.sub(self.group_tokens()).expr_all(t.pos)
-            return self.node(Call("exp", arg, "e", pos=t.pos))
-        if t.kind in ("letter", "name") or (t.kind == "cmd" and t.text in QUANTITY_NAMES):
+            return SPECIAL_STARTS["e"](self, t)
+        row = PRIMARY_STARTS.get(t.text)
+        if row is not None and (t.kind in ("cmd", "word", "env") or t.text in ACTIVATION_NAMES):
+            return row.parse(self, t)
+        if t.kind in ("letter", "name") or (t.kind == "cmd" and (t.text in QUANTITY_NAMES or t.text in FREE_SYMBOLS)):
             return self.quantity()
-        if t.kind == "word":
-            self.fail(f"unknown function {t.text!r}; known: {', '.join(sorted(set(FUNCTION_NAMES)))}")
+        if t.kind == "word":                 # \\text{theta}: a word standing for a symbol a reading may bind
+            self.take()
+            return self.node(Qty("var", r"\text{" + t.text + "}", pos=t.pos))
+        if t.kind == "prose":
+            self.fail(f"text {t.text!r} inside the formula: leave words outside the maths")
+        if t.kind in ("align", "break", "env"):
+            self.fail("one equation per claim: split rows and environments first")
         if t.text == r"\partial":
             self.fail(r"\partial outside a \frac{\partial ...}{\partial ...}")
         self.fail(f"unexpected {t.text!r}")
 
-    # -- quantities
+    # -- quantities: the one primary every row of names shares
     def quantity(self) -> Qty:
+        """A symbol with its layer superscript, index subscripts and (for applied symbols) arguments."""
         t = self.take()
         spelling = t.text
         kind = QUANTITY_NAMES.get(spelling)
         if kind is None:
-            if t.kind == "letter":
-                kind = "var"           # resolved later: a pure-calculus variable or an unknown symbol
+            if t.kind in ("letter", "name") or spelling in FREE_SYMBOLS:
+                kind = "var"       # a free symbol: a reading binds it, or the checker names it as unknown
             else:
                 self.fail(f"unknown symbol {spelling}", t.pos)
-        layer, idx, tmark = None, (), ""
-        if kind == "yhat" and spelling == "h":
-            self._skip_hypothesis_decorations()
-            return self.node(Qty("yhat", "h", None, self._indices_if_any(), pos=t.pos))
-        if kind == "J" and self.at("("):          # J(W, b), J(\theta): arguments name no layer
-            self._skip_balanced()
+        layer, idx, args, tmark, prime, sample, labelled = None, (), (), "", False, None, False
+        applied = kind in APPLIED_KINDS or (kind == "var" and t.kind != "letter")
+        if kind == "yhat" and spelling == "h" and self.at("_") and self._subscript_is_theta():
+            self.take()
+            self.group_tokens()                 # h_\theta(x): the subscript names the parameters
         while True:
-            if self.at("_") and not idx:
+            if self.at("_") and not idx and not labelled:
                 self.take()
-                idx = self._indices(self.group_tokens(), kind)
+                group = self.group_tokens()
+                label = _label(group)
+                if kind == "width" and len(group) == 1 and group[0].kind == "num":
+                    layer = LayerRef(None, int(group[0].text))      # n_0: the width of layer 0
+                elif label:                       # J_{\text{reg}}, J_{reg}, a_{\rm in}: a name, not an index
+                    labelled = True
+                    spelling = f"{spelling}_{{\\text{{{label}}}}}"
+                    kind = LABELLED_KINDS.get((kind, label), "var")
+                else:
+                    idx = self._indices(group, kind)
+            elif self.at("^") and self._is_label_sup():
+                self.take()
+                spelling += "^{" + "".join(x.text for x in self.group_tokens()) + "}"   # theta_j^{i,j}
+                kind = "var"
             elif self.at("^") and layer is None and self._is_layer_sup():
                 self.take()
                 sup = self.group_tokens()
                 # a^{(2)'} and W^{(l)T}: a transpose written inside the layer superscript
                 if len(sup) > 1 and sup[-1].text in ("'", "T", r"\top") and sup[-2].text in (")", "]"):
                     tmark, sup = ("'" if sup[-1].text == "'" else "^" + sup[-1].text), sup[:-1]
-                layer = self._layer(sup, t.pos)
+                layer, sample = self._layer_and_sample(sup, t.pos, kind)
+            elif applied and not args and self.at("'") and self.peek(1) is not None and self.peek(1).text == "(":
+                self.take()
+                prime = True
+            elif not args and self.at("(") and (applied or (kind == "var" and self._comma_inside())):
+                args = self._arguments()          # l_k(y_hat, y): a comma means arguments, not a product
             else:
                 break
-        q = self.node(Qty(kind, spelling, layer, idx, pos=t.pos))
+        if kind == "yhat" and sample is None and len(args) == 1 and isinstance(args[0], Qty) and \
+                args[0].kind == "x" and args[0].sample is not None:
+            sample = args[0].sample                # h_theta(x^{(i)}): the output for sample i
+        q = self.node(Qty(kind, spelling, layer, idx, args, prime, sample, pos=t.pos))
         return self.node(Op("T", (q,), style=tmark, pos=t.pos)) if tmark else q
 
-    def _skip_hypothesis_decorations(self):
-        # h_\theta(x), h(x), h_{\theta}(x^{(i)}): all mean the output a^{(L)} for the sample x
-        if self.at("_"):
-            self.take()
-            self.group_tokens()
-        if self.at("("):
-            self._skip_balanced()
+    def _subscript_is_theta(self) -> bool:  # noqa: D401
+        return [x.text for x in self.peek_group(1)] in ([r"\theta"], [r"\Theta"], [r"\boldsymbol"], ["W"])
 
-    def _indices_if_any(self):
-        if self.at("_"):
-            self.take()
-            return self._indices(self.group_tokens(), "yhat")
-        return ()
+    def _comma_inside(self) -> bool:
+        depth = 0
+        for j in range(self.k, len(self.toks)):
+            text = self.toks[j].text
+            depth += {"(": 1, ")": -1, "{": 1, "}": -1, "[": 1, "]": -1}.get(text, 0)
+            if depth == 0:
+                return False
+            if depth == 1 and text == ",":
+                return True
+        return False
 
-    def _skip_balanced(self):
+    def _arguments(self) -> tuple:
+        """(x), (W, b), (z^{(3)}): parsed when they parse, kept as notation either way."""
+        start = self.k
         depth = 0
         while True:
             u = self.take()
             depth += {"(": 1, ")": -1}.get(u.text, 0)
             if depth == 0:
-                return
+                break
+        inner = self.toks[start + 1:self.k - 1]
+        pieces, cur, level = [], [], 0
+        for tok in inner:
+            level += {"(": 1, ")": -1, "{": 1, "}": -1}.get(tok.text, 0)
+            if tok.text == "," and level == 0:
+                pieces.append(cur)
+                cur = []
+            else:
+                cur.append(tok)
+        pieces.append(cur)
+        out = []
+        for piece in pieces:
+            try:
+                out.append(self.sub(piece).expr_all(self.toks[start].pos))
+            except NotationError:
+                return ()
+        return tuple(out)
+
+    def _is_label_sup(self) -> bool:
+        """^{i,j}: indices written as a superscript (a name for a reading to bind), never a power."""
+        group = self.peek_group(1)
+        return self.peek(1) is not None and self.peek(1).text == "{" and any(x.text == "," for x in group) and \
+            all(x.text == "," or x.kind == "letter" for x in group)
 
     def _is_layer_sup(self) -> bool:
         nxt = self.peek(1)
@@ -369,6 +363,30 @@ class Parser:
             inner = self.peek(2)
             return inner is not None and inner.text in ("(", "[", "l", "L")
         return False
+
+    def _layer_and_sample(self, toks: list[Token], pos: int, kind: str = "") -> tuple:
+        """^{(l)} a layer, ^{(i)} a sample (a lone index letter), ^{(2)(i)} or ^{[2](i)} both."""
+        groups, cur = [], []
+        for tok in toks:
+            cur.append(tok)
+            if tok.text in (")", "]"):
+                groups.append(cur)
+                cur = []
+        if cur or not groups or len(groups) > 2:
+            return self._layer(toks, pos), None
+        layer, sample = None, None
+        for g in groups:
+            inner = [x.text for x in g[1:-1]]
+            numeric_sample = len(inner) == 1 and inner[0].isdigit() and (layer is not None or kind in NO_LAYER)
+            if numeric_sample and sample is None:
+                sample = int(inner[0])          # x^{(1)}: the first sample; a^{(2)(1)}: layer 2, sample 1
+            elif len(inner) == 1 and inner[0] in INDEX_LETTERS and inner[0] not in ("l", "L") and sample is None:
+                sample = inner[0]
+            elif layer is None:
+                layer = self._layer(g, pos)
+            else:
+                self.fail("a quantity takes one layer superscript", pos)
+        return layer, sample
 
     def _layer(self, toks: list[Token], pos: int) -> LayerRef:
         texts = [x.text for x in toks]
@@ -397,6 +415,8 @@ class Parser:
                 out.extend(int(d) for d in digits) if kind == "W" and len(digits) == 2 else out.append(int(digits))
             elif x.kind == "letter" and x.text in INDEX_LETTERS:
                 out.append(x.text)
+            elif x.text == TARGET_CLASS:
+                out.append(TARGET_CLASS)          # k-tilde: the true class of the sample (one-hot y)
             else:
                 self.fail(f"index {x.text!r} not understood: indices are letters like i, j, k or numbers",
                           x.pos)
@@ -404,121 +424,8 @@ class Parser:
             self.fail("more than two indices", toks[0].pos)
         return tuple(out)
 
-    # -- functions
-    def activation_call(self) -> Call:
-        t = self.take()
-        prime = False
-        while True:
-            if self.at("'"):
-                self.take()
-                prime = True
-            elif self.at("^") and self.peek(1) is not None and self.peek(1).text in (r"\prime", "{"):
-                sup = [x.text for x in (self._peek_group(1))]
-                if sup in ([r"\prime"], ["'"]):
-                    self.take()
-                    self.group_tokens()
-                    prime = True
-                else:
-                    break
-            elif self.at("_"):          # f_l, \sigma_1: which layer is read from the argument
-                self.take()
-                self.group_tokens()
-            else:
-                break
-        if not self.at("("):
-            self.fail(f"{t.text}{chr(39) if prime else ''} needs an argument in parentheses")
-        self.take()
-        arg = self.expr()
-        self.expect(")")
-        return self.node(Call("dact" if prime else "act", arg, t.text, pos=t.pos))
-
-    def _peek_group(self, ahead):
-        t = self.peek(ahead)
-        if t is None or t.text != "{":
-            return [t] if t else []
-        out, j = [], self.k + ahead + 1
-        while j < len(self.toks) and self.toks[j].text != "}":
-            out.append(self.toks[j])
-            j += 1
-        return out
-
-    def function_call(self) -> Call:
-        t = self.take()
-        fn = FUNCTION_NAMES[t.text]
-        power = None
-        if self.at("^"):                         # \tanh^2(z)
-            self.take()
-            power = self.sub(self.group_tokens()).expr_all(t.pos)
-        if self.at("("):
-            self.take()
-            arg = self.expr()
-            self.expect(")")
-        else:                                    # \ln a^{(L)}
-            if self.peek() is None or self.peek().text in self.STOP:
-                self.fail(f"{t.text} needs an argument")
-            arg = self.postfix(self.primary())
-        call = self.node(Call(fn, arg, t.text, pos=t.pos))
-        return self.node(Op("pow", (call, power), pos=t.pos)) if power is not None else call
-
-    # -- \frac: fraction, partial derivative, d/dz
-    def fraction(self) -> Node:
-        t = self.take()
-        num_toks = self.group_tokens()
-        den_toks = self.group_tokens()
-        nt = [x.text for x in num_toks]
-        if nt and nt[0] in (r"\partial", "d") and den_toks and den_toks[0].text in (r"\partial", "d") \
-                and (nt[0] == r"\partial" or len(nt) == 1 or (len(nt) > 1 and nt[1] != "{")):
-            return self.derivative(t, num_toks, den_toks)
-        num = self.sub(num_toks).expr_all(t.pos)
-        den = self.sub(den_toks).expr_all(t.pos)
-        return self.node(Op("div", (num, den), pos=t.pos))
-
-    def derivative(self, t: Token, num_toks, den_toks) -> Node:
-        den_p = self.sub(den_toks[1:])
-        if den_p.at("("):
-            den_p.take()
-            den = den_p.quantity()
-            den_p.expect(")")
-        else:
-            den = den_p.quantity()
-        if den_p.peek() is not None:
-            den_p.fail(f"unexpected {den_p.peek().text!r} in the denominator of a derivative")
-        if len(num_toks) == 1:                   # \frac{\partial}{\partial W} J
-            operand = self.postfix(self.primary())
-        else:
-            num_p = self.sub(num_toks[1:])
-            operand = num_p.expr_all(t.pos)
-        if den.kind == "var" or (den.kind in ("z", "x", "a", "y") and den.layer is None and not den.idx
-                                 and not isinstance(operand, Qty)):
-            return self.node(Deriv(den.spelling, operand, pos=t.pos))
-        if not isinstance(operand, Qty):
-            self.fail("a partial derivative's numerator must be one quantity (J, z, a, ...)", t.pos)
-        return self.node(Partial(operand, den, pos=t.pos))
-
-    # -- \sum_{i=1}^{n}
-    def summation(self) -> Sum:
-        t = self.take()
-        if not self.at("_"):
-            self.fail(r"\sum needs an index: \sum_{j=1}^{n}")
-        self.take()
-        lower = [x.text for x in self.group_tokens()]
-        if not lower or lower[0] not in INDEX_LETTERS:
-            self.fail(r"\sum needs an index letter (i, j, k, ...)", t.pos)
-        index, lo = lower[0], 1
-        if len(lower) > 1:
-            if len(lower) != 3 or lower[1] != "=" or not lower[2].isdigit():
-                self.fail(r"\sum lower limit must read index=number", t.pos)
-            lo = int(lower[2])
-        hi, hi_latex = None, ""
-        if self.at("^"):
-            self.take()
-            toks = self.group_tokens()
-            hi_latex = "".join(x.text for x in toks)
-            hi = self._bound(toks, t.pos)
-        body = self.product()
-        return self.node(Sum(index, lo, hi, body, hi_latex, pos=t.pos))
-
-    def _bound(self, toks, pos):
+    def sum_bound(self, toks, pos):
+        """The upper limit of a sum: a number, m / N (samples), K (outputs), n_l / s_{l+1} / S_L (widths)."""
         texts = [x.text for x in toks]
         if len(texts) == 1 and texts[0].isdigit():
             return ("num", int(texts[0]))
@@ -526,6 +433,8 @@ class Parser:
             return ("m",)
         if texts in (["K"],):
             return ("K",)
+        if texts == ["n"]:
+            return None                         # "n units": the index's natural range
         if texts and texts[0] in ("n", "s", "S"):
             rest = toks[1:]
             if rest and rest[0].text in ("_", "^"):
@@ -535,48 +444,160 @@ class Parser:
                 if lt and lt[0] in ("(", "{"):
                     lt = lt[1:-1] if lt[-1] in (")", "}") else lt
                 return ("width", self._layer([Token("letter", s, pos) for s in lt], pos))
+        if len(texts) == 1 and texts[0].isalpha():
+            return ("symbol", texts[0])         # a range only a reading can say (g hidden units)
         raise ParseError(f"upper limit {''.join(texts)!r} not understood: use a number, m, N, K or n_{{l}}",
                          self.text, pos)
 
 
+TARGET_CLASS = r"\tilde{k}"
+
+
+def _label(group: list[Token]) -> str:
+    """The word of a name subscript (\\text{reg}, \\rm in, or three or more letters), else ''."""
+    if len(group) == 1 and group[0].kind in ("word", "prose"):
+        return group[0].text.strip()
+    if len(group) >= 3 and all(t.kind == "letter" for t in group):
+        return "".join(t.text for t in group)
+    return ""
+
+
 # ---------------------------------------------------------------- entry point
-def parse(latex: str, bindings: dict[str, str] | None = None) -> Claim:
-    """Parse a claim (or chain) into a Claim; NotationError/ParseError on bad input."""
-    text, tokens = prepare(latex, bindings)
+def layout_free(tokens: list[Token], text: str) -> list[Token]:
+    """The tokens of one claim: alignment, row breaks, layout environments and surrounding prose dropped.
+
+    Other environments (cases, matrices) stay, for the rows that read them; none does yet, so the parser
+    names them.
+    """
+    out, inside = [], 0          # & and \\\\ stay inside an environment a row reads (cases)
+    for t in tokens:
+        env = t.text.split(":", 1)[1] if t.kind == "env" else None
+        if env in LAYOUT_ENVS:
+            continue
+        if env in ENVIRONMENTS:
+            inside += 1 if t.text.startswith("begin:") else -1
+        elif t.kind in ("align", "break") and not inside:
+            continue
+        out.append(t)
+    out = _without_annotations(out)
+    while out and (out[0].kind == "prose" or out[0].text in (",", ";")):
+        out.pop(0)
+    if len(out) > 2 and out[0].text == "(" and out[-1].text == ")" and _closes_at_end(out):
+        out = out[1:-1]                  # "(dJ_reg/da = 0)": an equation in parentheses
+        while out and out[-1].kind == "prose":
+            out.pop()
+    while out and (out[-1].kind == "prose" or out[-1].text in (",", ";", ".")):
+        out.pop()
+    for t in out:
+        if t.kind == "env" and t.text.split(":", 1)[1] not in ENVIRONMENTS:
+            raise ParseError(f"environment {t.text.split(':', 1)[1]!r} is not supported yet", text, t.pos)
+    return out
+
+
+def _closes_at_end(tokens: list[Token]) -> bool:
+    depth = 0
+    for k, t in enumerate(tokens):
+        depth += {"(": 1, ")": -1}.get(t.text, 0)
+        if depth == 0 and k < len(tokens) - 1:
+            return False
+    return True
+
+
+def _without_annotations(tokens: list[Token]) -> list[Token]:
+    """Drop a trailing set membership (``\\in \\mathbb{R}^m``: a type, not maths to check) and a leading
+    map arrow (``\\mathbb{R}^m \\rightarrow``)."""
+    depth, cut = 0, None
+    for k, t in enumerate(tokens):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(t.text, 0)
+        if depth == 0 and t.text == r"\in":
+            cut = k
+            break
+    if cut is not None:
+        tokens = tokens[:cut]
+        depth, comma = 0, None          # "..., x_i \\in R^m": the annotated symbol goes with it
+        for k, t in enumerate(tokens):
+            depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(t.text, 0)
+            if depth == 0 and t.text == ",":
+                comma = k
+        if comma is not None:
+            tokens = tokens[:comma]
+    while tokens and tokens[-1].text in ("*", "="):     # "= *": an OCR mark after the last side
+        tokens = tokens[:-1]
+    arrows = [k for k, t in enumerate(tokens) if t.text in (r"\rightarrow", r"\to", r"\mapsto")]
+    first_eq = next((k for k, t in enumerate(tokens) if t.text == "="), len(tokens))
+    if arrows and arrows[0] < first_eq:
+        tokens = tokens[arrows[0] + 1:]
+    return tokens
+
+
+def parse(latex: str, readings=None) -> Claim:
+    """Parse a claim (or chain) into a Claim; NotationError/ParseError on bad input.
+
+    ``readings`` (readings.Readings or a dict of LaTeX -> LaTeX) say how to read the claim's own
+    symbols; they are applied to the tree, before the symbols are checked against the model.
+    """
+    from .readings import as_readings
+    text, tokens = prepare(latex)
+    tokens = layout_free(tokens, text)
     if not tokens:
         raise NotationError("empty claim")
     p = Parser(text, tokens)
     sides = p.chain()
     if len(sides) < 2:
         raise ParseError("a claim needs '=': LHS = RHS", text, len(text) - 1)
-    claim = Claim(text, sides)
+    read = as_readings(readings)
+    sides = read.apply(sides, text)
+    condition = read.apply_to(p.condition, text) if p.condition is not None else None
+    claim = Claim(text, sides, condition=condition)
     _classify(claim)
     return claim
 
 
-def walk(n: Node):
-    yield n
-    for child in children(n):
-        yield from walk(child)
+def parse_fragment(latex: str) -> Node:
+    """One expression (no '='), no readings, no model checks: the two sides of a reading."""
+    text, tokens = prepare(latex)
+    p = Parser(text, layout_free(tokens, text))
+    return p.expr_all(0)
 
 
-def children(n: Node) -> tuple:
-    if isinstance(n, Op):
-        return n.args
-    if isinstance(n, Call):
-        return (n.arg,) + ((n.power,) if n.power is not None else ())
-    if isinstance(n, (Sum, Deriv)):
-        return (n.body,)
-    if isinstance(n, Partial):
-        return (n.num, n.den)
-    return ()
+NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "Jdata", "Jreg", "m", "lam", "ones", "width"}
+NO_LAYER = {"x", "y", "yhat", "J", "Jdata", "Jreg", "m", "lam", "alpha", "ones"}
 
 
-NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "m", "lam", "ones"}
+def _bare_w_as_variable(claim: Claim) -> None:
+    """In a claim with no network quantity, a bare w (no layer, no index) is a scalar variable."""
+    qtys = [n for side in claim.sides for n in walk(side) if isinstance(n, Qty)]
+    bare = [q for q in qtys if q.spelling == "w" and q.layer is None and not q.idx]
+    if not bare or any(isinstance(n, Partial) for side in claim.sides for n in walk(side)):
+        return
+    if all(q in bare or q.kind in ("var", "z", "x", "a", "y", "alpha") and q.layer is None for q in qtys):
+        claim.sides = [rewrite(side, lambda n: replace(n, kind="var") if isinstance(n, Qty) and n.spelling == "w"
+                               else None) for side in claim.sides]
+
+
+def _pure_derivatives(claim: Claim) -> None:
+    """Derivatives by a free symbol, in a claim with no network quantity, are ordinary derivatives."""
+    def by_free_symbol(n):
+        return isinstance(n, (Partial, DerivOf)) and n.den.kind == "var" and n.den.layer is None and not n.den.idx
+    nodes = [n for side in claim.sides for n in walk(side)]
+    dens = {id(n.den) for n in nodes if by_free_symbol(n)}
+    others = [n for n in nodes if isinstance(n, Qty) and id(n) not in dens]
+    if not any(by_free_symbol(n) for n in nodes) or any(q.layer is not None or q.kind in NETWORK_KINDS for q in others) \
+            or any(isinstance(n, (Partial, DerivOf)) and not by_free_symbol(n) for n in nodes):
+        return
+
+    def ordinary(n):
+        if by_free_symbol(n):
+            body = n.num if isinstance(n, Partial) else n.body
+            return Deriv(n.den.spelling, rewrite(body, ordinary), pos=n.pos)
+        return None
+    claim.sides = [rewrite(side, ordinary) for side in claim.sides]
 
 
 def _classify(claim: Claim) -> None:
     """Pure calculus (scalar variables only) or a network claim; symbolic layer or not."""
+    _bare_w_as_variable(claim)
+    _pure_derivatives(claim)
     qtys = [n for side in claim.sides for n in walk(side) if isinstance(n, Qty)]
     network = any(q.layer is not None or q.kind in NETWORK_KINDS for q in qtys) or \
         any(isinstance(n, Partial) for side in claim.sides for n in walk(side))
@@ -584,19 +605,25 @@ def _classify(claim: Claim) -> None:
     claim.symbolic_layer = any(q.layer is not None and q.layer.base == "l" for q in qtys) or any(
         isinstance(n, Sum) and n.hi and n.hi[0] == "width" and n.hi[1].base == "l"
         for side in claim.sides for n in walk(side))
+    for q in qtys:
+        if q.prime:
+            raise NotationError(f"{q.spelling}' is a derivative of a symbol: read {q.spelling} as a function "
+                                "(for example h -> \\sigma) or write \\sigma'(z)", claim.text, q.pos)
     if claim.pure:
         for q in qtys:
-            if q.kind == "alpha" or (q.kind in ("var", "z", "x", "a", "y") and q.spelling in "zxatuvwpsyr"):
+            if q.kind == "alpha" or (q.kind in ("var", "z", "x", "a", "y") and q.spelling in PURE_VARIABLES):
                 continue
             raise NotationError(f"unknown symbol {q.spelling}", claim.text, q.pos)
-    else:
+    if not claim.pure:
         for q in qtys:
             if q.kind == "var":
                 raise NotationError(f"unknown symbol {q.spelling}; known: {known_names()}", claim.text, q.pos)
             if q.kind in ("W", "b", "z", "a", "delta") and q.layer is None:
                 raise NotationError(f"{q.spelling} needs a layer superscript, e.g. {q.spelling}^{{(l)}}",
                                     claim.text, q.pos)
-            if q.kind in ("x", "y", "yhat", "J", "m", "lam", "alpha", "ones") and q.layer is not None:
+            if q.kind == "width" and q.layer is None:
+                raise NotationError("n needs the layer it counts, e.g. n_0 (inputs) or n_1", claim.text, q.pos)
+            if q.kind in NO_LAYER and q.layer is not None:
                 raise NotationError(f"{q.spelling} takes no layer superscript", claim.text, q.pos)
 
 
@@ -604,84 +631,5 @@ def known_names() -> str:
     return ", ".join(sorted(set(QUANTITY_NAMES) | ACTIVATION_NAMES))
 
 
-# ---------------------------------------------------------------- rendering
-def render(n: Node, parent_prec: int = 0) -> str:
-    """LaTeX of a tree, in the claim's own spelling."""
-    prec = _prec(n)
-    s = _render(n)
-    return f"\\left({s}\\right)" if prec < parent_prec else s
-
-
-def _prec(n):
-    if isinstance(n, (Qty, Partial)) and (n.idx if isinstance(n, Qty) else True) or \
-            isinstance(n, Qty) and n.layer is not None:
-        return 5.5     # W^{(l)} under ^T or a power needs parentheses: (W^{(l)})^T
-    if isinstance(n, Op):
-        return {"add": 1, "sub": 1, "neg": 2, "mm": 3, "had": 3, "div": 3, "pow": 5, "T": 5}[n.op]
-    if isinstance(n, Sum):
-        return 2
-    return 9
-
-
-def render_qty(q: Qty) -> str:
-    s = q.spelling
-    if q.idx:
-        s += "_{" + "".join(str(i) for i in q.idx) + "}"
-    if q.layer is not None:
-        s += "^{(" + q.layer.latex() + ")}"
-    return s
-
-
-def _render(n: Node) -> str:
-    if isinstance(n, Num):
-        v = n.value
-        return str(v.numerator) if v.denominator == 1 else f"\\frac{{{v.numerator}}}{{{v.denominator}}}"
-    if isinstance(n, Qty):
-        return render_qty(n)
-    if isinstance(n, Partial):
-        return f"\\frac{{\\partial {render_qty(n.num)}}}{{\\partial {render_qty(n.den)}}}"
-    if isinstance(n, Call):
-        name = n.spelling or n.fn
-        if n.fn == "dact":
-            name = name + "'"
-        elif n.spelling == "e":
-            return f"e^{{{render(n.arg)}}}"
-        return f"{name}\\left({render(n.arg)}\\right)"
-    if isinstance(n, Sum):
-        hi = f"^{{{n.hi_latex}}}" if n.hi_latex else ""
-        return f"\\sum_{{{n.index}={n.lo}}}{hi} {render(n.body, 3)}"
-    if isinstance(n, Deriv):
-        return f"\\frac{{d}}{{d{n.var}}} {render(n.body, 5)}"
-    op, args = n.op, n.args
-    if op == "add" and isinstance(args[1], Op) and args[1].op == "neg":
-        return f"{render(args[0], 1)} - {render(args[1].args[0], 2)}"
-    if op == "add":
-        return f"{render(args[0], 1)} + {render(args[1], 2)}"
-    if op == "sub":
-        return f"{render(args[0], 1)} - {render(args[1], 2)}"
-    if op == "neg":
-        return f"-{render(args[0], 3)}"
-    if op == "mm":
-        sep = f" {n.style} " if n.style else " "
-        return f"{render(args[0], 3)}{sep}{render(args[1], 4)}"
-    if op == "had":
-        return f"{render(args[0], 3)} {n.style or chr(92) + 'odot'} {render(args[1], 4)}"
-    if op == "div":
-        return f"\\frac{{{render(args[0])}}}{{{render(args[1])}}}"
-    if op == "pow":
-        return f"{render(args[0], 6)}^{{{render(args[1])}}}"
-    if op == "T":
-        style = n.style or "^T"
-        return f"{render(args[0], 6)}{style.strip()}" if style != "'" else f"{render(args[0], 6)}'"
-    raise AssertionError(op)
-
-
-def transposed(n: Node, style: str = "^T") -> Node:
-    """n with its transpose toggled (used by diagnosis to build corrected formulas)."""
-    if isinstance(n, Op) and n.op == "T":
-        return n.args[0]
-    return Op("T", (n,), style=style)
-
-
-__all__ = ["parse", "render", "Claim", "Node", "Num", "Qty", "Partial", "Op", "Call", "Sum", "Deriv",
-           "LayerRef", "ParseError", "walk", "children", "transposed", "replace"]
+__all__ = ["parse", "parse_fragment", "render", "render_qty", "Claim", "Node", "Num", "Qty", "Partial", "Op",
+           "Call", "Sum", "Deriv", "LayerRef", "ParseError", "walk", "children", "quantities", "transposed"]

@@ -27,21 +27,6 @@ EXTRA_PREAMBLE = r"""\usepackage{graphicx}
 
 VERDICT_MARK = {"correct": "correct", "incorrect": "INCORRECT", "unverifiable": "unverifiable"}
 
-QUESTIONS_001 = [
-    ("What is the residual delta?",
-     r"$\delta^{(l)}_i = \partial J / \partial z^{(l)}_i$: how much the loss of one sample changes when the "
-     r"pre-activation of unit $i$ of layer $l$ moves; the derivation below computes it for the output layer "
-     r"first and then layer by layer backwards (the recursion)."),
-    ("Why is 9.23 the derivative?",
-     r"Because $J = \frac12\sum_k (y_k - f(z_k))^2$ depends on $z^{(L)}_k$ only through its own term: the chain "
-     r"rule gives $-(y_k - a_k) f'(z_k)$ for each unit, element-wise (steps of the output layer below, with squared error)."),
-    ("The detailed steps of 9.26?",
-     r"9.26 treats the softmax as element-wise. Every $a_k$ depends on every $z_i$ through the denominator; the "
-     r"softmax Jacobian $\partial a_k/\partial z_i = a_k([i=k] - a_i)$ and $\sum_k y_k = 1$ give "
-     r"$\delta^{(L)} = a^{(L)} - y$ for every unit (the softmax steps below, derived by SymPy)."),
-]
-
-
 def _counterexample_text(r: Result) -> str:
     if not r.counterexample:
         return ""
@@ -95,9 +80,10 @@ def note_latex(note, results: list[Result]) -> str:
             r"\section*{The note's model}", why_latex(note.MODEL),
             r"\section*{Line by line}", text_escape(_summary(results)), ""]
     body += [_entry_latex(r, _first_link(results, r)) for r in results]
-    if note.NOTE_ID == "001":
+    questions = getattr(note, "QUESTIONS", ())     # a reader's questions, kept with their note
+    if questions:
         body.append(r"\section*{The reader's questions}")
-        body += [rf"\paragraph{{{text_escape(q)}}} {a}" for q, a in QUESTIONS_001]
+        body += [rf"\paragraph{{{text_escape(q)}}} {a}" for q, a in questions]
     body.append(derivation_latex_body(derivation))
     return PREAMBLE + EXTRA_PREAMBLE + "\\begin{document}\n" + "\n".join(body) + "\n\\end{document}\n"
 
@@ -115,9 +101,10 @@ def note_markdown(note, results: list[Result]) -> str:
             lines += ["Corrected:", "", "$$", r.corrected_latex, "$$", ""]
         if r.counterexample:
             lines += [f"Counterexample: `{_counterexample_text(r)}`", ""]
-    if note.NOTE_ID == "001":
+    questions = getattr(note, "QUESTIONS", ())
+    if questions:
         lines += ["## The reader's questions", ""]
-        lines += [f"**{q}** {a}" + "\n" for q, a in QUESTIONS_001]
+        lines += [f"**{q}** {a}" + "\n" for q, a in questions]
     lines.append(derivation_markdown(note.FLAGS.network().derivation()).replace("# ", "## ", 1))
     return "\n".join(lines) + "\n"
 
@@ -153,11 +140,8 @@ def compile_pdf(tex: pathlib.Path) -> pathlib.Path:
     return tex.with_suffix(".pdf")
 
 
-def cli_report(args) -> int:
-    import derivations
-    if args.all and args.notes:
-        raise ValueError("give note ids or --all, not both")
-    notes = derivations.all_notes() if args.all or not args.notes else [derivations.load(n) for n in args.notes]
+def cli_report(args, notes) -> int:
+    """Write the reports of the loaded notes into ``args.out``."""
     out = pathlib.Path(args.out)
     for note in notes:
         files = write_report(note, out, pdf=args.pdf)

@@ -266,7 +266,7 @@ def plot(history: History, path: str, title: str = "", loss_name: str = "loss") 
 # ---- the command ------------------------------------------------------------
 
 # Without NET FLAGS, ``train`` uses note 000's model (ex4: sigmoid, sigmoid, bce, l2).
-DEFAULT_FLAGS = NetFlags(**PRESETS["ex4"])
+DEFAULT_FLAGS = PRESETS["ex4"]
 _NET_FLAG_NAMES = ("preset",) + tuple(f.name for f in fields(NetFlags))
 
 

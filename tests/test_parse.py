@@ -71,7 +71,7 @@ def test_pure_claim_is_classified():
     assert not parse(r"\delta^{(L)} = a^{(L)} - y").pure
 
 
-def test_bindings_are_whole_tokens_longest_first():
+def test_readings_apply_to_the_tree_all_at_once():
     c = parse(r"\frac{\partial J}{\partial z^{(3)}} = \psi(z^{(3)}) - \Delta",
               {r"\psi(z^{(3)})": "a^{(2)}", r"\Delta": "y", "z^{(3)}": "z^{(2)}"})
     kinds = sorted((q.kind, q.layer.offset if q.layer else None) for side in c.sides for q in walk(side)
@@ -85,10 +85,10 @@ def test_hat_and_hypothesis_mean_the_output():
 
 @pytest.mark.parametrize("bad,fragment", [
     (r"\delta^{(L} = a", "does not match"), (r"\delta^{(L)} = {a", "never closed"),
-    (r"\delta^{(L)} = a^{(L)} - q", "unknown symbol q"), (r"\end{document}", "unsupported construct \\end"),
+    (r"\delta^{(L)} = a^{(L)} - q", "unknown symbol q"), (r"\end{document}", "environment 'document'"),
     ("__import__('os')", ""), ("a\x00b = c", "control character"), ("x" * 5000, "too long"),
     ("(" * 100 + ")" * 100, "nested"), (r"\delta^{(L)} = a^{(i)}", "layer superscript"),
-    (r"W^{(l)} := W^{(l)}", ""), (r"\delta^{(L)}", "needs '='"), (r"a^{(L)} = z", "layer superscript"),
+    (r"\delta^{(L)}", "needs '='"), (r"a^{(L)} = z", "layer superscript"),
 ])
 def test_bad_input_is_one_clear_error(bad, fragment):
     with pytest.raises(NotationError) as info:

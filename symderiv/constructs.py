@@ -1,0 +1,630 @@
+"""The construct registry: one row per construct of the notation.
+
+A row says everything about one construct, in one place:
+
+* ``spellings``: how people write it (documentation, and the tokens the
+  tokenizer must accept; ``starts`` are the tokens that open it in a primary
+  position, ``infix``/``postfix`` the operator tokens);
+* ``parse``: for primaries, ``parse(parser, token) -> Node`` using the
+  parser's small public API (take, at, group_tokens, sub, expr, ...);
+* ``precedence``: how tightly it binds when rendered (parentheses);
+* ``evaluate(ev, node)``: its numeric meaning, with NumPy, given an evaluator
+  ``ev`` that evaluates children (``ev(child)``) and knows the model
+  (``ev.quantity``, ``ev.partial``, ``ev.activation``, ``ev.derivative``,
+  ``ev.sum_range``, ``ev.bound``);
+* ``render(node, r) -> str``: LaTeX in the claim's own spelling, where
+  ``r(child, prec)`` renders a child, parenthesised if it binds looser;
+* ``edits(node) -> iter[(label, node)]``: the single-edit repairs that apply
+  to it (a shifted layer, a dropped transpose, ``1/m`` for ``1/2``...).
+
+Adding a construct is adding a row (the lesson of autograd's ``defvjp``
+table and SymPy's ``_print_<Class>``): the parser, the evaluator, the
+renderer and the repair search all dispatch through ``CONSTRUCTS``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+
+from . import activations as acts
+from .tree import Call, Cancel, Cases, Cond, Deriv, DerivOf, LayerRef, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
+
+
+class ShapeError(Exception):
+    """The claim's own expression has incompatible shapes in this context."""
+
+
+class Unevaluable(Exception):
+    """The construct has no numeric meaning in this context (a matrix exponent, softmax of a scalar)."""
+
+
+def no_edits(_n):
+    return iter(())
+
+
+@dataclass(frozen=True)
+class Construct:
+    name: str
+    doc: str
+    spellings: tuple
+    precedence: Callable | float
+    evaluate: Callable
+    render: Callable
+    edits: Callable = no_edits
+    starts: tuple = ()          # tokens opening it as a primary
+    parse: Callable | None = None
+    infix: tuple = ()           # operator tokens at the sum or product level
+    level: str = ""             # "sum" | "product" for infix operators
+    postfix: tuple = ()         # superscript spellings that mean it (^T, ^\top, ')
+    closer: str = ""            # the token that ends it (\| of a norm): an expression stops there
+
+    def prec(self, n: Node) -> float:
+        return self.precedence(n) if callable(self.precedence) else self.precedence
+
+
+# ---------------------------------------------------------------- numeric helpers (the meaning of operators)
+def shape_of(v) -> str:
+    return "scalar" if not isinstance(v, np.ndarray) else "×".join(map(str, v.shape))
+
+
+def _add(x, y):
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
+        # z = W a + b: a bias column broadcasts over the batch; nothing else does
+        if not (x.ndim == y.ndim == 2 and (x.shape[0] == y.shape[0] and 1 in (x.shape[1], y.shape[1])
+                                           or x.shape[1] == y.shape[1] and 1 in (x.shape[0], y.shape[0]))):
+            raise ShapeError(f"adding {shape_of(x)} and {shape_of(y)}")
+    return x + y
+
+
+def _mm(x, y):
+    if not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray):
+        return x * y
+    if x.shape[1] == y.shape[0]:
+        return x @ y
+    if x.size == 1 or y.size == 1:
+        return x * y
+    raise ShapeError(f"matrix product of {shape_of(x)} and {shape_of(y)}")
+
+
+def _had(x, y):
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
+        raise ShapeError(f"Hadamard product of {shape_of(x)} and {shape_of(y)}")
+    return x * y
+
+
+def _div(x, y):
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
+        raise ShapeError(f"elementwise division of {shape_of(x)} by {shape_of(y)}")
+    with np.errstate(all="ignore"):
+        return x / y
+
+
+def _pow(x, e):
+    if isinstance(e, np.ndarray):
+        raise Unevaluable("a matrix exponent")
+    with np.errstate(all="ignore"):
+        if isinstance(x, np.ndarray):
+            return np.power(x, e)
+        return x ** e if x > 0 or float(e).is_integer() else float("nan")
+
+
+def _binary(fn):
+    return lambda ev, n: fn(ev(n.args[0]), ev(n.args[1]))
+
+
+def _struck_or(fn):
+    """A product with a struck-out (\\cancel) factor is struck out: 0, whatever the other factor is."""
+    return lambda ev, n: 0.0 if any(a.construct == "cancel" for a in n.args) else fn(ev(n.args[0]), ev(n.args[1]))
+
+
+def _parse_cancel(p, t):
+    p.take()
+    return p.node(Cancel(p.sub(p.group_tokens()).expr_all(t.pos), pos=t.pos))
+
+
+# Elementary functions by evaluator name: the table people's \tanh, \exp, \log... resolve to.
+ELEMENTARY: dict[str, Callable] = {
+    "tanh": np.tanh, "exp": np.exp, "log": np.log, "sinh": np.sinh, "cosh": np.cosh,
+    "sigmoid": acts.numpy_function(acts.ACTIVATIONS["sigmoid"]),
+    "relu": acts.numpy_function(acts.ACTIVATIONS["relu"]),
+    "softmax": lambda v: acts.np_softmax(v) if isinstance(v, np.ndarray) else 1.0,
+}
+
+
+# ---------------------------------------------------------------- rendering helpers
+def render_qty(q: Qty) -> str:
+    s = q.spelling + ("'" if q.prime else "")
+    if q.args:
+        s += "(" + ", ".join(render(a) for a in q.args) + ")"
+    if q.idx:
+        s += "_{" + "".join(str(i) for i in q.idx) + "}"
+    if q.layer is not None or q.sample is not None:
+        s += "^{" + (f"({q.layer.latex()})" if q.layer is not None else "") + \
+            (f"({q.sample})" if q.sample is not None else "") + "}"
+    return s
+
+
+def _qty_prec(q: Qty) -> float:
+    # W^{(l)} under ^T or a power needs parentheses: (W^{(l)})^T
+    return 5.5 if (q.idx or q.layer is not None) else 9
+
+
+def _render_num(n, r):
+    v = n.value
+    return str(v.numerator) if v.denominator == 1 else f"\\frac{{{v.numerator}}}{{{v.denominator}}}"
+
+
+def _render_add(n, r):
+    x, y = n.args
+    if isinstance(y, Op) and y.op == "neg":
+        return f"{r(x, 1)} - {r(y.args[0], 2)}"
+    return f"{r(x, 1)} + {r(y, 2)}"
+
+
+def _render_call(n, r):
+    name = n.spelling or n.fn
+    if n.fn == "dact":
+        name += "'"
+    elif n.spelling == "e":
+        return f"e^{{{r(n.arg, 0)}}}"
+    return f"{name}\\left({r(n.arg, 0)}\\right)"
+
+
+def _render_T(n, r):
+    style = n.style or "^T"
+    return f"{r(n.args[0], 6)}'" if style == "'" else f"{r(n.args[0], 6)}{style.strip()}"
+
+
+def _render_sum(n, r):
+    hi = f"^{{{n.hi_latex}}}" if n.hi_latex else ""
+    return f"\\sum_{{{n.index}={n.lo}}}{hi} {r(n.body, 3)}"
+
+
+# ---------------------------------------------------------------- repair edits
+M = Qty("m", "m")
+MATRIX_KINDS = {"W", "a", "z", "delta", "x", "y", "yhat", "ones", "b"}
+
+
+def _qty_edits(q: Qty):
+    if q.layer is not None:
+        for d in (+1, -1):
+            new = replace(q, layer=q.layer.shifted(d))
+            yield f"layer shift: {render_qty(q)} should be {render_qty(new)}", new
+    if len(q.idx) == 2:
+        new = replace(q, idx=q.idx[::-1])
+        yield f"index order: {render_qty(q)} should be {render_qty(new)}", new
+    if q.kind in MATRIX_KINDS and not q.idx:
+        yield f"transpose: {render_qty(q)} should be transposed", transposed(q)
+    if q.kind == "m":
+        for c in (Fraction(1), Fraction(2)):
+            yield f"scale: m should be {c}", Num(c)
+
+
+def _partial_edits(p: Partial):
+    if len(p.den.idx) == 2:
+        new = replace(p, den=replace(p.den, idx=p.den.idx[::-1]))
+        yield f"index order: {render(p)} should be {render(new)}", new
+    if not p.den.idx:
+        yield f"transpose: {render(p)} should be transposed", transposed(p)
+
+
+def _num_edits(n: Num):
+    if n.value != 1:
+        yield f"scale: {render(n)} should be m", M
+
+
+def _term_edits(n: Op):
+    """Sign and scale slips of one term of a sum or difference."""
+    x, y = n.args
+    for k, term in enumerate((x, y)):
+        for label, new in ((f"sign: {render(term)} has the wrong sign", Op("neg", (term,))),
+                           (f"scale: {render(term)} lacks a factor 1/m",
+                            Op("mm", (Op("div", (Num(Fraction(1)), M)), term))),
+                           (f"scale: {render(term)} has an extra factor 1/m", Op("mm", (M, term))),
+                           (f"scale: {render(term)} should be doubled", Op("mm", (Num(Fraction(2)), term))),
+                           (f"scale: {render(term)} should be halved", Op("mm", (Num(Fraction(1, 2)), term)))):
+            yield label, Op(n.op, (new, y) if k == 0 else (x, new), style=n.style)
+
+
+def _sub_edits(n: Op):
+    yield from _term_edits(n)
+    x, y = n.args
+    swapped = Op("sub", (y, x))
+    yield f"sign: {render(n)} should be {render(swapped)}", swapped
+
+
+def _product_edits(n: Op):
+    x, y = n.args
+    yield f"extra factor: {render(x)}", y
+    yield f"extra factor: {render(y)}", x
+    if n.op == "mm":
+        yield f"product type: {render(n)} should be a Hadamard product", replace(n, op="had", style=r"\odot")
+        flipped = Op("mm", (y, x))
+        yield f"factor order: {render(n)} should be {render(flipped)}", flipped
+    else:
+        yield f"product type: {render(n)} should be a matrix product", replace(n, op="mm", style="")
+
+
+def _div_edits(n: Op):
+    if isinstance(n.args[0], Num) and isinstance(n.args[1], Num):
+        new = Op("div", (n.args[0], M))
+        yield f"scale: {render(n)} should be {render(new)}", new
+
+
+def _transpose_edits(n: Op):
+    inner = n.args[0]
+    yield f"transpose: {render(inner)} should not be transposed", inner
+    if isinstance(inner, Op) and inner.op == "mm":
+        x, y = inner.args
+        new = Op("mm", (transposed(y), transposed(x)))
+        yield f"transpose: (AB)^T is B^T A^T: {render(new)}", new
+
+
+# ---------------------------------------------------------------- primary parsers
+def _parse_num(p, t):
+    p.take()
+    return p.node(Num(Fraction(t.text), pos=t.pos))
+
+
+def _parse_frac(p, t):
+    """\\frac{a}{b} is a division, \\frac{\\partial J}{\\partial W} a partial, \\frac{d}{dz} f a derivative."""
+    p.take()
+    num_toks = p.group_tokens()
+    den_toks = p.group_tokens()
+    nt = [x.text for x in num_toks]
+    if nt and nt[0] in (r"\partial", "d") and den_toks and den_toks[0].text in (r"\partial", "d") \
+            and (nt[0] == r"\partial" or len(nt) == 1 or (len(nt) > 1 and nt[1] != "{")):
+        return _parse_derivative(p, t, num_toks, den_toks)
+    num = p.sub(num_toks).expr_all(t.pos)
+    den = p.sub(den_toks).expr_all(t.pos)
+    return p.node(Op("div", (num, den), pos=t.pos))
+
+
+def _parse_derivative(p, t, num_toks, den_toks):
+    den_p = p.sub(den_toks[1:])
+    if den_p.at("(", "{"):
+        closer = {"(": ")", "{": "}"}[den_p.take().text]
+        den = den_p.quantity()
+        den_p.expect(closer)
+    else:
+        den = den_p.quantity()
+    if den_p.peek() is not None:
+        den_p.fail(f"unexpected {den_p.peek().text!r} in the denominator of a derivative")
+    if len(num_toks) == 1:                   # operator form: \frac{\partial}{\partial W} J
+        operand = p.postfix(p.primary())
+    else:
+        operand = p.sub(num_toks[1:]).expr_all(t.pos)
+    if den.kind in ("z", "x", "a", "y") and den.layer is None and not den.idx and not isinstance(operand, Qty):
+        return p.node(Deriv(den.spelling, operand, pos=t.pos))
+    # by a free symbol (d/dp, d/d\beta): a partial until readings say what the symbol is; the
+    # parser turns it into an ordinary derivative if the claim stays pure calculus
+    if not isinstance(operand, Qty):
+        return p.node(DerivOf(operand, den, pos=t.pos))
+    return p.node(Partial(operand, den, pos=t.pos))
+
+
+def _parse_sqrt(p, t):
+    p.take()
+    arg = p.sub(p.group_tokens()).expr_all(t.pos)
+    return p.node(Op("pow", (arg, Num(Fraction(1, 2))), pos=t.pos))
+
+
+def _parse_exp_e(p, t):
+    p.take()
+    p.take()           # ^
+    arg = p.sub(p.group_tokens()).expr_all(t.pos)
+    return p.node(Call("exp", arg, "e", pos=t.pos))
+
+
+def _parse_activation(p, t):
+    """\\sigma(z), f'(z), g^{\\prime}(z), \\sigma_1(...): the layer's activation or its derivative."""
+    p.take()
+    prime = False
+    while True:
+        if p.at("'"):
+            p.take()
+            prime = True
+        elif p.at("^") and [x.text for x in p.peek_group(1)] in ([r"\prime"], ["'"]):
+            p.take()
+            p.group_tokens()
+            prime = True
+        elif p.at("_"):          # f_l, \sigma_1: which layer is read from the argument
+            p.take()
+            p.group_tokens()
+        else:
+            break
+    if not p.at("("):
+        p.fail(f"{t.text}{chr(39) if prime else ''} needs an argument in parentheses")
+    p.take()
+    arg = p.expr()
+    p.expect(")")
+    return p.node(Call("dact" if prime else "act", arg, t.text, pos=t.pos))
+
+
+def _parse_function(p, t):
+    """\\tanh(z), \\log a, \\tanh^2(z), \\text{softmax}(z)."""
+    p.take()
+    fn = FUNCTION_NAMES[t.text]
+    power = None
+    if p.at("^"):
+        p.take()
+        power = p.sub(p.group_tokens()).expr_all(t.pos)
+    if p.at("("):
+        p.take()
+        arg = p.expr()
+        p.expect(")")
+    else:                                    # \ln a^{(L)}
+        if p.stops(p.peek()):
+            p.fail(f"{t.text} needs an argument")
+        arg = p.postfix(p.primary())
+    call = p.node(Call(fn, arg, t.text, pos=t.pos))
+    return p.node(Op("pow", (call, power), pos=t.pos)) if power is not None else call
+
+
+def _parse_sum(p, t):
+    """\\sum_{j=1}^{n_{l+1}} body, \\sum_k body (natural range)."""
+    p.take()
+    if not p.at("_"):
+        p.fail(r"\sum needs an index: \sum_{j=1}^{n}")
+    p.take()
+    lower = [x.text for x in p.group_tokens()]
+    if not lower or lower[0] not in INDEX_LETTERS:
+        p.fail(r"\sum needs an index letter (i, j, k, ...)", t.pos)
+    index, lo = lower[0], 1
+    if len(lower) > 1:
+        if len(lower) != 3 or lower[1] != "=" or not lower[2].isdigit():
+            p.fail(r"\sum lower limit must read index=number", t.pos)
+        lo = int(lower[2])
+    hi, hi_latex = None, ""
+    if p.at("^"):
+        p.take()
+        toks = p.group_tokens()
+        hi_latex = "".join(x.text for x in toks)
+        hi = p.sum_bound(toks, t.pos)
+    body = p.product()
+    return p.node(Sum(index, lo, hi, body, hi_latex, pos=t.pos))
+
+
+def _parse_quantity(p, t):
+    return p.quantity()
+
+
+def _parse_norm(p, t):
+    """\\|W\\|, \\|W\\|_2, \\|W\\|_F (then ^2 as a power): the Frobenius norm, the weight-decay norm."""
+    p.take()
+    arg = p.until(r"\|")
+    kind = ""
+    if p.at("_"):
+        p.take()
+        kind = "".join(x.text for x in p.group_tokens())
+        if kind not in ("2", "F"):
+            p.fail(f"norm subscript {kind!r} not understood: use \\|W\\|_2 or \\|W\\|_F (both the Frobenius norm "
+                   "of a matrix, as in weight decay)", t.pos)
+    return p.node(Norm(arg, kind, pos=t.pos))
+
+
+COMPARISONS = {"=": np.equal, r"\neq": np.not_equal, r"\ne": np.not_equal, "<": np.less, ">": np.greater,
+               r"\leq": np.less_equal, r"\le": np.less_equal, r"\geq": np.greater_equal,
+               r"\ge": np.greater_equal}
+CONDITION_WORDS = {"if", "when", "for", '"'}        # " is a ditto mark for the "if" above it
+OTHERWISE = {"otherwise", "else"}
+
+
+def parse_condition(p, pos):
+    """left op right, the comparison of a case or of a whole claim."""
+    left = p.expr()
+    t = p.peek()
+    if t is None or t.text not in COMPARISONS:
+        p.fail("a condition compares two sides: z^{(2)} > 0, j = y_i, ...", pos)
+    p.take()
+    return p.node(Cond(t.text, left, p.expr(), pos=t.pos))
+
+
+def _parse_cases(p, t):
+    """\\begin{cases} value & \\text{if } condition \\\\ ... \\end{cases}."""
+    p.take()
+    rows = []
+    while True:
+        value = p.expr()
+        cond = None
+        if p.peek() is not None and p.peek().kind == "align":
+            p.take()
+            word = p.peek()
+            said = word.text.strip() if word is not None and word.kind in ("prose", "word") else None
+            if said in OTHERWISE:
+                p.take()
+            else:
+                if said in CONDITION_WORDS:
+                    p.take()
+                cond = parse_condition(p, t.pos)
+        rows.append((value, cond))
+        nxt = p.take()
+        if nxt.kind == "break":
+            continue
+        if nxt.text == "end:cases":
+            return p.node(Cases(tuple(rows), pos=t.pos))
+        p.fail("a case ends with \\\\ or \\end{cases}", nxt.pos)
+
+
+def _evaluate_cases(ev, n):
+    """The value of the first row whose condition holds, element by element; 0 where none does."""
+    out = None
+    for value, cond in reversed(n.rows):
+        v = ev(value)
+        if cond is None:
+            out = v
+            continue
+        mask = ev(cond)
+        base = 0.0 if out is None else out
+        out = np.where(mask, v, base) if isinstance(mask, np.ndarray) or isinstance(v, np.ndarray) else \
+            (v if mask else base)
+    return out
+
+
+def _evaluate_cond(ev, c):
+    with np.errstate(invalid="ignore"):
+        return COMPARISONS[c.op](ev(c.left), ev(c.right))
+
+
+def _render_cases(n, r):
+    rows = [r(v, 0) + (f" & \\text{{if }} {r(c, 0)}" if c is not None else " & \\text{otherwise}")
+            for v, c in n.rows]
+    return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}"
+
+
+def _frobenius(v):
+    return float(np.sqrt(np.sum(np.square(v))))
+
+
+# ---------------------------------------------------------------- name tables (read by notation.py and parse.py)
+# Spelling -> quantity kind. Layer superscripts and index subscripts are read by the parser.
+QUANTITY_NAMES: dict[str, str] = {
+    "W": "W", "w": "W", r"\Theta": "W", r"\theta": "W",
+    "b": "b",
+    "z": "z", "Z": "z",
+    "a": "a", "A": "a",
+    r"\delta": "delta", r"\Delta": "delta",
+    "x": "x", "X": "x",
+    "y": "y", "Y": "y",
+    r"\hat{y}": "yhat", r"\hat{Y}": "yhat", "h": "yhat",
+    "J": "J", "C": "J", "E": "J", "L": "J", r"\mathcal{L}": "J", r"\ell": "J",
+    "m": "m", "N": "m", "n": "width",
+    r"\lambda": "lam",
+    r"\alpha": "alpha", r"\eta": "alpha",
+    r"\mathbf{1}": "ones",
+}
+# A quantity with a name subscript: J_{\text{data}} is the data term of J, J_{\text{reg}} its regulariser.
+LABELLED_KINDS = {("J", "data"): "Jdata", ("J", "reg"): "Jreg", ("J", "Data"): "Jdata", ("J", "Reg"): "Jreg"}
+# Scalar losses a partial derivative can be taken of (J and its two terms).
+LOSS_KINDS = frozenset({"J", "Jdata", "Jreg"})
+# Quantities written as applied to arguments: h_\theta(x), J(W, b); the arguments are kept as notation.
+APPLIED_KINDS = {"yhat", "J", "Jdata", "Jreg"}
+# Letters that are free scalar variables in a pure-calculus claim (no network quantity).
+PURE_VARIABLES = frozenset("zxatuvwpsyr")
+# The layer's activation, as a function symbol (DESIGN: sigma, f, g and their primes).
+ACTIVATION_NAMES = {r"\sigma", "f", "g", r"\phi", r"\varphi"}
+# Named elementary functions -> evaluator name (a key of ELEMENTARY).
+FUNCTION_NAMES: dict[str, str] = {
+    r"\tanh": "tanh", r"\exp": "exp", r"\log": "log", r"\ln": "log",
+    r"\sinh": "sinh", r"\cosh": "cosh",
+    "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "ReLU": "relu", "softmax": "softmax",
+    "exp": "exp", "log": "log", "ln": "log",
+}
+INDEX_LETTERS = set("ijklpqrstuvcnh")
+
+
+# ---------------------------------------------------------------- the registry
+ROWS = [
+    Construct("num", "a number (integer or decimal); fractions are div of two numbers",
+              ("2", "0.5"), 9, lambda ev, n: float(n.value), _render_num, _num_edits, parse=_parse_num),
+    Construct("qty", "a named network quantity or free symbol, with layer superscript and index subscripts",
+              ("W^{(l)}", "a^{(l-1)}_j", "\\delta^{(L)}", "y", "J", "m", "\\lambda", "\\mathbf{1}"),
+              _qty_prec, lambda ev, q: ev.quantity(q), lambda q, r: render_qty(q), _qty_edits,
+              parse=_parse_quantity),
+    Construct("partial", "a partial derivative of one quantity by another (matrix, or one entry with indices)",
+              (r"\frac{\partial J}{\partial W^{(l)}}", r"\frac{\partial}{\partial W^{(l)}} J",
+               r"\frac{\partial z_j}{\partial a_i}"),
+              5.5, lambda ev, d: ev.partial(d),
+              lambda n, r: f"\\frac{{\\partial {render_qty(n.num)}}}{{\\partial {render_qty(n.den)}}}",
+              _partial_edits),
+    Construct("derivof", "the partial derivative of an expression by a quantity (by central differences on the "
+              "network: a scalar by a matrix, or anything by one entry)",
+              (r"\frac{\partial}{\partial W^{(2)}} \left(\lambda \|W^{(2)}\|^2\right)",
+               r"\frac{\partial (W a + b)}{\partial z_i}"), 5.5, lambda ev, d: ev.derivative_of(d),
+              lambda n, r: f"\\frac{{\\partial}}{{\\partial {render_qty(n.den)}}} {r(n.body, 9)}"),
+    Construct("deriv", "an ordinary derivative of a scalar expression (pure calculus)",
+              (r"\frac{d}{dz} \sigma(z)",), 9, lambda ev, d: ev.derivative(d),
+              lambda n, r: f"\\frac{{d}}{{d{n.var}}} {r(n.body, 5)}"),
+    Construct("add", "sum of two terms (a bias column broadcasts over the batch)", ("+",), 1,
+              _binary(_add), _render_add, _term_edits, infix=("+",), level="sum"),
+    Construct("sub", "difference of two terms", ("-",), 1, _binary(lambda x, y: _add(x, -y)),
+              lambda n, r: f"{r(n.args[0], 1)} - {r(n.args[1], 2)}", _sub_edits, infix=("-",), level="sum"),
+    Construct("neg", "leading minus", ("-x",), 2, lambda ev, n: -ev(n.args[0]),
+              lambda n, r: f"-{r(n.args[0], 3)}"),
+    Construct("mm", "matrix product (or scalar times anything): juxtaposition, \\cdot, \\times",
+              ("A B", r"A \cdot B", r"A \times B"), 3, _struck_or(_mm),
+              lambda n, r: f"{r(n.args[0], 3)}{f' {n.style} ' if n.style else ' '}{r(n.args[1], 4)}",
+              _product_edits, infix=(r"\cdot", r"\times"), level="product"),
+    Construct("had", "element-wise (Hadamard) product", (r"\odot", r"\circ", "*", r"\ast"), 3, _struck_or(_had),
+              lambda n, r: f"{r(n.args[0], 3)} {n.style or chr(92) + 'odot'} {r(n.args[1], 4)}",
+              _product_edits, infix=(r"\odot", r"\circ", "*", r"\ast"), level="product"),
+    Construct("div", "division (element-wise between equal shapes)", (r"\frac{a}{b}", "a / b"), 3,
+              _binary(_div), lambda n, r: f"\\frac{{{r(n.args[0], 0)}}}{{{r(n.args[1], 0)}}}", _div_edits,
+              starts=(r"\frac", r"\dfrac", r"\tfrac"), parse=_parse_frac, infix=("/",), level="product"),
+    Construct("pow", "power (element-wise on a matrix); \\sqrt is the power 1/2", ("x^{2}", r"\sqrt{x}"), 5,
+              _binary(_pow), lambda n, r: f"{r(n.args[0], 6)}^{{{r(n.args[1], 0)}}}",
+              starts=(r"\sqrt",), parse=_parse_sqrt),
+    Construct("T", "transpose of a matrix", ("A^T", r"A^\top", r"A^\intercal", "A'", r"A^{\prime}"), 5,
+              lambda ev, n: (lambda v: v.T if isinstance(v, np.ndarray) else v)(ev(n.args[0])), _render_T,
+              _transpose_edits, postfix=("T", r"\top", r"\intercal", r"\prime", "'")),
+    Construct("act", "the layer's activation function, read from its argument's layer",
+              (r"\sigma(z^{(l)})", "f(z)", "g(z)", r"\phi(z)"), 9,
+              lambda ev, c: ev.activation(c, derivative=False), _render_call,
+              starts=tuple(sorted(ACTIVATION_NAMES)), parse=_parse_activation),
+    Construct("dact", "the derivative of the layer's activation, element-wise",
+              (r"\sigma'(z^{(l)})", "f'(z)", r"g^{\prime}(z)"), 9,
+              lambda ev, c: ev.activation(c, derivative=True), _render_call),
+    Construct("function", "an elementary function applied element-wise: tanh, exp, log, sigmoid, relu, softmax",
+              (r"\tanh(z)", r"\log a", r"\exp(z)", "e^{z}", r"\text{softmax}(z)"), 9,
+              lambda ev, c: ev.elementary(c), _render_call,
+              starts=tuple(sorted(FUNCTION_NAMES)) + ("e",), parse=_parse_function),
+    Construct("norm", "the Frobenius norm (the 2-norm of a vector); \\|W\\|_2^2 in weight decay is the sum of squares",
+              (r"\|W\|", r"\|W\|_2^2", r"\|W\|_F^2", r"\left\|y - a\right\|^{2}"), 9,
+              lambda ev, n: _frobenius(ev(n.arg)),
+              lambda n, r: f"\\left\\|{r(n.arg, 0)}\\right\\|" + (f"_{{{n.kind}}}" if n.kind else ""),
+              starts=(r"\|",), parse=_parse_norm, closer=r"\|"),
+    Construct("cases", "a value by cases (ReLU masks): the first row whose condition holds, element-wise",
+              (r"\begin{cases} 1 & \text{if } z > 0 \\ 0 & \text{otherwise} \end{cases}",), 9, _evaluate_cases,
+              _render_cases, starts=("begin:cases",), parse=_parse_cases),
+    Construct("cond", "a comparison in a case or after a claim (\\text{if } j = y_i): true or false, element-wise",
+              ("z^{(2)} > 0", r"z \leq 0", r"j \neq k"), 0.5, _evaluate_cond,
+              lambda n, r: f"{r(n.left, 1)} {n.op} {r(n.right, 1)}", infix=tuple(COMPARISONS), level="comparison"),
+    Construct("cancel", "a term the author struck out (\\cancel): 0, and a product holding it is 0",
+              (r"\cancel{x}",), 9, lambda ev, n: 0.0, lambda n, r: f"\\cancel{{{r(n.arg, 0)}}}",
+              starts=(r"\cancel",), parse=_parse_cancel),
+    Construct("sum", "a sum over an index, with explicit or natural range",
+              (r"\sum_{j=1}^{n_{l+1}}", r"\sum_k", r"\sum_{i=1}^{m}"), 2,
+              lambda ev, s: ev.summation(s), _render_sum, starts=(r"\sum",), parse=_parse_sum),
+]
+CONSTRUCTS: dict[str, Construct] = {c.name: c for c in ROWS}
+
+# Syntax that produces another construct's node (listed so the tokenizer accepts it).
+SPECIAL_STARTS = {"e": _parse_exp_e}
+
+# Token -> (row) lookups the parser uses.
+PRIMARY_STARTS: dict[str, Construct] = {tok: c for c in ROWS for tok in c.starts if c.parse}
+ENVIRONMENTS = {tok.split(":", 1)[1] for tok in PRIMARY_STARTS if tok.startswith("begin:")}
+INFIX: dict[str, dict[str, Construct]] = {
+    level: {tok: c for c in ROWS if c.level == level for tok in c.infix} for level in ("sum", "product")}
+TRANSPOSE_SUPERSCRIPTS = set(CONSTRUCTS["T"].postfix)
+CLOSERS = {c.closer for c in ROWS if c.closer}
+
+
+def construct_of(n: Node) -> Construct:
+    return CONSTRUCTS[n.construct]
+
+
+# ---------------------------------------------------------------- the generic passes
+def render(n: Node, parent_prec: float = 0) -> str:
+    """LaTeX of a tree, in the claim's own spelling."""
+    c = construct_of(n)
+    s = c.render(n, render)
+    return f"\\left({s}\\right)" if c.prec(n) < parent_prec else s
+
+
+def edits(n: Node):
+    """The single-edit repairs of node n itself (not of its children)."""
+    return construct_of(n).edits(n)
+
+
+def command_tokens() -> set:
+    """Every backslash command a construct row spells itself with (for the tokenizer's whitelist)."""
+    out = set()
+    for c in ROWS:
+        for tok in c.starts + c.infix + c.postfix + ((c.closer,) if c.closer else ()):
+            if tok.startswith("\\"):
+                out.add(tok)
+    return out

@@ -1,0 +1,238 @@
+"""Contexts of a claim link and the comparison of both sides in each.
+
+A ``Checker`` builds every context a link is evaluated in: several random
+shapes, draws per shape, every valid layer of a symbolic ``l``, and every (or
+a random sample of) index value and sample. ``samples`` evaluates two trees
+in those contexts; ``holds`` says whether they agree everywhere.
+"""
+from __future__ import annotations
+
+from ..constructs import LOSS_KINDS
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..constructs import ShapeError
+from ..network import NetFlags
+from ..notation import NotationError
+from ..constructs import render_qty
+from ..parse import Claim
+from ..tree import Deriv, DerivOf, Node, Partial, Qty, Sum, free_indices, quantities, walk
+from .evaluate import LOWEST_LAYER, Context, Evaluator, index_dims
+from .instances import make_instance, pure_instance, random_shapes
+from .verdict import Unverifiable
+
+MAX_INDEX_CONTEXTS = 40    # index assignments per (shape, draw, layer)
+RTOL = 1e-10               # float64 reassociation stays near 1e-15; a written 1 + 10^{-7} must not pass
+
+
+def scalarish(v):
+    if isinstance(v, np.ndarray) and v.size == 1:
+        return float(v.reshape(()))
+    return v
+
+
+def nonfinite(v) -> bool:
+    return v is None or not np.all(np.isfinite(np.asarray(v, dtype=float)))
+
+
+def close(x, y, rtol=RTOL) -> bool:
+    x, y = scalarish(x), scalarish(y)
+    if isinstance(x, np.ndarray) != isinstance(y, np.ndarray):
+        return False
+    if isinstance(x, np.ndarray) and x.shape != y.shape:
+        return False
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(ya))):
+        return False
+    scale = max(float(np.max(np.abs(xa), initial=0.0)), float(np.max(np.abs(ya), initial=0.0)), 1e-12)
+    return bool(np.allclose(xa, ya, rtol=rtol, atol=rtol * 1e-2 * scale + 1e-12))
+
+
+@dataclass
+class Sample:
+    """One evaluated context: both sides' values (or the error one side raised)."""
+    ctx: Context
+    left: object
+    right: object
+    error: str | None = None
+
+
+def rtol_for(sides) -> float:
+    # central differences are accurate to ~1e-9 relative; leave room
+    fd = any(isinstance(n, (Deriv, DerivOf)) or (isinstance(n, Partial) and n.num.kind not in LOSS_KINDS and n.num.idx)
+             for side in sides for n in walk(side))
+    return 1e-5 if fd else RTOL
+
+
+def holds(samples: list[Sample], rtol=RTOL) -> tuple[bool, Sample | None]:
+    """Both sides agree at every draw. A draw where exactly one side is undefined (NaN, inf) is a
+    counterexample, never skipped; only draws outside both sides' domain are passed over."""
+    valid = 0
+    for s in samples:
+        if s.error is not None:
+            return False, s
+        if nonfinite(s.left) != nonfinite(s.right):
+            return False, s
+        if nonfinite(s.left):
+            continue
+        valid += 1
+        if not close(s.left, s.right, rtol):
+            return False, s
+    if valid == 0:
+        raise Unverifiable("no draw gave finite values on both sides")
+    return True, None
+
+
+def uses_sample(sides) -> bool:
+    return any(len(q.idx) == 1 and q.kind in ("z", "a", "delta", "x", "y", "yhat") for q in quantities(*sides))
+
+
+def valid_layers(sides, flags: NetFlags) -> list:
+    """Every l for which each layer reference in the claim exists."""
+    L = flags.depth
+
+    def fits(l):
+        for side in sides:
+            for n in walk(side):
+                if isinstance(n, Qty) and n.layer is not None and \
+                        not LOWEST_LAYER.get(n.kind, 0) <= n.layer.resolve(l, L) <= L:
+                    return False
+                if isinstance(n, Sum) and n.hi and n.hi[0] == "width" and not 0 <= n.hi[1].resolve(l, L) <= L:
+                    return False
+        return True
+    return [l for l in range(0, L + 1) if fits(l)]
+
+
+class Checker:
+    """Builds contexts for a claim link and evaluates both sides in each."""
+
+    def __init__(self, claim: Claim, flags: NetFlags, seed: int, shapes: int, draws: int):
+        self.claim, self.flags = claim, flags
+        self.rng = np.random.default_rng(seed)
+        self.contexts: list[Context] = []
+        self.shapes_used = []
+        self.draws = draws
+        self.layers = None
+        self.index_conflicts: dict = {}
+        self._build(shapes, draws)
+
+    def _build(self, shapes, draws):
+        claim, flags = self.claim, self.flags
+        if claim.pure:
+            self._pure_contexts(8 * shapes)
+            return
+        sides = claim.sides
+        layers = valid_layers(sides, flags) if claim.symbolic_layer else [None]
+        if not layers:
+            raise Unverifiable(f"no layer l makes every layer in the claim exist in a depth-{flags.depth} "
+                               "network")
+        if not claim.symbolic_layer:
+            self._check_absolute_layers(sides)
+        self.layers = layers
+        names = free_indices(sides)
+        sample = uses_sample(sides)
+        for sizes, m in random_shapes(flags, shapes, self.rng):
+            self.shapes_used.append((sizes, m))
+            for _ in range(draws):
+                inst = make_instance(flags, sizes, m, self.rng)
+                for l in layers:
+                    self._contexts_for(inst, l, names, sample)
+
+    def _pure_contexts(self, count):
+        """Random points for the free variables; p, a, y stay in (0, 1) where they are probabilities."""
+        for _ in range(count):
+            vars_ = {}
+            for n in (n for side in self.claim.sides for n in walk(side)):
+                name = n.spelling if isinstance(n, Qty) else (n.var if isinstance(n, Deriv) else None)
+                if name is None or name in vars_:
+                    continue
+                if isinstance(n, Qty) and name in "pay":
+                    vars_[name] = float(self.rng.uniform(0.05, 0.95))
+                else:
+                    mag = float(self.rng.uniform(0.1, 2.5))
+                    vars_[name] = mag if self.rng.random() < 0.5 else -mag
+            self.contexts.append(Context(pure_instance(self.flags), None, {}, 0, vars_))
+
+    def _check_absolute_layers(self, sides):
+        L = self.flags.depth
+        for q in quantities(*sides):
+            if q.layer is not None:
+                k = q.layer.resolve(None, L)
+                lo = LOWEST_LAYER.get(q.kind, 0)
+                if not lo <= k <= L:
+                    raise NotationError(f"{render_qty(q)} refers to layer {k}, but the network has "
+                                        f"layers {lo}..{L} (--depth {L})", self.claim.text, q.pos)
+
+    def _contexts_for(self, inst, l, names, sample):
+        probe = Evaluator(Context(inst, l, {}), self.flags.layout)
+        dims = {}
+        for side in self.claim.sides:
+            index_dims(side, probe, dims)
+        ranges = []
+        for name in names:
+            sizes = dims.get(name)
+            if not sizes:
+                raise Unverifiable(f"cannot tell the range of index {name}")
+            if len(sizes) > 1 and name not in self.index_conflicts:   # ill-typed: never correct
+                self.index_conflicts[name] = set(sizes)
+            ranges.append(range(1, min(sizes) + 1))
+        samples = range(inst.m) if sample else [0]
+        combos = list(itertools.islice(itertools.product(*ranges, samples), 5000))
+        if len(combos) > MAX_INDEX_CONTEXTS:
+            pick = self.rng.choice(len(combos), MAX_INDEX_CONTEXTS, replace=False)
+            combos = [combos[int(k)] for k in sorted(pick)]
+        for combo in combos:
+            self.contexts.append(Context(inst, l, dict(zip(names, combo[:-1])), combo[-1]))
+
+    def evaluate(self, node: Node, ctx: Context):
+        ev = Evaluator(Context(ctx.inst, ctx.l, dict(ctx.idx), ctx.s, dict(ctx.vars)), self.flags.layout)
+        return scalarish(ev(node))
+
+    def where(self, ctx: Context):
+        """Where the claim's condition holds in this context: True, False, or an element-wise mask."""
+        if self.claim.condition is None:
+            return True
+        try:
+            mask = self.evaluate(self.claim.condition, ctx)
+        except ShapeError:
+            return True
+        return bool(mask) if not isinstance(mask, np.ndarray) else mask.astype(bool)
+
+    def samples(self, left: Node, right: Node, contexts=None) -> list[Sample]:
+        out = []
+        for ctx in contexts or self.contexts:
+            mask = self.where(ctx)
+            if mask is False:
+                continue
+            try:
+                lv = self.evaluate(left, ctx)
+            except ShapeError as exc:
+                out.append(Sample(ctx, None, None, f"left side: {exc}"))
+                continue
+            try:
+                rv = self.evaluate(right, ctx)
+            except ShapeError as exc:
+                out.append(Sample(ctx, lv, None, f"right side: {exc}"))
+                continue
+            lv, rv = _zero_as_matrix(lv, rv)
+            if isinstance(mask, np.ndarray):     # an element-wise statement: a number stands for every element
+                lv = np.broadcast_to(lv, mask.shape) * 1.0 if np.ndim(lv) == 0 else lv
+                rv = np.broadcast_to(rv, mask.shape) * 1.0 if np.ndim(rv) == 0 else rv
+            if isinstance(mask, np.ndarray) and np.shape(lv) == np.shape(rv) == mask.shape:
+                lv, rv = np.where(mask, lv, 0.0), np.where(mask, rv, 0.0)   # compared only where it holds
+            out.append(Sample(ctx, lv, rv))
+        if contexts is None and not out:
+            raise Unverifiable("the condition holds in none of the random draws")
+        return out
+
+
+def _zero_as_matrix(lv, rv):
+    """"= 0" written for a matrix means the zero matrix of its shape."""
+    if isinstance(lv, np.ndarray) and not isinstance(rv, np.ndarray) and rv == 0:
+        return lv, np.zeros_like(lv)
+    if isinstance(rv, np.ndarray) and not isinstance(lv, np.ndarray) and lv == 0:
+        return np.zeros_like(rv), rv
+    return lv, rv

@@ -1,0 +1,462 @@
+"""Evaluating a claim tree with NumPy in one context (an instance, a layer l, index values).
+
+The evaluator dispatches every node through the construct registry
+(``constructs.CONSTRUCTS[n.construct].evaluate``) and offers the rows what
+only it knows: the model's value of a quantity, of a partial derivative
+(from the derived trace, or by central differences on the forward pass for
+single entries such as dz_j/da_i), the layer's activation, index ranges.
+"""
+from __future__ import annotations
+
+from ..constructs import LOSS_KINDS
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import activations as acts
+from ..constructs import CONSTRUCTS, ShapeError, Unevaluable, _add, render, render_qty, shape_of
+from ..losses import loss_gradient, regulariser_gradient, regulariser_value
+from ..tree import Call, Node, Partial, Qty, Sum, walk
+from .instances import Instance
+from .verdict import Unverifiable
+
+# lowest layer each layered quantity exists at
+LOWEST_LAYER = {"W": 1, "b": 1, "z": 1, "delta": 1, "a": 0}
+
+
+class LayerOutOfRange(Unverifiable):
+    def __init__(self, q, k, lo, L):
+        self.q, self.k = q, k
+        name = render_qty(q) if q is not None else "a sum bound"
+        super().__init__(f"{name} refers to layer {k}, but the network has layers {lo}..{L}")
+
+
+@dataclass
+class Context:
+    inst: Instance
+    l: int | None
+    idx: dict            # index name -> 1-based value
+    s: int = 0           # the sample a single-indexed vector quantity refers to
+    vars: dict = field(default_factory=dict)   # pure-calculus variables
+
+
+class Evaluator:
+    """Walks a claim tree with NumPy in one context; ``ev(node)`` is the node's value."""
+
+    def __init__(self, ctx: Context, layout: str):
+        self.ctx, self.rows = ctx, layout == "rows"
+
+    def __call__(self, n: Node):
+        try:
+            return CONSTRUCTS[n.construct].evaluate(self, n)
+        except Unevaluable as exc:
+            raise Unverifiable(str(exc)) from None
+
+    # -- quantities
+    def layer(self, q: Qty) -> int:
+        L = self.ctx.inst.L
+        if q.layer is None:
+            return L
+        if q.layer.base == "l" and self.ctx.l is None:
+            raise Unverifiable("symbolic layer without a value")
+        k = q.layer.resolve(self.ctx.l, L)
+        lo = LOWEST_LAYER.get(q.kind, 0)
+        if not lo <= k <= L:
+            raise LayerOutOfRange(q, k, lo, L)
+        return k
+
+    def inst_layer(self, q: Qty) -> int:
+        return self.ctx.inst.L if q.kind == "yhat" else (0 if q.kind == "x" else self.layer(q))
+
+    def matrix(self, q: Qty) -> np.ndarray | float:
+        """The column-layout value of a quantity, before layout and indices."""
+        inst, tr = self.ctx.inst, self.ctx.inst.trace
+        scalars = {"J": lambda: float(tr.J), "m": lambda: inst.M, "lam": lambda: inst.lam,
+                   "alpha": lambda: inst.alpha, "Jreg": lambda: self.regulariser(),
+                   "Jdata": lambda: float(tr.J) - self.regulariser(),
+                   "width": lambda: float(inst.sizes[q.layer.resolve(self.ctx.l, inst.L)])}
+        if q.kind in scalars:
+            return scalars[q.kind]()
+        whole = {"ones": lambda: np.ones((inst.m, 1)) if not self.rows else np.ones((inst.m, 1)).T,
+                 "x": lambda: inst.X, "y": lambda: inst.Y, "yhat": lambda: tr.a[inst.L]}
+        if q.kind in whole:
+            return whole[q.kind]()
+        k = self.layer(q)
+        return {"W": lambda: inst.W[k], "b": lambda: inst.b[k], "z": lambda: tr.z[k],
+                "a": lambda: tr.a[k], "delta": lambda: tr.delta[k]}[q.kind]()
+
+    def regulariser(self) -> float:
+        inst = self.ctx.inst
+        return regulariser_value(inst.flags.reg_obj, inst.W[1:], inst.lam, inst.M)
+
+    def laid_out(self, v):
+        if isinstance(v, np.ndarray) and self.rows:
+            return v.T
+        return v
+
+    def entry(self, v, idx: tuple, where: Node):
+        """Index a laid-out matrix: two indices = (row, column); one = unit of the current sample."""
+        if not idx:
+            return v
+        if not isinstance(v, np.ndarray):
+            raise Unverifiable(f"{render(where)}: a scalar takes no index")
+        vals = [self.index_value(i) for i in idx]
+        try:
+            if len(vals) == 2:
+                r, c = vals
+            elif self.rows:
+                r, c = (1 if v.shape[0] == 1 else self.ctx.s + 1), vals[0]
+            else:
+                r, c = vals[0], (1 if v.shape[1] == 1 else self.ctx.s + 1)
+            if r < 1 or c < 1:
+                raise IndexError
+            return float(v[r - 1, c - 1])
+        except IndexError:
+            raise ShapeError(f"index out of range in {render(where)} (shape {shape_of(v)})") from None
+
+    def index_value(self, i):
+        if isinstance(i, int):
+            return i
+        if i == r"\tilde{k}":                 # the true class of the current sample (y one-hot)
+            return int(np.argmax(self.ctx.inst.Y[:, self.ctx.s])) + 1
+        try:
+            return self.ctx.idx[i]
+        except KeyError:
+            raise Unverifiable(f"index {i} has no range") from None
+
+    def quantity(self, q: Qty):
+        if q.kind == "var" or (q.kind in ("z", "x", "a", "y") and q.spelling in self.ctx.vars):
+            try:
+                return self.ctx.vars[q.spelling]
+            except KeyError:
+                raise Unverifiable(f"unknown symbol {q.spelling}") from None
+        bias_unit = self.bias_unit(q)
+        if bias_unit is not None:
+            return bias_unit
+        v = self.laid_out(self.matrix(q))
+        if q.sample is not None:
+            v = self.at_sample(v, q)
+        return self.entry(v, q.idx, q)
+
+    def bias_unit(self, q: Qty):
+        """Index 0 in the bias-unit convention (a_0 = x_0 = 1, W_{i0} = b_i), samples as columns."""
+        if not q.idx or 0 not in [self.index_value(i) for i in q.idx]:
+            return None
+        vals = [self.index_value(i) for i in q.idx]
+        if self.rows:
+            raise Unverifiable("index 0 (the bias unit) is read in the samples-as-columns layout only")
+        if q.kind in ("a", "x") and vals == [0]:
+            return 1.0
+        if q.kind == "W" and len(vals) == 2 and vals[1] == 0 and vals[0] >= 1:
+            b = self.ctx.inst.b[self.layer(q)]
+            if vals[0] > b.shape[0]:
+                raise ShapeError(f"index out of range in {render(q)}")
+            return float(b[vals[0] - 1, 0])
+        raise Unverifiable(f"{render(q)}: index 0 is the bias unit, which only a_0, x_0 and W_{{i0}} have")
+
+    def at_sample(self, v, q: Qty):
+        """The sample's column (its row in rows layout) of a per-sample quantity."""
+        if not isinstance(v, np.ndarray):
+            raise Unverifiable(f"{render_qty(q)}: a sample superscript on a quantity that has no samples")
+        k = self.index_value(q.sample)
+        axis_len = v.shape[0] if self.rows else v.shape[1]
+        if not 1 <= k <= axis_len or axis_len != self.ctx.inst.m:
+            raise ShapeError(f"sample {k} of {render_qty(q)} (shape {shape_of(v)})")
+        return v[k - 1:k, :] if self.rows else v[:, k - 1:k]
+
+    def partial(self, p: Partial):
+        if p.num.idx and p.den.idx and p.num.kind not in LOSS_KINDS:
+            return partial_entry(self, p)
+        return self.entry(self.laid_out(partial_matrix(self, p)), partial_indices(p), p)
+
+    # -- sums and derivatives
+    @contextmanager
+    def bound(self, index: str, value: int):
+        """Evaluate with ``index`` set to ``value``; the outer value comes back afterwards."""
+        saved = self.ctx.idx.get(index)
+        self.ctx.idx[index] = value
+        try:
+            yield
+        finally:
+            if saved is None:
+                self.ctx.idx.pop(index, None)
+            else:
+                self.ctx.idx[index] = saved
+
+    def summation(self, s: Sum):
+        total = 0.0
+        for v in self.sum_range(s):
+            with self.bound(s.index, v):
+                total = _add(total, self(s.body))
+        return total
+
+    def sum_range(self, s: Sum) -> range:
+        inst = self.ctx.inst
+        if s.hi is None:
+            dims = index_dims(s.body, self, {}).get(s.index)
+            if not dims:
+                raise Unverifiable(f"cannot tell the range of the sum over {s.index}")
+            return range(s.lo, min(dims) + 1)
+        tag = s.hi[0]
+        if tag == "symbol":
+            raise Unverifiable(f"the sum's upper limit {s.hi[1]} is not a known range: say what it counts "
+                               f"(m samples, n_0 inputs, n_1 units, ...)")
+        fixed = {"num": lambda: s.hi[1], "m": lambda: inst.m, "K": lambda: inst.sizes[-1]}
+        if tag in fixed:
+            return range(s.lo, fixed[tag]() + 1)
+        k = s.hi[1].resolve(self.ctx.l, inst.L)
+        if not 0 <= k <= inst.L:
+            raise LayerOutOfRange(None, k, 0, inst.L)
+        return range(s.lo, inst.sizes[k] + 1)
+
+    def derivative(self, d):
+        """d/dvar body by central differences (pure calculus)."""
+        if d.var not in self.ctx.vars:
+            raise Unverifiable(f"d/d{d.var}: {d.var} is not a variable of the claim")
+        v0 = self.ctx.vars[d.var]
+        h = 1e-5 * (1.0 + abs(v0))
+        try:
+            self.ctx.vars[d.var] = v0 + h
+            up = self(d.body)
+            self.ctx.vars[d.var] = v0 - h
+            down = self(d.body)
+        finally:
+            self.ctx.vars[d.var] = v0
+        return (up - down) / (2 * h)
+
+    def derivative_of(self, d):
+        """d(expression)/d(quantity) by central differences on the network (W, b: full backward pass;
+        z, a, x: the forward pass from there). A scalar by a matrix gives the gradient matrix; anything
+        by one entry gives the entry-wise derivative; a matrix by a matrix would be a 4-index tensor."""
+        inst, den = self.ctx.inst, d.den
+        if den.kind in ("W", "b"):
+            k = self.layer(den)
+            base = inst.W[k] if den.kind == "W" else inst.b[k]
+
+            def moved(pos, step):
+                W = [w if w is None else w.copy() for w in inst.W]
+                b = [v if v is None else v.copy() for v in inst.b]
+                (W if den.kind == "W" else b)[k][pos] += step
+                return inst.with_parameters(W, b)
+            positions = [_entry_position(self, den.idx, base.shape if den.kind == "W" else base.shape[0], inst.m,
+                                         weight=den.kind == "W")] if den.idx else list(np.ndindex(base.shape))
+        elif den.kind in ("z", "a", "x"):
+            k = 0 if den.kind == "x" else self.layer(den)
+            where = ("a" if den.kind == "x" else den.kind, k)
+            base = np.zeros((inst.sizes[k], inst.m))
+
+            def moved(pos, step):
+                bump = np.zeros_like(base)
+                bump[pos] = step
+                return inst.with_bump(where, bump)
+            positions = [_entry_position(self, den.idx, inst.sizes[k], inst.m)] if den.idx else \
+                list(np.ndindex(base.shape))
+        else:
+            raise Unverifiable(f"a derivative by {den.spelling} is not supported")
+        if len(positions) > 400:
+            raise Unverifiable("the derivative has too many entries to take by differences here")
+        h = 1e-6
+        values = []
+        for pos in positions:
+            up, down = (self.at_instance(d.body, moved(pos, s * h)) for s in (+1, -1))
+            values.append((up - down) / (2 * h) if isinstance(up, np.ndarray) else (float(up) - float(down)) / (2 * h))
+        if den.idx:
+            return values[0]
+        if any(isinstance(v, np.ndarray) and v.size > 1 for v in values):
+            raise Unverifiable(f"{render(d)}: the derivative of a matrix by a matrix is a 4-index tensor; "
+                               "write one entry (with indices) instead")
+        grad = np.array([float(np.reshape(v, ())) for v in values]).reshape(base.shape)
+        return self.laid_out(grad)
+
+    def at_instance(self, node: Node, inst) -> object:
+        """node's value in this context on another instance (a perturbed network)."""
+        ev = Evaluator(Context(inst, self.ctx.l, dict(self.ctx.idx), self.ctx.s, dict(self.ctx.vars)),
+                       "rows" if self.rows else "columns")
+        try:
+            return ev(node)
+        except AttributeError:
+            raise Unverifiable("this derivative needs the backward pass of a network perturbed inside; "
+                               "take it by a weight or bias instead") from None
+
+    # -- functions
+    def elementary(self, c: Call):
+        from ..constructs import ELEMENTARY
+        v = self(c.arg)
+        try:    # an overflow in the claim's own maths is no value at all (tanh(e^{e^{99}}) is not 1)
+            with np.errstate(over="raise", invalid="ignore", divide="ignore"):
+                return ELEMENTARY[c.fn](v)
+        except FloatingPointError:
+            raise Unverifiable(f"{render(c)} overflows float64 at the random draws") from None
+
+    def act_layer(self, arg: Node) -> int | None:
+        for n in walk(arg):
+            if isinstance(n, Qty) and n.kind in ("z", "W", "b") and n.layer is not None:
+                return self.layer(n)
+            if isinstance(n, Qty) and n.kind == "yhat":
+                return self.ctx.inst.L
+        return None
+
+    def activation(self, c: Call, derivative: bool):
+        """The activation of the layer the argument belongs to (pure calculus: sigma is the sigmoid)."""
+        inst, flags = self.ctx.inst, self.ctx.inst.flags
+        if self.ctx.vars:
+            act = acts.ACTIVATIONS["sigmoid"] if c.spelling == r"\sigma" else flags.hidden_act
+        else:
+            k = self.act_layer(c.arg)
+            act = flags.output_act if k == inst.L else flags.hidden_act
+        axis = 1 if self.rows else 0
+        if act.name == "softmax" and derivative:
+            # f'(z_k) of a softmax read as the diagonal of its Jacobian, da_k/dz_k = a_k (1 - a_k): what a
+            # formula treating softmax element-wise means; it is compared with the truth like any other
+            a = self.activation(c, derivative=False)
+            return a * (1 - a)
+        if act.name == "softmax":
+            if isinstance(c.arg, Qty) and c.arg.idx:
+                full = self.laid_out(self.matrix(c.arg))
+                return self.entry(acts.np_softmax(full, axis=axis), c.arg.idx, c.arg)
+            v = self(c.arg)
+            if not isinstance(v, np.ndarray):
+                raise Unverifiable("softmax of a scalar: index the result instead, softmax(z^{(L)})_i")
+            return acts.np_softmax(v, axis=axis)
+        v = self(c.arg)
+        fn = acts.numpy_function(act, derivative)
+        with np.errstate(all="ignore"):
+            if isinstance(v, np.ndarray):
+                return fn(np.asarray(v, dtype=float)) * 1.0
+            return float(fn(np.array(v)))
+
+
+# ---------------------------------------------------------------- partial derivatives
+def partial_indices(p: Partial) -> tuple:
+    return p.den.idx if p.num.kind in LOSS_KINDS else (p.num.idx or p.den.idx)
+
+
+def partial_matrix(ev: Evaluator, p: Partial):
+    """Matrix-level partials, column layout: dJ/dW, dJ/db, dJ/dz, dJ/da, da/dz, dz/da."""
+    inst, tr = ev.ctx.inst, ev.ctx.inst.trace
+    num, den = p.num, p.den
+    nk = "a" if num.kind == "yhat" else num.kind
+    dk = "a" if den.kind in ("yhat",) else ("a0" if den.kind == "x" else den.kind)
+    if nk in ("Jreg", "Jdata"):
+        # J = J_data + J_reg; the regulariser depends on the weights alone
+        whole = partial_matrix(ev, Partial(Qty("J", "J"), den))
+        reg = (regulariser_gradient(inst.flags.reg_obj, inst.W[ev.layer(den)], inst.lam, inst.M)
+               if dk == "W" else np.zeros_like(whole))
+        return reg if nk == "Jreg" else whole - reg
+    if nk == "J":
+        if dk == "a0":
+            return inst.W[1].T @ tr.delta[1] / inst.M
+        k = inst.L if den.kind == "yhat" else ev.layer(den)
+        if dk == "W":
+            return tr.dW[k]
+        if dk == "b":
+            return tr.db[k]
+        if dk == "z":
+            return tr.delta[k] / inst.M
+        if dk == "a":
+            if k < inst.L:
+                return inst.W[k + 1].T @ tr.delta[k + 1] / inst.M
+            with np.errstate(all="ignore"):
+                return loss_gradient(inst.flags.loss_obj)(tr.a[k], inst.Y) * 1.0 / inst.M
+    if nk == "a" and dk == "z":
+        k = inst.L if num.kind == "yhat" else ev.layer(num)
+        if ev.layer(den) == k:
+            act = inst.flags.activation(k)
+            if act.name != "softmax":
+                return acts.numpy_function(act, True)(tr.z[k])     # elementwise convention: f'(z)
+    if nk == "z" and dk == "a":
+        k = ev.layer(num)
+        if ev.layer(den) == k - 1:
+            return inst.W[k]                                # the Jacobian of z^{(k)} in a^{(k-1)}
+    raise Unverifiable(f"{render(p)} is not supported as a whole matrix (it is a higher-order tensor "
+                       "or not defined here); write one entry, e.g. with indices _{ij}")
+
+
+def partial_entry(ev: Evaluator, p: Partial) -> float:
+    """One entry d N_i / d D_j by central differences on the forward pass (same sample)."""
+    inst = ev.ctx.inst
+    num, den = p.num, p.den
+    nk = "a" if num.kind == "yhat" else num.kind
+    if nk not in ("z", "a") or den.kind not in ("z", "a", "W", "b", "x"):
+        raise Unverifiable(f"{render(p)} is not supported")
+    nl = inst.L if num.kind == "yhat" else ev.layer(num)
+    dl = 0 if den.kind == "x" else ev.layer(den)
+    dk = "a" if den.kind == "x" else den.kind
+    ni = _entry_position(ev, num.idx, inst.sizes[nl], inst.m, sample=num.sample)
+    di = _entry_position(ev, den.idx, (inst.W[dl].shape if dk == "W" else inst.sizes[dl]), inst.m,
+                         weight=dk == "W", sample=den.sample)
+    h = 1e-6
+
+    def value(sign):
+        W = [w if w is None else w.copy() for w in inst.W]
+        b = [v if v is None else v.copy() for v in inst.b]
+        at, bump = None, None
+        if dk == "W":
+            W[dl][di] += sign * h
+        elif dk == "b":
+            b[dl][di[0], 0] += sign * h
+        else:
+            bump = np.zeros((inst.sizes[dl], inst.m))
+            bump[di] = sign * h
+            at = (dk, dl)
+        zs, as_ = inst.forward(W, b, at, bump)
+        return (zs if nk == "z" else as_)[nl][ni]
+
+    return float((value(+1) - value(-1)) / (2 * h))
+
+
+def _entry_position(ev, idx, dims, m, weight=False, sample=None):
+    vals = [ev.index_value(i) for i in idx]
+    if sample is not None and len(vals) == 1:
+        vals = [vals[0], ev.index_value(sample)] if not ev.rows else [ev.index_value(sample), vals[0]]
+    if weight:
+        if len(vals) != 2:
+            raise Unverifiable("a weight entry needs two indices, W_{ij}")
+        r, c = (vals[1], vals[0]) if ev.rows else (vals[0], vals[1])
+        if not (1 <= r <= dims[0] and 1 <= c <= dims[1]):
+            raise ShapeError("index out of range in a weight entry")
+        return (r - 1, c - 1)
+    if len(vals) == 2:
+        r, c = (vals[1], vals[0]) if ev.rows else (vals[0], vals[1])
+    else:
+        r, c = vals[0], ev.ctx.s + 1
+    if not (1 <= r <= dims and 1 <= c <= m):
+        raise ShapeError("index out of range in a derivative")
+    return (r - 1, c - 1)
+
+
+# ---------------------------------------------------------------- index ranges
+def index_dims(node: Node, ev: Evaluator, acc: dict) -> dict:
+    """index name -> set of sizes it indexes, from every quantity that carries it."""
+    for n in walk(node):
+        if not isinstance(n, (Qty, Partial)):
+            continue
+        q = n if isinstance(n, Qty) else (n.den if n.num.kind in LOSS_KINDS or not n.num.idx else n.num)
+        names = q.idx
+        if isinstance(n, Qty) and isinstance(n.sample, str):
+            acc.setdefault(n.sample, set()).add(ev.ctx.inst.m)
+        if not names or (isinstance(n, Qty) and n.kind == "var"):
+            continue
+        try:
+            if isinstance(n, Partial):
+                v = ev.laid_out(partial_matrix(ev, n)) if n.num.kind in LOSS_KINDS else None
+                if v is None:
+                    k = ev.inst_layer(q)
+                    v = np.zeros((ev.ctx.inst.sizes[k], ev.ctx.inst.m))
+                    v = v.T if ev.rows else v
+            else:
+                v = ev.laid_out(ev.matrix(q))
+        except Unverifiable:
+            continue
+        if not isinstance(v, np.ndarray):
+            continue
+        if len(names) == 2:
+            pairs = [(names[0], v.shape[0]), (names[1], v.shape[1])]
+        else:
+            pairs = [(names[0], v.shape[1] if ev.rows else v.shape[0])]
+        for name, size in pairs:
+            if isinstance(name, str):
+                acc.setdefault(name, set()).add(size)
+    return acc

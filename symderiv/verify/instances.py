@@ -1,0 +1,116 @@
+"""Random instances of a network setting: shapes, parameters, data, and the derived truth.
+
+Every width and the batch size of a shape differ, so a missing transpose
+cannot hide behind a square matrix. The truth at an instance is the
+lambdified derivation's trace (delta, dW, db, J), compiled once per setting.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from ..losses import per_unit_loss, regulariser_value
+from ..network import NetFlags
+from ..numeric import forward as forward_pass
+
+
+@dataclass
+class ForwardTrace:
+    """z, a and J of a perturbed forward pass; the backward quantities are not there."""
+    J: float
+    z: list
+    a: list
+
+    def __getattr__(self, name):
+        raise AttributeError(name)
+
+
+@lru_cache(maxsize=64)
+def compiled(flags: NetFlags):
+    """The lambdified network (shapes never enter its symbols, so one per setting)."""
+    return flags.network([2 + k for k in range(flags.depth + 1)], layout="columns").lambdify()
+
+
+@dataclass
+class Instance:
+    """One random network at one shape: parameters, data and the oracle trace (columns)."""
+    flags: NetFlags
+    sizes: tuple
+    m: int
+    W: list
+    b: list
+    X: np.ndarray
+    Y: np.ndarray
+    lam: float
+    alpha: float
+    trace: object
+
+    @property
+    def L(self):
+        return self.flags.depth
+
+    @property
+    def M(self):
+        return float(self.m)
+
+    def with_parameters(self, W, b) -> "Instance":
+        """The same data with other parameters, and their own derived trace."""
+        params = [(W[l], b[l]) for l in range(1, len(W))]
+        return replace(self, W=W, b=b, trace=compiled(self.flags).trace(params, self.X, self.Y, self.lam))
+
+    def with_bump(self, at, bump) -> "Instance":
+        """The forward pass with ``bump`` added to z or a of one layer: z, a and J only (no backward pass)."""
+        zs, as_ = self.forward(at=at, bump=bump)
+        loss = per_unit_loss(self.flags.loss_obj)(as_[-1], self.Y).sum() / self.M
+        J = loss + regulariser_value(self.flags.reg_obj, self.W[1:], self.lam, self.M)
+        return replace(self, trace=ForwardTrace(float(J), zs, as_))
+
+    def forward(self, W=None, b=None, at=None, bump=None):
+        """z and a lists of a forward pass (own or perturbed parameters)."""
+        acts = [self.flags.activation(l) for l in range(1, self.L + 1)]
+        return forward_pass(acts, self.W if W is None else W, self.b if b is None else b, self.X, at, bump)
+
+
+def random_shapes(flags: NetFlags, count: int, rng) -> list:
+    """Shapes in which every width and the batch size differ (so no transpose can hide)."""
+    out = []
+    for _ in range(count):
+        pool = list(range(2, 2 + flags.depth + 8))
+        picks = rng.choice(pool, size=flags.depth + 2, replace=False)
+        sizes = tuple(int(v) for v in picks[:flags.depth + 1])
+        if flags.outputs is not None:
+            sizes = sizes[:-1] + (flags.outputs,)
+        m = int(picks[-1]) if flags.batch else 1
+        out.append((sizes, m))
+    return out
+
+
+def random_targets(flags: NetFlags, n_out: int, m: int, rng) -> np.ndarray:
+    """One-hot columns for softmax/CE (sum_k y_k = 1), 0/1 for BCE, reals for squared error."""
+    loss = flags.loss_obj.name
+    if loss == "ce" or flags.output_act.name == "softmax":
+        Y = np.zeros((n_out, m))
+        Y[rng.integers(0, n_out, m), np.arange(m)] = 1.0
+        return Y
+    if loss == "bce":
+        return rng.integers(0, 2, (n_out, m)).astype(float)
+    return rng.normal(0.0, 1.0, (n_out, m))
+
+
+def make_instance(flags: NetFlags, sizes, m, rng) -> Instance:
+    W = [None] + [rng.uniform(-1.0, 1.0, (sizes[l], sizes[l - 1])) for l in range(1, len(sizes))]
+    b = [None] + [rng.uniform(-0.5, 0.5, (sizes[l], 1)) for l in range(1, len(sizes))]
+    X = rng.normal(0.0, 1.0, (sizes[0], m))
+    Y = random_targets(flags, sizes[-1], m, rng)
+    lam = float(rng.uniform(0.3, 1.3))
+    params = [(W[l], b[l]) for l in range(1, len(sizes))]
+    tr = compiled(flags).trace(params, X, Y, lam)
+    return Instance(flags, tuple(sizes), m, W, b, X, Y, lam, float(rng.uniform(0.05, 0.5)), tr)
+
+
+@lru_cache(maxsize=16)
+def pure_instance(flags: NetFlags) -> Instance:
+    """The stand-in instance of a pure-calculus claim (no network quantity is read)."""
+    return Instance(flags, (), 1, [], [], np.zeros((1, 1)), np.zeros((1, 1)), 0.5, 0.1, None)

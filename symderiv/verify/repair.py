@@ -1,0 +1,131 @@
+"""Repairs: the smallest edit of a claim that makes it true, in the claim's own notation.
+
+Single edits come from the construct registry (each row's ``edits``: a layer
+shift, an index swap, a dropped transpose, a product type...) applied
+anywhere in the tree, then from whole-side edits (a sign, a scale, a missing
+f'(z), a dropped batch sum, a dropped regulariser term). A repair is offered
+only after it passes the same check as the claim. When no single edit
+works, a standard form of the quantity is tried, again only if it checks.
+"""
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+from ..constructs import edits, render
+from ..network import NetFlags
+from ..notation import NotationError
+from ..parse import parse
+from ..tree import Call, LayerRef, Node, Num, Op, Partial, Qty, edits_below, free_indices, quantities, \
+    rename_indices, transposed
+from .checker import Checker, holds
+from .verdict import Unverifiable
+
+
+def all_edits(n: Node):
+    """Every single edit the registry offers anywhere in the tree."""
+    return edits_below(n, edits)
+
+
+def root_edits(ref: Node, test: Node, flags: NetFlags):
+    m_q = Qty("m", "m")
+    yield "sign: the right side has the wrong sign", Op("neg", (test,))
+    for c in (Fraction(1, 2), Fraction(2)):
+        yield f"scale: claim = {1 / c} × truth", Op("mm", (Num(c), test))
+    yield "scale: a factor 1/m is missing", Op("mm", (Op("div", (Num(Fraction(1)), m_q)), test))
+    yield "scale: a factor 1/m too many", Op("mm", (m_q, test))
+    layers = sorted({q.layer for q in quantities(ref, test) if q.layer is not None and q.kind in ("z", "a", "delta")},
+                    key=str)
+    for lay in layers:
+        zq = Qty("z", "z", lay)
+        yield f"dropped factor: f'(z^{{({lay.latex()})}}) is missing", Op(
+            "had", (test, Call("dact", zq, "f")), style=r"\odot")
+    names = free_indices([test])
+    for x, y in itertools.combinations(names, 2):
+        yield f"index order: {x} and {y} are swapped", rename_indices(test, {x: y, y: x})
+    ones = Qty("ones", r"\mathbf{1}")
+    if flags.layout == "rows":
+        yield "dropped sum over the batch", Op("mm", (transposed(ones), test))
+        yield "dropped sum over the batch (and 1/m)", Op("mm", (Op("div", (Num(Fraction(1)), m_q)),
+                                                              Op("mm", (transposed(ones), test))))
+    else:
+        yield "dropped sum over the batch", Op("mm", (test, ones))
+        yield "dropped sum over the batch (and 1/m)", Op("mm", (Op("div", (Num(Fraction(1)), m_q)),
+                                                              Op("mm", (test, ones))))
+    if isinstance(ref, Partial) and ref.num.kind == "J" and ref.den.kind == "W" and flags.reg != "none":
+        wq = ref.den
+        lam = Qty("lam", r"\lambda")
+        term = (Op("mm", (Op("div", (lam, m_q)), wq)) if flags.reg == "l2"
+                else Op("mm", (Op("mm", (Num(Fraction(2)), lam)), wq)))
+        yield f"dropped regulariser term: + {render(term)}", Op("add", (test, term))
+
+
+def search_variants(checker, ref, test, rtol, budget=240):
+    quick = checker.contexts[:4]
+    count = 0
+    for label, variant in itertools.chain(all_edits(test), root_edits(ref, test, checker.flags)):
+        count += 1
+        if count > budget:
+            break
+        try:
+            ok, _ = holds(checker.samples(ref, variant, quick), rtol)
+            if ok:
+                ok, _ = holds(checker.samples(ref, variant), rtol)
+        except (Unverifiable, ZeroDivisionError, FloatingPointError, ValueError, TypeError):
+            continue
+        if ok:
+            return label, variant
+    return None, None
+
+
+def textbook_expected(ref: Node, checker, rtol) -> Node | None:
+    """A standard form of the reference quantity (as a tree), offered only after it passes this same check."""
+    for cand in _textbook_candidates(ref, checker.flags):
+        try:
+            text = f"{render(ref)} = {cand}"
+            claim = parse(text)
+            sub = Checker(claim, checker.flags, 1, 2, 1)
+            ok, _ = holds(sub.samples(*claim.sides), rtol)
+        except (NotationError, Unverifiable):
+            continue
+        if ok:
+            return claim.sides[1]
+    return None
+
+
+def _textbook_candidates(ref: Node, flags: NetFlags) -> list:
+    if isinstance(ref, Qty) and ref.kind == "delta" and ref.layer is not None:
+        lay = ref.layer
+        l0, l1 = lay.latex(), LayerRef(lay.base, lay.offset + 1).latex()
+        rows = flags.layout == "rows"
+        if ref.idx and len(ref.idx) == 1:
+            i = ref.idx[0]
+            j = next(c for c in "jkpqr" if c != i)
+            return [f"a^{{({l0})}}_{{{i}}} - y_{{{i}}}", f"(a^{{({l0})}}_{{{i}}} - y_{{{i}}}) f'(z^{{({l0})}}_{{{i}}})",
+                    f"\\left(\\sum_{{{j}}} W^{{({l1})}}_{{{j}{i}}} \\delta^{{({l1})}}_{{{j}}}\\right) "
+                    f"f'(z^{{({l0})}}_{{{i}}})"]
+        if ref.idx:
+            return []
+        hidden = (f"\\delta^{{({l1})}} \\left(W^{{({l1})}}\\right)^T \\odot f'(z^{{({l0})}})" if rows else
+                  f"\\left(W^{{({l1})}}\\right)^T \\delta^{{({l1})}} \\odot f'(z^{{({l0})}})")
+        a, z = f"a^{{({l0})}}", f"z^{{({l0})}}"
+        return [f"{a} - y", f"({a} - y) \\odot f'({z})", f"-\\frac{{y}}{{{a}}} \\odot f'({z})",
+                f"\\frac{{{a} - y}}{{{a} \\odot (1 - {a})}} \\odot f'({z})", hidden]
+    if isinstance(ref, Partial) and ref.num.kind == "J" and ref.den.layer is not None and not ref.den.idx:
+        lay = ref.den.layer
+        l0, lm = lay.latex(), LayerRef(lay.base, lay.offset - 1).latex()
+        rows = flags.layout == "rows"
+        s = "\\frac{1}{m} " if flags.batch else ""
+        d, a = f"\\delta^{{({l0})}}", f"a^{{({lm})}}"
+        if ref.den.kind == "W":
+            reg = {"none": "", "l2": f" + \\frac{{\\lambda}}{{m}} W^{{({l0})}}" if flags.batch else
+                   f" + \\lambda W^{{({l0})}}", "l2-sum": f" + 2 \\lambda W^{{({l0})}}"}.get(flags.reg, "")
+            core = f"{s}\\left({a}\\right)^T {d}" if rows else f"{s}{d} \\left({a}\\right)^T"
+            return [core + reg]
+        if ref.den.kind == "b":
+            if not flags.batch:
+                return [d]
+            return [f"{s}\\mathbf{{1}}^T {d}" if rows else f"{s}{d} \\mathbf{{1}}"]
+        if ref.den.kind == "z":
+            return [f"{s}{d}"]
+    return []

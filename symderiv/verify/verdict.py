@@ -1,0 +1,59 @@
+"""The verdict object: what ``verify`` returns and the CLI prints (DESIGN.md's JSON fields)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+
+class Unverifiable(Exception):
+    """The claim parsed but cannot be checked (unsupported construct, missing layer...)."""
+
+
+@dataclass
+class Verdict:
+    verdict: str                       # correct | incorrect | unverifiable
+    claim: str
+    expected: str | None = None        # the true right-hand side, in the claim's notation
+    diagnosis: list = field(default_factory=list)
+    counterexample: dict | None = None
+    reason: str = ""
+    corrected_latex: str | None = None  # the whole corrected claim "LHS = expected"
+    evidence: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    repair: tuple | None = field(default=None, repr=False)   # (reference side, corrected side, swapped): trees
+
+    def to_json(self) -> dict:
+        return {"verdict": self.verdict, "claim": self.claim, "expected": self.expected,
+                "diagnosis": list(self.diagnosis), "counterexample": self.counterexample,
+                "reason": self.reason}
+
+    @property
+    def exit_code(self) -> int:
+        return {"correct": 0, "incorrect": 1}.get(self.verdict, 2)
+
+    def text(self) -> str:
+        """The verdict for people: each fact once, real characters (×, δ), not JSON escapes."""
+        lines = [f"{self.verdict.upper()}: {self.claim}"]
+        said = set()
+
+        def add(label, text):
+            key = " ".join(str(text).split())
+            if key not in said:
+                said.add(key)
+                lines.append(f"  {label}: {text}")
+
+        if self.reason:
+            add("reason", self.reason)
+        for d in self.diagnosis:
+            add("diagnosis", d)
+        if self.verdict == "incorrect":
+            if self.expected:
+                add("expected", self.expected)
+            if self.corrected_latex:
+                add("corrected", self.corrected_latex)
+        if self.counterexample:
+            add("counterexample", json.dumps(self.counterexample, ensure_ascii=False))
+        caret = (self.evidence or {}).get("caret")
+        if caret and self.verdict == "unverifiable":
+            lines.append(caret)    # under the verdict, on stdout: stderr stays one line
+        return "\n".join(lines)

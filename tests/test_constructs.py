@@ -1,0 +1,96 @@
+"""The construct registry: every construct the parser builds has one complete row, and the rows drive
+parsing, evaluation, rendering and repair."""
+import inspect
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from symderiv import constructs, notation, parse as parse_mod
+from symderiv.constructs import CONSTRUCTS, construct_of, edits, render
+from symderiv.parse import parse
+from symderiv.tree import Call, LayerRef, Num, Op, Qty, walk
+
+# One claim per construct; together they make the parser build every node kind it can.
+EXAMPLES = {
+    "num": r"z = 2", "qty": r"\delta^{(L)} = a^{(L)} - y",
+    "partial": r"\frac{\partial J}{\partial W^{(l)}} = \delta^{(l)} (a^{(l-1)})^T",
+    "deriv": r"\frac{d}{dz} \sigma(z) = \sigma(z)(1 - \sigma(z))", "add": "z = z + 1", "sub": "z = z - 1",
+    "neg": "z = -z", "mm": r"z = 2 \cdot z", "had": r"\delta^{(L)} = a^{(L)} \odot y",
+    "div": r"z = \frac{z}{2}", "pow": r"z = \sqrt{z^{2}}", "T": r"\delta^{(L)} = (y^T)^T",
+    "act": r"a^{(l)} = \sigma(z^{(l)})", "dact": r"\delta^{(L)} = f'(z^{(L)})",
+    "function": r"z = \tanh(z)", "sum": r"\delta^{(L)}_i = \sum_{j} W^{(L)}_{ij} a^{(L-1)}_j",
+    "norm": r"J = \lambda \|W^{(1)}\|_2^2", "derivof": r"\frac{\partial}{\partial W^{(1)}} (\lambda W^{(1)}) = 0",
+    "cases": r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \begin{cases} 1 & \text{if } z^{(1)} > 0 \\ 0 & \text{otherwise} \end{cases}",
+    "cond": r"\delta^{(1)} = 0 \quad \text{if } z^{(1)} \leq 0",
+    "cancel": r"\delta^{(L)} = \cancel{a^{(L)}} y + a^{(L)} - y",
+}
+
+
+def constructs_built_by(latex):
+    claim = parse(latex)
+    nodes = [n for side in claim.sides for n in walk(side)]
+    nodes += list(walk(claim.condition)) if claim.condition is not None else []
+    return {n.construct for n in nodes}
+
+
+def test_every_row_is_complete():
+    for name, row in CONSTRUCTS.items():
+        assert row.name == name and row.doc and row.spellings, name
+        assert callable(row.evaluate) and callable(row.render) and callable(row.edits), name
+        assert isinstance(row.prec(Qty("a", "a")), (int, float)), name
+
+
+def test_every_node_the_parser_builds_has_a_row():
+    built = set().union(*(constructs_built_by(t) for t in EXAMPLES.values()))
+    assert built == set(CONSTRUCTS)
+    for name, latex in EXAMPLES.items():
+        assert name in constructs_built_by(latex), name
+
+
+def test_the_parser_names_no_construct_meaning_of_its_own():
+    # Operator tokens, transposes and primary starts come from the registry, not from parse.py.
+    src = inspect.getsource(parse_mod.Parser)
+    for token in (r"\\odot", r"\\cdot", r"\\times", r"\\circ", r"\\sqrt", r"\\sum", r"\\frac", r"\\top"):
+        assert token not in src, token
+
+
+def test_row_spellings_are_accepted_by_the_tokenizer():
+    for tok in constructs.command_tokens():
+        assert tok in notation.KNOWN_COMMANDS
+
+
+@pytest.mark.parametrize("latex", [r"\delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot f'(z^{(l)})",
+                                   r"\frac{\partial J}{\partial W^{(l)}} = \frac{1}{m} \delta^{(l)} (a^{(l-1)})^T",
+                                   r"z = \tanh^{2}(z) - e^{-z} + \sum_{i=1}^{3} z"])
+def test_rendering_round_trips_through_the_parser(latex):
+    claim = parse(latex)
+    again = parse(" = ".join(render(s) for s in claim.sides))
+    assert again.sides == claim.sides
+
+
+def test_equality_ignores_positions_and_styles():
+    assert parse(r"z = a \odot b".replace("a", "z").replace("b", "z")).sides[1] == \
+        parse(r"z = z \circ z").sides[1]
+    assert Qty("a", "a", LayerRef("l", 0), pos=3) == Qty("a", "a", LayerRef("l", 0), pos=9)
+
+
+def test_operator_meaning_is_the_rows_own():
+    class Ev:
+        def __call__(self, n):
+            return CONSTRUCTS[n.construct].evaluate(self, n)
+    A, B = Num(Fraction(3)), Num(Fraction(4))
+    assert CONSTRUCTS["mm"].evaluate(Ev(), Op("mm", (A, B))) == 12.0
+    assert CONSTRUCTS["sub"].evaluate(Ev(), Op("sub", (A, B))) == -1.0
+    with pytest.raises(constructs.ShapeError):
+        constructs._had(np.ones((2, 3)), np.ones((3, 2)))
+    assert constructs._mm(np.ones((2, 3)), np.ones((3, 4))).shape == (2, 4)
+
+
+def test_repairs_come_from_the_rows():
+    q = Qty("W", "W", LayerRef("l", 0))
+    labels = [label for label, _ in edits(q)]
+    assert any(l.startswith("layer shift") for l in labels) and any(l.startswith("transpose") for l in labels)
+    had = Op("had", (q, Qty("a", "a", LayerRef("l", -1))), style=r"\odot")
+    assert any(new.op == "mm" for label, new in edits(had) if label.startswith("product type"))
+    assert construct_of(Call("dact", q, "f")).name == "dact"
