@@ -27,6 +27,7 @@ class Network:
     loss: losses.Loss
     reg: losses.Regulariser
     layout: str = "columns"
+    bias: bool = True                 # False: no bias terms (d2l's backprop section); b stays 0
 
     @property
     def depth(self) -> int:
@@ -39,7 +40,8 @@ class Network:
     def describe(self) -> str:
         shape = "-".join(map(str, self.sizes))
         return (f"{shape} network, hidden {self.hidden.name}, output {self.output.name}, "
-                f"loss {self.loss.name}, regulariser {self.reg.name}, {self.layout} layout")
+                f"loss {self.loss.name}, regulariser {self.reg.name}, {self.layout} layout"
+                + ("" if self.bias else ", no bias"))
 
     def init_params(self, seed: int = 0, scale: float | None = None):
         """[(W1, b1), ...] with W_l of shape (n_l, n_{l-1}) and b_l of shape (n_l, 1).
@@ -66,7 +68,7 @@ class Network:
 
 
 def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg="none",
-        layout="columns") -> Network:
+        layout="columns", bias: bool = True) -> Network:
     """A fully connected network; ``hidden``/``output`` may be table names or SymPy functions."""
     sizes = tuple(int(n) for n in sizes)
     if len(sizes) < 2 or any(n < 1 for n in sizes):
@@ -85,7 +87,7 @@ def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg
     loss_obj = losses.resolve_loss(loss)
     if out_act.name == "softmax" and sizes[-1] < 2:
         raise ValueError("a softmax output needs at least two units")
-    return Network(sizes, hid_act, out_act, loss_obj, losses.resolve_reg(reg), layout)
+    return Network(sizes, hid_act, out_act, loss_obj, losses.resolve_reg(reg), layout, bool(bias))
 
 
 @dataclass(frozen=True)
@@ -107,11 +109,12 @@ class NetFlags:
     reg: str = "none"
     batch: bool = False
     layout: str = "columns"
+    bias: bool = True
 
     @classmethod
     def of(cls, net: Network, batch: bool = False) -> "NetFlags":
         """The setting of a concrete network (its activations and loss kept as objects)."""
-        return cls(net.depth, net.hidden, net.output, net.loss, net.reg.name, bool(batch), net.layout)
+        return cls(net.depth, net.hidden, net.output, net.loss, net.reg.name, bool(batch), net.layout, net.bias)
 
     @property
     def hidden_act(self) -> acts.Activation:
@@ -135,4 +138,4 @@ class NetFlags:
         if len(sizes) != self.depth + 1:
             raise ValueError(f"{len(sizes)} widths given for depth {self.depth}")
         return mlp(sizes, hidden=self.hidden, output=self.output, loss=self.loss, reg=self.reg,
-                   layout=layout or self.layout)
+                   layout=layout or self.layout, bias=self.bias)

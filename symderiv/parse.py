@@ -32,6 +32,11 @@ from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, chil
                    transposed, walk)
 
 MAX_NODES = 2000
+# Rows that start with a plain letter and claim it only in context (the d of dW^{[l]}): letter -> row.
+# A row's parse returns None, consuming nothing, when the letter is not its construct.
+LETTER_STARTS: dict = {}
+# Layer letters besides l: their symbolic layer (k as in Goodfellow's ^{(k)}).
+LAYER_LETTERS = {"l": "l", "L": "L", "k": "l"}
 LAYOUT_ENVS = {"aligned", "align", "align*", "split", "gathered", "equation", "equation*"}
 
 
@@ -152,6 +157,11 @@ class Parser:
             if t is None or t.text in self.STOP:
                 return left
             row = INFIX["product"].get(t.text)
+            nxt = self.peek(1)
+            pair = INFIX["product"].get(t.text + nxt.text) if nxt is not None else None
+            if pair is not None:                    # two-token operators: Octave's .* and .\ast
+                row = pair
+                self.take()
             if row is not None:
                 self.take()
                 if self.peek() is None or self.peek().text in self.STOP:
@@ -210,6 +220,10 @@ class Parser:
             return inner
         if t.text == "e" and self.peek(1) is not None and self.peek(1).text == "^":
             return SPECIAL_STARTS["e"](self, t)
+        if t.kind == "letter" and t.text in LETTER_STARTS:
+            claimed = LETTER_STARTS[t.text].parse(self, t)
+            if claimed is not None:
+                return claimed
         row = PRIMARY_STARTS.get(t.text)
         if row is not None and (t.kind in ("cmd", "word") or t.text in ACTIVATION_NAMES):
             return row.parse(self, t)
@@ -245,6 +259,8 @@ class Parser:
             if self.at("_") and not idx and not spelling.endswith("}"):
                 self.take()
                 group = self.group_tokens()
+                if len(group) > 1 and group[0].text in (r"\rm", r"\mathrm"):
+                    group = [Token("word", "".join(x.text for x in group[1:]), group[0].pos)]
                 if len(group) == 1 and group[0].kind in ("word", "prose"):
                     spelling = f"{spelling}_{{\\text{{{group[0].text}}}}}"    # J_{\text{reg}}: a name, not an index
                     kind = "var"
@@ -308,20 +324,38 @@ class Parser:
             return inner is not None and inner.text in ("(", "[", "l", "L")
         return False
 
-    def _layer(self, toks: list[Token], pos: int) -> LayerRef:
-        texts = [x.text for x in toks]
+    SAMPLE_LETTERS = ("i", "t", "n")
+
+    def _sample_superscript(self, texts: list) -> list:
+        """[2](i): a layer and a sample superscript (deeplearning.ai); the sample part is dropped.
+
+        A claim about one sample i holds for every sample, which is what the checker tests (every
+        sample of the batch); a sum over samples is another construct.
+        """
+        if len(texts) >= 3 and texts[-3] == "(" and texts[-1] == ")" and texts[-2] in self.SAMPLE_LETTERS \
+                and (len(texts) == 3 or texts[-4] in ("]", ")")):
+            return texts[:-3]
+        return texts
+
+    def _layer(self, toks: list[Token], pos: int) -> LayerRef | None:
+        texts = self._sample_superscript([x.text for x in toks])
+        if not texts:
+            return None                          # y^{(i)}: a sample superscript only
         if texts and texts[0] in ("(", "[") and texts[-1] in (")", "]"):
             texts = texts[1:-1]
         bad = NotationError(f"layer superscript ({''.join(texts)}) not understood: use l, l+1, l-1, L, "
-                            "L-1 or a number", self.text, pos)
+                            "L-1, k, n_l or a number", self.text, pos)
+        if texts[:3] in (["n", "_", "l"], ["n", "_", "L"]):     # UFLDL's n_l: the output layer
+            texts = ["L"] + texts[3:]
         if len(texts) == 1 and texts[0].isdigit():
             return LayerRef(None, int(texts[0]))
-        if not texts or texts[0] not in ("l", "L"):
+        if not texts or texts[0] not in LAYER_LETTERS:
             raise bad
+        base = LAYER_LETTERS[texts[0]]
         if len(texts) == 1:
-            return LayerRef(texts[0], 0)
+            return LayerRef(base, 0)
         if len(texts) == 3 and texts[1] in "+-" and texts[2].isdigit():
-            return LayerRef(texts[0], int(texts[2]) * (1 if texts[1] == "+" else -1))
+            return LayerRef(base, int(texts[2]) * (1 if texts[1] == "+" else -1))
         raise bad
 
     def _indices(self, toks: list[Token], kind: str) -> tuple:
@@ -450,6 +484,9 @@ def _classify(claim: Claim) -> None:
 
 def known_names() -> str:
     return ", ".join(sorted(set(QUANTITY_NAMES) | ACTIVATION_NAMES))
+
+
+from . import conventions  # noqa: E402,F401  (registers the conventions' rows and spellings)
 
 
 __all__ = ["parse", "parse_fragment", "render", "render_qty", "Claim", "Node", "Num", "Qty", "Partial", "Op",

@@ -7,15 +7,21 @@ used becomes an "unverifiable" verdict with one line naming the problem.
 """
 from __future__ import annotations
 
+import difflib
+import re
 import time
 from dataclasses import replace
+
+from .. import conventions
+from ..constructs import QUANTITY_NAMES, ROWS
+from ..notation import KNOWN_COMMANDS
 
 from ..bounded import TimedOut, bounded
 from ..constructs import render
 from ..network import NetFlags, Network
 from ..notation import NotationError
 from ..parse import Claim, parse
-from ..tree import Node, Partial, Qty, walk
+from ..tree import Node, Partial, Qty, quantities, walk
 from .checker import Checker, holds, rtol_for
 from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .repair import search_variants, textbook_expected
@@ -37,10 +43,15 @@ def setting_of(net_or_flags, batch: bool | None = None) -> NetFlags:
 
 
 def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
-           draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None) -> Verdict:
-    """Check one claim (a chain returns its first failing link, else correct)."""
+           draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None,
+           convention: str = "auto", bias: bool | None = None) -> Verdict:
+    """Check one claim (a chain returns its first failing link, else correct).
+
+    ``convention`` names a notation convention (conventions.CONVENTIONS) or ``auto``: the formula's
+    signals pick it, none picks the default. Without ``net_or_flags`` the convention's model is used.
+    """
     links = verify_chain(latex, net_or_flags, readings=readings, seed=seed, draws=draws, shapes=shapes,
-                         batch=batch)
+                         batch=batch, convention=convention, bias=bias)
     for v in links:
         if v.verdict != "correct":
             if len(links) > 1:
@@ -52,16 +63,49 @@ def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     first = links[0]
     return Verdict("correct", latex, expected=first.expected, reason=f"all {len(links)} links hold; " +
                    first.reason, evidence=first.evidence, seconds=sum(v.seconds for v in links),
-                   corrected_latex=None)
+                   corrected_latex=None, convention=first.convention, model=first.model)
 
 
 def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
-                 draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None) -> list[Verdict]:
-    """One verdict per link of ``a = b = c``."""
+                 draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None,
+                 convention: str = "auto", bias: bool | None = None, alternatives: bool = True) -> list[Verdict]:
+    """One verdict per link of ``a = b = c``, each naming the convention and model it assumed."""
+    conv = conventions.resolve(latex, convention)
+    base = conv.model(latex) if net_or_flags is None else setting_of(net_or_flags)
+    if bias is not None:
+        base = replace(base, bias=bool(bias))
+    flags = setting_of(base, batch)
+    links = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes)
+    for v in links:
+        v.convention, v.model = conv.name, conventions.model_line(flags)
+        if v.verdict != "correct" and alternatives:
+            elsewhere = _right_elsewhere(latex, conv, flags, net_or_flags, readings, seed, batch, bias)
+            if v.verdict == "incorrect":
+                v.diagnosis.extend(elsewhere)
+            elif elsewhere:            # still unverifiable here: say which convention reads it
+                v.reason += "; " + elsewhere[0].split(": ", 1)[1]
+    return links
+
+
+def _right_elsewhere(latex, used, flags, net_or_flags, readings, seed, batch, bias) -> list:
+    """A diagnosis naming another known convention under which the claim holds (never a verdict)."""
+    for conv in conventions.CONVENTIONS.values():
+        if conv.name == used.name:
+            continue
+        alt_flags = conv.model(latex) if net_or_flags is None else flags
+        if bias is not None:
+            alt_flags = replace(alt_flags, bias=bool(bias))
+        alt_flags = setting_of(alt_flags, batch)
+        links = _links(latex, alt_flags, conventions.readings_for(conv, readings), seed, 1, 2)
+        if links and all(v.verdict == "correct" for v in links):
+            return [f"convention: this is right in the {conv.name} convention ({conv.source}: {conv.layers}); "
+                    f"select it with {conv.flag}"]
+    return []
+
+
+def _links(latex, flags, readings, seed, draws, shapes) -> list[Verdict]:
     started = time.monotonic()
-    net_or_flags = NetFlags() if net_or_flags is None else net_or_flags
     try:
-        flags = setting_of(net_or_flags, batch)
         claim = parse(latex, readings)
     except NotationError as exc:
         return [_unusable(latex, exc)]
@@ -91,13 +135,40 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
 
 
 def _unusable(latex, exc: NotationError) -> Verdict:
-    v = Verdict("unverifiable", latex, reason=exc.one_line())
+    v = Verdict("unverifiable", latex, reason=human_reason(exc))
     v.evidence = {"caret": exc.caret()}
     return v
 
 
+def human_reason(exc: NotationError) -> str:
+    """The problem, the fragment of the formula it is in, and the nearest supported spelling."""
+    if exc.text is None or exc.pos is None:
+        return exc.message
+    text, pos = exc.text, exc.pos
+    start, end = max(0, pos - 12), min(len(text), pos + 18)
+    fragment = ("..." if start else "") + text[start:end].strip() + ("..." if end < len(text) else "")
+    out = f"{exc.message}, in `{fragment}` (column {pos + 1})"
+    token = re.match(r"\\[A-Za-z]+|\\.|\S", text[pos:])
+    near = nearest_spellings(token.group(0)) if token and exc.message.startswith(
+        ("unsupported construct", "unknown symbol")) else []
+    if near:
+        out += f"; did you mean {' or '.join(near)}?"
+    return out
+
+
+def nearest_spellings(word: str) -> list:
+    """Supported spellings closest to ``word`` (from the construct registry and the name tables)."""
+    known = set(KNOWN_COMMANDS) | set(QUANTITY_NAMES)
+    for row in ROWS:
+        known.update(sp for sp in row.spellings if sp.startswith("\\"))
+    known = {k for k in known if k.startswith("\\") and len(k) > 2}
+    return difflib.get_close_matches(word, sorted(known), n=2, cutoff=0.6)
+
+
 def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int) -> Verdict:
     left, right = claim.sides
+    if not flags.bias and any(q.kind == "b" for q in quantities(left, right)):
+        raise Unverifiable("the model has no bias terms (--no-bias), but the claim uses b")
     if _is_update_rule(left, right):
         raise Unverifiable("this is a gradient-descent update (an assignment), not an identity")
     checker = Checker(claim, flags, seed, shapes, draws)

@@ -20,18 +20,21 @@ class Verdict:
     corrected_latex: str | None = None  # the whole corrected claim "LHS = expected"
     evidence: dict = field(default_factory=dict)
     seconds: float = 0.0
+    convention: str = "default"        # the notation convention the claim was read in
+    model: str = ""                    # the network setting assumed, one line
 
     def to_json(self) -> dict:
         return {"verdict": self.verdict, "claim": self.claim, "expected": self.expected,
                 "diagnosis": list(self.diagnosis), "counterexample": self.counterexample,
-                "reason": self.reason}
+                "reason": self.reason, "convention": self.convention, "model": self.model}
 
     @property
     def exit_code(self) -> int:
         return {"correct": 0, "incorrect": 1}.get(self.verdict, 2)
 
     def text(self) -> str:
-        lines = [f"{self.verdict.upper()}: {self.claim}"]
+        lines = [f"{self.verdict.upper()}: {self.claim}",
+                 f"  convention: {self.convention}" + (f"; model: {self.model}" if self.model else "")]
         if self.reason:
             lines.append(f"  reason: {self.reason}")
         for d in self.diagnosis:
