@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="check one formula against the derived truth")
     add_net_flags(p)
+    p.add_argument("--no-bias", dest="bias", action="store_false", default=None,
+                   help="a network without bias terms (d2l's backprop section)")
+    p.add_argument("--convention", default="auto",
+                   help="notation convention: auto (default: the formula's signals pick), or one of "
+                        "default, nielsen, ufldl, ng, deeplearning.ai, bishop, goodfellow, cs231n, d2l")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("claim", help='the formula, e.g. "\\delta^{(L)} = a^{(L)} - y"')
 
@@ -97,8 +102,12 @@ def cmd_derive(args) -> int:
 def cmd_verify(args) -> int:
     """Print the verdict (or one JSON object); exit 0/1/2."""
     import json
+    from .conventions import resolve
     from .verify import verify
-    v = verify(args.claim, net_flags(args))
+    conv = resolve(args.claim, args.convention)      # its model is the base; preset and flags override it
+    flags = net_flags(args) if args.preset else dataclasses.replace(conv.model(args.claim), **{
+        k: v for k, v in vars(net_flags(args)).items() if getattr(args, k, None) is not None})
+    v = verify(args.claim, flags, convention=conv.name, bias=args.bias)
     if getattr(args, "json", False):
         print(json.dumps(v.to_json(), ensure_ascii=False))
     else:

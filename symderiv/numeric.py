@@ -242,6 +242,8 @@ class NumericNet:
         if X.ndim == 1:
             X = X.reshape(-1, 1)
         flat = [np.asarray(p, dtype=float) for pair in params for p in pair]
+        if not self.net.bias:          # mlp(..., bias=False): the biases are not parameters; they stay 0
+            flat[1::2] = [np.zeros_like(b) for b in flat[1::2]]
         return flat, X, Y
 
     def _rows(self, pairs):
@@ -255,7 +257,8 @@ class NumericNet:
         """[(dW1, db1), ...] in the shapes of the parameters."""
         flat, X, Y = self._columns(params, X, Y)
         g = self._grads(*flat, X, Y, lam, X.shape[1])
-        pairs = [(np.asarray(g[2 * t]), np.asarray(g[2 * t + 1])) for t in range(self.net.depth)]
+        pairs = [(np.asarray(g[2 * t]), np.asarray(g[2 * t + 1]) * float(self.net.bias))
+                 for t in range(self.net.depth)]
         return self._rows(pairs)
 
     def trace(self, params, X, Y, lam: float = 0.0) -> Trace:

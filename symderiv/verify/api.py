@@ -89,6 +89,7 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
 
 def _right_elsewhere(latex, used, flags, net_or_flags, readings, seed, batch, bias) -> list:
     """A diagnosis naming another known convention under which the claim holds (never a verdict)."""
+    right = []
     for conv in conventions.CONVENTIONS.values():
         if conv.name == used.name:
             continue
@@ -98,9 +99,12 @@ def _right_elsewhere(latex, used, flags, net_or_flags, readings, seed, batch, bi
         alt_flags = setting_of(alt_flags, batch)
         links = _links(latex, alt_flags, conventions.readings_for(conv, readings), seed, 1, 2)
         if links and all(v.verdict == "correct" for v in links):
-            return [f"convention: this is right in the {conv.name} convention ({conv.source}: {conv.layers}); "
-                    f"select it with {conv.flag}"]
-    return []
+            right.append(conv)
+    if not right:
+        return []
+    return ["convention: this is right in the " + ", ".join(f"{c.name} convention ({c.source}: {c.layers})"
+                                                           for c in right)
+            + "; select it with " + " or ".join(c.flag for c in right)]
 
 
 def _links(latex, flags, readings, seed, draws, shapes) -> list[Verdict]:
