@@ -107,7 +107,7 @@ def cmd_verify(args) -> int:
     conv = resolve(args.claim, args.convention)      # its model is the base; preset and flags override it
     flags = net_flags(args) if args.preset else dataclasses.replace(conv.model(args.claim), **{
         k: v for k, v in vars(net_flags(args)).items() if getattr(args, k, None) is not None})
-    v = verify(args.claim, flags, convention=conv.name, bias=args.bias)
+    v = verify(args.claim, flags, convention=conv.name, bias=args.bias, fit_depth=args.depth is None)
     if getattr(args, "json", False):
         print(json.dumps(v.to_json(), ensure_ascii=False))
     else:

@@ -29,8 +29,8 @@ from . import constructs as C
 from . import notation
 from .network import NetFlags
 from .notation import NotationError
-from .readings import (BiasUnit, KindRename, LayerShift, Readings, UnitLetters, as_readings, compile_readings,
-                       map_tree)
+from .readings import (BiasUnit, KindRename, LayerShift, NamedDerivatives, Readings, UnitLetters, as_readings,
+                       compile_readings, map_tree)
 from .tree import Call, LayerRef, Node, Op, Partial, Qty
 
 
@@ -235,8 +235,9 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         {"depth": 2, "loss": "mse", "hidden": "tanh", "output": "identity"},
         signals=((r"t_\{?[kn]", "t_k"), (r"w_\{(?:kj|ji)\}", "w_{kj}, w_{ji}"),
                  (r"\\delta_\{?[jk]\}?(?!\s*\^)", r"\delta_j without a layer"), (r"E_\{?n", "E_n")),
-        readings={"y": r"\hat{y}", "t": "y", "h": r"\sigma"},
-        passes=(UnitLetters((("i", LayerRef(None, 0)), ("j", LayerRef(None, 1)), ("k", LayerRef("L", 0)))),
+        readings={"y": r"\hat{y}", "t": "y", "h": "f"},
+        passes=(UnitLetters((("i", LayerRef(None, 0)), ("j", LayerRef(None, 1)), ("k", LayerRef("L", 0))),
+                            not_at_input=("a", "delta", "W", "b")),
                 KindRename(((("a", "a"), ("z", "z")), (("z", "z"), ("a", "a")))),
                 BiasUnit(natural_from_zero=True), _cost_without_sample),
         example=r"\delta_j = h'(a_j) \sum_k w_{kj} \delta_k"),
@@ -269,6 +270,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         signals=((r"\\mathbf\{o\}|\\partial\s*o\b", r"\mathbf{o}"), (r"\\mathbf\{h\}", r"\mathbf{h}"),
                  (r"\\textrm\{prod\}|\\text\{prod\}", "prod")),
         readings={"o": "z^{(2)}", "h": "a^{(1)}", "z": "z^{(1)}"},
+        passes=(NamedDerivatives((("o", "z^{(2)}"),)),),
         example=r"\frac{\partial J}{\partial \mathbf{W}^{(2)}} = \frac{\partial J}{\partial \mathbf{o}} "
                 r"\mathbf{h}^\top + \lambda \mathbf{W}^{(2)}"),
 ]}

@@ -61,6 +61,7 @@ class Parser:
 
     def __init__(self, text: str, tokens: list[Token]):
         self.text, self.toks, self.k, self.count = text, tokens, 0, 0
+        self.samples: dict = {}        # sample superscripts dropped: letter -> position
 
     # -- token helpers
     def peek(self, ahead: int = 0) -> Token | None:
@@ -120,7 +121,7 @@ class Parser:
 
     def sub(self, tokens: list[Token]) -> "Parser":
         p = Parser(self.text, tokens)
-        p.count = self.count
+        p.count, p.samples = self.count, self.samples
         return p
 
     # -- grammar
@@ -334,6 +335,7 @@ class Parser:
         """
         if len(texts) >= 3 and texts[-3] == "(" and texts[-1] == ")" and texts[-2] in self.SAMPLE_LETTERS \
                 and (len(texts) == 3 or texts[-4] in ("]", ")")):
+            self.samples.setdefault(texts[-2], self.peek(-1).pos if self.k else 0)
             return texts[:-3]
         return texts
 
@@ -435,6 +437,10 @@ def parse(latex: str, readings=None) -> Claim:
         raise NotationError("empty claim")
     p = Parser(text, tokens)
     sides = p.chain()
+    for n in (n for side in sides for n in walk(side)):
+        if isinstance(n, Sum) and n.index in p.samples:
+            raise ParseError(f"a sum over the samples ^{{({n.index})}} is not supported yet: write the batch "
+                             "form (matrices of m columns, with --batch)", text, n.pos)
     if len(sides) < 2:
         raise ParseError("a claim needs '=': LHS = RHS", text, len(text) - 1)
     sides = as_readings(readings).apply(sides, text)

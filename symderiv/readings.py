@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from .constructs import ACTIVATION_NAMES, FUNCTION_NAMES
 from .notation import NotationError
-from .tree import (Call, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, rename_indices, rewrite, walk,
+from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, rename_indices, rewrite, walk,
                    with_children)
 
 
@@ -244,18 +244,47 @@ class KindRename:
         return map_tree(node, fn)
 
 
+class IllTyped(NotationError):
+    """The claim uses a quantity where its convention says it cannot exist (Bishop's delta_i): an error
+    of the claim, reported as incorrect, not as unusable input."""
+
+
 @dataclass(frozen=True)
 class UnitLetters:
     """Bishop's notation: no layer superscripts; the unit letter names the layer (i input, j hidden,
-    k output). A weight w_{kj} takes the layer of its first letter."""
+    k output). A weight w_{kj} takes the layer of its first letter. ``not_at_input`` are the kinds
+    the input layer does not have (delta_i, w_{ij}): using one is an index slip of the claim."""
     letters: tuple                # ((letter, LayerRef), ...)
+    not_at_input: tuple = ()
 
     def __call__(self, node: Node, text: str) -> Node:
         table = dict(self.letters)
 
         def fn(n):
             if isinstance(n, Qty) and n.layer is None and n.kind in LAYERED and n.idx and n.idx[0] in table:
-                return replace(n, layer=table[n.idx[0]])
+                layer = table[n.idx[0]]
+                if layer == LayerRef(None, 0) and n.kind in self.not_at_input:
+                    raise IllTyped(f"index order: {n.spelling}_{n.idx[0]} names the input layer "
+                                   f"({n.idx[0]}), which has no {n.spelling}", text, n.pos)
+                return replace(n, layer=layer)
+            return None
+        return map_tree(node, fn)
+
+
+@dataclass(frozen=True)
+class NamedDerivatives:
+    """d2l's named intermediates in a derivative: dJ/do with o read as z^{(2)} is the partial dJ/dz^{(2)}
+    (the parser saw a plain variable o and made an ordinary derivative of it)."""
+    names: tuple                  # ((variable, LaTeX meaning), ...)
+
+    def __call__(self, node: Node, text: str) -> Node:
+        from .parse import parse_fragment
+        table = dict(self.names)
+
+        def fn(n):
+            if isinstance(n, Deriv) and n.var in table and isinstance(n.body, Qty) and n.body.kind == "J":
+                den = parse_fragment(table[n.var])
+                return Partial(n.body, den, pos=n.pos)
             return None
         return map_tree(node, fn)
 

@@ -22,7 +22,8 @@ from ..network import NetFlags, Network
 from ..notation import NotationError
 from ..parse import Claim, parse
 from ..tree import Node, Partial, Qty, quantities, walk
-from .checker import Checker, holds, rtol_for
+from ..readings import IllTyped
+from .checker import Checker, holds, rtol_for, valid_layers
 from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .repair import search_variants, textbook_expected
 from .symbolic import settle
@@ -44,14 +45,14 @@ def setting_of(net_or_flags, batch: bool | None = None) -> NetFlags:
 
 def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
            draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None,
-           convention: str = "auto", bias: bool | None = None) -> Verdict:
+           convention: str = "auto", bias: bool | None = None, fit_depth: bool | None = None) -> Verdict:
     """Check one claim (a chain returns its first failing link, else correct).
 
     ``convention`` names a notation convention (conventions.CONVENTIONS) or ``auto``: the formula's
     signals pick it, none picks the default. Without ``net_or_flags`` the convention's model is used.
     """
     links = verify_chain(latex, net_or_flags, readings=readings, seed=seed, draws=draws, shapes=shapes,
-                         batch=batch, convention=convention, bias=bias)
+                         batch=batch, convention=convention, bias=bias, fit_depth=fit_depth)
     for v in links:
         if v.verdict != "correct":
             if len(links) > 1:
@@ -68,18 +69,21 @@ def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
 
 def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
                  draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None,
-                 convention: str = "auto", bias: bool | None = None, alternatives: bool = True) -> list[Verdict]:
-    """One verdict per link of ``a = b = c``, each naming the convention and model it assumed."""
+                 convention: str = "auto", bias: bool | None = None, fit_depth: bool | None = None,
+                 alternatives: bool = True) -> list[Verdict]:
+    """One verdict per link of ``a = b = c``, each naming the convention and model it assumed.
+
+    ``fit_depth`` (default: when no network was given): a claim in symbolic l whose layers do not all
+    exist at the model's depth is checked in the shallowest deeper network where they do.
+    """
     conv = conventions.resolve(latex, convention)
-    base = conv.model(latex) if net_or_flags is None else setting_of(net_or_flags)
-    if bias is not None:
-        base = replace(base, bias=bool(bias))
-    flags = setting_of(base, batch)
-    links = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes)
+    fit = net_or_flags is None if fit_depth is None else fit_depth
+    flags = _model(conv, latex, net_or_flags, batch, bias)
+    links, flags = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes, fit)
     for v in links:
         v.convention, v.model = conv.name, conventions.model_line(flags)
         if v.verdict != "correct" and alternatives:
-            elsewhere = _right_elsewhere(latex, conv, flags, net_or_flags, readings, seed, batch, bias)
+            elsewhere = _right_elsewhere(latex, conv, net_or_flags, readings, seed, batch, bias, fit)
             if v.verdict == "incorrect":
                 v.diagnosis.extend(elsewhere)
             elif elsewhere:            # still unverifiable here: say which convention reads it
@@ -87,17 +91,22 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     return links
 
 
-def _right_elsewhere(latex, used, flags, net_or_flags, readings, seed, batch, bias) -> list:
-    """A diagnosis naming another known convention under which the claim holds (never a verdict)."""
+def _model(conv, latex, net_or_flags, batch, bias) -> NetFlags:
+    """The network setting: the caller's, else the convention's model; batch and bias overridden."""
+    base = conv.model(latex) if net_or_flags is None else setting_of(net_or_flags)
+    if bias is not None:
+        base = replace(base, bias=bool(bias))
+    return setting_of(base, batch)
+
+
+def _right_elsewhere(latex, used, net_or_flags, readings, seed, batch, bias, fit) -> list:
+    """A diagnosis naming the other known conventions under which the claim holds (never a verdict)."""
     right = []
     for conv in conventions.CONVENTIONS.values():
         if conv.name == used.name:
             continue
-        alt_flags = conv.model(latex) if net_or_flags is None else flags
-        if bias is not None:
-            alt_flags = replace(alt_flags, bias=bool(bias))
-        alt_flags = setting_of(alt_flags, batch)
-        links = _links(latex, alt_flags, conventions.readings_for(conv, readings), seed, 1, 2)
+        flags = _model(conv, latex, net_or_flags, batch, bias)
+        links, _ = _links(latex, flags, conventions.readings_for(conv, readings), seed, 1, 2, fit)
         if links and all(v.verdict == "correct" for v in links):
             right.append(conv)
     if not right:
@@ -107,14 +116,32 @@ def _right_elsewhere(latex, used, flags, net_or_flags, readings, seed, batch, bi
             + "; select it with " + " or ".join(c.flag for c in right)]
 
 
-def _links(latex, flags, readings, seed, draws, shapes) -> list[Verdict]:
+MAX_FIT_DEPTH = 6
+
+
+def _fitted(claim: Claim, flags: NetFlags) -> NetFlags:
+    """The shallowest network (from the model's depth up) in which some l makes every layer exist."""
+    if not claim.symbolic_layer or valid_layers(claim.sides, flags):
+        return flags
+    for depth in range(flags.depth + 1, MAX_FIT_DEPTH + 1):
+        deeper = replace(flags, depth=depth)
+        if valid_layers(claim.sides, deeper):
+            return deeper
+    return flags
+
+
+def _links(latex, flags, readings, seed, draws, shapes, fit=False) -> tuple:
     started = time.monotonic()
     try:
         claim = parse(latex, readings)
+    except IllTyped as exc:            # the claim's own index slip under its convention
+        return [Verdict("incorrect", latex, diagnosis=[exc.message], reason=human_reason(exc))], flags
     except NotationError as exc:
-        return [_unusable(latex, exc)]
+        return [_unusable(latex, exc)], flags
     except RecursionError:
-        return [Verdict("unverifiable", latex, reason="input nested too deeply")]
+        return [Verdict("unverifiable", latex, reason="input nested too deeply")], flags
+    if fit:
+        flags = _fitted(claim, flags)
     out = []
     for k in range(len(claim.sides) - 1):
         sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure)
@@ -135,7 +162,7 @@ def _links(latex, flags, readings, seed, draws, shapes) -> list[Verdict]:
                         reason=f"internal error while checking ({type(exc).__name__}: {exc})")
         v.seconds = time.monotonic() - started
         out.append(v)
-    return out
+    return out, flags
 
 
 def _unusable(latex, exc: NotationError) -> Verdict:
