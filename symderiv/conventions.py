@@ -189,7 +189,10 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         signals=((r"\\nabla_\{?a\}?\s*C", r"\nabla_a C"), (r"C_x|C_\{x\}", "C_x"),
                  (r"[a-zA-Z}]\^\{?(?:l|L)(?:[+-]1)?\}?(?![a-zA-Z(])", "bare layer superscripts ^l, ^{l+1}, ^L"),
                  (r"w\^\{?l\}?_\{jk\}", "w^l_{jk}")),
-        readings={"n": "m"}, passes=(ONE_BASED, _cost_without_sample),
+        # eq. (32): "a_in is the activation input to the weight w, delta_out the error of its output"
+        readings={"n": "m", "w": "w^{l}_{jk}", r"a_{\rm in}": "a^{l-1}_{k}", r"\delta_{\rm out}": r"\delta^{l}_{j}",
+                  r"a_{\rm out}": "a^{l}_{j}", r"\delta_{\rm in}": r"\delta^{l-1}_{k}"},
+        passes=(ONE_BASED, _cost_without_sample),
         example=r"\delta^L = \nabla_a C \odot \sigma'(z^L)"),
     Convention(
         "ufldl", "UFLDL tutorial (Ng et al.), Backpropagation Algorithm",
