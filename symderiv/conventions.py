@@ -109,20 +109,21 @@ C.register(
             doc=C.CONSTRUCTS["had"].doc + r"; \bullet (UFLDL) and Octave's .* (Ng)"),
     replace(C.CONSTRUCTS["act"], parse=_parse_layered_activation,
             spellings=C.CONSTRUCTS["act"].spellings + ("g^{[1]}(z^{[1]})",)),
-    C.Construct("nabla", "the gradient of the cost: \\nabla_{W^{(l)}} J = dJ/dW^{(l)}; \\nabla_a C is the output "
-                "layer's (Nielsen); a bare \\nabla is refused", (r"\nabla_{W^{(l)}} J", r"\nabla_a C"),
-                5.5, lambda ev, d: ev.partial(d), C.CONSTRUCTS["partial"].render, starts=(r"\nabla",),
-                parse=_parse_nabla),
-    C.Construct("dprefix", "deeplearning.ai's d-prefix: dW, db = dJ/dW, dJ/db; dZ = the per-sample deltas "
-                "(no 1/m); dA = m dJ/dA", ("dW^{[l]}", "db^{[l]}", "dZ^{[l]}", "dA^{[l-1]}"),
-                5.5, lambda ev, n: ev(n), lambda n, r: C.render(n), parse=_parse_d_prefix),
+    # \nabla_{W} J is a spelling of the partial derivative; dW^{[l]}, dZ^{[l]} spell partials and deltas
+    replace(C.CONSTRUCTS["partial"], starts=(r"\nabla",), parse=_parse_nabla,
+            spellings=C.CONSTRUCTS["partial"].spellings + (r"\nabla_{W^{(l)}} J", r"\nabla_a C"),
+            doc=C.CONSTRUCTS["partial"].doc + r"; \nabla_{W^{(l)}} J (Goodfellow, UFLDL), \nabla_a C = dC/da^{(L)} "
+                "(Nielsen); a bare \nabla is refused"),
+    replace(C.CONSTRUCTS["qty"], spellings=C.CONSTRUCTS["qty"].spellings + ("dW^{[l]}", "dZ^{[l]}", "dA^{[l]}"),
+            doc=C.CONSTRUCTS["qty"].doc + "; deeplearning.ai's d-prefix: dW, db = dJ/dW, dJ/db, dZ = the "
+                "per-sample deltas (no 1/m), dA = m dJ/dA"),
     names={r"\mathcal{J}": "J", r"\hat{\mathbf{y}}": "yhat", r"\hat{\boldsymbol{y}}": "yhat",
            r"\hat{\bm{y}}": "yhat", r"\hat{\mathbf{Y}}": "yhat", r"\mathcal{E}": "J"},
 )
 notation.KNOWN_COMMANDS.update({r"\nabla", r"\bullet", r"\rm", r"\ast"})
 
 from . import parse as _parse_module  # noqa: E402  (the engine's letter hook)
-_parse_module.LETTER_STARTS["d"] = C.CONSTRUCTS["dprefix"]
+_parse_module.LETTER_STARTS["d"] = _parse_d_prefix
 
 
 # ---------------------------------------------------------------- per-sample cost (Bishop's E_n)
@@ -143,7 +144,8 @@ class Convention:
     meanings: str               # what delta / dZ / dW mean
     names: str                  # cost, targets, activations
     flags: dict                 # the model it assumes (NetFlags fields)
-    signals: tuple = ()         # (regex over the LaTeX, what it is)
+    signals: tuple = ()         # (regex over the LaTeX, what it is): tokens only this convention uses
+    weak_signals: tuple = ()    # tokens it uses that others may use too: two of them select it
     readings: dict = field(default_factory=dict)     # symbol readings, LaTeX -> LaTeX
     passes: tuple = ()          # whole-tree readings (readings.py)
     batch_signals: tuple = ()   # regexes that mean the formula is vectorised over m samples
@@ -163,8 +165,11 @@ class Convention:
     def tree_readings(self) -> Readings:
         return Readings(compile_readings(self.readings).readings, self.passes)
 
-    def score(self, latex: str) -> list:
-        return [what for rx, what in self.signals if re.search(rx, latex)]
+    def score(self, latex: str) -> tuple:
+        """(2 per strong signal + 1 per weak one, the signals found)."""
+        strong = [what for rx, what in self.signals if re.search(rx, latex)]
+        weak = [what for rx, what in self.weak_signals if re.search(rx, latex)]
+        return 2 * len(strong) + len(weak), strong + weak
 
 
 ONE_BASED = LayerShift(shift=(("W", -1), ("b", -1), ("z", -1), ("a", -1), ("delta", -1)))
@@ -186,9 +191,9 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "columns", "delta^l_j = dC_x/dz^l_j for one example x",
         "cost C (quadratic, 1/2 ||y - a^L||^2), n training examples; activations a, sigmoid",
         {"loss": "mse", "hidden": "sigmoid", "output": "sigmoid"},
-        signals=((r"\\nabla_\{?a\}?\s*C", r"\nabla_a C"), (r"C_x|C_\{x\}", "C_x"),
-                 (r"[a-zA-Z}]\^\{?(?:l|L)(?:[+-]1)?\}?(?![a-zA-Z(])", "bare layer superscripts ^l, ^{l+1}, ^L"),
-                 (r"w\^\{?l\}?_\{jk\}", "w^l_{jk}")),
+        signals=((r"\\nabla_\{?a\}?\s*C", r"\nabla_a C"), (r"C_x|C_\{x\}", "C_x")),
+        weak_signals=((r"[a-zA-Z}]\^\{?(?:l|L)(?:[+-]1)?\}?(?![a-zA-Z(])", "bare layer superscripts ^l, ^{l+1}, ^L"),
+                      (r"w\^\{?l\}?_\{jk\}", "w^l_{jk}")),
         # eq. (32): "a_in is the activation input to the weight w, delta_out the error of its output"
         readings={"n": "m", "w": "w^{l}_{jk}", r"a_{\rm in}": "a^{l-1}_{k}", r"\delta_{\rm out}": r"\delta^{l}_{j}",
                   r"a_{\rm out}": "a^{l}_{j}", r"\delta_{\rm in}": r"\delta^{l-1}_{k}"},
@@ -201,8 +206,9 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "columns", "delta^{(l)}_i = dJ(W,b;x,y)/dz^{(l)}_i for one example",
         "cost J(W,b) (1/2 ||h_{W,b}(x) - y||^2 per example); f the sigmoid; \\bullet the Hadamard product",
         {"loss": "mse", "hidden": "sigmoid", "output": "sigmoid"},
-        signals=((r"n_\{?l\}?", "n_l"), (r"\\bullet", r"\bullet"), (r"J\(W,\s*b", "J(W,b)"),
-                 (r"h_\{W,\s*b\}", "h_{W,b}"), (r"s_\{?l", "s_l")),
+        signals=((r"\^\{?\(n_\{?l", "^{(n_l)}"), (r"\\bullet", r"\bullet"), (r"J\(W,\s*b", "J(W,b)"),
+                 (r"h_\{W,\s*b\}", "h_{W,b}")),
+        weak_signals=((r"s_\{?l", "s_l"),),
         passes=(OUT_OF_L,),
         example=r"\delta^{(l)} = ((W^{(l)})^T \delta^{(l+1)}) \bullet f'(z^{(l)})"),
     Convention(
@@ -212,8 +218,8 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "a^{(l)}_0 = x_0 = 1", "columns", "delta^{(l)}_j = the error of unit j for one example (no 1/m)",
         "cost J(\\Theta); h_\\Theta(x) the output; g the sigmoid; Octave's .* the Hadamard product",
         {"loss": "bce", "hidden": "sigmoid", "output": "sigmoid"},
-        signals=((r"\\Theta", r"\Theta"), (r"\.\*|\.\\ast", ".*"), (r"s_\{?l", "s_{l+1}"),
-                 (r"g'\(|g\^\{?\\prime", "g'(z)")),
+        signals=((r"\.\*|\.\\ast", ".*"), (r"h_\\Theta", r"h_\Theta")),
+        weak_signals=((r"\\Theta", r"\Theta"), (r"s_\{?l", "s_{l+1}"), (r"g'\(|g\^\{?\\prime", "g'(z)")),
         passes=(OUT_OF_L, BiasUnit(matrix_product=True)),
         example=r"\delta^{(2)} = (\Theta^{(2)})^T \delta^{(3)} .* g'(z^{(2)})"),
     Convention(
@@ -225,7 +231,8 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "(= 1/m dZ^{[l]} A^{[l-1]T}); db^{[l]} = dJ/db^{[l]}; dA^{[l]} = m dJ/dA^{[l]}",
         "cost J = 1/m sum L(\\hat{y}, y); tanh hidden, sigmoid output; upper case = vectorised over m",
         {"loss": "bce", "hidden": "tanh", "output": "sigmoid"},
-        signals=((r"\^\{\[", "^{[l]}"), (r"(?<![a-zA-Z\\])d[WZAbwza]\^", "dW^{[l]}, dZ^{[l]}")),
+        signals=((r"(?<![a-zA-Z\\])d[WZAbwza]\^", "dW^{[l]}, dZ^{[l]}"), (r"\^\{\[\w+\]\(i\)", "a^{[l](i)}")),
+        weak_signals=((r"\^\{\[", "^{[l]}"),),
         batch_signals=(r"(?<![a-zA-Z\\])d?[ZAXY](?![a-zA-Z])",),
         example=r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T}"),
     Convention(
@@ -236,8 +243,8 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "a_j the pre-activation, z_j = h(a_j) the activation, y_k the output, t_k the target; E_n the "
         "error of example n (1/2 sum_k (y_k - t_k)^2 in 5.3.2, h = tanh, linear outputs)",
         {"depth": 2, "loss": "mse", "hidden": "tanh", "output": "identity"},
-        signals=((r"t_\{?[kn]", "t_k"), (r"w_\{(?:kj|ji)\}", "w_{kj}, w_{ji}"),
-                 (r"\\delta_\{?[jk]\}?(?!\s*\^)", r"\delta_j without a layer"), (r"E_\{?n", "E_n")),
+        signals=((r"t_\{?[kn]", "t_k"), (r"w_\{(?:kj|ji)\}", "w_{kj}, w_{ji}")),
+        weak_signals=((r"\\delta_\{?[jk]\}?(?!\s*\^)", r"\delta_j without a layer"), (r"E_\{?n", "E_n")),
         readings={"y": r"\hat{y}", "t": "y", "h": "f"},
         passes=(UnitLetters((("i", LayerRef(None, 0)), ("j", LayerRef(None, 1)), ("k", LayerRef("L", 0))),
                             not_at_input=("a", "delta", "W", "b")),
@@ -261,7 +268,8 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "rows (a sample is a row)", "dW = dL/dW of the mean loss plus the regulariser",
         "L_i the loss of example i, L the mean plus 1/2 lambda sum W^2; ReLU hidden, softmax output",
         {"layout": "rows", "hidden": "relu", "output": "softmax", "loss": "ce"},
-        signals=((r"L_i\b|L_\{i\}", "L_i"), (r"dscores|\\text\{scores\}", "scores")),
+        signals=((r"dscores|\\text\{scores\}", "scores"),),
+        weak_signals=((r"L_i\b|L_\{i\}", "L_i"),),
         example=r"\frac{\partial L}{\partial W^{(2)}} = (A^{(1)})^T \frac{\partial L}{\partial Z^{(2)}}"),
     Convention(
         "d2l", "Zhang et al., Dive into Deep Learning, 5.3 (forward/backward propagation)",
@@ -270,8 +278,8 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "columns (one example x in R^d)", "dJ/do, dJ/dh, dJ/dz: gradients of J = L + s, s = lambda/2 (|W1|^2 + |W2|^2)",
         "no bias terms; o the output (linear), L = l(o, y), s the regulariser",
         {"depth": 2, "output": "identity", "loss": "mse", "reg": "l2", "bias": False},
-        signals=((r"\\mathbf\{o\}|\\partial\s*o\b", r"\mathbf{o}"), (r"\\mathbf\{h\}", r"\mathbf{h}"),
-                 (r"\\textrm\{prod\}|\\text\{prod\}", "prod")),
+        signals=((r"\\mathbf\{o\}|\\partial\s*o\b", r"\mathbf{o}"), (r"\\textrm\{prod\}|\\text\{prod\}", "prod")),
+        weak_signals=((r"\\mathbf\{h\}", r"\mathbf{h}"),),
         readings={"o": "z^{(2)}", "h": "a^{(1)}", "z": "z^{(1)}"},
         passes=(NamedDerivatives((("o", "z^{(2)}"),)),),
         example=r"\frac{\partial J}{\partial \mathbf{W}^{(2)}} = \frac{\partial J}{\partial \mathbf{o}} "
@@ -285,11 +293,11 @@ def names() -> list:
 
 def detect(latex: str) -> tuple:
     """(convention, the signals that chose it): the convention whose tokens the formula uses most."""
-    best, best_hits = CONVENTIONS["default"], []
+    best, best_score, best_hits = CONVENTIONS["default"], 1, []     # a score of 2 is needed to leave the default
     for conv in CONVENTIONS.values():
-        hits = conv.score(latex) if isinstance(latex, str) else []
-        if len(hits) > len(best_hits):
-            best, best_hits = conv, hits
+        score, hits = conv.score(latex) if isinstance(latex, str) else (0, [])
+        if score > best_score:
+            best, best_score, best_hits = conv, score, hits
     return best, best_hits
 
 

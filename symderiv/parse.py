@@ -32,8 +32,8 @@ from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, chil
                    transposed, walk)
 
 MAX_NODES = 2000
-# Rows that start with a plain letter and claim it only in context (the d of dW^{[l]}): letter -> row.
-# A row's parse returns None, consuming nothing, when the letter is not its construct.
+# Spellings that start with a plain letter and claim it only in context (the d of dW^{[l]}):
+# letter -> parse function, which returns None, consuming nothing, when the letter is not its spelling.
 LETTER_STARTS: dict = {}
 # Layer letters besides l: their symbolic layer (k as in Goodfellow's ^{(k)}).
 LAYER_LETTERS = {"l": "l", "L": "L", "k": "l"}
@@ -222,7 +222,7 @@ class Parser:
         if t.text == "e" and self.peek(1) is not None and self.peek(1).text == "^":
             return SPECIAL_STARTS["e"](self, t)
         if t.kind == "letter" and t.text in LETTER_STARTS:
-            claimed = LETTER_STARTS[t.text].parse(self, t)
+            claimed = LETTER_STARTS[t.text](self, t)
             if claimed is not None:
                 return claimed
         row = PRIMARY_STARTS.get(t.text)
