@@ -84,6 +84,9 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     links, flags = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes, fit)
     for v in links:
         v.convention, v.model = conv.name, conventions.model_line(flags)
+        if v.expected and v.verdict == "incorrect" and conv.name != "default":
+            v.diagnosis.append(f"notation: expected and corrected are written in symderiv's default notation "
+                               f"({conventions.CONVENTIONS['default'].layers}), not in the {conv.name} convention's")
         if v.verdict != "correct" and alternatives:
             elsewhere = _right_elsewhere(latex, conv, net_or_flags, readings, seed, batch, bias, fit)
             if v.verdict == "incorrect":
@@ -113,9 +116,10 @@ def _right_elsewhere(latex, used, net_or_flags, readings, seed, batch, bias, fit
             right.append(conv)
     if not right:
         return []
-    return ["convention: this is right in the " + ", ".join(f"{c.name} convention ({c.source}: {c.layers})"
-                                                           for c in right)
-            + "; select it with " + " or ".join(c.flag for c in right)]
+    first = right[0]
+    others = f" (also: {', '.join(c.name for c in right[1:])})" if right[1:] else ""
+    return [f"convention: this is right in the {first.name} convention ({first.source}: {first.layers}){others}; "
+            f"select it with {first.flag}"]
 
 
 MAX_FIT_DEPTH = 6
@@ -179,7 +183,7 @@ def human_reason(exc: NotationError) -> str:
         return exc.message
     text, pos = exc.text, exc.pos
     start, end = max(0, pos - 12), min(len(text), pos + 18)
-    fragment = ("..." if start else "") + text[start:end].strip() + ("..." if end < len(text) else "")
+    fragment = ("..." if start else "") + " ".join(text[start:end].split()) + ("..." if end < len(text) else "")
     out = f"{exc.message}, in `{fragment}` (column {pos + 1})"
     token = re.match(r"\\[A-Za-z]+|\\.|\S", text[pos:])
     near = nearest_spellings(token.group(0)) if token and exc.message.startswith(
