@@ -31,7 +31,7 @@ from .network import NetFlags
 from .notation import NotationError
 from .readings import (BiasUnit, KindRename, LayerShift, NamedDerivatives, Readings, UnitLetters, as_readings,
                        compile_readings, map_tree)
-from .tree import Call, LayerRef, Node, Op, Partial, Qty
+from .tree import Call, LayerRef, Node, Op, Partial, Qty, Sum
 
 
 # ---------------------------------------------------------------- construct rows of the conventions
@@ -101,12 +101,57 @@ def _parse_layered_activation(p, t):
 
 
 _ACT_PARSE = C.CONSTRUCTS["act"].parse
+_SUM = C.CONSTRUCTS["sum"]
+SAMPLE_INDEX = "x"          # Nielsen's \sum_x: over the training examples x
+
+
+def _parse_sum_over_examples(p, t):
+    """\\sum_x body: a sum over the training examples (Nielsen: C = \\frac{1}{n} \\sum_x C_x)."""
+    if p.peek(1) is not None and p.peek(1).text == "_" and [x.text for x in p.peek_group(2)] == [SAMPLE_INDEX]:
+        p.take()
+        p.take()
+        p.group_tokens()
+        return p.node(Sum(SAMPLE_INDEX, 1, ("m",), p.product(), "", pos=t.pos))
+    return _SUM.parse(p, t)
+
+
+def _evaluate_sum(ev, s):
+    """A sum over the examples evaluates its body on each example alone (its own forward and backward
+    pass, so C_x and dC_x/dw are that example's); any other sum is the registry's."""
+    if s.index != SAMPLE_INDEX:
+        return _SUM.evaluate(ev, s)
+    from .verify.evaluate import Context, Evaluator
+    total = 0.0
+    for k in range(ev.ctx.inst.m):
+        ctx = Context(_one_example(ev.ctx.inst, k), ev.ctx.l, dict(ev.ctx.idx), 0, dict(ev.ctx.vars))
+        total = C._add(total, Evaluator(ctx, "rows" if ev.rows else "columns")(s.body))
+    return total
+
+
+def _one_example(inst, k):
+    """Instance ``inst`` restricted to example k (m = 1), its trace recomputed; cached on the instance."""
+    from .verify.instances import Instance, compiled
+    cache = inst.__dict__.setdefault("_examples", {})
+    if k not in cache:
+        flags = replace(inst.flags, batch=False)
+        X, Y = inst.X[:, [k]], inst.Y[:, [k]]
+        params = [(inst.W[l], inst.b[l]) for l in range(1, len(inst.sizes))]
+        cache[k] = Instance(flags, inst.sizes, 1, inst.W, inst.b, X, Y, inst.lam, inst.alpha,
+                            compiled(flags).trace(params, X, Y, inst.lam))
+    return cache[k]
+
+
+def _render_sum(n, r):
+    return f"\\sum_{{{n.index}}} {r(n.body, 3)}" if n.index == SAMPLE_INDEX else _SUM.render(n, r)
 _HAD_SPELLINGS = (r"\bullet", ".*", r".\ast")
 
 C.register(
     replace(C.CONSTRUCTS["had"], spellings=C.CONSTRUCTS["had"].spellings + _HAD_SPELLINGS,
             infix=C.CONSTRUCTS["had"].infix + _HAD_SPELLINGS,
             doc=C.CONSTRUCTS["had"].doc + r"; \bullet (UFLDL) and Octave's .* (Ng)"),
+    replace(_SUM, parse=_parse_sum_over_examples, evaluate=_evaluate_sum, render=_render_sum,
+            spellings=_SUM.spellings + (r"\sum_x",),
+            doc=_SUM.doc + r"; \sum_x sums over the training examples, each evaluated alone (Nielsen's C_x)"),
     replace(C.CONSTRUCTS["act"], parse=_parse_layered_activation,
             spellings=C.CONSTRUCTS["act"].spellings + ("g^{[1]}(z^{[1]})",)),
     # \nabla_{W} J is a spelling of the partial derivative; dW^{[l]}, dZ^{[l]} spell partials and deltas
@@ -197,7 +242,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         # eq. (32): "a_in is the activation input to the weight w, delta_out the error of its output"
         readings={"n": "m", "w": "w^{l}_{jk}", r"a_{\rm in}": "a^{l-1}_{k}", r"\delta_{\rm out}": r"\delta^{l}_{j}",
                   r"a_{\rm out}": "a^{l}_{j}", r"\delta_{\rm in}": r"\delta^{l-1}_{k}"},
-        passes=(ONE_BASED, _cost_without_sample),
+        passes=(ONE_BASED, _cost_without_sample), batch_signals=(r"\\sum_\{?x\b",),
         example=r"\delta^L = \nabla_a C \odot \sigma'(z^L)"),
     Convention(
         "ufldl", "UFLDL tutorial (Ng et al.), Backpropagation Algorithm",

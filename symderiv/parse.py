@@ -369,8 +369,8 @@ class Parser:
                 digits = x.text
                 # W_{21}: one digit per index; b_{12} on a vector: the number 12
                 out.extend(int(d) for d in digits) if kind == "W" and len(digits) == 2 else out.append(int(digits))
-            elif x.kind == "letter" and x.text in INDEX_LETTERS:
-                out.append(x.text)
+            elif x.kind == "letter" and (x.text in INDEX_LETTERS or (kind == "J" and x.text == "x")):
+                out.append(x.text)        # C_x: the cost of example x (a convention reads it)
             else:
                 self.fail(f"index {x.text!r} not understood: indices are letters like i, j, k or numbers",
                           x.pos)

@@ -41,7 +41,7 @@ def test_a_layer_one_book_formula_is_right_under_its_convention_only():
     assert verify(r"\delta^{(3)} = a^{(3)} - y", convention="ng").verdict == "correct"
     v = verify(r"\delta^{(3)} = a^{(3)} - y")          # no signal: the default, where layer 3 does not exist
     assert v.verdict == "unverifiable" and v.convention == "default"
-    assert "--convention ng" in v.reason and "--convention ufldl" not in v.reason   # UFLDL: squared error
+    assert "--convention nielsen" in v.reason and "ng" in v.reason
 
 
 def test_wrong_here_right_elsewhere_is_incorrect_with_the_other_convention_named():
@@ -118,6 +118,18 @@ def test_names_layer_letters_braced_partials_and_sample_superscripts():
     assert verify(r"z^{[1](i)} = W^{[1]} x^{(i)} + b^{[1]}").verdict == "correct"
     v = verify(r"db^{[2]} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[2](i)}")
     assert v.verdict == "unverifiable" and "sum over the samples" in v.reason
+
+
+def test_sum_over_training_examples_evaluates_each_example_alone():
+    assert conventions.resolve(r"C = \frac{1}{n} \sum_x C_x").model(r"C = \frac{1}{n} \sum_x C_x").batch
+    assert verify(r"C = \frac{1}{n} \sum_x C_x").verdict == "correct"
+    v = verify(r"C = \sum_x C_x")
+    assert v.verdict == "incorrect" and "1/m missing" in v.diagnosis[0]
+    assert verify(r"\frac{\partial C}{\partial b^l_j} = \frac{1}{n}\sum_x \frac{\partial C_x}{\partial b^l_j}").verdict \
+        == "correct"
+    # per-example activations inside the sum: the batch gradient is the mean of outer products
+    assert verify(r"\frac{\partial C}{\partial w^L_{jk}} = \frac{1}{n}\sum_x a^{L-1}_k \delta^L_j",
+                  convention="nielsen").verdict == "correct"
 
 
 def test_goodfellow_h_is_the_activation_and_a_the_preactivation():

@@ -88,7 +88,7 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
             v.diagnosis.append(f"notation: expected and corrected are written in symderiv's default notation "
                                f"({conventions.CONVENTIONS['default'].layers}), not in the {conv.name} convention's")
         if v.verdict != "correct" and alternatives:
-            elsewhere = _right_elsewhere(latex, conv, net_or_flags, readings, seed, batch, bias, fit)
+            elsewhere = _right_elsewhere(latex, conv, flags, readings, seed, fit)
             if v.verdict == "incorrect":
                 v.diagnosis.extend(elsewhere)
             elif elsewhere:            # still unverifiable here: say which convention reads it
@@ -104,13 +104,13 @@ def _model(conv, latex, net_or_flags, batch, bias) -> NetFlags:
     return setting_of(base, batch)
 
 
-def _right_elsewhere(latex, used, net_or_flags, readings, seed, batch, bias, fit) -> list:
-    """A diagnosis naming the other known conventions under which the claim holds (never a verdict)."""
+def _right_elsewhere(latex, used, flags, readings, seed, fit) -> list:
+    """A diagnosis naming the other known conventions whose reading of the claim holds in the same
+    model (never a verdict: the claim's own notation did not select them)."""
     right = []
     for conv in conventions.CONVENTIONS.values():
         if conv.name == used.name:
             continue
-        flags = _model(conv, latex, net_or_flags, batch, bias)
         links, _ = _links(latex, flags, conventions.readings_for(conv, readings), seed, 1, 2, fit)
         if links and all(v.verdict == "correct" for v in links):
             right.append(conv)
