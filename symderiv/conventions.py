@@ -195,6 +195,29 @@ class Convention:
     passes: tuple = ()          # whole-tree readings (readings.py)
     batch_signals: tuple = ()   # regexes that mean the formula is vectorised over m samples
     example: str = ""
+    layer_style: tuple = ()     # (regex, replacement) on rendered LaTeX: ^{(l)} -> ^{l}, ^{[l]}, ^{(k)}
+
+    def back(self, node: Node) -> Node:
+        """A tree in our notation, written in this convention's symbols and layer numbers again."""
+        for tree_pass in reversed(self.passes):
+            undo = getattr(tree_pass, "undo", None)
+            node = undo(node) if undo else node
+        inverse = {}
+        for r in compile_readings(self.readings).readings:
+            p, m = r.pattern, r.replacement
+            if isinstance(p, Qty) and isinstance(m, Qty) and not p.idx and not m.idx and not p.args:
+                inverse[(m.kind, m.layer)] = p
+        if inverse:
+            node = map_tree(node, lambda n: replace(inverse[(n.kind, n.layer)], idx=n.idx, pos=n.pos)
+                            if isinstance(n, Qty) and (n.kind, n.layer) in inverse else None)
+        return node
+
+    def render(self, node: Node) -> str:
+        """LaTeX of a tree (in our notation) in this convention's notation."""
+        text = C.render(self.back(node))
+        for rx, rep in self.layer_style:
+            text = re.sub(rx, rep, text)
+        return text
 
     @property
     def flag(self) -> str:
@@ -243,6 +266,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         readings={"n": "m", "w": "w^{l}_{jk}", r"a_{\rm in}": "a^{l-1}_{k}", r"\delta_{\rm out}": r"\delta^{l}_{j}",
                   r"a_{\rm out}": "a^{l}_{j}", r"\delta_{\rm in}": r"\delta^{l-1}_{k}"},
         passes=(ONE_BASED, _cost_without_sample), batch_signals=(r"\\sum_\{?x\b",),
+        layer_style=((r"\^\{\(([^(){}]*)\)\}", r"^{\1}"),),
         example=r"\delta^L = \nabla_a C \odot \sigma'(z^L)"),
     Convention(
         "ufldl", "UFLDL tutorial (Ng et al.), Backpropagation Algorithm",
@@ -254,7 +278,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         signals=((r"\^\{?\(n_\{?l", "^{(n_l)}"), (r"\\bullet", r"\bullet"), (r"J\(W,\s*b", "J(W,b)"),
                  (r"h_\{W,\s*b\}", "h_{W,b}")),
         weak_signals=((r"s_\{?l", "s_l"),),
-        passes=(OUT_OF_L,),
+        passes=(OUT_OF_L,), layer_style=((r"\^\{\(L", "^{(n_l"),),
         example=r"\delta^{(l)} = ((W^{(l)})^T \delta^{(l+1)}) \bullet f'(z^{(l)})"),
     Convention(
         "ng", "Andrew Ng, Machine Learning (Coursera), ex4 and the backpropagation lectures",
@@ -279,6 +303,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         signals=((r"(?<![a-zA-Z\\])d[WZAbwza]\^", "dW^{[l]}, dZ^{[l]}"), (r"\^\{\[\w+\]\(i\)", "a^{[l](i)}")),
         weak_signals=((r"\^\{\[", "^{[l]}"),),
         batch_signals=(r"(?<![a-zA-Z\\])d?[ZAXY](?![a-zA-Z])",),
+        layer_style=((r"\^\{\(([^(){}]*)\)\}", r"^{[\1]}"),),
         example=r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T}"),
     Convention(
         "bishop", "Bishop, Pattern Recognition and Machine Learning, 5.3",
@@ -289,7 +314,8 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "error of example n (1/2 sum_k (y_k - t_k)^2 in 5.3.2, h = tanh, linear outputs)",
         {"depth": 2, "loss": "mse", "hidden": "tanh", "output": "identity"},
         signals=((r"t_\{?[kn]", "t_k"), (r"w_\{(?:kj|ji)\}", "w_{kj}, w_{ji}")),
-        weak_signals=((r"\\delta_\{?[jk]\}?(?!\s*\^)", r"\delta_j without a layer"), (r"E_\{?n", "E_n")),
+        weak_signals=((r"\\delta_\{?[jk]\}?(?!\s*\^)", r"\delta_j without a layer"), (r"E_\{?n", "E_n"),
+                      (r"(?<![a-zA-Z\\])w_\{[ijk]{2}\}(?!\s*\^)", "w_{jk} without a layer"), (r"h'\(a_", "h'(a_j)")),
         readings={"y": r"\hat{y}", "t": "y", "h": "f"},
         passes=(UnitLetters((("i", LayerRef(None, 0)), ("j", LayerRef(None, 1)), ("k", LayerRef("L", 0))),
                             not_at_input=("a", "delta", "W", "b")),
@@ -306,6 +332,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         signals=((r"h\^\{\(k", "h^{(k)}"), (r"\\nabla_\{a\^\{\(k", r"\nabla_{a^{(k)}}"),
                  (r"\\nabla_\{h\^", r"\nabla_{h^{(k)}}")),
         passes=(KindRename(((("a", "a"), ("z", "z")), (("yhat", "h"), ("a", "a")))),),
+        layer_style=((r"\^\{\(l", "^{(k"),),
         example=r"\nabla_{W^{(k)}} J = \nabla_{a^{(k)}} J \, h^{(k-1)T}"),
     Convention(
         "cs231n", "Stanford CS231n notes (neural networks, backprop)",

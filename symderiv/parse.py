@@ -157,18 +157,18 @@ class Parser:
             t = self.peek()
             if t is None or t.text in self.STOP:
                 return left
-            row = INFIX["product"].get(t.text)
+            row, style = INFIX["product"].get(t.text), t.text
             nxt = self.peek(1)
             pair = INFIX["product"].get(t.text + nxt.text) if nxt is not None else None
             if pair is not None:                    # two-token operators: Octave's .* and .\ast
-                row = pair
+                row, style = pair, t.text + nxt.text
                 self.take()
             if row is not None:
                 self.take()
                 if self.peek() is None or self.peek().text in self.STOP:
-                    self.fail(f"{t.text} needs a right operand")
+                    self.fail(f"{style} needs a right operand")
                 right = self.unary()
-                left = self.node(Op(row.name, (left, right), style=t.text, pos=t.pos))
+                left = self.node(Op(row.name, (left, right), style=style, pos=t.pos))
             else:                                   # juxtaposition: a matrix (or scalar) product
                 right = self.unary()
                 left = self.node(Op("mm", (left, right), style="", pos=t.pos))

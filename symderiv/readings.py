@@ -215,6 +215,11 @@ class LayerShift:
         table = dict(self.output_shift if ref.base == "L" else self.shift)
         return ref.shifted(table.get(kind, 0))
 
+    def undo(self, node: Node) -> Node:
+        """Our layer numbers back to theirs (to write a correction in the claim's own numbering)."""
+        neg = lambda pairs: tuple((k, -d) for k, d in pairs)      # noqa: E731
+        return LayerShift(neg(self.shift), neg(self.output_shift), -self.width_shift)(node, "")
+
     def __call__(self, node: Node, text: str) -> Node:
         def fn(n):
             if isinstance(n, Qty) and n.layer is not None and n.kind in LAYERED:
@@ -232,6 +237,9 @@ class KindRename:
     """Simultaneous renaming of quantity kinds: Bishop's a (pre-activation) is our z, his z our a;
     Goodfellow's h^{(k)} is our a^{(k)} and his a^{(k)} our z^{(k)}. Only layered uses are renamed."""
     pairs: tuple                  # ((their kind, their spelling), (our kind, our spelling))
+
+    def undo(self, node: Node) -> Node:
+        return KindRename(tuple((ours, theirs) for theirs, ours in self.pairs))(node, "")
 
     def __call__(self, node: Node, text: str) -> Node:
         table = dict(self.pairs)
@@ -256,6 +264,12 @@ class UnitLetters:
     the input layer does not have (delta_i, w_{ij}): using one is an index slip of the claim."""
     letters: tuple                # ((letter, LayerRef), ...)
     not_at_input: tuple = ()
+
+    def undo(self, node: Node) -> Node:
+        """Layers named by their unit letter again: our z^{(1)}_j is Bishop's a_j."""
+        table = dict(self.letters)
+        return map_tree(node, lambda n: replace(n, layer=None) if isinstance(n, Qty) and n.kind in LAYERED
+                        and n.idx and table.get(n.idx[0]) == n.layer else None)
 
     def __call__(self, node: Node, text: str) -> Node:
         table = dict(self.letters)

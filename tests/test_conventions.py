@@ -191,3 +191,20 @@ def test_mlp_without_bias_trains_without_b():
     fd = (num.loss([(up, b1), params[1]], X, Y) - num.loss([(down, b1), params[1]], X, Y)) / (2 * h)
     assert grads[0][0][1, 2] == pytest.approx(fd, rel=1e-6)
     assert num.loss(params, X, Y) == pytest.approx(num.loss([(W, 0 * b) for W, b in params], X, Y))
+
+
+@pytest.mark.parametrize("claim, corrected", [
+    (r"\delta^{(n_l)} = (y - a^{(n_l)}) \bullet f'(z^{(n_l)})",
+     r"\delta^{(n_l)} = \left(a^{(n_l)} - y\right) \bullet f'\left(z^{(n_l)}\right)"),
+    (r"\delta^{(2)} = \Theta^{(2)} \delta^{(3)} .* g'(z^{(2)})",
+     r"\delta^{(2)} = \left(\Theta^{(2)}\right)^T \delta^{(3)} .* g'\left(z^{(2)}\right)"),
+    (r"dZ^{[1]} = W^{[2]} dZ^{[2]} * g^{[1]'}(Z^{[1]})",
+     r"dZ^{[1]} = \left(W^{[2]}\right)^T dZ^{[2]} * g'\left(Z^{[1]}\right)"),
+    (r"\delta_k = t_k - y_k", r"\delta_{k} = y_{k} - t_{k}"),
+    (r"\delta^l = ((w^{l})^T \delta^{l+1}) \odot \sigma'(z^l)",
+     r"\delta^{l} = \left(w^{l+1}\right)^T \delta^{l+1} \odot \sigma'\left(z^{l}\right)"),
+])
+def test_corrections_are_written_in_the_claims_own_convention(claim, corrected):
+    v = verify(claim, convention="nielsen" if "w^{l}" in claim else "auto", fit_depth=True)
+    assert v.verdict == "incorrect" and v.corrected_latex == corrected
+    assert verify(corrected, convention=v.convention, fit_depth=True).verdict == "correct"

@@ -20,7 +20,7 @@ from ..bounded import TimedOut, bounded
 from ..constructs import render
 from ..network import NetFlags, Network
 from ..notation import NotationError
-from ..parse import Claim, parse
+from ..parse import Claim, parse, parse_fragment
 from ..tree import Node, Partial, Qty, quantities, walk
 from ..readings import IllTyped
 from .checker import Checker, holds, rtol_for, valid_layers
@@ -81,12 +81,10 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     conv = conventions.resolve(latex, convention)
     fit = net_or_flags is None if fit_depth is None else fit_depth
     flags = _model(conv, latex, net_or_flags, batch, bias)
-    links, flags = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes, fit)
+    show = render if conv.name == "default" else conv.render
+    links, flags = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes, fit, show)
     for v in links:
         v.convention, v.model = conv.name, conventions.model_line(flags)
-        if v.expected and v.verdict == "incorrect" and conv.name != "default":
-            v.diagnosis.append(f"notation: expected and corrected are written in symderiv's default notation "
-                               f"({conventions.CONVENTIONS['default'].layers}), not in the {conv.name} convention's")
         if v.verdict != "correct" and alternatives:
             elsewhere = _right_elsewhere(latex, conv, flags, readings, seed, fit)
             if v.verdict == "incorrect":
@@ -136,7 +134,7 @@ def _fitted(claim: Claim, flags: NetFlags) -> NetFlags:
     return flags
 
 
-def _links(latex, flags, readings, seed, draws, shapes, fit=False) -> tuple:
+def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render) -> tuple:
     started = time.monotonic()
     try:
         claim = parse(latex, readings)
@@ -153,7 +151,7 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False) -> tuple:
         sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure)
         link_latex = latex if len(claim.sides) == 2 else f"{render(sub.sides[0])} = {render(sub.sides[1])}"
         try:
-            v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes), MAX_SECONDS)
+            v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show), MAX_SECONDS)
         except NotationError as exc:
             v = _unusable(link_latex, exc)
         except Unverifiable as exc:
@@ -202,7 +200,9 @@ def nearest_spellings(word: str) -> list:
     return difflib.get_close_matches(word, sorted(known), n=2, cutoff=0.6)
 
 
-def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int) -> Verdict:
+def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int,
+               show=render) -> Verdict:
+    """One link's verdict; ``show`` writes a tree of ours in the claim's notation (its convention's)."""
     left, right = claim.sides
     if not flags.bias and any(q.kind == "b" for q in quantities(left, right)):
         raise Unverifiable("the model has no bias terms (--no-bias), but the claim uses b")
@@ -228,9 +228,9 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     if ok:
         reason = ("proved symbolically (SymPy simplifies the difference of the two sides to 0); "
                   + _evidence_text(checker, claim, rtol)) if proof == "proved" else _evidence_text(checker, claim, rtol)
-        return Verdict("correct", latex, expected=render(test), reason=reason,
+        return Verdict("correct", latex, expected=show(test), reason=reason,
                        evidence={**_evidence(checker, claim), "proof": proof or "random draws"})
-    return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol)
+    return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show)
 
 
 def _oracle_weight(n: Node) -> int:
@@ -265,7 +265,7 @@ def _evidence_text(checker: Checker, claim: Claim, rtol: float) -> str:
 # ---------------------------------------------------------------- diagnosis
 
 
-def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol) -> Verdict:
+def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show=render) -> Verdict:
     diagnosis = [f"index order: {name} indexes dimensions of different sizes ({', '.join(map(str, sorted(v)))})"
                  for name, v in checker.index_conflicts.items()]
     errors = [s for s in samples if s.error]
@@ -283,11 +283,12 @@ def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, r
                          "factor change explains it)")
     expected, corrected = None, None
     if variant is not None:
-        expected = render(variant)
+        expected = show(variant)
     else:
-        expected = textbook_expected(ref, checker, rtol)
+        expected = textbook_expected(ref, checker, rtol)       # in our notation: shown through the convention
+        expected = show(parse_fragment(expected)) if expected is not None and show is not render else expected
     if expected is not None:
-        corrected = f"{expected} = {render(ref)}" if swapped else f"{render(ref)} = {expected}"
+        corrected = f"{expected} = {show(ref)}" if swapped else f"{show(ref)} = {expected}"
     return Verdict("incorrect", latex, expected=expected, diagnosis=diagnosis,
                    counterexample=counterexample(samples, bad, ref, test, swapped),
                    reason=diagnosis[0], corrected_latex=corrected)
