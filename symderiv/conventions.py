@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 
 from . import constructs as C
 from . import notation
@@ -55,7 +54,7 @@ def _parse_nabla(p, t):
     return p.node(Partial(num, den, pos=t.pos))
 
 
-D_PREFIXED = {"W": "W", "w": "W", "b": "b", "Z": "z", "z": "z", "A": "a", "a": "a"}
+D_PREFIXED = frozenset("WwbZzAa")          # the names a d-prefix can touch
 
 
 def _parse_d_prefix(p, t):
