@@ -288,7 +288,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         {"loss": "bce", "hidden": "sigmoid", "output": "sigmoid"},
         signals=((r"\.\*|\.\\ast", ".*"), (r"h_\\Theta", r"h_\Theta")),
         weak_signals=((r"\\Theta", r"\Theta"), (r"s_\{?l", "s_{l+1}"), (r"g'\(|g\^\{?\\prime", "g'(z)")),
-        passes=(OUT_OF_L, BiasUnit(matrix_product=True)),
+        passes=(OUT_OF_L, BiasUnit(matrix_product=True)), batch_signals=(r"\\sum_\{i=1\}\^\{?m",),
         example=r"\delta^{(2)} = (\Theta^{(2)})^T \delta^{(3)} .* g'(z^{(2)})"),
     Convention(
         "deeplearning.ai", "Ng et al., deeplearning.ai Deep Learning Specialization, course 1",

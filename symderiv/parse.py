@@ -22,14 +22,14 @@ product (so a Hadamard marker cannot keep ``A \\odot (B C)`` apart from
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .constructs import (APPLIED_KINDS, CONSTRUCTS, FUNCTION_NAMES, INDEX_LETTERS, INFIX, PRIMARY_STARTS,
                          PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS, TRANSPOSE_SUPERSCRIPTS, render,
                          render_qty)
 from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
 from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities,
-                   transposed, walk)
+                   rewrite, transposed, walk)
 
 MAX_NODES = 2000
 # Spellings that start with a plain letter and claim it only in context (the d of dW^{[l]}):
@@ -218,6 +218,9 @@ class Parser:
             closer = {"(": ")", "[": "]", "{": "}"}[t.text]
             inner = self.expr()
             self.expect(closer)
+            if self.at("_") and isinstance(inner, Qty) and not inner.idx:     # (h_\Theta(x))_k: unit k
+                self.take()
+                inner = replace(inner, idx=self._indices(self.group_tokens(), inner.kind))
             return inner
         if t.text == "e" and self.peek(1) is not None and self.peek(1).text == "^":
             return SPECIAL_STARTS["e"](self, t)
@@ -436,17 +439,28 @@ def parse(latex: str, readings=None) -> Claim:
     if not tokens:
         raise NotationError("empty claim")
     p = Parser(text, tokens)
-    sides = p.chain()
-    for n in (n for side in sides for n in walk(side)):
-        if isinstance(n, Sum) and n.index in p.samples:
-            raise ParseError(f"a sum over the samples ^{{({n.index})}} is not supported yet: write the batch "
-                             "form (matrices of m columns, with --batch)", text, n.pos)
+    sides = [_sample_sums(side, p.samples, text) for side in p.chain()]
     if len(sides) < 2:
         raise ParseError("a claim needs '=': LHS = RHS", text, len(text) - 1)
     sides = as_readings(readings).apply(sides, text)
     claim = Claim(text, sides)
     _classify(claim)
     return claim
+
+
+def _sample_sums(node: Node, samples: dict, text: str) -> Node:
+    """\\sum_{i=1}^{m} over a sample superscript ^{(i)}: a sum over the training examples, each evaluated
+    alone (the registry's sum row, index conventions.SAMPLE_INDEX)."""
+    from .conventions import SAMPLE_INDEX
+
+    def fn(n):
+        if isinstance(n, Sum) and n.index in samples:
+            if n.hi != ("m",) or n.lo != 1 or any(n.index in q.idx for q in quantities(n.body)):
+                raise ParseError(f"a sum over the samples ^{{({n.index})}} must run from 1 to m, with "
+                                 f"{n.index} used only as the sample superscript", text, n.pos)
+            return replace(n, index=SAMPLE_INDEX, body=rewrite(n.body, fn))
+        return None
+    return rewrite(node, fn) if samples else node
 
 
 def parse_fragment(latex: str) -> Node:

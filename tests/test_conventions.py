@@ -116,8 +116,10 @@ def test_names_layer_letters_braced_partials_and_sample_superscripts():
                   convention="nielsen").verdict == "correct"                   # Nielsen's eq. (32)
     assert verify(r"\frac{\partial{C}}{\partial{b^{(2)}}} = \delta^{(2)}").verdict == "correct"
     assert verify(r"z^{[1](i)} = W^{[1]} x^{(i)} + b^{[1]}").verdict == "correct"
-    v = verify(r"db^{[2]} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[2](i)}")
-    assert v.verdict == "unverifiable" and "sum over the samples" in v.reason
+    assert verify(r"db^{[2]} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[2](i)}").verdict == "correct"   # per example
+    assert verify(r"db^{[2]} = \sum_{i=1}^{m} dZ^{[2](i)}").verdict == "incorrect"
+    v = verify(r"db^{[2]}_i = \frac{1}{m} \sum_{i=1}^{m} dZ^{[2](i)}_i")
+    assert v.verdict == "unverifiable" and "only as the sample superscript" in v.reason
 
 
 def test_sum_over_training_examples_evaluates_each_example_alone():
@@ -130,6 +132,14 @@ def test_sum_over_training_examples_evaluates_each_example_alone():
     # per-example activations inside the sum: the batch gradient is the mean of outer products
     assert verify(r"\frac{\partial C}{\partial w^L_{jk}} = \frac{1}{n}\sum_x a^{L-1}_k \delta^L_j",
                   convention="nielsen").verdict == "correct"
+
+
+def test_ngs_cost_sums_over_examples_and_indexes_the_output():
+    cost = (r"J(\Theta) = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k=1}^{K} \left[y^{(i)}_k \log((h_\Theta(x^{(i)}))_k) "
+            r"+ (1 - y^{(i)}_k) \log(1 - (h_\Theta(x^{(i)}))_k)\right]")
+    assert conventions.CONVENTIONS["ng"].model(cost).batch
+    assert verify(cost, convention="ng").verdict == "correct"
+    assert verify(cost.replace("-\\frac{1}{m}", "\\frac{1}{m}"), convention="ng").verdict == "incorrect"
 
 
 def test_goodfellow_h_is_the_activation_and_a_the_preactivation():

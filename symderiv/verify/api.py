@@ -105,11 +105,14 @@ def _model(conv, latex, net_or_flags, batch, bias) -> NetFlags:
 def _right_elsewhere(latex, used, flags, readings, seed, fit) -> list:
     """A diagnosis naming the other known conventions whose reading of the claim holds in the same
     model (never a verdict: the claim's own notation did not select them)."""
-    right = []
+    right, seen = [], [_sides(latex, conventions.readings_for(used, readings))]
     for conv in conventions.CONVENTIONS.values():
-        if conv.name == used.name:
-            continue
-        links, _ = _links(latex, flags, conventions.readings_for(conv, readings), seed, 1, 2, fit)
+        alt = conventions.readings_for(conv, readings)
+        sides = _sides(latex, alt)
+        if conv.name == used.name or sides is None or sides in seen:
+            continue               # unreadable there, or read exactly as already checked: same verdict
+        seen.append(sides)
+        links, _ = _links(latex, flags, alt, seed, 1, 2, fit)
         if links and all(v.verdict == "correct" for v in links):
             right.append(conv)
     if not right:
@@ -118,6 +121,13 @@ def _right_elsewhere(latex, used, flags, readings, seed, fit) -> list:
     others = f" (also: {', '.join(c.name for c in right[1:])})" if right[1:] else ""
     return [f"convention: this is right in the {first.name} convention ({first.source}: {first.layers}){others}; "
             f"select it with {first.flag}"]
+
+
+def _sides(latex, readings):
+    try:
+        return parse(latex, readings).sides
+    except (NotationError, RecursionError):
+        return None
 
 
 MAX_FIT_DEPTH = 6
