@@ -218,3 +218,9 @@ def test_corrections_are_written_in_the_claims_own_convention(claim, corrected):
     v = verify(claim, convention="nielsen" if "w^{l}" in claim else "auto", fit_depth=True)
     assert v.verdict == "incorrect" and v.corrected_latex == corrected
     assert verify(corrected, convention=v.convention, fit_depth=True).verdict == "correct"
+
+
+def test_derivation_without_bias_has_no_bias_steps():
+    text = symderiv.mlp([3, 4, 2], bias=False).derivation().text()
+    assert "no bias" in text and r"\partial b" not in text and "z^{(l)} = W^{(l)} a^{(l-1)}" in text
+    assert r"\partial b" in symderiv.mlp([3, 4, 2]).derivation().text()
