@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sympy as sp
-from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy import KroneckerDelta, Sum
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.tensor.array.expressions.from_array_to_matrix import convert_array_to_matrix
