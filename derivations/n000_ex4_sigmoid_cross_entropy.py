@@ -1,7 +1,8 @@
 """Note 000: the ex4 cost and the sigmoid + cross-entropy output gradient [h(x) - y] dx/dw.
 
-Source: ../shared/notes/000_e356ac64efca4b08.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 000_e356ac64efca4b08.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+every verdict every run; a `why` is the reader's note printed beside it.
 """
 from symderiv.document import Entry
 from symderiv.network import NetFlags
@@ -22,11 +23,15 @@ READINGS = {
 
 ENTRIES = [
     Entry('cost',
-          r'''J(\theta) = \frac{1}{m} \sum_{i=1}^m \sum_{k=1}^K \left[-y_k^{(i)} \log((h_{\theta}(x^{(i)}))_k) - (1 - y_k^{(i)}) \log(1 - (h_{\theta}(x^{(i)}))_k) \right] + \frac{\lambda}{2m} \left[\sum_{j=1}^{25} \sum_{k=1}^{400} (\theta_{jk}^{(1)})^2 + \sum_{j=1}^{10} \sum_{k=1}^{25} (\theta_{jk}^{(2)})^2 \right]'''),
+          r'''J(\theta) = \frac{1}{m} \sum_{i=1}^m \sum_{k=1}^K \left[-y_k^{(i)} \log((h_{\theta}(x^{(i)}))_k) - (1 - y_k^{(i)}) \log(1 - (h_{\theta}(x^{(i)}))_k) \right] + \frac{\lambda}{2m} \left[\sum_{j=1}^{25} \sum_{k=1}^{400} (\theta_{jk}^{(1)})^2 + \sum_{j=1}^{10} \sum_{k=1}^{25} (\theta_{jk}^{(2)})^2 \right]''',
+          # the note's 25, 400 and 10 are the ex4 widths (hidden, inputs, outputs): read as the widths
+          readings={r'''\sum_{j=1}^{25}''': r'''\sum_{j=1}^{n_1}''', r'''\sum_{k=1}^{400}''': r'''\sum_{k=1}^{n_0}''',
+                    r'''\sum_{j=1}^{10}''': r'''\sum_{j=1}^{n_2}''', r'''\sum_{k=1}^{25}''': r'''\sum_{k=1}^{n_1}'''}),
     Entry('loss',
           r'''J = -y \ln(h(x)) - (1-y) \ln(1-h(x))''',
-          kind='definition',
-          why='the cross-entropy of one output unit, which the rest of the note differentiates (the model per unit)'),
+          why='the cross-entropy of one output unit, which the rest of the note differentiates (the model per unit)',
+          readings={r'''h(x)''': r'''a^{(2)}_{1}''', r'''y''': r'''y_{1}'''},
+          flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none", outputs=1)),
     Entry('dJ/dw21',
           r'''\frac{\partial J}{\partial w_{21}} = \frac{-y}{h(x)} \frac{\partial h(x)}{\partial w_{21}} + \frac{(1-y)}{1-h(x)} \frac{\partial h(x)}{\partial w_{21}}''',
           flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none")),
@@ -46,10 +51,13 @@ ENTRIES = [
           flags=NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", reg="none")),
     Entry('dJ/dw11',
           r'''\frac{\partial J}{\partial w_{11}} = [h(x) - y] \left(\frac{\partial z_1}{\partial w_{11}} \right) = [h(x) - y] \text{theta} \left(h(z) (1-h(z)) \right) x''',
-          kind='sketch',
-          why="'theta' and the bare x are words for whole layers, and the sum over output units is described in prose, not written"),
+          why="'theta' and the bare x are words for whole layers, and the sum over output units is described in prose, not written",
+          # w_11 feeds hidden unit 1 from input 1; z_1 is that unit's pre-activation, h(z) its sigmoid;
+          # theta the weight from hidden unit 1 to output unit 2 (the unit of h(x) and y above)
+          readings={r"w_{11}": r"W^{(1)}_{11}", r"z_1": r"z^{(1)}_1", r"\text{theta}": r"W^{(2)}_{21}",
+                    r"h(z)": r"\sigma(z^{(1)}_1)", r"x": r"x_1"}),
     Entry('shapes',
           r'''\begin{bmatrix} \text{ } \end{bmatrix}_{1 \times 10} \times \begin{bmatrix} 0 \\ 1 \\ 0 \\ \vdots \\ 1 \end{bmatrix}_{10 \times 25} \times \begin{bmatrix} \text{ } \end{bmatrix}_{25 \times 1} \times \begin{bmatrix} \text{ } \end{bmatrix}_{1 \times 401}''',
-          kind='shapes',
+          read_as='shapes',
           result_latex=r'''\begin{bmatrix} \text{ } \end{bmatrix}_{25 \times 401}'''),
 ]

@@ -1,7 +1,8 @@
 """Note 001: the delta recursion of a general L-layer network (eqs. 9.14-9.27).
 
-Source: ../shared/notes/001_bc697639900f20b8.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 001_bc697639900f20b8.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+every verdict every run; a `why` is the reader's note printed beside it.
 """
 from symderiv.document import Entry
 from symderiv.network import NetFlags
@@ -32,13 +33,11 @@ ENTRIES = [
           r'''
 W_{i j}^{(l)}=W_{i j}^{(l)}-\alpha \frac{\partial}{\partial W_{i j}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})\tag{9.14}
 ''',
-          kind='update',
           why='gradient descent assigns a new value to W; it is not an equation between quantities'),
     Entry('9.15',
           r'''
 b_{i}^{(l)}=b_{i}^{(l)}-\alpha \frac{\partial}{\partial b_{i}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})\tag{9.15}
 ''',
-          kind='update',
           why='gradient descent assigns a new value to b'),
     Entry('9.16',
           r'''
@@ -60,7 +59,9 @@ b_{i}^{(l)}=b_{i}^{(l)}-\alpha \frac{\partial}{\partial b_{i}^{(l)}} J(\boldsymb
           r'''
 \begin{aligned}\frac{\partial}{\partial W_{i j}^{(l)}} J(\boldsymbol{W}, \boldsymbol{b})&=\frac{\partial J(\boldsymbol{W}, \boldsymbol{b})}{\partial z_{j}^{(l+1)}} \frac{\partial z_{j}^{(l+1)}}{\partial W_{i j}^{(l)}}\\&=\delta_{i}^{(l+1)} x_{j}^{(l+1)}
 \\&=\delta_{i}^{(l+1)} a_{j}^{(l)} \frac{\partial}{\partial b_{i}^{(l)}} J(W, b)\\&=\delta_{i}^{(l+1)}\end{aligned}\tag{9.21}
-'''),
+''',
+          split_before=(r'''\frac{\partial}{\partial b_{i}^{(l)}} J(W, b)''',),
+          why="two equations run together: ... = delta_i a_j, and then dJ/db_i = delta_i (the reader's question)"),
     Entry('9.22',
           r'''
 J(\boldsymbol{W}, \boldsymbol{b})=\frac{1}{2}\left\|\boldsymbol{y}-\boldsymbol{a}^{(L)}\right\|^{2}=\frac{1}{2}\left\|\boldsymbol{y}-f\left(z_{j}^{(L)}\right)\right\|^{2}\tag{9.22}

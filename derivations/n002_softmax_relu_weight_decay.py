@@ -1,8 +1,11 @@
 """Note 002: every gradient of a ReLU + softmax network with L2 weight decay (OCR of handwriting).
 
-Source: ../shared/notes/002_17f965f8c9d8d77b.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 002_17f965f8c9d8d77b.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+every verdict every run; a `why` is the reader's note printed beside it.
 """
+from dataclasses import replace
+
 from symderiv.document import Entry
 from symderiv.network import NetFlags
 
@@ -15,6 +18,7 @@ FLAGS = NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="l2-su
 # The note's symbols read in the default notation (DESIGN.md), for every line: applied to the parsed tree.
 READINGS = {
     r'''\tilde{J}(\theta)''': r'''J''',
+    r'''J(\theta)''': r'''J_{\text{data}}''',          # the note: J(theta) is the data term, J-tilde adds the regulariser
     r'''z^{(3)}''': r'''z^{(2)}''',
     r'''z^{(2)}''': r'''z^{(1)}''',
     r'''a^{(2)}''': r'''a^{(1)}''',
@@ -27,7 +31,6 @@ READINGS = {
     r'''w^{(2)}''': r'''W^{(2)}''',
     r'''\psi(z^{(3)})''': r'''a^{(2)}''',
     r'''\varphi(z^{(3)})''': r'''a^{(2)}''',
-    r'''\varphi(z^{(1)})''': r'''a^{(0)}''',
     r'''\Delta''': r'''y''',
     r'''N''': r'''m''',
 }
@@ -37,45 +40,36 @@ ENTRIES = [
           r'''\tilde{J}(\theta) = \underbrace{\frac{1}{N} \sum_{i=1}^N -\log \left[\frac{e^{z_{ij}^{(3)}}}{\sum_k e^{z_{ik}^{(3)}}} \right]}_{J_{\text{data}}} + \underbrace{\lambda (\|w^{(1)}\|_2^2 + \|w^{(4)}\|_2^2)}_{J_{\text{reg}}}'''),
     Entry('softmax',
           r'''\psi(z^{(3)})_{ij} = \frac{\exp(z_{ij}^{(3)})}{\sum_k \exp(z_{ik}^{(3)})}''',
-          kind='definition',
           why='defines psi as the softmax of z^{(3)}'),
     Entry('dJ/dz3.start',
           r'''\frac{\partial \tilde{J}(\theta)}{\partial z_{ij}^{(3)}} = \frac{\partial}{\partial z_{ij}^{(3)}}''',
-          kind='sketch',
           why='the right side is an operator with nothing to act on (the line is unfinished)'),
     Entry('dlogpsi/dz.j=y',
           r'''\frac{\partial (-\log(\psi(z^{(3)})_{iy_i}))}{\partial (z_{ij}^{(3)})} = \psi(z^{(3)})_{ij} - 1 \quad \text{if } j = y_i'''),
     Entry('dlogpsi/dz.j!=y',
           r'''= \psi(z^{(3)})_{ij} - 0 \quad \text{if } j \neq y_i''',
-          kind='sketch',
           why='a continuation whose left side and case are in the line before'),
     Entry('dJdata/dz3',
           r'''\text{so } \frac{\partial J_{\text{data}}}{\partial z^{(3)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta) \quad \text{(putting results in matrix form)}''',
-          readings={r'''J_{\text{data}}''': r'''J'''},
-          flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
+),
     Entry('dJ/dz3',
           r'''\frac{\partial J(\theta)}{\partial z^{(3)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta)''',
-          readings={r'''J(\theta)''': r'''J'''},
-          flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
+),
     Entry('dJ/dw2.chain',
           r'''\frac{\partial J(\theta)}{\partial w^{(2)}} = \frac{\partial J}{\partial z^{(3)}} \cdot \frac{\partial z^{(3)}}{\partial w^{(2)}}''',
-          readings={r'''J(\theta)''': r'''J'''},
-          flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
+),
     Entry('dz3/dw2',
           r'''\begin{aligned} \frac{\partial z^{(3)}}{\partial w^{(2)}} &= \frac{\partial}{\partial w^{(2)}} (w^{(2)} a^{(2)} + b^{(2)}) \\ &= a \end{aligned}''',
-          kind='sketch',
           why='the derivative of a matrix by a matrix written as a single matrix a'),
     Entry('dJ/dw2',
           r'''\text{so } \frac{\partial J(\theta)}{\partial w^{(2)}} = \frac{1}{N} (\psi(z^{(3)}) - \Delta) \underbrace{a^{(2)'}}_{\substack{\text{transpose of} \\ a^{(2)} \text{ to make} \\ \text{mult possible}}}''',
-          readings={r'''J(\theta)''': r'''J'''},
-          flags=NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none", batch=True)),
+),
     Entry('dJreg/dw2',
           r'''\begin{aligned} \frac{\partial}{\partial w^{(2)}} (J_{\text{reg}}) &= \frac{\partial}{\partial w^{(2)}} \left(\lambda (\|w^{(1)}\|_2^2 + \|w^{(2)}\|_2^2) \right) \\ &= 2\lambda w^{(2)} \end{aligned}'''),
     Entry('dJtilde/dw2',
           r'''\begin{aligned} \text{so } \frac{\partial \tilde{J}(\theta)}{\partial w^{(2)}} &= \frac{\partial J(\theta)}{\partial w^{(2)}} + \frac{\partial J_{\text{reg}}}{\partial w^{(2)}} \\ &= \frac{1}{N} (\psi(z^{(3)}) - \Delta) a^{(2)'} + 2\lambda w^{(2)} \end{aligned}'''),
     Entry('dz3/db2',
           r'''\frac{\partial z^{(3)}}{\partial b^{(2)}} = \frac{\partial}{\partial b^{(2)}} (w^{(2)} a^{(2)} + b^{(2)}) = 1''',
-          kind='sketch',
           why='the derivative of a matrix by a vector written as the number 1'),
     Entry('dJtilde/db2',
           r'''\begin{aligned} \text{so } \frac{\partial \tilde{J}(\theta)}{\partial b^{(2)}} &= \cancel{\frac{\partial \tilde{J}(\theta)}{\partial z^{(3)}}} \cdot \frac{\partial z^{(3)}}{\partial b^{(2)}} + \frac{\partial J(\theta)}{\partial b^{(2)}} + \frac{\partial J_{\text{reg}}}{\partial b^{(2)}} \\ &= \frac{\partial J(\theta)}{\partial z^{(3)}} \cdot \frac{\partial z^{(3)}}{\partial b^{(2)}} + \frac{\partial}{\partial b^{(2)}} \left(\lambda (\|w^{(1)}\|_2^2 + \|w^{(2)}\|_2^2) \right) \\ &= \frac{1}{N} (\psi(z^{(3)}) - \Delta) (1) + 0 \\ &= \frac{1}{N} (\psi(z^{(3)}) - \Delta) \end{aligned}'''),
@@ -95,11 +89,9 @@ ENTRIES = [
           r'''\frac{\partial \tilde{J}(\theta)}{\partial z^{(2)}} = \begin{cases} \frac{1}{2} (\varphi(z^{(3)}) - \Delta) \cdot w^{(2)'} & \text{if } z^{(2)} > 0 \\ 0 & \text{if } z^{(2)} \leq 0 \end{cases}'''),
     Entry('z2',
           r'''z^{(2)} = w^{(1)} a^{(1)} + b^{(1)}''',
-          kind='definition',
           why='the hidden pre-activation'),
     Entry('dz2/dw1',
           r'''\frac{\partial z^{(2)}}{\partial w^{(1)}} = a^{(1)}, \quad \frac{\partial z^{(2)}}{\partial b^{(1)}} = 1''',
-          kind='sketch',
           why='derivatives of a matrix by a matrix written as a and as 1'),
     Entry('dJreg/dw1',
           r'''\frac{\partial J_{reg}}{\partial w^{(1)}} = \frac{\partial}{\partial w^{(1)}} (\lambda (\|w^{(1)}\|_2^2 + \|w^{(2)}\|_2^2)) = 2\lambda w^{(1)}'''),
@@ -116,3 +108,11 @@ ENTRIES = [
     Entry('dJtilde/db1.cases',
           r'''\frac{\partial \tilde{J}(\theta)}{\partial b^{(1)}} = \begin{cases} \frac{1}{N} (\varphi(z^{(1)}) - \Delta) & \text{if } z^{(2)} > 0 \\ 0 & \text{if } z^{(2)} < 0 \end{cases}'''),
 ]
+
+# Lines in index form write z_{ij} with i the sample and j the class: samples as rows there.
+ROWS = replace(FLAGS, layout="rows")
+HOW = {"cost": ({r"w^{(4)}": "W^{(2)}"}, ROWS), "softmax": ({}, ROWS), "dlogpsi/dz.j=y": ({}, ROWS),
+       "dlogpsi/dz.j!=y": ({}, ROWS), "dJ/dz3.start": ({}, ROWS),
+       "dz3/dw2": ({"a": "a^{(1)}"}, FLAGS)}        # the last side's bare a is the note's a^{(2)}
+ENTRIES = [replace(e, readings={**HOW[e.id][0], **e.readings}, flags=HOW[e.id][1]) if e.id in HOW else e
+           for e in ENTRIES]

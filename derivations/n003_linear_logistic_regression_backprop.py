@@ -1,7 +1,8 @@
 """Note 003: linear/logistic-regression networks, the chain-rule expansion and the general delta recursion.
 
-Source: ../shared/notes/003_2f6e570e1a479a42.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here: symderiv.check computes them every run.
+Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 003_2f6e570e1a479a42.txt. Every displayed equation of the note is an entry below,
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+every verdict every run; a `why` is the reader's note printed beside it.
 """
 from symderiv.document import Entry
 from symderiv.network import NetFlags
@@ -20,7 +21,12 @@ READINGS = {
     r'''\Delta^{(L)}''': r'''\delta^{(L)}''',
     r'''A^{(L)}''': r'''a^{(L)}''',
     r'''Y''': r'''y''',
-    r'''W_{i}^{(l)} \cdot A^{(l-1)}''': r'''\sum_{j} W_{ij}^{(l)} a_{j}^{(l-1)}''',
+    # W_i . A: row i of W times the previous activations with the bias unit a_0 = 1 (the note's w_{i0})
+    r'''W_{i}^{(l)} \cdot A^{(l-1)}''': r'''\sum_{j=0}^{n_{l-1}} W_{ij}^{(l)} a_{j}^{(l-1)}''',
+    r'''W_i^{(L)} \cdot A^{(L-1)}''': r'''\sum_{j=0}^{n_{L-1}} W_{ij}^{(L)} a_{j}^{(L-1)}''',
+    # "w" in the chain-rule expansion is any one weight: read as an entry of the first layer, the
+    # deepest one the expansion reaches
+    r'''w''': r'''W^{(1)}_{pq}''',
 }
 
 ENTRIES = [
@@ -63,7 +69,6 @@ y_k^{(i)} \times log(h(X^{(i)}))_k +
 {\partial J(W)}
 {\partial w}
 ''',
-          kind='sketch',
           why='an expression, not an equation'),
     Entry('z',
           r'''
@@ -82,7 +87,6 @@ W_{i}^{(l)} \cdot A^{(l-1)} =
 \frac{\partial z_i^{(L)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dz/dw.L',
           r'''
@@ -99,7 +103,6 @@ W_{i}^{(l)} \cdot A^{(l-1)} =
 \sum_{j=0}^{S_{(L-1)}}w_{ij}^{(L)}a_j^{(L-1)}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dz/dw.L.cont',
           r'''
@@ -110,7 +113,6 @@ w_{ij}^{(L)}
 \frac{\partial z_j^{(L-1)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dz/dw.l',
           r'''
@@ -121,7 +123,6 @@ w_{ij}^{(l)}
 \frac{\partial a_j^{(l-1)}}{\partial z_j^{(l-1)}}
 \frac{\partial z_j^{(l-1)}}{\partial w}
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.expand',
           r'''
@@ -132,7 +133,6 @@ w_{ij}^{(l)}
 \frac{\partial z_i^{(L)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.expand2',
           r'''
@@ -148,7 +148,6 @@ w_{ij}^{(L)}
 \frac{\partial z_j^{(L-1)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.expand3',
           r'''
@@ -169,7 +168,6 @@ w_{jk}^{(L-2)}
 \frac{\partial z_k^{(L-2)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('da/dz.linear',
           r'''
@@ -186,7 +184,9 @@ a_i^{(l)}(1- a_i^{(l)})
     Entry('forward',
           r'''
 a_i^{(j)} = g(\vec{W}_{i}^{(j)} \cdot \vec{A}^{(j-1)})
-'''),
+''',
+          # here j names the layer (as (j-1) shows); W_i . A is row i of W times the previous layer with the bias unit
+          readings={r'''\vec{W}_{i}^{(j)} \cdot \vec{A}^{(j-1)}''': r'''\sum_{k=0}^{n_{j-1}} W_{ik}^{(j)} a_{k}^{(j-1)}'''}),
     Entry('dJ/dw.regroup',
           r'''
 \frac{\partial J(W)}{\partial w} =
@@ -206,7 +206,6 @@ w_{jk}^{(L-2)}
 \frac{\partial z_k^{(L-2)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('dJ/dw.reorder',
           r'''
@@ -227,7 +226,6 @@ w_{jk}^{(L-2)}
 \frac{\partial z_k^{(L-2)}}{\partial w}
 )
 ''',
-          kind='sketch',
           why='w is an unspecified weight of any layer'),
     Entry('delta.L',
           r'''
@@ -267,7 +265,6 @@ w_{ij}^{(l)} :=
 w_{ij}^{(l)} - \alpha
 \frac{\partial J(\vec{W})}{\partial w_{ij}^{(l)}}
 ''',
-          kind='update',
           why='gradient descent assigns a new value to w'),
     Entry('dJ/dw_ij',
           r'''
@@ -288,6 +285,5 @@ w_{ij}^{(l)} :=
 w_{ij}^{(l)} - 
 \alpha a_j^{(l-1)} \delta_i^{(l)}
 ''',
-          kind='update',
           why='gradient descent assigns a new value to w'),
 ]

@@ -13,6 +13,7 @@ a*(1 - a)
 """
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
@@ -87,9 +88,9 @@ def resolve(spec) -> Activation:
             raise ValueError(f"an activation must be a function of one symbol, got {spec}")
         expr = spec.subs(next(iter(free)), z) if free else spec
     elif callable(spec):
-        expr = sp.sympify(spec(z))  # user's own Python callable, not user text
+        expr = _call_on_symbol(spec)
     else:
-        raise ValueError(f"cannot use {spec!r} as an activation")
+        raise ValueError(f"cannot use {spec!r} as an activation: {_ACTIVATION_IS}")
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {z}:
         raise ValueError(f"an activation must be a SymPy function of one symbol, got {expr}")
     name = _custom_name(expr)
@@ -113,6 +114,30 @@ def numpy_function(act: Activation, derivative: bool = False):
 def _lambdified(expr: sp.Expr, derivative: bool):
     fn = sp.lambdify(z, _derivative_of(expr).raw if derivative else expr, "numpy")
     return lambda v: np.broadcast_to(fn(v), np.shape(v)) * 1.0
+
+
+_ACTIVATION_IS = ("an activation must be a table name or a SymPy function of one symbol, "
+                  "e.g. sympy.tanh or lambda z: sympy.log(1 + sympy.exp(z))")
+
+
+def _call_on_symbol(fn) -> sp.Expr:
+    """What ``fn`` makes of a SymPy symbol, if that is a SymPy expression; else refused.
+
+    The result is never passed to ``sympify``: a callable returning a string must not
+    have that string parsed (and evaluated) as code.
+    """
+    name = getattr(fn, "__name__", type(fn).__name__)
+    numeric = isinstance(fn, (np.ufunc, types.BuiltinFunctionType))   # np.tanh, math.tanh
+    suggestion = f"; use sympy.{name}" if numeric and hasattr(sp, name) else ""
+    try:
+        expr = fn(z)
+    except Exception as exc:   # NumPy ufuncs raise TypeError on a Symbol; anything else, likewise refused
+        raise ValueError(f"{_ACTIVATION_IS}; {name}(z) on a SymPy symbol z raised "
+                         f"{type(exc).__name__}{suggestion}") from None
+    if not isinstance(expr, sp.Expr):
+        raise ValueError(f"{_ACTIVATION_IS}; {name}(z) returned {type(expr).__name__}, "
+                         f"not a SymPy expression{suggestion}")
+    return expr
 
 
 def _custom_name(expr: sp.Expr) -> str:

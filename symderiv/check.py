@@ -12,18 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .document import Entry
 from .network import NetFlags
 from .readings import Readings, compile_readings
 
-NOT_A_CLAIM = {
-    "garbled": "garbled OCR / not a claim",
-    "definition": "a definition, not a claim to check",
-    "update": "an update rule (assignment), not an identity",
-    "sketch": "a sketch (words or shapes in place of quantities), not a checkable formula",
-}
 
 
 @dataclass
@@ -38,20 +32,23 @@ class Result:
     corrected_latex: str | None = None
     diagnosis: list = field(default_factory=list)
     counterexample: dict | None = None
+    why: str = ""                      # the reader's note on the line (from the note module), not a verdict
 
     def to_json(self) -> dict:
         return {"id": self.id, "source_latex": self.source_latex, "verdict": self.verdict,
-                "reason": self.reason, "corrected_latex": self.corrected_latex}
+                "reason": self.reason, "corrected_latex": self.corrected_latex, "link": self.link,
+                "note": self.why or None}
 
 
 _LAYOUT = [
     (re.compile(r"\\tag\{[^}]*\}"), ""),                       # equation numbers
-    (re.compile(r"\\(begin|end)\{(aligned|align\*?)\}"), ""),
-    (re.compile(r"\\\\"), " "),                                # line breaks inside a chain
-    (re.compile(r"&"), ""),
+    (re.compile(r"\\(begin|end)\{(aligned|align\*?|split|gathered)\}"), ""),
+    (re.compile(r"^\s*&"), ""),                                  # a row's leading alignment mark
     (re.compile(r"\\leftarrow"), ""),
     (re.compile(r"\\quad\s*$"), ""),
 ]
+# "(\text{when } z^{(2)} > 0)" or "\text{if } j = y_i" after an equation: where it holds.
+_CONDITION = re.compile(r"^\(?\s*\\text\{\s*(?:when|if)\s*\}\s*(?P<cond>.*?)\s*\)?\s*$")
 
 
 def claim_text(source: str) -> str:
@@ -62,36 +59,75 @@ def claim_text(source: str) -> str:
     return " ".join(text.split())
 
 
-def claims_of(entry: Entry) -> list[str]:
+def claims_of(entry: Entry, previous_lhs: str = "") -> list[str]:
     """The separate equations of an entry.
 
-    A line break or \\quad starts a new equation unless what follows begins
-    with "=" (the next link of the same chain); a continuation line gets the
-    left side it continues.
+    A line break, \\quad or \\Rightarrow starts a new equation unless what follows
+    begins with "=" (the next link of the same chain); a line that starts with "="
+    continues the left side of the equation before it (the entry's ``lhs``, else the
+    previous display's).
     """
-    equations: list[str] = []
-    for piece in split_top_level(entry.source_latex):
+    equations: list[list[str]] = []          # [equation, condition]
+    for piece in _split_before(split_top_level(entry.source_latex), entry.split_before):
         text = claim_text(piece)
         if not text:
             continue
-        if text.startswith("=") and equations:
-            equations[-1] += " " + text
-        elif text.startswith("=") and entry.lhs:
-            equations.append(entry.lhs + " " + text)
+        condition = _CONDITION.match(text)
+        if condition and equations:
+            equations[-1][1] = condition.group("cond")
+        elif text.startswith("=") and equations:
+            equations[-1][0] += " " + text
+        elif text.startswith("=") and (entry.lhs or previous_lhs):
+            equations.append([(entry.lhs or previous_lhs) + " " + text, ""])
         else:
-            equations.append(text)
-    return [e for e in equations if "=" in e] or [claim_text(entry.source_latex)]
+            equations.append([text, ""])
+    out = [eq + (f" \\quad \\text{{if }} {cond}" if cond else "") for eq, cond in equations if "=" in eq]
+    return out or [claim_text(entry.source_latex)]
 
 
-_BREAK = re.compile(r"\\\\|\\quad(?![a-zA-Z])")
+def _split_before(pieces: list[str], markers: tuple) -> list[str]:
+    """Pieces cut again where the entry says a second equation starts (OCR ran two together)."""
+    out = []
+    for piece in pieces:
+        for marker in markers:
+            at = piece.find(marker)
+            if at > 0:
+                out.append(piece[:at])
+                piece = piece[at:]
+        out.append(piece)
+    return out
+
+
+def left_side(equation: str) -> str:
+    """The text before the first top-level '=' (what a continuation line continues)."""
+    depth = 0
+    for pos, ch in enumerate(equation):
+        depth += {"{": 1, "}": -1, "(": 1, ")": -1}.get(ch, 0)
+        if ch == "=" and depth == 0 and (pos == 0 or equation[pos - 1] not in ":<>!\\"):
+            return equation[:pos].strip()
+    return ""
+
+
+_BREAK = re.compile(r"\\\\|\\quad(?![a-zA-Z])|\\Rightarrow|\\implies|\\therefore|;"
+                    r"|\\text\{\s*(?:or|and|but|then|so)\s*\}")
+
+
+_ENV = re.compile(r"\\(begin|end)\{(\w+\*?)\}")
+_LAYOUT_ENVS = ("aligned", "align", "align*", "split", "gathered")
 
 
 def split_top_level(latex: str) -> list[str]:
-    """Split at line breaks and \\quad that are not inside braces (\\substack keeps its rows)."""
+    """Split at line breaks and \\quad outside braces and outside matrices and cases (their rows stay
+    together); the rows of an aligned environment are split."""
     pieces, depth, start, pos = [], 0, 0, 0
     while pos < len(latex):
         ch = latex[pos]
-        if ch == "\\" and depth == 0:
+        env = _ENV.match(latex, pos)
+        if env and env.group(2) not in _LAYOUT_ENVS:
+            depth += 1 if env.group(1) == "begin" else -1
+            pos = env.end()
+            continue
+        if ch in "\\;" and depth == 0:
             match = _BREAK.match(latex, pos)
             if match:
                 pieces.append(latex[start:pos])
@@ -130,30 +166,34 @@ def check_shapes(entry: Entry) -> list[Result]:
                    f"the factors multiply to {product}")]
 
 
-def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None) -> list[Result]:
-    if entry.kind == "shapes":
-        return check_shapes(entry)
-    if entry.kind is not None:
-        reason = NOT_A_CLAIM[entry.kind] + (f": {entry.why}" if entry.why else "")
-        return [Result(entry.id, entry.source_latex, claim_text(entry.source_latex), "unverifiable", reason)]
+def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
+                previous_lhs: str = "") -> list[Result]:
+    if entry.read_as == "shapes":
+        return [replace(r, why=entry.why) for r in check_shapes(entry)]
     from .verify import verify_chain
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
-    verdicts = [v for claim in claims_of(entry)
+    verdicts = [v for claim in claims_of(entry, previous_lhs)
                 for v in verify_chain(claim, flags, readings=read, batch=flags.batch)]
     results = []
     for n, v in enumerate(verdicts, 1):
         link_id = entry.id if len(verdicts) == 1 else f"{entry.id}.{n}"
         results.append(Result(link_id, entry.source_latex, v.claim, v.verdict, v.reason,
                               v.corrected_latex if v.verdict == "incorrect" else None,
-                              list(v.diagnosis), v.counterexample))
+                              list(v.diagnosis), v.counterexample, entry.why))
     return results
 
 
 def check_note(note) -> list[Result]:
     """Every entry of a note module, checked now."""
     readings = compile_readings(getattr(note, "READINGS", {}))
-    return [r for entry in note.ENTRIES for r in check_entry(entry, note.FLAGS, readings)]
+    results, lhs = [], ""
+    for entry in note.ENTRIES:
+        results += check_entry(entry, note.FLAGS, readings, lhs)
+        if entry.read_as is None:
+            equations = claims_of(entry, lhs)
+            lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation
+    return results
 
 
 def cli_check(args, note) -> int:
@@ -162,7 +202,7 @@ def cli_check(args, note) -> int:
     if args.json:
         print(json.dumps({"note": note.NOTE_ID, "entries": [r.to_json() for r in results]},
                          ensure_ascii=False))
-        return 0
+        return exit_code(results)
     print(f"note {note.NOTE_ID}: {note.TITLE}")
     print(f"model: {note.MODEL}")
     counts = {}
@@ -171,5 +211,12 @@ def cli_check(args, note) -> int:
         print(f"\n[{r.id}] {r.verdict.upper()}\n  line:      {r.link}\n  reason:    {r.reason}")
         if r.corrected_latex:
             print(f"  corrected: {r.corrected_latex}")
+        if r.why:
+            print(f"  note:      {r.why}")
     print("\n" + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
-    return 0
+    return exit_code(results)
+
+
+def exit_code(results: list[Result]) -> int:
+    """1 when any checked line is incorrect, else 0 (unusable input never gets this far: exit 2)."""
+    return 1 if any(r.verdict == "incorrect" for r in results) else 0

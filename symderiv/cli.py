@@ -1,41 +1,97 @@
 """The command line: ``symderiv derive | verify | check | report | train``.
 
-Flags and exit codes are fixed by DESIGN.md: 0 correct / success, 1 incorrect
-claim, 2 input that cannot be used, always with one line on stderr naming the
-problem and never a traceback.
+Flags and exit codes are fixed by DESIGN.md (docs/design.md): 0 correct /
+success, 1 incorrect claim, 2 input that cannot be used, always with one line
+on stderr naming the problem and never a traceback. This module owns the
+parsing (every flag has help text and its default), the printing of a
+verdict, and the process-level behaviour: ``--version``, a bare ``symderiv``,
+misspelt flags, a closed pipe.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
+import json
+import os
+import re
 import sys
 
 from .activations import ACTIVATIONS
-from .losses import LOSSES, REGULARISERS
+from .losses import DEFAULT_LOSS, LOSSES, REGULARISERS
 from .network import NetFlags
 from .presets import PRESETS
+
+PROG = "symderiv"
+# A closed pipe (``symderiv check 002 | head -2``) ends the run as SIGPIPE would.
+EXIT_PIPE_CLOSED = 141
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")     # formats matplotlib writes without extras
 
 
 class UsageError(Exception):
     """Bad input from the user: reported in one line, exit 2."""
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Appends ``(default: X)`` to every option with a real default not already stated."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (action.option_strings and action.default not in (None, False, argparse.SUPPRESS)
+                and "default" not in text):
+            text += " (default: %(default)s)"
+        return text
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message):  # one line, not argparse's usage block
         raise UsageError(message)
 
 
-def add_net_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("network")
-    g.add_argument("--preset", choices=sorted(PRESETS), help="a named convention (sets several flags)")
-    g.add_argument("--depth", type=int, help="number of weight layers L (default 2)")
+# ---- network flags -----------------------------------------------------------
+
+def _outputs() -> list[str]:
+    """Output activations the CLI offers: those with a default loss."""
+    return [name for name in ACTIVATIONS if name in DEFAULT_LOSS]
+
+
+def add_net_flags(p: argparse.ArgumentParser, defaults: NetFlags | None = None) -> None:
+    """NET FLAGS (DESIGN.md). Their argparse default is None so a preset can fill them;
+    the help states the effective default. ``defaults`` is a command's own default model
+    (train: note 000's), used only while no network flag is given."""
+    base = NetFlags()
+    own = defaults or base
+
+    def default(name: str, shown=None) -> str:
+        show = shown or (lambda v: str(v))
+        text = f"default: {show(getattr(own, name))}"
+        if getattr(own, name) != getattr(base, name):
+            text += f"; {show(getattr(base, name))} once any other network flag is given"
+        return f"({text})"
+
+    def loss_default(v):
+        return v if v else "/".join(f"{l} for {o}" for o, l in DEFAULT_LOSS.items()) + " output"
+
+    g = p.add_argument_group("network (NET FLAGS)")
+    g.add_argument("--preset", choices=sorted(PRESETS), metavar="NAME",
+                   help=f"a named convention that sets several flags: {', '.join(PRESETS)} (default: none; "
+                        "flags given with it override it)")
+    g.add_argument("--depth", type=int, metavar="L", help=f"number of weight layers {default('depth')}")
     g.add_argument("--hidden", choices=[n for n, a in ACTIVATIONS.items() if a.elementwise],
-                   help="hidden activation (default sigmoid)")
-    g.add_argument("--output", choices=["sigmoid", "softmax", "identity"], help="output activation (default sigmoid)")
-    g.add_argument("--loss", choices=sorted(LOSSES), help="loss (default: bce/ce/mse for sigmoid/softmax/identity)")
-    g.add_argument("--reg", choices=sorted(REGULARISERS), help="regulariser (default none)")
-    g.add_argument("--batch", action="store_true", default=None, help="J is the mean over m samples")
-    g.add_argument("--layout", choices=["columns", "rows"], help="samples as columns (default) or rows")
+                   help=f"hidden activation {default('hidden')}")
+    g.add_argument("--output", choices=_outputs(), help=f"output activation {default('output')}")
+    g.add_argument("--loss", choices=sorted(LOSSES), help=f"loss {default('loss', loss_default)}")
+    g.add_argument("--reg", choices=list(REGULARISERS),
+                   help=f"regulariser {default('reg')}: l2 = lambda/(2m) sum W^2, l2-sum = lambda sum W^2; "
+                        "biases are never regularised")
+    g.add_argument("--batch", action="store_true", default=None,
+                   help="J is the mean over m samples " + default("batch", lambda v: "on" if v else "off"))
+    g.add_argument("--layout", choices=["columns", "rows"],
+                   help=f"samples as columns or rows {default('layout')}")
 
 
 def net_flags(args) -> NetFlags:
@@ -43,23 +99,70 @@ def net_flags(args) -> NetFlags:
     base = PRESETS[args.preset] if getattr(args, "preset", None) else NetFlags()
     given = {name: getattr(args, name) for name in ("depth", "hidden", "output", "loss", "reg", "batch", "layout")
              if getattr(args, name, None) is not None}
+    sizes = getattr(args, "sizes", None)
+    if sizes is not None:
+        if args.depth is not None and args.depth != len(sizes) - 1:
+            raise UsageError(f"--sizes gives {len(sizes)} widths (depth {len(sizes) - 1}) "
+                             f"but --depth is {args.depth}")
+        given["depth"] = len(sizes) - 1
     flags = dataclasses.replace(base, **given)
     if not 1 <= flags.depth <= 12:
         raise UsageError(f"--depth must be between 1 and 12, got {flags.depth}")
-    if flags.loss is None and flags.output not in ("sigmoid", "softmax", "identity"):
+    if flags.loss is None and flags.output not in DEFAULT_LOSS:
         raise UsageError(f"no default loss for output {flags.output}")
     return flags
 
 
+def _widths(text: str) -> tuple[int, ...]:
+    """``--sizes 5,4,3`` -> (5, 4, 3): at least two positive integers."""
+    parts = [t.strip() for t in text.split(",")]
+    if len(parts) < 2 or not all(re.fullmatch(r"[0-9]{1,4}", t) and int(t) > 0 for t in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected at least two comma-separated positive widths like 5,4,3, got {text!r}")
+    return tuple(int(t) for t in parts)
+
+
+def _plot_file(path: str) -> str:
+    """``--plot``: checked before training, so a bad path never costs a run."""
+    if os.path.isdir(path):
+        raise argparse.ArgumentTypeError(f"{path!r} is a directory; give a file name such as "
+                                         f"{os.path.join(path, 'digits.png')}")
+    if os.path.splitext(path)[1].lower() not in PLOT_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{path!r} must end in {', '.join(PLOT_SUFFIXES[:-1])} or {PLOT_SUFFIXES[-1]}")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise argparse.ArgumentTypeError(f"directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise argparse.ArgumentTypeError(f"directory {parent} is not writable")
+    return path
+
+
+# ---- the parser --------------------------------------------------------------
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="symderiv", description="Symbolic derivation checker for backpropagation.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    from . import __version__
+    from .train import DEFAULT_FLAGS, TrainConfig
 
-    p = sub.add_parser("derive", help="print the derivation of a network's gradients")
+    parser = _Parser(prog=PROG, description="Symbolic derivation checker for backpropagation.",
+                     epilog=f"'{PROG} COMMAND --help' lists a command's flags and their defaults.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    parser.commands = {}
+
+    def command(name, help_text, **kw):
+        p = sub.add_parser(name, help=help_text, description=help_text, **kw)
+        parser.commands[name] = p
+        return p
+
+    p = command("derive", "print the derivation of a network's gradients, step by step")
     add_net_flags(p)
-    p.add_argument("--format", choices=["latex", "markdown", "text"], default="text")
+    p.add_argument("--sizes", type=_widths, metavar="N0,N1,...",
+                   help="layer widths, input first, e.g. 5,4,3 (depth = count - 1; must match --depth) "
+                        "(default: small distinct widths)")
+    p.add_argument("--format", choices=["latex", "markdown", "text"], default="text", help="output format")
 
-    p = sub.add_parser("verify", help="check one formula against the derived truth")
+    p = command("verify", "check one formula against the derived truth (exit 0 correct, 1 incorrect, "
+                          "2 cannot check)")
     add_net_flags(p)
     p.add_argument("--no-bias", dest="bias", action="store_false", default=None,
                    help="a network without bias terms (d2l's backprop section)")
@@ -67,57 +170,126 @@ def build_parser() -> argparse.ArgumentParser:
                    help="notation convention: auto (default: the formula's signals pick), or one of "
                         "default, nielsen, ufldl, ng, deeplearning.ai, bishop, goodfellow, cs231n, d2l")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("claim", help='the formula, e.g. "\\delta^{(L)} = a^{(L)} - y"')
+    p.add_argument("--note", help="check under an encoded note's model and readings (000..004) "
+                                  "(default: none, the default notation)")
+    p.add_argument("--entry", help="with --note: the line whose model and readings apply, e.g. 9.19 "
+                                   "(default: the note's own)")
+    p.add_argument("claim", help='the formula in LaTeX, quoted as one argument, e.g. "\\delta^{(L)} = a^{(L)} - y"')
 
-    p = sub.add_parser("check", help="check every line of an encoded note")
+    p = command("check", "check every line of an encoded note")
     p.add_argument("note", help="a note id (000..004) or a file in derivations/")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    p = sub.add_parser("report", help="write LaTeX and Markdown reports of encoded notes")
-    p.add_argument("notes", nargs="*", help="note ids or files")
+    p = command("report", "write LaTeX and Markdown reports of encoded notes")
+    p.add_argument("notes", nargs="*", help="note ids (000..004) or files")
     p.add_argument("--all", action="store_true", help="every encoded note")
-    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--out", required=True, metavar="DIR", help="output directory (required)")
     p.add_argument("--pdf", action="store_true", help="also compile PDFs (needs pdflatex)")
 
-    p = sub.add_parser("train", help="train with the lambdified gradients")
-    add_net_flags(p)
-    p.add_argument("--dataset", required=True, help="'digits' or a FILE.npz with arrays X and y")
-    p.add_argument("--epochs", type=int, default=None)
-    p.add_argument("--lr", type=float, default=None)
-    p.add_argument("--lam", type=float, default=None)
-    p.add_argument("--batch-size", type=int, default=None)
-    p.add_argument("--hidden-units", type=int, default=None, help="width of each hidden layer")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--plot", help="write a PNG of loss and accuracy per epoch")
+    cfg = TrainConfig()
+    p = command("train", "train a network with the lambdified gradients")
+    add_net_flags(p, defaults=DEFAULT_FLAGS)
+    p.add_argument("--dataset", required=True, metavar="NAME|FILE.npz",
+                   help="'digits' (scikit-learn's 8x8 digits) or a FILE.npz with arrays X (m x n) and y (required)")
+    # None = not given (TrainConfig fills it); the help shows TrainConfig's value.
+    options = [("--epochs", int, "N", "passes over the training set", cfg.epochs),
+               ("--lr", float, "LR", "learning rate of mini-batch gradient descent", cfg.lr),
+               ("--lam", float, "LAMBDA", "regularisation strength lambda", cfg.lam),
+               ("--batch-size", int, "B", "samples per mini-batch", cfg.batch_size),
+               ("--hidden-units", int, "H", "width of each hidden layer", cfg.hidden_units),
+               ("--seed", int, "S", "seed of the weights, the split and the batch order", cfg.seed)]
+    for flag, kind, metavar, text, value in options:
+        p.add_argument(flag, type=kind, metavar=metavar, help=f"{text} (default: {value})")
+    p.add_argument("--plot", type=_plot_file, metavar="FILE.png",
+                   help="write a plot of loss and accuracy per epoch; the path is checked before training "
+                        "(default: no plot)")
     return parser
 
 
+def usage_line(parser: argparse.ArgumentParser) -> str:
+    """One line: the commands, and where to read more."""
+    return (f"usage: {PROG} {{{','.join(parser.commands)}}} ... | --help | --version   "
+            f"('{PROG} COMMAND --help' for a command's flags)")
+
+
+# ---- flags given but unknown -------------------------------------------------
+
+_FLAG = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
+
+
+def _known(parser: argparse.ArgumentParser, name: str) -> bool:
+    options = parser._option_string_actions   # argparse exposes no public list
+    # argparse accepts unambiguous abbreviations of long flags (and reports ambiguous ones)
+    return name in options or (name.startswith("--") and any(o.startswith(name) for o in options))
+
+
+def refuse_unknown_flags(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Name a misspelt flag before any positional is read: in ``verify --hiden relu "..."``
+    argparse alone would take ``relu`` as the claim and report the claim as unrecognised."""
+    current, where = parser, PROG
+    for token in argv:
+        if token == "--":
+            return
+        if current is parser and token in parser.commands:
+            current, where = parser.commands[token], f"{PROG} {token}"
+            continue
+        if " " in token or not _FLAG.fullmatch(token):
+            continue
+        name = token.split("=", 1)[0]
+        if not _known(current, name):
+            close = difflib.get_close_matches(name, list(current._option_string_actions), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else f" (see '{where} --help')"
+            raise UsageError(f"unknown flag {name} for '{where}'{hint}")
+
+
+# ---- commands ----------------------------------------------------------------
+
 def cmd_derive(args) -> int:
-    net = net_flags(args).network()
+    net = net_flags(args).network(args.sizes)
     d = net.derivation()
     print({"latex": d.latex, "markdown": d.markdown, "text": d.text}[args.format]())
     return 0
 
 
 def cmd_verify(args) -> int:
-    """Print the verdict (or one JSON object); exit 0/1/2."""
-    import json
+    """``symderiv verify``: the verdict (or one JSON object) on stdout; exit 0/1/2.
+
+    An unverifiable claim also gets exactly one line on stderr (the reason)."""
     from .conventions import resolve
     from .verify import verify
-    conv = resolve(args.claim, args.convention)      # its model is the base; preset and flags override it
-    flags = net_flags(args) if args.preset else dataclasses.replace(conv.model(args.claim), **{
-        k: v for k, v in vars(net_flags(args)).items() if getattr(args, k, None) is not None})
-    v = verify(args.claim, flags, convention=conv.name, bias=args.bias, fit_depth=args.depth is None)
-    if getattr(args, "json", False):
+    if args.note:      # the note's readings say how to read its symbols: its own model, the default notation
+        flags, readings = _note_setting(args)
+        v = verify(args.claim, flags, readings=readings, batch=flags.batch, convention=args.convention,
+                   bias=args.bias)
+    else:              # the convention's model is the base; a preset and explicit flags override it
+        conv = resolve(args.claim, args.convention)
+        flags = net_flags(args) if args.preset else dataclasses.replace(conv.model(args.claim), **{
+            k: v for k, v in vars(net_flags(args)).items() if getattr(args, k, None) is not None})
+        v = verify(args.claim, flags, batch=flags.batch, convention=conv.name, bias=args.bias,
+                   fit_depth=args.depth is None)
+    if args.json:
         print(json.dumps(v.to_json(), ensure_ascii=False))
     else:
         print(v.text())
     if v.verdict == "unverifiable":
-        caret = v.evidence.get("caret") if v.evidence else ""
-        if caret and not getattr(args, "json", False):
-            print(caret)  # with the verdict on stdout: stderr stays one line
-        print(f"symderiv: cannot check: {' '.join(v.reason.split())}", file=sys.stderr)
+        print(f"{PROG}: cannot check: {_one_line(v.reason)}", file=sys.stderr)
     return v.exit_code
+
+
+def _note_setting(args):
+    """The model and readings of a note (and of one of its lines, with --entry): verify a fix of a line
+    exactly as the checker read the line."""
+    import derivations
+    note = derivations.load(args.note)
+    entry = None
+    if args.entry is not None:
+        entry = next((e for e in note.ENTRIES if e.id == args.entry), None)
+        if entry is None:
+            ids = ", ".join(e.id for e in note.ENTRIES)
+            raise UsageError(f"note {note.NOTE_ID} has no line {args.entry!r}; its lines: {ids}")
+    flags = (entry.flags if entry is not None and entry.flags else None) or note.FLAGS
+    readings = {**getattr(note, "READINGS", {}), **(entry.readings if entry is not None else {})}
+    return flags, readings
 
 
 def cmd_check(args) -> int:
@@ -144,22 +316,58 @@ COMMANDS = {"derive": cmd_derive, "verify": cmd_verify, "check": cmd_check,
             "report": cmd_report, "train": cmd_train}
 
 
+# ---- the process -------------------------------------------------------------
+
 def main(argv=None) -> int:
+    """Run one command; the exit code. A closed stdout pipe ends the run quietly."""
     try:
-        args = build_parser().parse_args(argv)
+        try:
+            code = _run(sys.argv[1:] if argv is None else list(argv))
+        except SystemExit as exc:   # --help and --version print, then exit 0
+            code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 2
+        sys.stdout.flush()          # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        _detach_stdout()
+        return EXIT_PIPE_CLOSED
+
+
+def _run(argv: list[str]) -> int:
+    try:
+        parser = build_parser()
+        if not argv:
+            print(usage_line(parser), file=sys.stderr)
+            return 2
+        refuse_unknown_flags(parser, argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            quote = " (quote the claim as one argument)" if args.command == "verify" else ""
+            raise UsageError(f"unexpected argument {extra[0]!r} for '{PROG} {args.command}'{quote}")
         return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        raise
     except (UsageError, ValueError) as exc:
-        print(f"symderiv: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("symderiv: interrupted", file=sys.stderr)
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except RecursionError:
-        print("symderiv: error: input nested too deeply", file=sys.stderr)
+        print(f"{PROG}: error: input nested too deeply", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug of ours: still one line, never a traceback
-        print(f"symderiv: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
+        print(f"{PROG}: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
         return 3
+
+
+def _detach_stdout() -> None:
+    """Point stdout at devnull, so the interpreter's final flush cannot fail again
+    (the recipe of Python's signal module documentation, "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests): nothing to detach
+        pass
 
 
 def _one_line(exc) -> str:

@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from . import activations as acts
-from .tree import Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, transposed
+from .tree import Call, Cancel, Cases, Index, Cond, Deriv, DerivOf, LayerRef, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 class ShapeError(Exception):
@@ -59,6 +59,7 @@ class Construct:
     infix: tuple = ()           # operator tokens at the sum or product level
     level: str = ""             # "sum" | "product" for infix operators
     postfix: tuple = ()         # superscript spellings that mean it (^T, ^\top, ')
+    closer: str = ""            # the token that ends it (\| of a norm): an expression stops there
 
     def prec(self, n: Node) -> float:
         return self.precedence(n) if callable(self.precedence) else self.precedence
@@ -66,6 +67,7 @@ class Construct:
 
 # ---------------------------------------------------------------- numeric helpers (the meaning of operators)
 def shape_of(v) -> str:
+    """'scalar', '7×9', or '7×9×7×6' for the tensor of a matrix-by-matrix derivative."""
     return "scalar" if not isinstance(v, np.ndarray) else "×".join(map(str, v.shape))
 
 
@@ -81,6 +83,8 @@ def _add(x, y):
 def _mm(x, y):
     if not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray):
         return x * y
+    if x.ndim == 2 and y.ndim == 4 and x.shape == y.shape[:2]:
+        return np.tensordot(x, y, axes=2)       # dJ/dz . dz/dW: the chain rule, contracting over (unit, sample)
     if x.shape[1] == y.shape[0]:
         return x @ y
     if x.size == 1 or y.size == 1:
@@ -114,6 +118,16 @@ def _binary(fn):
     return lambda ev, n: fn(ev(n.args[0]), ev(n.args[1]))
 
 
+def _struck_or(fn):
+    """A product with a struck-out (\\cancel) factor is struck out: 0, whatever the other factor is."""
+    return lambda ev, n: 0.0 if any(a.construct == "cancel" for a in n.args) else fn(ev(n.args[0]), ev(n.args[1]))
+
+
+def _parse_cancel(p, t):
+    p.take()
+    return p.node(Cancel(p.sub(p.group_tokens()).expr_all(t.pos), pos=t.pos))
+
+
 # Elementary functions by evaluator name: the table people's \tanh, \exp, \log... resolve to.
 ELEMENTARY: dict[str, Callable] = {
     "tanh": np.tanh, "exp": np.exp, "log": np.log, "sinh": np.sinh, "cosh": np.cosh,
@@ -125,11 +139,14 @@ ELEMENTARY: dict[str, Callable] = {
 
 # ---------------------------------------------------------------- rendering helpers
 def render_qty(q: Qty) -> str:
-    s = q.spelling
+    s = q.spelling + ("'" if q.prime else "")
+    if q.args:
+        s += "(" + ", ".join(render(a) for a in q.args) + ")"
     if q.idx:
         s += "_{" + "".join(str(i) for i in q.idx) + "}"
-    if q.layer is not None:
-        s += "^{(" + q.layer.latex() + ")}"
+    if q.layer is not None or q.sample is not None:
+        s += "^{" + (f"({q.layer.latex()})" if q.layer is not None else "") + \
+            (f"({q.sample})" if q.sample is not None else "") + "}"
     return s
 
 
@@ -283,11 +300,12 @@ def _parse_derivative(p, t, num_toks, den_toks):
         operand = p.postfix(p.primary())
     else:
         operand = p.sub(num_toks[1:]).expr_all(t.pos)
-    if den.kind == "var" or \
-            (den.kind in ("z", "x", "a", "y") and den.layer is None and not den.idx and not isinstance(operand, Qty)):
+    if den.kind in ("z", "x", "a", "y") and den.layer is None and not den.idx and not isinstance(operand, Qty):
         return p.node(Deriv(den.spelling, operand, pos=t.pos))
+    # by a free symbol (d/dp, d/d\beta): a partial until readings say what the symbol is; the
+    # parser turns it into an ordinary derivative if the claim stays pure calculus
     if not isinstance(operand, Qty):
-        p.fail("a partial derivative's numerator must be one quantity (J, z, a, ...)", t.pos)
+        return p.node(DerivOf(operand, den, pos=t.pos))
     return p.node(Partial(operand, den, pos=t.pos))
 
 
@@ -342,7 +360,7 @@ def _parse_function(p, t):
         arg = p.expr()
         p.expect(")")
     else:                                    # \ln a^{(L)}
-        if p.peek() is None or p.peek().text in p.STOP:
+        if p.stops(p.peek()):
             p.fail(f"{t.text} needs an argument")
         arg = p.postfix(p.primary())
     call = p.node(Call(fn, arg, t.text, pos=t.pos))
@@ -377,6 +395,108 @@ def _parse_quantity(p, t):
     return p.quantity()
 
 
+def _parse_norm(p, t):
+    """\\|W\\|, \\|W\\|_2, \\|W\\|_F (then ^2 as a power): the Frobenius norm, the weight-decay norm."""
+    p.take()
+    arg = p.until(r"\|")
+    kind = ""
+    if p.at("_"):
+        p.take()
+        kind = "".join(x.text for x in p.group_tokens())
+        if kind not in ("2", "F"):
+            p.fail(f"norm subscript {kind!r} not understood: use \\|W\\|_2 or \\|W\\|_F (both the Frobenius norm "
+                   "of a matrix, as in weight decay)", t.pos)
+    return p.node(Norm(arg, kind, pos=t.pos))
+
+
+COMPARISONS = {"=": np.equal, r"\neq": np.not_equal, r"\ne": np.not_equal, "<": np.less, ">": np.greater,
+               r"\leq": np.less_equal, r"\le": np.less_equal, r"\geq": np.greater_equal,
+               r"\ge": np.greater_equal}
+CONDITION_WORDS = {"if", "when", "for", '"'}        # " is a ditto mark for the "if" above it
+OTHERWISE = {"otherwise", "else"}
+
+
+def parse_condition(p, pos):
+    """left op right, the comparison of a case or of a whole claim."""
+    left = _condition_side(p)
+    t = p.peek()
+    if t is None or t.text not in COMPARISONS:
+        p.fail("a condition compares two sides: z^{(2)} > 0, j = y_i, ...", pos)
+    p.take()
+    return p.node(Cond(t.text, left, _condition_side(p), pos=t.pos))
+
+
+def _condition_side(p):
+    """An index (j), a class label (y_i), or an expression."""
+    t, nxt = p.peek(), p.peek(1)
+    ends = nxt is None or nxt.text in COMPARISONS or p.stops(nxt)
+    if t is not None and t.kind == "letter" and t.text in INDEX_LETTERS and t.text not in QUANTITY_NAMES and ends:
+        p.take()
+        return p.node(Index(t.text, pos=t.pos))
+    after = p.peek(3)
+    if t is not None and t.text == "y" and nxt is not None and nxt.text == "_" and p.peek(2) is not None and \
+            p.peek(2).kind == "letter" and (after is None or after.text in COMPARISONS or p.stops(after)):
+        p.take(), p.take()
+        return p.node(Index(("label", p.take().text), pos=t.pos))
+    return p.expr()
+
+
+def _parse_cases(p, t):
+    """\\begin{cases} value & \\text{if } condition \\\\ ... \\end{cases}."""
+    p.take()
+    rows = []
+    while True:
+        value = p.expr()
+        cond = None
+        if p.peek() is not None and p.peek().kind == "align":
+            p.take()
+            word = p.peek()
+            said = word.text.strip() if word is not None and word.kind in ("prose", "word") else None
+            if said in OTHERWISE:
+                p.take()
+            else:
+                if said in CONDITION_WORDS:
+                    p.take()
+                cond = parse_condition(p, t.pos)
+        rows.append((value, cond))
+        nxt = p.take()
+        if nxt.kind == "break":
+            continue
+        if nxt.text == "end:cases":
+            return p.node(Cases(tuple(rows), pos=t.pos))
+        p.fail("a case ends with \\\\ or \\end{cases}", nxt.pos)
+
+
+def _evaluate_cases(ev, n):
+    """The value of the first row whose condition holds, element by element; 0 where none does."""
+    out = None
+    for value, cond in reversed(n.rows):
+        v = ev(value)
+        if cond is None:
+            out = v
+            continue
+        mask = ev(cond)
+        base = 0.0 if out is None else out
+        out = np.where(mask, v, base) if isinstance(mask, np.ndarray) or isinstance(v, np.ndarray) else \
+            (v if mask else base)
+    return out
+
+
+def _evaluate_cond(ev, c):
+    with np.errstate(invalid="ignore"):
+        return COMPARISONS[c.op](ev(c.left), ev(c.right))
+
+
+def _render_cases(n, r):
+    rows = [r(v, 0) + (f" & \\text{{if }} {r(c, 0)}" if c is not None else " & \\text{otherwise}")
+            for v, c in n.rows]
+    return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}"
+
+
+def _frobenius(v):
+    return float(np.sqrt(np.sum(np.square(v))))
+
+
 # ---------------------------------------------------------------- name tables (read by notation.py and parse.py)
 # Spelling -> quantity kind. Layer superscripts and index subscripts are read by the parser.
 QUANTITY_NAMES: dict[str, str] = {
@@ -389,13 +509,17 @@ QUANTITY_NAMES: dict[str, str] = {
     "y": "y", "Y": "y",
     r"\hat{y}": "yhat", r"\hat{Y}": "yhat", "h": "yhat",
     "J": "J", "C": "J", "E": "J", "L": "J", r"\mathcal{L}": "J", r"\ell": "J",
-    "m": "m", "N": "m",
+    "m": "m", "N": "m", "n": "width",
     r"\lambda": "lam",
     r"\alpha": "alpha", r"\eta": "alpha",
     r"\mathbf{1}": "ones",
 }
+# A quantity with a name subscript: J_{\text{data}} is the data term of J, J_{\text{reg}} its regulariser.
+LABELLED_KINDS = {("J", "data"): "Jdata", ("J", "reg"): "Jreg", ("J", "Data"): "Jdata", ("J", "Reg"): "Jreg"}
+# Scalar losses a partial derivative can be taken of (J and its two terms).
+LOSS_KINDS = frozenset({"J", "Jdata", "Jreg"})
 # Quantities written as applied to arguments: h_\theta(x), J(W, b); the arguments are kept as notation.
-APPLIED_KINDS = {"yhat", "J"}
+APPLIED_KINDS = {"yhat", "J", "Jdata", "Jreg"}
 # Letters that are free scalar variables in a pure-calculus claim (no network quantity).
 PURE_VARIABLES = frozenset("zxatuvwpsyr")
 # The layer's activation, as a function symbol (DESIGN: sigma, f, g and their primes).
@@ -407,7 +531,7 @@ FUNCTION_NAMES: dict[str, str] = {
     "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "ReLU": "relu", "softmax": "softmax",
     "exp": "exp", "log": "log", "ln": "log",
 }
-INDEX_LETTERS = set("ijkpqrstuvcn")
+INDEX_LETTERS = set("ijklpqrstuvcnh")
 
 
 # ---------------------------------------------------------------- the registry
@@ -424,6 +548,11 @@ ROWS = [
               5.5, lambda ev, d: ev.partial(d),
               lambda n, r: f"\\frac{{\\partial {render_qty(n.num)}}}{{\\partial {render_qty(n.den)}}}",
               _partial_edits),
+    Construct("derivof", "the partial derivative of an expression by a quantity (by central differences on the "
+              "network: a scalar by a matrix, or anything by one entry)",
+              (r"\frac{\partial}{\partial W^{(2)}} \left(\lambda \|W^{(2)}\|^2\right)",
+               r"\frac{\partial (W a + b)}{\partial z_i}"), 5.5, lambda ev, d: ev.derivative_of(d),
+              lambda n, r: f"\\frac{{\\partial}}{{\\partial {render_qty(n.den)}}} {r(n.body, 9)}"),
     Construct("deriv", "an ordinary derivative of a scalar expression (pure calculus)",
               (r"\frac{d}{dz} \sigma(z)",), 9, lambda ev, d: ev.derivative(d),
               lambda n, r: f"\\frac{{d}}{{d{n.var}}} {r(n.body, 5)}"),
@@ -434,10 +563,10 @@ ROWS = [
     Construct("neg", "leading minus", ("-x",), 2, lambda ev, n: -ev(n.args[0]),
               lambda n, r: f"-{r(n.args[0], 3)}"),
     Construct("mm", "matrix product (or scalar times anything): juxtaposition, \\cdot, \\times",
-              ("A B", r"A \cdot B", r"A \times B"), 3, _binary(_mm),
+              ("A B", r"A \cdot B", r"A \times B"), 3, _struck_or(_mm),
               lambda n, r: f"{r(n.args[0], 3)}{f' {n.style} ' if n.style else ' '}{r(n.args[1], 4)}",
               _product_edits, infix=(r"\cdot", r"\times"), level="product"),
-    Construct("had", "element-wise (Hadamard) product", (r"\odot", r"\circ", "*", r"\ast"), 3, _binary(_had),
+    Construct("had", "element-wise (Hadamard) product", (r"\odot", r"\circ", "*", r"\ast"), 3, _struck_or(_had),
               lambda n, r: f"{r(n.args[0], 3)} {n.style or chr(92) + 'odot'} {r(n.args[1], 4)}",
               _product_edits, infix=(r"\odot", r"\circ", "*", r"\ast"), level="product"),
     Construct("div", "division (element-wise between equal shapes)", (r"\frac{a}{b}", "a / b"), 3,
@@ -460,6 +589,23 @@ ROWS = [
               (r"\tanh(z)", r"\log a", r"\exp(z)", "e^{z}", r"\text{softmax}(z)"), 9,
               lambda ev, c: ev.elementary(c), _render_call,
               starts=tuple(sorted(FUNCTION_NAMES)) + ("e",), parse=_parse_function),
+    Construct("norm", "the Frobenius norm (the 2-norm of a vector); \\|W\\|_2^2 in weight decay is the sum of squares",
+              (r"\|W\|", r"\|W\|_2^2", r"\|W\|_F^2", r"\left\|y - a\right\|^{2}"), 9,
+              lambda ev, n: _frobenius(ev(n.arg)),
+              lambda n, r: f"\\left\\|{r(n.arg, 0)}\\right\\|" + (f"_{{{n.kind}}}" if n.kind else ""),
+              starts=(r"\|",), parse=_parse_norm, closer=r"\|"),
+    Construct("cases", "a value by cases (ReLU masks): the first row whose condition holds, element-wise",
+              (r"\begin{cases} 1 & \text{if } z > 0 \\ 0 & \text{otherwise} \end{cases}",), 9, _evaluate_cases,
+              _render_cases, starts=("begin:cases",), parse=_parse_cases),
+    Construct("cond", "a comparison in a case or after a claim (\\text{if } j = y_i): true or false, element-wise",
+              ("z^{(2)} > 0", r"z \leq 0", r"j \neq k"), 0.5, _evaluate_cond,
+              lambda n, r: f"{r(n.left, 1)} {n.op} {r(n.right, 1)}", infix=tuple(COMPARISONS), level="comparison"),
+    Construct("index", "the value of an index in a condition (j), or the class of sample i (y_i)",
+              ("j = y_i",), 9, lambda ev, n: float(ev.index_value(n.name)),
+              lambda n, r: f"y_{{{n.name[1]}}}" if isinstance(n.name, tuple) else str(n.name)),
+    Construct("cancel", "a term the author struck out (\\cancel): 0, and a product holding it is 0",
+              (r"\cancel{x}",), 9, lambda ev, n: 0.0, lambda n, r: f"\\cancel{{{r(n.arg, 0)}}}",
+              starts=(r"\cancel",), parse=_parse_cancel),
     Construct("sum", "a sum over an index, with explicit or natural range",
               (r"\sum_{j=1}^{n_{l+1}}", r"\sum_k", r"\sum_{i=1}^{m}"), 2,
               lambda ev, s: ev.summation(s), _render_sum, starts=(r"\sum",), parse=_parse_sum),
@@ -471,9 +617,11 @@ SPECIAL_STARTS = {"e": _parse_exp_e}
 
 # Token -> (row) lookups the parser uses.
 PRIMARY_STARTS: dict[str, Construct] = {tok: c for c in ROWS for tok in c.starts if c.parse}
+ENVIRONMENTS = {tok.split(":", 1)[1] for tok in PRIMARY_STARTS if tok.startswith("begin:")}
 INFIX: dict[str, dict[str, Construct]] = {
     level: {tok: c for c in ROWS if c.level == level for tok in c.infix} for level in ("sum", "product")}
 TRANSPOSE_SUPERSCRIPTS = set(CONSTRUCTS["T"].postfix)
+CLOSERS = {c.closer for c in ROWS if c.closer}
 
 
 def construct_of(n: Node) -> Construct:
@@ -497,7 +645,7 @@ def command_tokens() -> set:
     """Every backslash command a construct row spells itself with (for the tokenizer's whitelist)."""
     out = set()
     for c in ROWS:
-        for tok in c.starts + c.infix + c.postfix:
+        for tok in c.starts + c.infix + c.postfix + ((c.closer,) if c.closer else ()):
             if tok.startswith("\\"):
                 out.add(tok)
     return out

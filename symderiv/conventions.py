@@ -28,7 +28,7 @@ from . import constructs as C
 from . import notation
 from .network import NetFlags
 from .notation import NotationError
-from .readings import (BiasUnit, KindRename, LayerShift, NamedDerivatives, Readings, UnitLetters, as_readings,
+from .readings import (BiasUnit, KindRename, LayerShift, LetterLayer, NamedDerivatives, Readings, UnitLetters, as_readings,
                        compile_readings, map_tree)
 from .tree import Call, LayerRef, Node, Op, Partial, Qty, Sum
 
@@ -44,7 +44,7 @@ def _parse_nabla(p, t):
     den = p.sub(p.group_tokens()).quantity()
     if not isinstance(den, Qty):
         p.fail(r"\nabla's subscript must be one quantity (W^{(l)}, b^{(l)}, a, z^{(l)})", t.pos)
-    if den.kind == "a" and den.layer is None:        # Nielsen's \nabla_a C: the output activations
+    if den.kind == "a" and den.layer is None and den.sample is None:   # Nielsen's \nabla_a C: the output
         den = replace(den, layer=LayerRef("L", 0))
     if p.peek() is None or p.peek().text in p.STOP:
         p.fail(r"\nabla_{...} needs the cost after it: \nabla_{W^{(l)}} J", t.pos)
@@ -330,8 +330,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         {},
         signals=((r"h\^\{\(k", "h^{(k)}"), (r"\\nabla_\{a\^\{\(k", r"\nabla_{a^{(k)}}"),
                  (r"\\nabla_\{h\^", r"\nabla_{h^{(k)}}")),
-        passes=(KindRename(((("a", "a"), ("z", "z")), (("yhat", "h"), ("a", "a")))),),
-        layer_style=((r"\^\{\(l", "^{(k"),),
+        passes=(LetterLayer("k"), KindRename(((("a", "a"), ("z", "z")), (("yhat", "h"), ("a", "a"))))),
         example=r"\nabla_{W^{(k)}} J = \nabla_{a^{(k)}} J \, h^{(k-1)T}"),
     Convention(
         "cs231n", "Stanford CS231n notes (neural networks, backprop)",
@@ -351,7 +350,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         {"depth": 2, "output": "identity", "loss": "mse", "reg": "l2", "bias": False},
         signals=((r"\\mathbf\{o\}|\\partial\s*o\b", r"\mathbf{o}"), (r"\\textrm\{prod\}|\\text\{prod\}", "prod")),
         weak_signals=((r"\\mathbf\{h\}", r"\mathbf{h}"),),
-        readings={"o": "z^{(2)}", "h": "a^{(1)}", "z": "z^{(1)}"},
+        readings={"o": "z^{(2)}", "h": "a^{(1)}", "z": "z^{(1)}", "s": r"J_{\text{reg}}"},
         passes=(NamedDerivatives((("o", "z^{(2)}"),)),),
         example=r"\frac{\partial J}{\partial \mathbf{W}^{(2)}} = \frac{\partial J}{\partial \mathbf{o}} "
                 r"\mathbf{h}^\top + \lambda \mathbf{W}^{(2)}"),

@@ -22,9 +22,10 @@ class Entry:
     id: str
     source_latex: str                       # exactly as in the note file
     readings: dict = field(default_factory=dict)
-    kind: str | None = None                 # None: a claim; "shapes": a product of shapes; else NOT_A_CLAIM
-    why: str = ""                           # for kind: what makes it not a claim
+    read_as: str | None = None              # None: equations; "shapes": a product of matrix shapes
+    why: str = ""                           # the reader's note on the line, printed beside the verdict
     comment: str = ""                       # what the note means by its symbols, for the report
     lhs: str = ""                           # a line that starts with "=" continues this left side
     flags: NetFlags | None = None           # the model where it differs from the note's (a later section)
     result_latex: str = ""                  # for "shapes": the shape the note says the product has
+    split_before: tuple = ()                # two equations run together on one line: a new one starts here

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import sympy as sp
 
 from .activations import a, z
@@ -101,6 +102,32 @@ def resolve_reg(name: str) -> Regulariser:
 
 
 @lru_cache(maxsize=64)
+def per_unit_loss(loss: Loss):
+    """NumPy l(a, y) of a per-unit loss, from its SymPy definition."""
+    fn = sp.lambdify((a, y), loss.expr, "numpy")
+    return lambda A, Y: fn(A, Y) * np.ones_like(A)
+
+
+@lru_cache(maxsize=64)
 def loss_gradient(loss: Loss):
     """NumPy d l / d a of a per-unit loss, from its SymPy definition (the table's, never user text)."""
     return sp.lambdify((a, y), sp.diff(loss.expr, a), "numpy")
+
+
+@lru_cache(maxsize=16)
+def _regulariser_functions(reg: Regulariser):
+    value = sp.lambdify((w, lam, m), reg.expr, "numpy")
+    grad = sp.lambdify((w, lam, m), sp.diff(reg.expr, w), "numpy")
+    return value, grad
+
+
+def regulariser_value(reg: Regulariser, weights, lam_value: float, m_value: float) -> float:
+    """R(W) summed over every weight of every layer (never a bias)."""
+    value, _ = _regulariser_functions(reg)
+    return float(sum(np.sum(value(W, lam_value, m_value) * np.ones_like(W)) for W in weights))
+
+
+def regulariser_gradient(reg: Regulariser, W, lam_value: float, m_value: float):
+    """dR/dW of one weight matrix."""
+    _, grad = _regulariser_functions(reg)
+    return grad(W, lam_value, m_value) * np.ones_like(W)

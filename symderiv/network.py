@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Sequence
 
 import numpy as np
@@ -21,6 +22,8 @@ LAYOUTS = ("columns", "rows")
 
 @dataclass(frozen=True)
 class Network:
+    """One network setting: widths, activations, loss, regulariser, layout (build it with ``mlp``)."""
+
     sizes: tuple[int, ...]            # n_0 (inputs) ... n_L (outputs)
     hidden: acts.Activation
     output: acts.Activation
@@ -34,10 +37,17 @@ class Network:
         """L, the number of weight layers."""
         return len(self.sizes) - 1
 
+    def __repr__(self) -> str:
+        shape = "-".join(map(str, self.sizes))
+        return (f"Network({shape}, hidden={self.hidden.name}, output={self.output.name}, "
+                f"loss={self.loss.name}, reg={self.reg.name}, layout={self.layout})")
+
     def activation(self, layer: int) -> acts.Activation:
+        """The activation of weight layer ``layer`` (1..L): the output one at L."""
         return self.output if layer == self.depth else self.hidden
 
     def describe(self) -> str:
+        """One line for people, e.g. '4-3-2 network, hidden tanh, output softmax, ...'."""
         shape = "-".join(map(str, self.sizes))
         return (f"{shape} network, hidden {self.hidden.name}, output {self.output.name}, "
                 f"loss {self.loss.name}, regulariser {self.reg.name}, {self.layout} layout"
@@ -59,20 +69,31 @@ class Network:
         return params
 
     def derivation(self):
+        """The justified steps of backprop for this network: ``.text()``, ``.latex()``,
+        ``.markdown()``; rendered as LaTeX in Jupyter."""
         from .derive import derivation
         return derivation(self)
 
     def lambdify(self):
+        """A ``NumericNet``: NumPy ``loss``, ``gradients``, ``trace`` and ``predict``,
+        compiled once from the derived formulas."""
         from .numeric import compile_network
         return compile_network(self)
 
 
 def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg="none",
         layout="columns", bias: bool = True) -> Network:
-    """A fully connected network; ``hidden``/``output`` may be table names or SymPy functions."""
-    sizes = tuple(int(n) for n in sizes)
-    if len(sizes) < 2 or any(n < 1 for n in sizes):
-        raise ValueError(f"sizes must be at least two positive widths, got {list(sizes)}")
+    """A fully connected network, described with the same names as the CLI flags.
+
+    ``sizes`` are the widths n_0 (inputs), ..., n_L (outputs): positive integers.
+    ``hidden`` / ``output`` are a table name or a SymPy function of one symbol
+    (e.g. ``sympy.tanh``, ``lambda z: sympy.log(1 + sympy.exp(z))``); ``loss`` a
+    table name or a SymPy expression in (a, y).
+
+    Valid names:
+%s
+    """
+    sizes = _widths(sizes)
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
     out_act = acts.resolve(output)
@@ -88,6 +109,37 @@ def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg
     if out_act.name == "softmax" and sizes[-1] < 2:
         raise ValueError("a softmax output needs at least two units")
     return Network(sizes, hid_act, out_act, loss_obj, losses.resolve_reg(reg), layout, bool(bias))
+
+
+def _valid_names() -> str:
+    """The names ``mlp`` accepts, read from the tables (so the docstring cannot drift)."""
+    rows = {
+        "hidden": [n for n, a in acts.ACTIVATIONS.items() if a.elementwise],
+        "output": list(acts.ACTIVATIONS),
+        "loss": [_loss_label(n) for n in losses.LOSSES],
+        "reg": [f"{n} ({r.title})" for n, r in losses.REGULARISERS.items()],
+        "layout": list(LAYOUTS),
+    }
+    return "\n".join(f"        {key}: {', '.join(names)}" for key, names in rows.items())
+
+
+def _loss_label(name: str) -> str:
+    outputs = [o for o, l in losses.DEFAULT_LOSS.items() if l == name]
+    return f"{name} (default for {' / '.join(outputs)} output)" if outputs else name
+
+
+if mlp.__doc__:   # None under python -OO
+    mlp.__doc__ = mlp.__doc__ % _valid_names()
+
+
+def _widths(sizes) -> tuple[int, ...]:
+    """``sizes`` as a tuple of at least two positive integers; anything else is refused."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
+        raise ValueError(f"sizes must be a list of layer widths such as [64, 25, 10], got {sizes!r}")
+    if len(sizes) < 2 or not all(isinstance(n, Integral) and not isinstance(n, bool) and n >= 1
+                                 for n in sizes):
+        raise ValueError(f"sizes must be at least two positive integers (n_0, ..., n_L), got {list(sizes)}")
+    return tuple(int(n) for n in sizes)
 
 
 @dataclass(frozen=True)
@@ -109,12 +161,14 @@ class NetFlags:
     reg: str = "none"
     batch: bool = False
     layout: str = "columns"
-    bias: bool = True
+    outputs: int | None = None        # a fixed number of output units (1 for a binary classifier), else any
+    bias: bool = True                 # False: no bias terms (--no-bias, d2l's backprop section)
 
     @classmethod
     def of(cls, net: Network, batch: bool = False) -> "NetFlags":
         """The setting of a concrete network (its activations and loss kept as objects)."""
-        return cls(net.depth, net.hidden, net.output, net.loss, net.reg.name, bool(batch), net.layout, net.bias)
+        return cls(net.depth, net.hidden, net.output, net.loss, net.reg.name, bool(batch), net.layout,
+                   bias=net.bias)
 
     @property
     def hidden_act(self) -> acts.Activation:
@@ -128,13 +182,17 @@ class NetFlags:
     def loss_obj(self) -> losses.Loss:
         return losses.resolve_loss(self.loss if self.loss is not None else losses.DEFAULT_LOSS[self.output_act.name])
 
+    @property
+    def reg_obj(self) -> losses.Regulariser:
+        return losses.resolve_reg(self.reg)
+
     def activation(self, layer: int) -> acts.Activation:
         return self.output_act if layer == self.depth else self.hidden_act
 
     def network(self, sizes: Sequence[int] | None = None, layout: str | None = None) -> Network:
         """The network at the given widths (default: distinct small widths)."""
         if sizes is None:
-            sizes = [5, 4, 6, 3, 7, 2, 8, 9, 10, 11, 12][: self.depth] + [3]
+            sizes = [5, 4, 6, 3, 7, 2, 8, 9, 10, 11, 12, 13][: self.depth] + [3]
         if len(sizes) != self.depth + 1:
             raise ValueError(f"{len(sizes)} widths given for depth {self.depth}")
         return mlp(sizes, hidden=self.hidden, output=self.output, loss=self.loss, reg=self.reg,

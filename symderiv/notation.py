@@ -84,12 +84,14 @@ DROPPED_WITH_ARG = {r"\tag", r"\substack"}   # equation numbers; stacked annotat
 # Every other command the parser understands; anything else is refused by name.
 # Layout that the parser keeps as structure: & (alignment), \\ (row break), \begin/\end{env}.
 STRUCTURE = {r"\\", r"\begin", r"\end"}
-KNOWN_COMMANDS = ({r"\partial"} | command_tokens() | STRUCTURE | FREE_SYMBOLS
+# Annotations around the maths the parser drops: a trailing \in R^m (a type), a leading map arrow.
+ANNOTATION_TOKENS = {r"\in", r"\rightarrow", r"\to", r"\mapsto"}
+KNOWN_COMMANDS = ({r"\partial"} | command_tokens() | STRUCTURE | FREE_SYMBOLS | ANNOTATION_TOKENS
                   | {k for k in QUANTITY_NAMES if k.startswith("\\") and "{" not in k}
                   | ACTIVATION_NAMES | {k for k in FUNCTION_NAMES if k.startswith("\\")}
                   | IGNORED | UNWRAPPED | WORDS | DECORATED | DROPPED_WITH_ARG | ANNOTATED)
 
-TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|[A-Za-z]|[+\-*/=()\[\]{}^_',.|<>!:;&]|\S")
+TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|[A-Za-z]|[+\-*/=()\[\]{}^_',.|<>!:;&\"]|\S")
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ def _kind(s: str) -> str:
         return "num"
     if s.isalpha():
         return "letter"
-    if s in "+-*/=()[]{}^_',.|<>!:;&":
+    if s in "+-*/=()[]{}^_',.|<>!:;&\"":
         return "sym"
     return "other"
 

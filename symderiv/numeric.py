@@ -26,7 +26,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from . import activations as acts
-from . import derive
+from . import derive, validate
 from .activations import a, z
 from .derive import Layer
 from .losses import STABLE_FORMS, lam, logsumexp, m, softplus, w, y
@@ -250,11 +250,14 @@ class NumericNet:
         return [(W.T, b.T) for W, b in pairs] if self.net.layout == "rows" else pairs
 
     def loss(self, params, X, Y, lam: float = 0.0) -> float:
+        """J: the mean per-sample loss over the samples of X, Y plus the regulariser at ``lam``."""
+        validate.data(self.net, params, X, Y)
         flat, X, Y = self._columns(params, X, Y)
         return float(self._loss(*flat, X, Y, lam, X.shape[1]))
 
     def gradients(self, params, X, Y, lam: float = 0.0):
         """[(dW1, db1), ...] in the shapes of the parameters."""
+        validate.data(self.net, params, X, Y)
         flat, X, Y = self._columns(params, X, Y)
         g = self._grads(*flat, X, Y, lam, X.shape[1])
         pairs = [(np.asarray(g[2 * t]), np.asarray(g[2 * t + 1]) * float(self.net.bias))
@@ -263,6 +266,7 @@ class NumericNet:
 
     def trace(self, params, X, Y, lam: float = 0.0) -> Trace:
         """All layer quantities, in column layout whatever the network's layout."""
+        validate.data(self.net, params, X, Y)
         flat, X, Y = self._columns(params, X, Y)
         J, Zs, As, Ds, Fs, dWs, dbs = self._trace(*flat, X, Y, lam, X.shape[1])
         none = [None]
@@ -272,6 +276,7 @@ class NumericNet:
 
     def predict(self, params, X):
         """The network's output a^(L) (in the network's layout)."""
+        validate.inputs(self.net, params, X)
         flat, Xc, _ = self._columns(params, X, np.zeros((self.net.sizes[-1], 1)) if self.net.layout == "columns"
                                     else np.zeros((1, self.net.sizes[-1])))
         _, A = forward([self.net.activation(l) for l in range(1, self.net.depth + 1)],

@@ -24,19 +24,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .constructs import (APPLIED_KINDS, CONSTRUCTS, FUNCTION_NAMES, INDEX_LETTERS, INFIX, PRIMARY_STARTS,
-                         PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS, TRANSPOSE_SUPERSCRIPTS, render,
-                         render_qty)
+from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, CONSTRUCTS, ENVIRONMENTS, INDEX_LETTERS, INFIX,
+                         LABELLED_KINDS, PRIMARY_STARTS, PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS,
+                         TRANSPOSE_SUPERSCRIPTS, parse_condition, render, render_qty)
 from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
-from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities,
-                   rewrite, transposed, walk)
+from .tree import (Call, Deriv, DerivOf, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
+                   transposed, walk)
 
 MAX_NODES = 2000
 # Spellings that start with a plain letter and claim it only in context (the d of dW^{[l]}):
 # letter -> parse function, which returns None, consuming nothing, when the letter is not its spelling.
 LETTER_STARTS: dict = {}
-# Layer letters besides l: their symbolic layer (k as in Goodfellow's ^{(k)}).
-LAYER_LETTERS = {"l": "l", "L": "L", "k": "l"}
 LAYOUT_ENVS = {"aligned", "align", "align*", "split", "gathered", "equation", "equation*"}
 
 
@@ -46,6 +44,7 @@ class Claim:
     sides: list                # chain of Nodes, readings applied
     symbolic_layer: bool = False
     pure: bool = False
+    condition: Node | None = None   # "if z^{(2)} > 0": the claim is checked only where this holds
 
 
 class ParseError(NotationError):
@@ -61,7 +60,25 @@ class Parser:
 
     def __init__(self, text: str, tokens: list[Token]):
         self.text, self.toks, self.k, self.count = text, tokens, 0, 0
-        self.samples: dict = {}        # sample superscripts dropped: letter -> position
+        self.closing: list[str] = []     # closers of the constructs being parsed (the \\| of an open norm)
+        self.condition = None            # a claim's "if ..." qualifier
+        self.layer_letters = _layer_letters(tokens)   # a note's own layer letter: (j) beside (j-1)
+
+    def stops(self, t: Token | None) -> bool:
+        """Does an operand end before t?"""
+        return t is None or t.text in self.STOP or t.text in COMPARISONS or t.kind in ("align", "break") or \
+            (t.kind == "env" and t.text.startswith("end:")) or t.kind == "prose" or \
+            (bool(self.closing) and t.text == self.closing[-1])
+
+    def until(self, closer: str):
+        """Parse an expression that ends at ``closer`` (which is then taken)."""
+        self.closing.append(closer)
+        try:
+            inner = self.expr()
+        finally:
+            self.closing.pop()
+        self.expect(closer)
+        return inner
 
     # -- token helpers
     def peek(self, ahead: int = 0) -> Token | None:
@@ -121,15 +138,20 @@ class Parser:
 
     def sub(self, tokens: list[Token]) -> "Parser":
         p = Parser(self.text, tokens)
-        p.count, p.samples = self.count, self.samples
+        p.count, p.layer_letters = self.count, self.layer_letters
         return p
 
     # -- grammar
     def chain(self) -> list[Node]:
         sides = [self.expr()]
-        while self.at("="):
-            self.take()
+        while self.at("=") or (self.at(":") and self.peek(1) is not None and self.peek(1).text == "="):
+            if self.take().text == ":":      # := in an update rule is an assignment written as an equation
+                self.take()
             sides.append(self.expr())
+        t = self.peek()
+        if t is not None and t.kind in ("prose", "word") and t.text.strip() in CONDITION_WORDS:
+            self.take()                          # "... \\quad \\text{if } j = y_i": where the claim holds
+            self.condition = parse_condition(self, t.pos)
         if self.peek() is not None:
             t = self.peek()
             if t.text in (":", "<", ">"):
@@ -155,7 +177,7 @@ class Parser:
         left = self.unary()
         while True:
             t = self.peek()
-            if t is None or t.text in self.STOP:
+            if self.stops(t):
                 return left
             row, style = INFIX["product"].get(t.text), t.text
             nxt = self.peek(1)
@@ -165,7 +187,7 @@ class Parser:
                 self.take()
             if row is not None:
                 self.take()
-                if self.peek() is None or self.peek().text in self.STOP:
+                if self.stops(self.peek()):
                     self.fail(f"{style} needs a right operand")
                 right = self.unary()
                 left = self.node(Op(row.name, (left, right), style=style, pos=t.pos))
@@ -218,8 +240,8 @@ class Parser:
             closer = {"(": ")", "[": "]", "{": "}"}[t.text]
             inner = self.expr()
             self.expect(closer)
-            if self.at("_") and isinstance(inner, Qty) and not inner.idx:     # (h_\Theta(x))_k: unit k
-                self.take()
+            if self.at("_") and isinstance(inner, Qty) and not inner.idx:
+                self.take()                      # (h_theta(x^{(i)}))_k: unit k of the parenthesised output
                 inner = replace(inner, idx=self._indices(self.group_tokens(), inner.kind))
             return inner
         if t.text == "e" and self.peek(1) is not None and self.peek(1).text == "^":
@@ -229,12 +251,13 @@ class Parser:
             if claimed is not None:
                 return claimed
         row = PRIMARY_STARTS.get(t.text)
-        if row is not None and (t.kind in ("cmd", "word") or t.text in ACTIVATION_NAMES):
+        if row is not None and (t.kind in ("cmd", "word", "env") or t.text in ACTIVATION_NAMES):
             return row.parse(self, t)
         if t.kind in ("letter", "name") or (t.kind == "cmd" and (t.text in QUANTITY_NAMES or t.text in FREE_SYMBOLS)):
             return self.quantity()
-        if t.kind == "word":
-            self.fail(f"unknown function {t.text!r}; known: {', '.join(sorted(FUNCTION_WORDS))}")
+        if t.kind == "word":                 # \\text{theta}: a word standing for a symbol a reading may bind
+            self.take()
+            return self.node(Qty("var", r"\text{" + t.text + "}", pos=t.pos))
         if t.kind == "prose":
             self.fail(f"text {t.text!r} inside the formula: leave words outside the maths")
         if t.kind in ("align", "break", "env"):
@@ -254,41 +277,61 @@ class Parser:
                 kind = "var"       # a free symbol: a reading binds it, or the checker names it as unknown
             else:
                 self.fail(f"unknown symbol {spelling}", t.pos)
-        layer, idx, args, tmark, prime = None, (), (), "", False
+        layer, idx, args, tmark, prime, sample, labelled = None, (), (), "", False, None, False
         applied = kind in APPLIED_KINDS or (kind == "var" and t.kind != "letter")
         if kind == "yhat" and spelling == "h" and self.at("_") and self._subscript_is_theta():
             self.take()
             self.group_tokens()                 # h_\theta(x): the subscript names the parameters
         while True:
-            if self.at("_") and not idx and not spelling.endswith("}"):
+            if self.at("_") and not idx and not labelled:
                 self.take()
                 group = self.group_tokens()
-                if len(group) > 1 and group[0].text in (r"\rm", r"\mathrm"):
-                    group = [Token("word", "".join(x.text for x in group[1:]), group[0].pos)]
-                if len(group) == 1 and group[0].kind in ("word", "prose"):
-                    spelling = f"{spelling}_{{\\text{{{group[0].text}}}}}"    # J_{\text{reg}}: a name, not an index
-                    kind = "var"
+                label = _label(group)
+                if kind == "width" and len(group) == 1 and group[0].kind == "num":
+                    layer = LayerRef(None, int(group[0].text))      # n_0: the width of layer 0
+                elif label:                       # J_{\text{reg}}, J_{reg}, a_{\rm in}: a name, not an index
+                    labelled = True
+                    spelling = f"{spelling}_{{\\text{{{label}}}}}"
+                    kind = LABELLED_KINDS.get((kind, label), "var")
                 else:
                     idx = self._indices(group, kind)
+            elif self.at("^") and self._is_label_sup():
+                self.take()
+                spelling += "^{" + "".join(x.text for x in self.group_tokens()) + "}"   # theta_j^{i,j}
+                kind = "var"
             elif self.at("^") and layer is None and self._is_layer_sup():
                 self.take()
                 sup = self.group_tokens()
                 # a^{(2)'} and W^{(l)T}: a transpose written inside the layer superscript
                 if len(sup) > 1 and sup[-1].text in ("'", "T", r"\top") and sup[-2].text in (")", "]"):
                     tmark, sup = ("'" if sup[-1].text == "'" else "^" + sup[-1].text), sup[:-1]
-                layer = self._layer(sup, t.pos)
+                layer, sample = self._layer_and_sample(sup, t.pos, kind)
             elif applied and not args and self.at("'") and self.peek(1) is not None and self.peek(1).text == "(":
                 self.take()
                 prime = True
-            elif applied and not args and self.at("("):
-                args = self._arguments()
+            elif not args and self.at("(") and (applied or (kind == "var" and self._comma_inside())):
+                args = self._arguments()          # l_k(y_hat, y): a comma means arguments, not a product
             else:
                 break
-        q = self.node(Qty(kind, spelling, layer, idx, args, prime, pos=t.pos))
+        if kind == "yhat" and sample is None and len(args) == 1 and isinstance(args[0], Qty) and \
+                args[0].kind == "x" and args[0].sample is not None:
+            sample = args[0].sample                # h_theta(x^{(i)}): the output for sample i
+        q = self.node(Qty(kind, spelling, layer, idx, args, prime, sample, pos=t.pos))
         return self.node(Op("T", (q,), style=tmark, pos=t.pos)) if tmark else q
 
-    def _subscript_is_theta(self) -> bool:
+    def _subscript_is_theta(self) -> bool:  # noqa: D401
         return [x.text for x in self.peek_group(1)] in ([r"\theta"], [r"\Theta"], [r"\boldsymbol"], ["W"])
+
+    def _comma_inside(self) -> bool:
+        depth = 0
+        for j in range(self.k, len(self.toks)):
+            text = self.toks[j].text
+            depth += {"(": 1, ")": -1, "{": 1, "}": -1, "[": 1, "]": -1}.get(text, 0)
+            if depth == 0:
+                return False
+            if depth == 1 and text == ",":
+                return True
+        return False
 
     def _arguments(self) -> tuple:
         """(x), (W, b), (z^{(3)}): parsed when they parse, kept as notation either way."""
@@ -317,6 +360,12 @@ class Parser:
                 return ()
         return tuple(out)
 
+    def _is_label_sup(self) -> bool:
+        """^{i,j}: indices written as a superscript (a name for a reading to bind), never a power."""
+        group = self.peek_group(1)
+        return self.peek(1) is not None and self.peek(1).text == "{" and any(x.text == "," for x in group) and \
+            all(x.text == "," or x.kind == "letter" for x in group)
+
     def _is_layer_sup(self) -> bool:
         nxt = self.peek(1)
         if nxt is None:
@@ -328,45 +377,58 @@ class Parser:
             return inner is not None and inner.text in ("(", "[", "l", "L")
         return False
 
-    SAMPLE_LETTERS = ("i", "t", "n")
+    def _layer_and_sample(self, toks: list[Token], pos: int, kind: str = "") -> tuple:
+        """^{(l)} a layer, ^{(i)} a sample (a lone index letter), ^{(2)(i)} or ^{[2](i)} both."""
+        groups, cur = [], []
+        for tok in toks:
+            cur.append(tok)
+            if tok.text in (")", "]"):
+                groups.append(cur)
+                cur = []
+        if cur or not groups or len(groups) > 2:
+            return self._layer(toks, pos), None
+        layer, sample = None, None
+        for g in groups:
+            inner = [x.text for x in g[1:-1]]
+            numeric_sample = len(inner) == 1 and inner[0].isdigit() and (layer is not None or kind in NO_LAYER)
+            if len(inner) == 1 and inner[0] in self.layer_letters and layer is None:
+                layer = LayerRef(inner[0], 0)      # (j) where the claim also writes (j-1): a layer
+                continue
+            if numeric_sample and sample is None:
+                sample = int(inner[0])          # x^{(1)}: the first sample; a^{(2)(1)}: layer 2, sample 1
+            elif len(inner) == 1 and inner[0] in INDEX_LETTERS and inner[0] not in ("l", "L") and sample is None:
+                sample = inner[0]
+            elif layer is None:
+                layer = self._layer(g, pos)
+            else:
+                self.fail("a quantity takes one layer superscript", pos)
+        return layer, sample
 
-    def _sample_superscript(self, texts: list) -> list:
-        """[2](i): a layer and a sample superscript (deeplearning.ai); the sample part is dropped.
-
-        A claim about one sample i holds for every sample, which is what the checker tests (every
-        sample of the batch); a sum over samples is another construct.
-        """
-        if len(texts) >= 3 and texts[-3] == "(" and texts[-1] == ")" and texts[-2] in self.SAMPLE_LETTERS \
-                and (len(texts) == 3 or texts[-4] in ("]", ")")):
-            self.samples.setdefault(texts[-2], self.peek(-1).pos if self.k else 0)
-            return texts[:-3]
-        return texts
-
-    def _layer(self, toks: list[Token], pos: int) -> LayerRef | None:
-        texts = self._sample_superscript([x.text for x in toks])
-        if not texts:
-            return None                          # y^{(i)}: a sample superscript only
+    def _layer(self, toks: list[Token], pos: int) -> LayerRef:
+        texts = [x.text for x in toks]
         if texts and texts[0] in ("(", "[") and texts[-1] in (")", "]"):
             texts = texts[1:-1]
         bad = NotationError(f"layer superscript ({''.join(texts)}) not understood: use l, l+1, l-1, L, "
-                            "L-1, k, n_l or a number", self.text, pos)
+                            "L-1, n_l or a number", self.text, pos)
         if texts[:3] in (["n", "_", "l"], ["n", "_", "L"]):     # UFLDL's n_l: the output layer
             texts = ["L"] + texts[3:]
         if len(texts) == 1 and texts[0].isdigit():
             return LayerRef(None, int(texts[0]))
-        if not texts or texts[0] not in LAYER_LETTERS:
+        if not texts or texts[0] not in ("l", "L") + self.layer_letters:
             raise bad
-        base = LAYER_LETTERS[texts[0]]
         if len(texts) == 1:
-            return LayerRef(base, 0)
+            return LayerRef(texts[0], 0)
         if len(texts) == 3 and texts[1] in "+-" and texts[2].isdigit():
-            return LayerRef(base, int(texts[2]) * (1 if texts[1] == "+" else -1))
+            return LayerRef(texts[0], int(texts[2]) * (1 if texts[1] == "+" else -1))
         raise bad
 
     def _indices(self, toks: list[Token], kind: str) -> tuple:
-        out = []
+        out, toks = [], _labels_folded(toks)
         for x in toks:
             if x.text == ",":
+                continue
+            if x.kind == "label":
+                out.append(("label", x.text))    # y_i: the class of sample i (psi_{i y_i})
                 continue
             if x.kind == "num":
                 digits = x.text
@@ -374,6 +436,8 @@ class Parser:
                 out.extend(int(d) for d in digits) if kind == "W" and len(digits) == 2 else out.append(int(digits))
             elif x.kind == "letter" and (x.text in INDEX_LETTERS or (kind == "J" and x.text == "x")):
                 out.append(x.text)        # C_x: the cost of example x (a convention reads it)
+            elif x.text == TARGET_CLASS:
+                out.append(TARGET_CLASS)          # k-tilde: the true class of the sample (one-hot y)
             else:
                 self.fail(f"index {x.text!r} not understood: indices are letters like i, j, k or numbers",
                           x.pos)
@@ -401,11 +465,51 @@ class Parser:
                 if lt and lt[0] in ("(", "{"):
                     lt = lt[1:-1] if lt[-1] in (")", "}") else lt
                 return ("width", self._layer([Token("letter", s, pos) for s in lt], pos))
+        if texts and all(x.isalnum() or x in "_{}()+-" for x in texts):
+            return ("symbol", "".join(texts))   # a range only a reading can say (g hidden units, r_k)
         raise ParseError(f"upper limit {''.join(texts)!r} not understood: use a number, m, N, K or n_{{l}}",
                          self.text, pos)
 
 
-FUNCTION_WORDS = {k for k in FUNCTION_NAMES if not k.startswith("\\")}
+TARGET_CLASS = r"\tilde{k}"
+
+
+def _layer_letters(tokens: list[Token]) -> tuple:
+    """Letters written with an offset inside a parenthesised superscript or subscript, (j-1) or (k+1):
+    in that claim they name layers, as l does."""
+    out = []
+    if any(a.text in ("(", "[") and b.text == "l" for a, b in zip(tokens, tokens[1:])):
+        return ()                  # the claim uses l for its layer: another letter is not a second one
+    for k in range(len(tokens) - 3):
+        a, b, c, d = tokens[k:k + 4]
+        if a.text in ("(", "[", "{") and b.kind == "letter" and b.text not in ("l", "L") and c.text in "+-" and \
+                d.kind == "num" and b.text not in out:
+            out.append(b.text)
+    return tuple(out)
+
+
+def _labels_folded(toks: list[Token]) -> list[Token]:
+    """y _ i inside a subscript: one token, the class label of sample i."""
+    out, k = [], 0
+    while k < len(toks):
+        if toks[k].text == "y" and k + 2 < len(toks) and toks[k + 1].text == "_" and toks[k + 2].kind == "letter":
+            out.append(Token("label", toks[k + 2].text, toks[k].pos))
+            k += 3
+        else:
+            out.append(toks[k])
+            k += 1
+    return out
+
+
+def _label(group: list[Token]) -> str:
+    """The word of a name subscript (\\text{reg}, \\rm in, or three or more letters), else ''."""
+    if len(group) == 1 and group[0].kind in ("word", "prose"):
+        return group[0].text.strip()
+    if len(group) >= 2 and group[0].text == r"\rm" and all(t.kind == "letter" for t in group[1:]):
+        return "".join(t.text for t in group[1:])     # {\rm in}: the old-style roman switch (Nielsen)
+    if len(group) >= 3 and all(t.kind == "letter" for t in group):
+        return "".join(t.text for t in group)
+    return ""
 
 
 # ---------------------------------------------------------------- entry point
@@ -415,16 +519,65 @@ def layout_free(tokens: list[Token], text: str) -> list[Token]:
     Other environments (cases, matrices) stay, for the rows that read them; none does yet, so the parser
     names them.
     """
-    out = [t for t in tokens if t.kind not in ("align", "break") and
-           not (t.kind == "env" and t.text.split(":", 1)[1] in LAYOUT_ENVS)]
-    while out and out[0].kind == "prose":
+    out, inside = [], 0          # & and \\\\ stay inside an environment a row reads (cases)
+    for t in tokens:
+        env = t.text.split(":", 1)[1] if t.kind == "env" else None
+        if env in LAYOUT_ENVS:
+            continue
+        if env in ENVIRONMENTS:
+            inside += 1 if t.text.startswith("begin:") else -1
+        elif t.kind in ("align", "break") and not inside:
+            continue
+        out.append(t)
+    out = _without_annotations(out)
+    while out and (out[0].kind == "prose" or out[0].text in (",", ";")):
         out.pop(0)
-    while out and out[-1].kind == "prose":
+    if len(out) > 2 and out[0].text == "(" and out[-1].text == ")" and _closes_at_end(out):
+        out = out[1:-1]                  # "(dJ_reg/da = 0)": an equation in parentheses
+        while out and out[-1].kind == "prose":
+            out.pop()
+    while out and (out[-1].kind == "prose" or out[-1].text in (",", ";", ".")):
         out.pop()
     for t in out:
-        if t.kind == "env":
+        if t.kind == "env" and t.text.split(":", 1)[1] not in ENVIRONMENTS:
             raise ParseError(f"environment {t.text.split(':', 1)[1]!r} is not supported yet", text, t.pos)
     return out
+
+
+def _closes_at_end(tokens: list[Token]) -> bool:
+    depth = 0
+    for k, t in enumerate(tokens):
+        depth += {"(": 1, ")": -1}.get(t.text, 0)
+        if depth == 0 and k < len(tokens) - 1:
+            return False
+    return True
+
+
+def _without_annotations(tokens: list[Token]) -> list[Token]:
+    """Drop a trailing set membership (``\\in \\mathbb{R}^m``: a type, not maths to check) and a leading
+    map arrow (``\\mathbb{R}^m \\rightarrow``)."""
+    depth, cut = 0, None
+    for k, t in enumerate(tokens):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(t.text, 0)
+        if depth == 0 and t.text == r"\in":
+            cut = k
+            break
+    if cut is not None:
+        tokens = tokens[:cut]
+        depth, comma = 0, None          # "..., x_i \\in R^m": the annotated symbol goes with it
+        for k, t in enumerate(tokens):
+            depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(t.text, 0)
+            if depth == 0 and t.text == ",":
+                comma = k
+        if comma is not None:
+            tokens = tokens[:comma]
+    while tokens and tokens[-1].text in ("*", "="):     # "= *": an OCR mark after the last side
+        tokens = tokens[:-1]
+    arrows = [k for k, t in enumerate(tokens) if t.text in (r"\rightarrow", r"\to", r"\mapsto")]
+    first_eq = next((k for k, t in enumerate(tokens) if t.text == "="), len(tokens))
+    if arrows and arrows[0] < first_eq:
+        tokens = tokens[arrows[0] + 1:]
+    return tokens
 
 
 def parse(latex: str, readings=None) -> Claim:
@@ -439,28 +592,15 @@ def parse(latex: str, readings=None) -> Claim:
     if not tokens:
         raise NotationError("empty claim")
     p = Parser(text, tokens)
-    sides = [_sample_sums(side, p.samples, text) for side in p.chain()]
+    sides = p.chain()
     if len(sides) < 2:
         raise ParseError("a claim needs '=': LHS = RHS", text, len(text) - 1)
-    sides = as_readings(readings).apply(sides, text)
-    claim = Claim(text, sides)
+    read = as_readings(readings)
+    sides = read.apply(sides, text)
+    condition = read.apply_to(p.condition, text) if p.condition is not None else None
+    claim = Claim(text, sides, condition=condition)
     _classify(claim)
     return claim
-
-
-def _sample_sums(node: Node, samples: dict, text: str) -> Node:
-    """\\sum_{i=1}^{m} over a sample superscript ^{(i)}: a sum over the training examples, each evaluated
-    alone (the registry's sum row, index conventions.SAMPLE_INDEX)."""
-    from .conventions import SAMPLE_INDEX
-
-    def fn(n):
-        if isinstance(n, Sum) and n.index in samples:
-            if n.hi != ("m",) or n.lo != 1 or any(n.index in q.idx for q in quantities(n.body)):
-                raise ParseError(f"a sum over the samples ^{{({n.index})}} must run from 1 to m, with "
-                                 f"{n.index} used only as the sample superscript", text, n.pos)
-            return replace(n, index=SAMPLE_INDEX, body=rewrite(n.body, fn))
-        return None
-    return rewrite(node, fn) if samples else node
 
 
 def parse_fragment(latex: str) -> Node:
@@ -470,17 +610,50 @@ def parse_fragment(latex: str) -> Node:
     return p.expr_all(0)
 
 
-NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "m", "lam", "ones"}
+NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "Jdata", "Jreg", "m", "lam", "ones", "width"}
+NO_LAYER = {"x", "y", "yhat", "J", "Jdata", "Jreg", "m", "lam", "alpha", "ones"}
+
+
+def _bare_w_as_variable(claim: Claim) -> None:
+    """In a claim with no network quantity, a bare w (no layer, no index) is a scalar variable."""
+    qtys = [n for side in claim.sides for n in walk(side) if isinstance(n, Qty)]
+    bare = [q for q in qtys if q.spelling == "w" and q.layer is None and not q.idx]
+    if not bare or any(isinstance(n, Partial) for side in claim.sides for n in walk(side)):
+        return
+    if all(q in bare or q.kind in ("var", "z", "x", "a", "y", "alpha") and q.layer is None for q in qtys):
+        claim.sides = [rewrite(side, lambda n: replace(n, kind="var") if isinstance(n, Qty) and n.spelling == "w"
+                               else None) for side in claim.sides]
+
+
+def _pure_derivatives(claim: Claim) -> None:
+    """Derivatives by a free symbol, in a claim with no network quantity, are ordinary derivatives."""
+    def by_free_symbol(n):
+        return isinstance(n, (Partial, DerivOf)) and n.den.kind == "var" and n.den.layer is None and not n.den.idx
+    nodes = [n for side in claim.sides for n in walk(side)]
+    dens = {id(n.den) for n in nodes if by_free_symbol(n)}
+    others = [n for n in nodes if isinstance(n, Qty) and id(n) not in dens]
+    if not any(by_free_symbol(n) for n in nodes) or any(q.layer is not None or q.kind in NETWORK_KINDS for q in others) \
+            or any(isinstance(n, (Partial, DerivOf)) and not by_free_symbol(n) for n in nodes):
+        return
+
+    def ordinary(n):
+        if by_free_symbol(n):
+            body = n.num if isinstance(n, Partial) else n.body
+            return Deriv(n.den.spelling, rewrite(body, ordinary), pos=n.pos)
+        return None
+    claim.sides = [rewrite(side, ordinary) for side in claim.sides]
 
 
 def _classify(claim: Claim) -> None:
     """Pure calculus (scalar variables only) or a network claim; symbolic layer or not."""
+    _bare_w_as_variable(claim)
+    _pure_derivatives(claim)
     qtys = [n for side in claim.sides for n in walk(side) if isinstance(n, Qty)]
     network = any(q.layer is not None or q.kind in NETWORK_KINDS for q in qtys) or \
         any(isinstance(n, Partial) for side in claim.sides for n in walk(side))
     claim.pure = not network
-    claim.symbolic_layer = any(q.layer is not None and q.layer.base == "l" for q in qtys) or any(
-        isinstance(n, Sum) and n.hi and n.hi[0] == "width" and n.hi[1].base == "l"
+    claim.symbolic_layer = any(q.layer is not None and q.layer.symbolic for q in qtys) or any(
+        isinstance(n, Sum) and n.hi and n.hi[0] == "width" and n.hi[1].symbolic
         for side in claim.sides for n in walk(side))
     for q in qtys:
         if q.prime:
@@ -498,7 +671,9 @@ def _classify(claim: Claim) -> None:
             if q.kind in ("W", "b", "z", "a", "delta") and q.layer is None:
                 raise NotationError(f"{q.spelling} needs a layer superscript, e.g. {q.spelling}^{{(l)}}",
                                     claim.text, q.pos)
-            if q.kind in ("x", "y", "yhat", "J", "m", "lam", "alpha", "ones") and q.layer is not None:
+            if q.kind == "width" and q.layer is None:
+                raise NotationError("n needs the layer it counts, e.g. n_0 (inputs) or n_1", claim.text, q.pos)
+            if q.kind in NO_LAYER and q.layer is not None:
                 raise NotationError(f"{q.spelling} takes no layer superscript", claim.text, q.pos)
 
 

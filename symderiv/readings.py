@@ -18,6 +18,7 @@ never says whether a line is right: it only says what its symbols mean.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -42,6 +43,9 @@ class Reading:
         return (2, 0, 0, 0, len(self.source))
 
 
+_CURRENT: ContextVar = ContextVar("readings", default=())   # the readings being applied (for sum bodies)
+
+
 class Readings:
     """An ordered set of readings; ``apply`` rewrites the sides of a claim.
 
@@ -62,6 +66,23 @@ class Readings:
         return Readings([r for r in self.readings if r.source not in sources] + list(more.readings),
                         self.passes + more.passes)
 
+    def inverse(self, text: str = "") -> "Readings":
+        """Meaning -> pattern: to write a tree in default notation back in the reader's symbols.
+
+        Where two readings give the same meaning, the one whose pattern the reader wrote in ``text`` wins.
+        """
+        back = []
+        for r in self.readings:
+            if r.replacement is None or isinstance(r.pattern, Sum) or not isinstance(r.replacement, (Qty, Partial)):
+                continue
+            if isinstance(r.replacement, Qty) and r.replacement.idx and not (isinstance(r.pattern, Qty)
+                                                                                and r.pattern.idx):
+                continue            # the reading picked one entry: its inverse would claim every entry
+            back.append(Reading(r.meaning, r.source, r.replacement, r.pattern))
+        inverse = Readings(back)
+        inverse.readings.sort(key=lambda r: (r.specificity, r.meaning in text), reverse=True)
+        return inverse
+
     def apply(self, sides: list, text: str) -> list:
         return [self.apply_to(side, text) for side in sides]
 
@@ -75,7 +96,11 @@ class Readings:
                 if new is not None:
                     return new
             return None
-        out = rewrite(node, read) if self.readings else node
+        token = _CURRENT.set(self.readings)
+        try:
+            out = rewrite(node, read) if self.readings else node
+        finally:
+            _CURRENT.reset(token)
         for tree_pass in self.passes:
             out = tree_pass(out, text)
         check_partials(out, text)
@@ -85,12 +110,18 @@ class Readings:
 def _read(r: Reading, n: Node, text: str) -> Node | None:
     p = r.pattern
     if isinstance(p, Qty) and isinstance(n, Qty):
-        if (p.spelling, p.layer) != (n.spelling, n.layer) or (p.idx and p.idx != n.idx) or \
+        if (p.spelling, p.layer, p.sample) != (n.spelling, n.layer, n.sample) or (p.idx and p.idx != n.idx) or \
                 (p.args and p.args != n.args):
             return None
         if r.replacement is None:
             return _as_function(r, n, text)
-        return _placed(r.replacement, n)
+        return _placed(r.replacement, n, keep_indices=not p.idx)
+    if isinstance(p, Sum) and isinstance(n, Sum):
+        if (p.index, p.lo, p.hi) != (n.index, n.lo, n.hi):
+            return None
+        q = r.replacement
+        return replace(n, index=q.index, lo=q.lo, hi=q.hi, hi_latex=q.hi_latex,
+                       body=Readings([x for x in _CURRENT.get() if x is not r]).apply_to(n.body, text))
     if isinstance(p, Call) and isinstance(n, Call) and r.replacement is None:
         return _call(r.meaning, n.arg, n.pos) if (p.fn, p.spelling) == (n.fn, n.spelling) else None
     if p == n:
@@ -98,9 +129,9 @@ def _read(r: Reading, n: Node, text: str) -> Node | None:
     return None
 
 
-def _placed(replacement: Node, n: Node) -> Node:
+def _placed(replacement: Node, n: Node, keep_indices: bool = False) -> Node:
     """The meaning at the matched symbol's position, keeping indices the pattern left open."""
-    if isinstance(replacement, Qty) and isinstance(n, Qty) and n.idx and not replacement.idx:
+    if keep_indices and isinstance(replacement, Qty) and isinstance(n, Qty) and n.idx and not replacement.idx:
         return replace(replacement, idx=n.idx, pos=n.pos)
     if hasattr(replacement, "pos"):
         return replace(replacement, pos=getattr(n, "pos", 0))
@@ -139,6 +170,12 @@ def compile_readings(bindings: dict[str, str] | None) -> Readings:
                 raise NotationError(f"reading {key!r} -> {value!r}: only a symbol can be read as a function")
             out.append(Reading(key, meaning, pattern, None))
             continue
+        if isinstance(pattern, Sum):
+            replacement = parse_fragment(meaning + " z")
+            if not isinstance(replacement, Sum):
+                raise NotationError(f"reading {key!r} -> {value!r}: a sum's range is read as a sum's range")
+            out.append(Reading(key, meaning, pattern, replacement))
+            continue
         try:
             replacement = parse_fragment(meaning)
         except NotationError as exc:
@@ -151,8 +188,11 @@ def compile_readings(bindings: dict[str, str] | None) -> Readings:
 
 
 def _pattern(key: str, value: str) -> Node:
-    """The parsed pattern; a bare function name (``\\text{sigmoid}``) is read as a function of anything."""
+    """The parsed pattern; a bare function name (``\\text{sigmoid}``) is read as a function of anything,
+    a bare ``\\sum_{i=1}^{m}`` as the range of any sum written so."""
     from .parse import parse_fragment
+    if key.lstrip().startswith(r"\sum"):
+        return parse_fragment(key + " z")
     try:
         return parse_fragment(key)
     except NotationError as exc:
@@ -230,6 +270,20 @@ class LayerShift:
                 return replace(n, hi=("width", ref.shifted(d)))
             return None
         return map_tree(node, fn)
+
+
+@dataclass(frozen=True)
+class LetterLayer:
+    """A lone ^{(k)} names a layer, not a sample (Goodfellow writes every layer as k): the parser reads a
+    lone index letter as a sample superscript, this reading makes it the symbolic layer again."""
+    letter: str
+
+    def __call__(self, node: Node, text: str) -> Node:
+        return map_tree(node, lambda n: replace(n, layer=LayerRef(self.letter, 0), sample=None)
+                        if isinstance(n, Qty) and n.sample == self.letter and n.layer is None else None)
+
+    def undo(self, node: Node) -> Node:
+        return node                   # LayerRef("k") renders as (k) already
 
 
 @dataclass(frozen=True)
@@ -328,8 +382,11 @@ class BiasUnit:
 
 
 def _is_source_index(body: Node, index: str) -> bool:
-    return any(isinstance(q, Qty) and q.kind == "W" and len(q.idx) == 2 and q.idx[1] == index
-               for q in walk(body))
+    """The sum runs over a weight's source units, and only weights and activations use its index (so unit
+    0, the bias unit, belongs to the range): w_{ji} z_i, not w_{kj} delta_k."""
+    users = [q for q in walk(body) if isinstance(q, Qty) and index in q.idx]
+    return any(q.kind == "W" and len(q.idx) == 2 and q.idx[1] == index for q in users) and all(
+        (q.kind == "W" and q.idx[1:] == (index,)) or q.kind in ("a", "x") for q in users)
 
 
 def _unit_zero(n: Node):

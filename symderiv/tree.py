@@ -20,14 +20,19 @@ from fractions import Fraction
 
 @dataclass(frozen=True)
 class LayerRef:
-    """A layer superscript: base None (absolute), "l" (symbolic) or "L" (output), plus offset."""
+    """A layer superscript: base None (absolute), "L" (output) or a letter for any layer ("l", or the
+    note's own letter such as j), plus offset."""
     base: str | None
     offset: int
+
+    @property
+    def symbolic(self) -> bool:
+        return self.base is not None and self.base != "L"
 
     def resolve(self, l: int | None, L: int) -> int:
         if self.base is None:
             return self.offset
-        return (l if self.base == "l" else L) + self.offset
+        return (L if self.base == "L" else l) + self.offset
 
     def shifted(self, d: int) -> "LayerRef":
         return LayerRef(self.base, self.offset + d)
@@ -69,6 +74,7 @@ class Qty(Node):
     idx: tuple = ()            # index names (str) or 1-based numbers (int)
     args: tuple = field(default=(), compare=False)
     prime: bool = field(default=False, compare=False)   # h'(z): a symbol read as a function, differentiated
+    sample: str | int | None = None   # x^{(i)}: the sample (column, or row in rows layout) it is taken at
     pos: int = field(default=0, compare=False)
 
 
@@ -117,6 +123,56 @@ class Sum(Node):
 
 
 @dataclass(frozen=True)
+class DerivOf(Node):
+    """The partial derivative of an expression by a quantity: \\frac{\\partial}{\\partial W}(...)."""
+    body: Node
+    den: Qty
+    pos: int = field(default=0, compare=False)
+
+    @property
+    def construct(self) -> str:
+        return "derivof"
+
+
+@dataclass(frozen=True)
+class Index(Node):
+    """An index's value in a condition: j in "if j = y_i", or ("label", "i") for y_i, the class of sample i."""
+    name: object
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Cancel(Node):
+    """\\cancel{arg}: struck out by the author."""
+    arg: Node
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Cond(Node):
+    """A comparison: z^{(2)} > 0, j = y_i (op one of = != < > <= >=)."""
+    op: str
+    left: Node
+    right: Node
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Cases(Node):
+    """\\begin{cases} v_1 & \\text{if } c_1 \\\\ v_2 & \\text{otherwise} \\end{cases}: (value, Cond or None) rows."""
+    rows: tuple
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Norm(Node):
+    """\\|arg\\| (kind "", "2" or "F": all the Frobenius norm here)."""
+    arg: Node
+    kind: str = field(default="", compare=False)
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class Deriv(Node):
     """d/dvar body, for pure-calculus claims."""
     var: str
@@ -129,12 +185,18 @@ def children(n: Node) -> tuple:
     """The operands of n, in order (a Qty's ``args`` are notation, not operands)."""
     if isinstance(n, Op):
         return n.args
-    if isinstance(n, Call):
+    if isinstance(n, (Call, Norm, Cancel)):
         return (n.arg,)
     if isinstance(n, (Sum, Deriv)):
         return (n.body,)
     if isinstance(n, Partial):
         return (n.num, n.den)
+    if isinstance(n, DerivOf):
+        return (n.body, n.den)
+    if isinstance(n, Cond):
+        return (n.left, n.right)
+    if isinstance(n, Cases):
+        return tuple(x for value, cond in n.rows for x in ((value, cond) if cond is not None else (value,)))
     return ()
 
 
@@ -143,12 +205,21 @@ def with_children(n: Node, kids) -> Node:
     kids = tuple(kids)
     if isinstance(n, Op):
         return replace(n, args=kids)
-    if isinstance(n, Call):
+    if isinstance(n, (Call, Norm, Cancel)):
         return replace(n, arg=kids[0])
     if isinstance(n, (Sum, Deriv)):
         return replace(n, body=kids[0])
     if isinstance(n, Partial):
         return replace(n, num=kids[0], den=kids[1])
+    if isinstance(n, DerivOf):
+        return replace(n, body=kids[0], den=kids[1])
+    if isinstance(n, Cond):
+        return replace(n, left=kids[0], right=kids[1])
+    if isinstance(n, Cases):
+        it, rows = iter(kids), []
+        for _, cond in n.rows:
+            rows.append((next(it), next(it) if cond is not None else None))
+        return replace(n, rows=tuple(rows))
     return n
 
 
@@ -182,7 +253,7 @@ def edits_below(n: Node, node_edits):
     kids = children(n)
     for k, child in enumerate(kids):
         for label, new_child in edits_below(child, node_edits):
-            if isinstance(n, Partial) and not isinstance(new_child, Qty):
+            if (isinstance(n, Partial) or (isinstance(n, DerivOf) and k == 1)) and not isinstance(new_child, Qty):
                 continue        # a derivative is taken of and by quantities only
             yield label, with_children(n, kids[:k] + (new_child,) + kids[k + 1:])
 
@@ -204,7 +275,7 @@ def free_indices(sides) -> list:
     for side in sides:
         bound = bound_indices(side)
         for q in quantities(side):
-            for i in q.idx:
+            for i in q.idx + ((q.sample,) if q.sample is not None else ()):
                 if isinstance(i, str) and i not in bound and i not in names:
                     names.append(i)
     return names
@@ -214,6 +285,6 @@ def rename_indices(n: Node, mapping: dict) -> Node:
     """n with index letters renamed (used by repair to swap two indices)."""
     def fn(x):
         if isinstance(x, Qty):
-            return replace(x, idx=tuple(mapping.get(i, i) for i in x.idx))
+            return replace(x, idx=tuple(mapping.get(i, i) for i in x.idx), sample=mapping.get(x.sample, x.sample))
         return None
     return rewrite(n, fn)

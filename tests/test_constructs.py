@@ -20,11 +20,19 @@ EXAMPLES = {
     "div": r"z = \frac{z}{2}", "pow": r"z = \sqrt{z^{2}}", "T": r"\delta^{(L)} = (y^T)^T",
     "act": r"a^{(l)} = \sigma(z^{(l)})", "dact": r"\delta^{(L)} = f'(z^{(L)})",
     "function": r"z = \tanh(z)", "sum": r"\delta^{(L)}_i = \sum_{j} W^{(L)}_{ij} a^{(L-1)}_j",
+    "norm": r"J = \lambda \|W^{(1)}\|_2^2", "derivof": r"\frac{\partial}{\partial W^{(1)}} (\lambda W^{(1)}) = 0",
+    "cases": r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \begin{cases} 1 & \text{if } z^{(1)} > 0 \\ 0 & \text{otherwise} \end{cases}",
+    "cond": r"\delta^{(1)} = 0 \quad \text{if } z^{(1)} \leq 0",
+    "cancel": r"\delta^{(L)} = \cancel{a^{(L)}} y + a^{(L)} - y",
+    "index": r"\delta^{(L)}_j = a^{(L)}_j - 1 \quad \text{if } j = y_i",
 }
 
 
 def constructs_built_by(latex):
-    return {n.construct for side in parse(latex).sides for n in walk(side)}
+    claim = parse(latex)
+    nodes = [n for side in claim.sides for n in walk(side)]
+    nodes += list(walk(claim.condition)) if claim.condition is not None else []
+    return {n.construct for n in nodes}
 
 
 def test_every_row_is_complete():

@@ -1,12 +1,18 @@
-"""Random and hostile strings: every one ends 0, 1 or 2, cleanly, within seconds."""
+"""Random and hostile strings: every one ends 0, 1 or 2, cleanly, within seconds.
+
+The default run fuzzes fewer examples and calls the CLI in-process; the
+full-size fuzzing and the real subprocesses are marked ``exhaustive``.
+"""
 import subprocess
 import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from symderiv.cli import main
 from symderiv.network import NetFlags
 from symderiv.verify import verify
+from sampling import EXHAUSTIVE
 
 PIECES = [r"\delta", "^{(l)}", "^{(L)}", "_{ij}", "_i", "W", "a", "z", "y", "b", "x", "J", "=", "+", "-", r"\odot",
           r"\frac{", r"\partial", "}{", "}", "{", "(", ")", "^T", "'", r"\sigma", "f'", r"\sum_{j=1}^{m}", "1", "2",
@@ -27,15 +33,34 @@ def run(text):
     return v
 
 
-@settings(max_examples=120, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
+TOKEN_SOUP = st.lists(st.sampled_from(PIECES), max_size=25).map("".join)
+ANY_TEXT = st.text(max_size=200)
+
+
+# The default run fuzzes a quarter as many examples; the full-size runs are marked exhaustive.
+@settings(max_examples=30, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+@given(TOKEN_SOUP)
 def test_random_token_soup(text):
     run(text)
 
 
-@settings(max_examples=60, deadline=5000)
-@given(st.text(max_size=200))
+@settings(max_examples=15, deadline=5000)
+@given(ANY_TEXT)
 def test_random_text(text):
+    run(text)
+
+
+@EXHAUSTIVE
+@settings(max_examples=120, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+@given(TOKEN_SOUP)
+def test_random_token_soup_full_size(text):
+    run(text)
+
+
+@EXHAUSTIVE
+@settings(max_examples=60, deadline=5000)
+@given(ANY_TEXT)
+def test_random_text_full_size(text):
     run(text)
 
 
@@ -45,10 +70,25 @@ def test_hostile_strings_api(text):
     assert v.verdict != "correct" or text.startswith(r"\delta")
 
 
-@pytest.mark.parametrize("text", ["{" * 5000, "__import__('os').system('echo hi')", "a\x01b"], ids=["braces", "import", "ctrl"])
-def test_hostile_strings_cli(text):
+def cli_in_process(text, capfd):
+    """(exit code, stdout, stderr) of ``symderiv verify TEXT`` run by ``cli.main``; capfd also sees child processes."""
+    code = main(["verify", text])
+    out, err = capfd.readouterr()
+    return code, out, err
+
+
+def cli_subprocess(text, capfd):
+    """The same through a fresh interpreter (about a second of imports each, so exhaustive only)."""
     p = subprocess.run([sys.executable, "-m", "symderiv", "verify", text], capture_output=True, text=True,
                        timeout=60)
-    assert p.returncode == 2
-    assert "Traceback" not in p.stderr and "hi\n" not in p.stdout
-    assert len(p.stderr.strip().splitlines()[-1]) < 300
+    return p.returncode, p.stdout, p.stderr
+
+
+@pytest.mark.parametrize("runner", [pytest.param(cli_in_process, id="in-process"),
+                                    pytest.param(cli_subprocess, id="subprocess", marks=EXHAUSTIVE)])
+@pytest.mark.parametrize("text", ["{" * 5000, "__import__('os').system('echo hi')", "a\x01b"], ids=["braces", "import", "ctrl"])
+def test_hostile_strings_cli(text, runner, capfd):
+    code, out, err = runner(text, capfd)
+    assert code == 2
+    assert "Traceback" not in err and "hi\n" not in out
+    assert len(err.strip().splitlines()[-1]) < 300

@@ -88,7 +88,7 @@ def test_hat_and_hypothesis_mean_the_output():
     (r"\delta^{(L)} = a^{(L)} - q", "unknown symbol q"), (r"\end{document}", "environment 'document'"),
     ("__import__('os')", ""), ("a\x00b = c", "control character"), ("x" * 5000, "too long"),
     ("(" * 100 + ")" * 100, "nested"), (r"\delta^{(L)} = a^{(i)}", "layer superscript"),
-    (r"W^{(l)} := W^{(l)}", ""), (r"\delta^{(L)}", "needs '='"), (r"a^{(L)} = z", "layer superscript"),
+    (r"\delta^{(L)}", "needs '='"), (r"a^{(L)} = z", "layer superscript"),
 ])
 def test_bad_input_is_one_clear_error(bad, fragment):
     with pytest.raises(NotationError) as info:
@@ -102,3 +102,18 @@ def test_parse_error_has_a_caret():
         parse(r"\delta^{(L)} = a^{(L)} \odot")
     caret = info.value.caret()
     assert caret.splitlines()[1].strip() == "^"
+
+
+def test_a_notes_own_layer_letter_is_read_beside_its_offset():
+    c = parse(r"a_i^{(j)} = g(\sum_{k=0}^{n_{j-1}} W_{ik}^{(j)} a_{k}^{(j-1)})")
+    assert c.symbolic_layer and c.sides[0].layer.base == "j"
+    # beside l, another letter is not a second layer: (i) stays a sample
+    c = parse(r"\delta^{(l)}_k = x^{(i)}_k \quad \text{if } k = y_i")
+    assert c.sides[1].sample == "i"
+
+
+def test_sample_superscripts_and_labels():
+    c = parse(r"\frac{\partial J}{\partial W^{(2)}_{1j}} = \frac{1}{m} \sum_{k=1}^m (a^{(2)(k)}_1 - y^{(k)}_1) a^{(1)(k)}_j")
+    assert {q.sample for side in c.sides for q in walk(side) if isinstance(q, Qty) and q.sample} == {"k"}
+    c = parse(r"a_{iy_i}^{(2)} = a_{ij}^{(2)} \quad \text{if } j = y_i")
+    assert c.sides[0].idx == ("i", ("label", "i"))

@@ -109,9 +109,9 @@ def test_pure_calculus_and_expected():
     assert v.verdict == "incorrect" and v.expected.replace(" ", "").startswith("1-")
 
 
-def test_softmax_derivative_is_refused_not_guessed():
+def test_a_softmax_treated_element_wise_is_named():
     v = verify(r"\delta^{(L)} = (a^{(L)} - y) \odot f'(z^{(L)})", NetFlags(output="softmax"))
-    assert v.verdict == "unverifiable" and "softmax" in v.reason
+    assert v.verdict == "incorrect" and any("softmax treated element-wise" in d for d in v.diagnosis)
 
 
 @pytest.mark.parametrize("argv,code", [
@@ -133,3 +133,80 @@ def test_cli_json_is_one_object(capsys):
     out, _ = capsys.readouterr()
     obj = json.loads(out)
     assert set(obj) == KEYS and obj["verdict"] == "incorrect" and obj["counterexample"]["m"] > 1
+
+
+RELU_SOFTMAX_L2SUM = NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="l2-sum", batch=True)
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r"\frac{\partial J_{\text{reg}}}{\partial W^{(2)}} = 2 \lambda W^{(2)}", "correct"),
+    (r"\frac{\partial J_{reg}}{\partial W^{(1)}} = \lambda W^{(1)}", "incorrect"),
+    (r"J_{\text{reg}} = \lambda (\|W^{(1)}\|_2^2 + \|W^{(2)}\|_2^2)", "correct"),
+    (r"J_{\text{reg}} = \frac{\lambda}{2} (\|W^{(1)}\|_2^2 + \|W^{(2)}\|_2^2)", "incorrect"),
+    (r"\frac{\partial J}{\partial W^{(2)}} = \frac{\partial J_{\text{data}}}{\partial W^{(2)}} + \frac{\partial J_{reg}}{\partial W^{(2)}}", "correct"),
+    (r"\frac{\partial J_{reg}}{\partial b^{(2)}} = 0", "correct"),
+    (r"\frac{\partial}{\partial W^{(2)}} \left(\lambda (\|W^{(1)}\|_2^2 + \|W^{(2)}\|_2^2) \right) = 2\lambda W^{(2)}", "correct"),
+    (r"\frac{\partial}{\partial W^{(2)}} \left(\lambda \|W^{(2)}\|^2 \right) = \lambda W^{(2)}", "incorrect"),
+])
+def test_loss_terms_norms_and_derivatives_of_expressions(claim, verdict):
+    assert verify(claim, RELU_SOFTMAX_L2SUM).verdict == verdict
+
+
+def test_a_matrix_by_a_matrix_derivative_is_a_tensor_not_a_matrix():
+    v = verify(r"\frac{\partial}{\partial W^{(2)}} (W^{(2)} a^{(1)} + b^{(2)}) = a^{(1)}", RELU_SOFTMAX_L2SUM)
+    assert v.verdict == "incorrect" and any("4-index tensor" in d for d in v.diagnosis)
+    same = verify(r"\frac{\partial}{\partial W^{(2)}} (W^{(2)} a^{(1)} + b^{(2)}) = \frac{\partial z^{(2)}}{\partial W^{(2)}}",
+                  RELU_SOFTMAX_L2SUM)
+    assert same.verdict == "correct"
+    chain = verify(r"\frac{\partial J}{\partial W^{(2)}} = \frac{\partial J}{\partial z^{(2)}} \cdot "
+                   r"\frac{\partial z^{(2)}}{\partial W^{(2)}} + 2 \lambda W^{(2)}", RELU_SOFTMAX_L2SUM)
+    assert chain.verdict == "correct"
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r"W^{(l)} := W^{(l)} - \alpha \delta^{(l)} (a^{(l-1)})^T", "correct"),
+    (r"W^{(l)} = W^{(l)} + \alpha \delta^{(l)} (a^{(l-1)})^T", "incorrect"),
+    (r"b^{(l)} = b^{(l)} - \alpha (a^{(l-1)})^T", "incorrect"),
+])
+def test_update_rules_are_checked_by_their_step(claim, verdict):
+    assert verify(claim, NetFlags(depth=3)).verdict == verdict
+
+
+def test_a_link_that_restates_its_left_side_is_not_counted_correct():
+    v = verify(r"\sigma(z) = \sigma(z)")
+    assert v.verdict == "unverifiable" and "same expression" in v.reason
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r'\frac{\partial a^{(1)}}{\partial z^{(1)}} = \begin{cases} 1 & \text{if } z^{(1)} > 0 \\ 0 & \text{" } z^{(1)} \leq 0 \end{cases}', "correct"),
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \begin{cases} 0 & \text{if } z^{(1)} > 0 \\ 1 & \text{otherwise} \end{cases}", "incorrect"),
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = 1 \quad \text{if } z^{(1)} > 0", "correct"),
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = 2 \quad \text{if } z^{(1)} > 0", "incorrect"),
+    (r"\frac{\partial J}{\partial z^{(1)}} = \begin{cases} (W^{(2)})^T \frac{1}{N}(a^{(2)} - y) & \text{if } z^{(1)} > 0 \\ 0 & \text{if } z^{(1)} \leq 0 \end{cases}", "correct"),
+    (r"\frac{\partial J}{\partial z^{(1)}} = \begin{cases} (W^{(2)})^T \frac{1}{2}(a^{(2)} - y) & \text{if } z^{(1)} > 0 \\ 0 & \text{if } z^{(1)} \leq 0 \end{cases}", "incorrect"),
+    (r"\frac{\partial J}{\partial b^{(2)}} = \cancel{\frac{\partial J}{\partial z^{(2)}}} \cdot \frac{\partial z^{(2)}}{\partial b^{(2)}} + \frac{\partial J}{\partial b^{(2)}}", "correct"),
+])
+def test_relu_masks_conditions_and_struck_terms(claim, verdict):
+    assert verify(claim, RELU_SOFTMAX_L2SUM).verdict == verdict
+
+
+def test_a_chain_link_past_a_shorthand_is_checked_against_the_first_side():
+    # with samples as rows dz/db is not read (unverifiable); the last side is still claimed equal to dJ/db,
+    # and it drops the batch sum
+    rows = NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="l2-sum", batch=True, layout="rows")
+    links = verify_chain(r"\frac{\partial J}{\partial b^{(2)}} = \frac{\partial J}{\partial z^{(2)}} \cdot "
+                         r"\frac{\partial z^{(2)}}{\partial b^{(2)}} = \frac{1}{N}(a^{(2)} - y)", rows)
+    assert [v.verdict for v in links] == ["unverifiable", "incorrect"]
+    assert "first side" in links[1].reason
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r"\frac{\partial J}{\partial W^{(2)}_{1j}} = \frac{1}{m} \sum_{k=1}^m (a^{(2)(k)}_1 - y^{(k)}_1) a^{(1)(k)}_j", "correct"),
+    (r"\frac{\partial J}{\partial W^{(2)}_{1j}} = \frac{1}{m} \sum_{k=1}^m (a^{(2)(k)}_1 - y^{(k)}_1) a^{(1)(k)}_1", "incorrect"),
+    (r"z^{(1)}_j = \sum_{i=0}^{n_0} W^{(1)}_{ji} a^{(0)}_i", "correct"),
+    (r"z^{(1)}_j = \sum_{i=1}^{n_0} W^{(1)}_{ji} a^{(0)}_i", "incorrect"),
+    (r"\frac{1}{n_0} = \frac{1}{m}", "incorrect"),
+])
+def test_samples_bias_units_and_widths(claim, verdict):
+    flags = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", batch=True)
+    assert verify(claim, flags).verdict == verdict

@@ -13,16 +13,13 @@ import time
 from dataclasses import replace
 
 from .. import conventions
-from ..constructs import QUANTITY_NAMES, ROWS
-from ..notation import KNOWN_COMMANDS
-
 from ..bounded import TimedOut, bounded
-from ..constructs import render
+from ..constructs import LOSS_KINDS, QUANTITY_NAMES, ROWS, render
 from ..network import NetFlags, Network
-from ..notation import NotationError
-from ..parse import Claim, parse, parse_fragment
-from ..tree import Node, Partial, Qty, quantities, walk
-from ..readings import IllTyped
+from ..notation import KNOWN_COMMANDS, NotationError
+from ..parse import Claim, parse
+from ..readings import IllTyped, as_readings
+from ..tree import Node, Op, Partial, Qty, quantities, walk
 from .checker import Checker, holds, rtol_for, valid_layers
 from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .repair import search_variants, textbook_expected
@@ -82,7 +79,8 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     fit = net_or_flags is None if fit_depth is None else fit_depth
     flags = _model(conv, latex, net_or_flags, batch, bias)
     show = render if conv.name == "default" else conv.render
-    links, flags = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes, fit, show)
+    links, flags = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes, fit, show,
+                          user_readings=readings)
     for v in links:
         v.convention, v.model = conv.name, conventions.model_line(flags)
         if v.verdict != "correct" and alternatives:
@@ -144,7 +142,11 @@ def _fitted(claim: Claim, flags: NetFlags) -> NetFlags:
     return flags
 
 
-def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render) -> tuple:
+def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, user_readings=None) -> tuple:
+    """The verdicts of every link and the model they were checked in (deeper when ``fit``).
+
+    ``readings`` are the convention's and the user's together; ``user_readings`` the user's (a note's)
+    alone, through which a correction is written back in the note's symbols."""
     started = time.monotonic()
     try:
         claim = parse(latex, readings)
@@ -157,8 +159,12 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render) 
     if fit:
         flags = _fitted(claim, flags)
     out = []
-    for k in range(len(claim.sides) - 1):
-        sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure)
+    links = [k for k in range(len(claim.sides) - 1) if claim.sides[k] != claim.sides[k + 1]]
+    if not links:     # x = x says nothing: not a claim, and never counted as correct
+        return [Verdict("unverifiable", latex, reason="both sides are the same expression: nothing to check")], flags
+    for k in links:
+        sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure,
+                    claim.condition)
         link_latex = latex if len(claim.sides) == 2 else f"{render(sub.sides[0])} = {render(sub.sides[1])}"
         try:
             v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show), MAX_SECONDS)
@@ -174,9 +180,45 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render) 
             # a bug of ours must not become a verdict either way: say so, exit 2
             v = Verdict("unverifiable", link_latex,
                         reason=f"internal error while checking ({type(exc).__name__}: {exc})")
+        if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
+            v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
+        if v.verdict == "incorrect" and v.repair is not None and user_readings:
+            _in_claims_notation(v, as_readings(user_readings), flags, seed, latex)
         v.seconds = time.monotonic() - started
         out.append(v)
     return out, flags
+
+
+def _in_claims_notation(v: Verdict, readings, flags, seed, text: str = "") -> None:
+    """The correction written back in the claim's own symbols (the readings inverted), kept only when the
+    checker, reading it the same way, finds it correct; else it stays in symderiv's notation and says so."""
+    ref, fixed, swapped = v.repair
+    back = readings.inverse(text)
+    ref_text, fixed_text = render(back.apply_to(ref, "")), render(back.apply_to(fixed, ""))
+    line = f"{fixed_text} = {ref_text}" if swapped else f"{ref_text} = {fixed_text}"
+    try:
+        again = bounded(lambda: verify_chain(line, flags, readings=readings, seed=seed + 1, alternatives=False),
+                        MAX_SECONDS)
+    except TimedOut:
+        again = []
+    if again and all(w.verdict == "correct" for w in again):
+        v.expected, v.corrected_latex = fixed_text, line
+    else:
+        v.corrected_latex = f"{v.corrected_latex}  (in symderiv's notation)"
+
+
+def _against_first_side(claim: Claim, k: int, v: Verdict, flags, seed, draws, shapes) -> Verdict:
+    """A link whose left side cannot be evaluated (a chain-rule shorthand such as dz/dW) is still a claim
+    that its right side equals the chain's first side: check that instead, and say so."""
+    sub = Claim(claim.text, [claim.sides[0], claim.sides[k + 1]], claim.symbolic_layer, claim.pure,
+                claim.condition)
+    latex = f"{render(sub.sides[0])} = {render(sub.sides[1])}"
+    try:
+        w = bounded(lambda: check_link(sub, latex, flags, seed, draws, shapes), MAX_SECONDS)
+    except (NotationError, Unverifiable, TimedOut, RecursionError, ValueError, ArithmeticError):
+        return v
+    w.reason = f"compared with the chain's first side (the link before it: {v.reason}); {w.reason}"
+    return w
 
 
 def _unusable(latex, exc: NotationError) -> Verdict:
@@ -217,7 +259,7 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     if not flags.bias and any(q.kind == "b" for q in quantities(left, right)):
         raise Unverifiable("the model has no bias terms (--no-bias), but the claim uses b")
     if _is_update_rule(left, right):
-        raise Unverifiable("this is a gradient-descent update (an assignment), not an identity")
+        return _check_update_rule(claim, latex, flags, seed, draws, shapes)
     checker = Checker(claim, flags, seed, shapes, draws)
     rtol = rtol_for(claim.sides)
     # the oracle side is the reference; put it on the left for diagnosis
@@ -244,13 +286,67 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
 
 
 def _oracle_weight(n: Node) -> int:
-    return sum(1 for x in walk(n) if isinstance(x, Partial) or (isinstance(x, Qty) and x.kind in ("delta", "J")))
+    return sum(1 for x in walk(n) if isinstance(x, Partial) or (isinstance(x, Qty) and x.kind in ("delta",) + tuple(LOSS_KINDS)))
 
 
 def _is_update_rule(left, right) -> bool:
     return isinstance(left, Qty) and left.kind in ("W", "b") and any(
         isinstance(n, Qty) and n.kind == "alpha" for n in walk(right)) and any(
         isinstance(n, Qty) and n.kind == left.kind and n.layer == left.layer for n in walk(right))
+
+
+def _factors(n: Node) -> list:
+    if isinstance(n, Op) and n.op == "mm":
+        return _factors(n.args[0]) + _factors(n.args[1])
+    return [n]
+
+
+def _softmax_derivative(n: Node, flags) -> bool:
+    """Does the claim take f' of the softmax output layer?"""
+    if flags.output_act.name != "softmax":
+        return False
+    return any(x.construct == "dact" and any(q.layer is not None and q.layer.resolve(None, flags.depth) == flags.depth
+                                             if not q.layer.symbolic else False for q in quantities(x))
+               for x in walk(n))
+
+
+def _update_step(left: Qty, right: Node) -> tuple[str, Node] | None:
+    """(sign, G) of an update ``W = W -/+ \\alpha G`` (alpha anywhere in the product), else None."""
+    if not (isinstance(right, Op) and right.op in ("sub", "add") and right.args[0] == left):
+        return None
+    factors = _factors(right.args[1])
+    alphas = [f for f in factors if isinstance(f, Qty) and f.kind == "alpha"]
+    if len(alphas) != 1:
+        return None
+    rest = [f for f in factors if f is not alphas[0]]
+    step = rest[0]
+    for f in rest[1:]:
+        step = Op("mm", (step, f))
+    return right.op, step
+
+
+def _check_update_rule(claim: Claim, latex: str, flags, seed, draws, shapes) -> Verdict:
+    """A gradient-descent update is right when its step is alpha times the gradient of J."""
+    left, right = claim.sides
+    found = _update_step(left, right)
+    if found is None:
+        return Verdict("incorrect", latex, diagnosis=["update rule: the step is not -alpha times a gradient"],
+                       reason=f"an update of {render(left)} must read {render(left)} - \\alpha G with G the "
+                              "gradient of J; this one does not subtract a multiple of alpha")
+    sign, step = found
+    if sign == "add":
+        corrected = f"{render(left)} = {render(left)} - \\alpha {render(step, 3)}"
+        return Verdict("incorrect", latex, expected=None, corrected_latex=corrected,
+                       diagnosis=["sign: gradient descent subtracts the step (+ alpha G climbs the loss)"],
+                       reason="sign: gradient descent subtracts the step (+ alpha G climbs the loss)")
+    gradient = Partial(Qty("J", "J"), left)
+    sub = Claim(claim.text, [gradient, step], claim.symbolic_layer, claim.pure, claim.condition)
+    v = check_link(sub, f"{render(gradient)} = {render(step)}", flags, seed, draws, shapes)
+    v.claim = latex
+    v.reason = f"an update rule: its step is checked as the gradient {render(gradient)}; {v.reason}"
+    if v.corrected_latex:
+        v.corrected_latex = f"{render(left)} = {render(left)} - \\alpha {v.expected}"
+    return v
 
 
 def _evidence(checker: Checker, claim: Claim) -> dict:
@@ -288,17 +384,18 @@ def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, r
     variant_label, variant = search_variants(checker, ref, test, rtol)
     if variant_label and not any(variant_label.split(":")[0] == d.split(":")[0] for d in diagnosis):
         diagnosis.append(variant_label)
+    if _softmax_derivative(test, checker.flags):
+        diagnosis.insert(0, "softmax treated element-wise: f'(z) of a softmax is its Jacobian diag(a) - a a^T "
+                            "(read here as its diagonal a(1 - a)), so the element-wise chain rule does not apply")
     if not diagnosis:
         diagnosis.append("value: the two sides differ (no single sign, scale, transpose, index, layer or "
                          "factor change explains it)")
-    expected, corrected = None, None
-    if variant is not None:
-        expected = show(variant)
-    else:
-        expected = textbook_expected(ref, checker, rtol)       # in our notation: shown through the convention
-        expected = show(parse_fragment(expected)) if expected is not None and show is not render else expected
-    if expected is not None:
+    fixed = variant if variant is not None else textbook_expected(ref, checker, rtol)
+    expected = show(fixed) if fixed is not None else None          # in the claim's convention
+    corrected = None
+    if fixed is not None:
         corrected = f"{expected} = {show(ref)}" if swapped else f"{show(ref)} = {expected}"
     return Verdict("incorrect", latex, expected=expected, diagnosis=diagnosis,
                    counterexample=counterexample(samples, bad, ref, test, swapped),
-                   reason=diagnosis[0], corrected_latex=corrected)
+                   reason=diagnosis[0], corrected_latex=corrected,
+                   repair=(ref, fixed, swapped) if fixed is not None else None)

@@ -7,6 +7,8 @@ in those contexts; ``holds`` says whether they agree everywhere.
 """
 from __future__ import annotations
 
+from ..constructs import LOSS_KINDS
+
 import itertools
 from dataclasses import dataclass
 
@@ -17,13 +19,15 @@ from ..network import NetFlags
 from ..notation import NotationError
 from ..constructs import render_qty
 from ..parse import Claim
-from ..tree import Deriv, Node, Partial, Qty, Sum, free_indices, quantities, walk
+from ..tree import Deriv, DerivOf, Node, Partial, Qty, Sum, free_indices, quantities, walk
 from .evaluate import LOWEST_LAYER, Context, Evaluator, index_dims
 from .instances import make_instance, pure_instance, random_shapes
 from .verdict import Unverifiable
 
 MAX_INDEX_CONTEXTS = 40    # index assignments per (shape, draw, layer)
 RTOL = 1e-10               # float64 reassociation stays near 1e-15; a written 1 + 10^{-7} must not pass
+FD_RTOL = 1e-5             # a claim evaluated by central differences (one entry of a Jacobian, d/dz)
+FD_ATOL = 1e-8             # ... and the absolute error those differences carry
 
 
 def scalarish(v):
@@ -46,7 +50,9 @@ def close(x, y, rtol=RTOL) -> bool:
     if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(ya))):
         return False
     scale = max(float(np.max(np.abs(xa), initial=0.0)), float(np.max(np.abs(ya), initial=0.0)), 1e-12)
-    return bool(np.allclose(xa, ya, rtol=rtol, atol=rtol * 1e-2 * scale + 1e-12))
+    # central differences carry an absolute error of about eps |f| / h, whatever the derivative's size
+    floor = FD_ATOL if rtol >= FD_RTOL else 0.0
+    return bool(np.allclose(xa, ya, rtol=rtol, atol=rtol * 1e-2 * scale + floor + 1e-12))
 
 
 @dataclass
@@ -60,9 +66,9 @@ class Sample:
 
 def rtol_for(sides) -> float:
     # central differences are accurate to ~1e-9 relative; leave room
-    fd = any(isinstance(n, Deriv) or (isinstance(n, Partial) and n.num.kind != "J" and n.num.idx)
+    fd = any(isinstance(n, (Deriv, DerivOf)) or (isinstance(n, Partial) and n.num.kind not in LOSS_KINDS and n.num.idx)
              for side in sides for n in walk(side))
-    return 1e-5 if fd else RTOL
+    return FD_RTOL if fd else RTOL
 
 
 def holds(samples: list[Sample], rtol=RTOL) -> tuple[bool, Sample | None]:
@@ -189,9 +195,22 @@ class Checker:
         ev = Evaluator(Context(ctx.inst, ctx.l, dict(ctx.idx), ctx.s, dict(ctx.vars)), self.flags.layout)
         return scalarish(ev(node))
 
+    def where(self, ctx: Context):
+        """Where the claim's condition holds in this context: True, False, or an element-wise mask."""
+        if self.claim.condition is None:
+            return True
+        try:
+            mask = self.evaluate(self.claim.condition, ctx)
+        except ShapeError:
+            return True
+        return bool(mask) if not isinstance(mask, np.ndarray) else mask.astype(bool)
+
     def samples(self, left: Node, right: Node, contexts=None) -> list[Sample]:
         out = []
         for ctx in contexts or self.contexts:
+            mask = self.where(ctx)
+            if mask is False:
+                continue
             try:
                 lv = self.evaluate(left, ctx)
             except ShapeError as exc:
@@ -202,5 +221,22 @@ class Checker:
             except ShapeError as exc:
                 out.append(Sample(ctx, lv, None, f"right side: {exc}"))
                 continue
+            lv, rv = _zero_as_matrix(lv, rv)
+            if isinstance(mask, np.ndarray):     # an element-wise statement: a number stands for every element
+                lv = np.broadcast_to(lv, mask.shape) * 1.0 if np.ndim(lv) == 0 else lv
+                rv = np.broadcast_to(rv, mask.shape) * 1.0 if np.ndim(rv) == 0 else rv
+            if isinstance(mask, np.ndarray) and np.shape(lv) == np.shape(rv) == mask.shape:
+                lv, rv = np.where(mask, lv, 0.0), np.where(mask, rv, 0.0)   # compared only where it holds
             out.append(Sample(ctx, lv, rv))
+        if contexts is None and not out:
+            raise Unverifiable("the condition holds in none of the random draws")
         return out
+
+
+def _zero_as_matrix(lv, rv):
+    """"= 0" written for a matrix means the zero matrix of its shape."""
+    if isinstance(lv, np.ndarray) and not isinstance(rv, np.ndarray) and rv == 0:
+        return lv, np.zeros_like(lv)
+    if isinstance(rv, np.ndarray) and not isinstance(lv, np.ndarray) and lv == 0:
+        return np.zeros_like(rv), rv
+    return lv, rv

@@ -26,6 +26,9 @@ def shape_diagnosis(samples) -> list:
         if lv.shape == rv.shape:
             continue
         out = [f"shape mismatch: expected {_shape(s.left)}, claim gives {_shape(s.right)}"]
+        if 4 in (lv.ndim, rv.ndim):
+            out.append("a derivative of a matrix by a matrix is a 4-index tensor (dz_i/dW_pq = [i = p] a_q): "
+                       "written as a matrix it is only a shorthand inside the chain rule")
         if rv.ndim == 2 and rv.T.shape == lv.shape and all(
                 close(np.asarray(x.left), np.asarray(x.right).T) for x in samples if x.error is None):
             out.append("transpose: the claim is the transpose of the truth")
@@ -157,6 +160,8 @@ def _small(v):
         return None
     if not isinstance(v, np.ndarray):
         return float(f"{float(v):.6g}")
+    if v.ndim != 2:
+        return {"shape": list(v.shape)}
     clipped = v[:3, :3]
     return {"shape": list(v.shape), "values" if clipped.shape == v.shape else "top_left":
             [[float(f"{x:.4g}") for x in row] for row in clipped]}

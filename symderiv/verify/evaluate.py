@@ -8,6 +8,8 @@ single entries such as dz_j/da_i), the layer's activation, index ranges.
 """
 from __future__ import annotations
 
+from ..constructs import LOSS_KINDS
+
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -15,7 +17,7 @@ import numpy as np
 
 from .. import activations as acts
 from ..constructs import CONSTRUCTS, ShapeError, Unevaluable, _add, render, render_qty, shape_of
-from ..losses import loss_gradient
+from ..losses import loss_gradient, regulariser_gradient, regulariser_value
 from ..tree import Call, Node, Partial, Qty, Sum, walk
 from .instances import Instance
 from .verdict import Unverifiable
@@ -57,7 +59,7 @@ class Evaluator:
         L = self.ctx.inst.L
         if q.layer is None:
             return L
-        if q.layer.base == "l" and self.ctx.l is None:
+        if q.layer.symbolic and self.ctx.l is None:
             raise Unverifiable("symbolic layer without a value")
         k = q.layer.resolve(self.ctx.l, L)
         lo = LOWEST_LAYER.get(q.kind, 0)
@@ -72,7 +74,9 @@ class Evaluator:
         """The column-layout value of a quantity, before layout and indices."""
         inst, tr = self.ctx.inst, self.ctx.inst.trace
         scalars = {"J": lambda: float(tr.J), "m": lambda: inst.M, "lam": lambda: inst.lam,
-                   "alpha": lambda: inst.alpha}
+                   "alpha": lambda: inst.alpha, "Jreg": lambda: self.regulariser(),
+                   "Jdata": lambda: float(tr.J) - self.regulariser(),
+                   "width": lambda: float(inst.sizes[q.layer.resolve(self.ctx.l, inst.L)])}
         if q.kind in scalars:
             return scalars[q.kind]()
         whole = {"ones": lambda: np.ones((inst.m, 1)) if not self.rows else np.ones((inst.m, 1)).T,
@@ -82,6 +86,10 @@ class Evaluator:
         k = self.layer(q)
         return {"W": lambda: inst.W[k], "b": lambda: inst.b[k], "z": lambda: tr.z[k],
                 "a": lambda: tr.a[k], "delta": lambda: tr.delta[k]}[q.kind]()
+
+    def regulariser(self) -> float:
+        inst = self.ctx.inst
+        return regulariser_value(inst.flags.reg_obj, inst.W[1:], inst.lam, inst.M)
 
     def laid_out(self, v):
         if isinstance(v, np.ndarray) and self.rows:
@@ -111,6 +119,13 @@ class Evaluator:
     def index_value(self, i):
         if isinstance(i, int):
             return i
+        if i == r"\tilde{k}":                 # the true class of the current sample (y one-hot)
+            return int(np.argmax(self.ctx.inst.Y[:, self.ctx.s])) + 1
+        if isinstance(i, tuple) and i[0] == "label":    # y_i as an index: the class of sample i
+            sample = self.index_value(i[1])
+            if not 1 <= sample <= self.ctx.inst.m:
+                raise ShapeError(f"sample {sample} out of range")
+            return int(np.argmax(self.ctx.inst.Y[:, sample - 1])) + 1
         try:
             return self.ctx.idx[i]
         except KeyError:
@@ -122,10 +137,42 @@ class Evaluator:
                 return self.ctx.vars[q.spelling]
             except KeyError:
                 raise Unverifiable(f"unknown symbol {q.spelling}") from None
-        return self.entry(self.laid_out(self.matrix(q)), q.idx, q)
+        bias_unit = self.bias_unit(q)
+        if bias_unit is not None:
+            return bias_unit
+        v = self.laid_out(self.matrix(q))
+        if q.sample is not None:
+            v = self.at_sample(v, q)
+        return self.entry(v, q.idx, q)
+
+    def bias_unit(self, q: Qty):
+        """Index 0 in the bias-unit convention (a_0 = x_0 = 1, W_{i0} = b_i), samples as columns."""
+        if not q.idx or 0 not in [self.index_value(i) for i in q.idx]:
+            return None
+        vals = [self.index_value(i) for i in q.idx]
+        if self.rows:
+            raise Unverifiable("index 0 (the bias unit) is read in the samples-as-columns layout only")
+        if q.kind in ("a", "x") and vals == [0]:
+            return 1.0
+        if q.kind == "W" and len(vals) == 2 and vals[1] == 0 and vals[0] >= 1:
+            b = self.ctx.inst.b[self.layer(q)]
+            if vals[0] > b.shape[0]:
+                raise ShapeError(f"index out of range in {render(q)}")
+            return float(b[vals[0] - 1, 0])
+        raise Unverifiable(f"{render(q)}: index 0 is the bias unit, which only a_0, x_0 and W_{{i0}} have")
+
+    def at_sample(self, v, q: Qty):
+        """The sample's column (its row in rows layout) of a per-sample quantity."""
+        if not isinstance(v, np.ndarray):
+            raise Unverifiable(f"{render_qty(q)}: a sample superscript on a quantity that has no samples")
+        k = self.index_value(q.sample)
+        axis_len = v.shape[0] if self.rows else v.shape[1]
+        if not 1 <= k <= axis_len or axis_len != self.ctx.inst.m:
+            raise ShapeError(f"sample {k} of {render_qty(q)} (shape {shape_of(v)})")
+        return v[k - 1:k, :] if self.rows else v[:, k - 1:k]
 
     def partial(self, p: Partial):
-        if p.num.idx and p.den.idx and p.num.kind != "J":
+        if p.num.idx and p.den.idx and p.num.kind not in LOSS_KINDS:
             return partial_entry(self, p)
         return self.entry(self.laid_out(partial_matrix(self, p)), partial_indices(p), p)
 
@@ -158,6 +205,9 @@ class Evaluator:
                 raise Unverifiable(f"cannot tell the range of the sum over {s.index}")
             return range(s.lo, min(dims) + 1)
         tag = s.hi[0]
+        if tag == "symbol":
+            raise Unverifiable(f"the sum's upper limit {s.hi[1]} is not a known range: say what it counts "
+                               f"(m samples, n_0 inputs, n_1 units, ...)")
         fixed = {"num": lambda: s.hi[1], "m": lambda: inst.m, "K": lambda: inst.sizes[-1]}
         if tag in fixed:
             return range(s.lo, fixed[tag]() + 1)
@@ -180,6 +230,63 @@ class Evaluator:
         finally:
             self.ctx.vars[d.var] = v0
         return (up - down) / (2 * h)
+
+    def derivative_of(self, d):
+        """d(expression)/d(quantity) by central differences on the network (W, b: full backward pass;
+        z, a, x: the forward pass from there). A scalar by a matrix gives the gradient matrix; anything
+        by one entry gives the entry-wise derivative; a matrix by a matrix would be a 4-index tensor."""
+        inst, den = self.ctx.inst, d.den
+        if den.kind in ("W", "b"):
+            k = self.layer(den)
+            base = inst.W[k] if den.kind == "W" else inst.b[k]
+
+            def moved(pos, step):
+                W = [w if w is None else w.copy() for w in inst.W]
+                b = [v if v is None else v.copy() for v in inst.b]
+                (W if den.kind == "W" else b)[k][pos] += step
+                return inst.with_parameters(W, b)
+            positions = [_entry_position(self, den.idx, base.shape if den.kind == "W" else base.shape[0], inst.m,
+                                         weight=den.kind == "W")] if den.idx else list(np.ndindex(base.shape))
+        elif den.kind in ("z", "a", "x"):
+            k = 0 if den.kind == "x" else self.layer(den)
+            where = ("a" if den.kind == "x" else den.kind, k)
+            base = np.zeros((inst.sizes[k], inst.m))
+
+            def moved(pos, step):
+                bump = np.zeros_like(base)
+                bump[pos] = step
+                return inst.with_bump(where, bump)
+            positions = [_entry_position(self, den.idx, inst.sizes[k], inst.m)] if den.idx else \
+                list(np.ndindex(base.shape))
+        else:
+            raise Unverifiable(f"a derivative by {den.spelling} is not supported")
+        if len(positions) > 400:
+            raise Unverifiable("the derivative has too many entries to take by differences here")
+        h = 1e-6
+        values = []
+        for pos in positions:
+            up, down = (self.at_instance(d.body, moved(pos, s * h)) for s in (+1, -1))
+            values.append((up - down) / (2 * h) if isinstance(up, np.ndarray) else (float(up) - float(down)) / (2 * h))
+        if den.idx:
+            return values[0]
+        if any(isinstance(v, np.ndarray) and v.size > 1 for v in values):
+            if self.rows or any(np.ndim(v) != 2 for v in values):
+                raise Unverifiable(f"{render(d)}: a derivative of a matrix by a matrix is read in the "
+                                   "samples-as-columns layout only")
+            stacked = np.array(values).reshape(base.shape + np.shape(values[0]))
+            return stacked.transpose(2, 3, 0, 1)          # T[i, s, p, q], as the layer Jacobian
+        grad = np.array([float(np.reshape(v, ())) for v in values]).reshape(base.shape)
+        return self.laid_out(grad)
+
+    def at_instance(self, node: Node, inst) -> object:
+        """node's value in this context on another instance (a perturbed network)."""
+        ev = Evaluator(Context(inst, self.ctx.l, dict(self.ctx.idx), self.ctx.s, dict(self.ctx.vars)),
+                       "rows" if self.rows else "columns")
+        try:
+            return ev(node)
+        except AttributeError:
+            raise Unverifiable("this derivative needs the backward pass of a network perturbed inside; "
+                               "take it by a weight or bias instead") from None
 
     # -- functions
     def elementary(self, c: Call):
@@ -208,10 +315,12 @@ class Evaluator:
             k = self.act_layer(c.arg)
             act = flags.output_act if k == inst.L else flags.hidden_act
         axis = 1 if self.rows else 0
+        if act.name == "softmax" and derivative:
+            # f'(z_k) of a softmax read as the diagonal of its Jacobian, da_k/dz_k = a_k (1 - a_k): what a
+            # formula treating softmax element-wise means; it is compared with the truth like any other
+            a = self.activation(c, derivative=False)
+            return a * (1 - a)
         if act.name == "softmax":
-            if derivative:
-                raise Unverifiable("softmax has no elementwise derivative f'(z^{(L)}); its Jacobian is "
-                                   "diag(a) - a a^T")
             if isinstance(c.arg, Qty) and c.arg.idx:
                 full = self.laid_out(self.matrix(c.arg))
                 return self.entry(acts.np_softmax(full, axis=axis), c.arg.idx, c.arg)
@@ -229,7 +338,7 @@ class Evaluator:
 
 # ---------------------------------------------------------------- partial derivatives
 def partial_indices(p: Partial) -> tuple:
-    return p.den.idx if p.num.kind == "J" else (p.num.idx or p.den.idx)
+    return p.den.idx if p.num.kind in LOSS_KINDS else (p.num.idx or p.den.idx)
 
 
 def partial_matrix(ev: Evaluator, p: Partial):
@@ -238,6 +347,12 @@ def partial_matrix(ev: Evaluator, p: Partial):
     num, den = p.num, p.den
     nk = "a" if num.kind == "yhat" else num.kind
     dk = "a" if den.kind in ("yhat",) else ("a0" if den.kind == "x" else den.kind)
+    if nk in ("Jreg", "Jdata"):
+        # J = J_data + J_reg; the regulariser depends on the weights alone
+        whole = partial_matrix(ev, Partial(Qty("J", "J"), den))
+        reg = (regulariser_gradient(inst.flags.reg_obj, inst.W[ev.layer(den)], inst.lam, inst.M)
+               if dk == "W" else np.zeros_like(whole))
+        return reg if nk == "Jreg" else whole - reg
     if nk == "J":
         if dk == "a0":
             return inst.W[1].T @ tr.delta[1] / inst.M
@@ -259,12 +374,28 @@ def partial_matrix(ev: Evaluator, p: Partial):
             act = inst.flags.activation(k)
             if act.name != "softmax":
                 return acts.numpy_function(act, True)(tr.z[k])     # elementwise convention: f'(z)
+    if nk == "z" and dk in ("W", "b") and ev.layer(den) == ev.layer(num):
+        return _layer_jacobian(ev, ev.layer(num), dk)
     if nk == "z" and dk == "a":
         k = ev.layer(num)
         if ev.layer(den) == k - 1:
             return inst.W[k]                                # the Jacobian of z^{(k)} in a^{(k-1)}
     raise Unverifiable(f"{render(p)} is not supported as a whole matrix (it is a higher-order tensor "
                        "or not defined here); write one entry, e.g. with indices _{ij}")
+
+
+def _layer_jacobian(ev: Evaluator, k: int, by: str) -> np.ndarray:
+    """dz^{(k)}/dW^{(k)} (or /db^{(k)}) as the 4-index tensor T[i, s, p, q] = [i = p] a^{(k-1)}_{q, s} (or [i = p]).
+
+    Contracting it with dJ/dz^{(k)} over (i, s) is the chain rule (constructs' matrix product does that);
+    set equal to a matrix, it is a shape mismatch, which is what such a line claims."""
+    if ev.rows:
+        raise Unverifiable("a derivative of a matrix by a matrix is read in the samples-as-columns layout only")
+    inst = ev.ctx.inst
+    n, m = inst.sizes[k], inst.m
+    prev = inst.trace.a[k - 1] if by == "W" else np.ones((1, m))
+    eye = np.eye(n)
+    return np.einsum("ip,qs->isqp", eye, prev).transpose(0, 1, 3, 2)
 
 
 def partial_entry(ev: Evaluator, p: Partial) -> float:
@@ -277,9 +408,9 @@ def partial_entry(ev: Evaluator, p: Partial) -> float:
     nl = inst.L if num.kind == "yhat" else ev.layer(num)
     dl = 0 if den.kind == "x" else ev.layer(den)
     dk = "a" if den.kind == "x" else den.kind
-    ni = _entry_position(ev, num.idx, inst.sizes[nl], inst.m)
+    ni = _entry_position(ev, num.idx, inst.sizes[nl], inst.m, sample=num.sample)
     di = _entry_position(ev, den.idx, (inst.W[dl].shape if dk == "W" else inst.sizes[dl]), inst.m,
-                         weight=dk == "W")
+                         weight=dk == "W", sample=den.sample)
     h = 1e-6
 
     def value(sign):
@@ -300,8 +431,10 @@ def partial_entry(ev: Evaluator, p: Partial) -> float:
     return float((value(+1) - value(-1)) / (2 * h))
 
 
-def _entry_position(ev, idx, dims, m, weight=False):
+def _entry_position(ev, idx, dims, m, weight=False, sample=None):
     vals = [ev.index_value(i) for i in idx]
+    if sample is not None and len(vals) == 1:
+        vals = [vals[0], ev.index_value(sample)] if not ev.rows else [ev.index_value(sample), vals[0]]
     if weight:
         if len(vals) != 2:
             raise Unverifiable("a weight entry needs two indices, W_{ij}")
@@ -324,13 +457,15 @@ def index_dims(node: Node, ev: Evaluator, acc: dict) -> dict:
     for n in walk(node):
         if not isinstance(n, (Qty, Partial)):
             continue
-        q = n if isinstance(n, Qty) else (n.den if n.num.kind == "J" or not n.num.idx else n.num)
+        q = n if isinstance(n, Qty) else (n.den if n.num.kind in LOSS_KINDS or not n.num.idx else n.num)
         names = q.idx
+        if isinstance(n, Qty) and isinstance(n.sample, str):
+            acc.setdefault(n.sample, set()).add(ev.ctx.inst.m)
         if not names or (isinstance(n, Qty) and n.kind == "var"):
             continue
         try:
             if isinstance(n, Partial):
-                v = ev.laid_out(partial_matrix(ev, n)) if n.num.kind == "J" else None
+                v = ev.laid_out(partial_matrix(ev, n)) if n.num.kind in LOSS_KINDS else None
                 if v is None:
                     k = ev.inst_layer(q)
                     v = np.zeros((ev.ctx.inst.sizes[k], ev.ctx.inst.m))

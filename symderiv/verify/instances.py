@@ -6,13 +6,25 @@ lambdified derivation's trace (delta, dW, db, J), compiled once per setting.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
+from ..losses import per_unit_loss, regulariser_value
 from ..network import NetFlags
 from ..numeric import forward as forward_pass
+
+
+@dataclass
+class ForwardTrace:
+    """z, a and J of a perturbed forward pass; the backward quantities are not there."""
+    J: float
+    z: list
+    a: list
+
+    def __getattr__(self, name):
+        raise AttributeError(name)
 
 
 @lru_cache(maxsize=64)
@@ -43,6 +55,18 @@ class Instance:
     def M(self):
         return float(self.m)
 
+    def with_parameters(self, W, b) -> "Instance":
+        """The same data with other parameters, and their own derived trace."""
+        params = [(W[l], b[l]) for l in range(1, len(W))]
+        return replace(self, W=W, b=b, trace=compiled(self.flags).trace(params, self.X, self.Y, self.lam))
+
+    def with_bump(self, at, bump) -> "Instance":
+        """The forward pass with ``bump`` added to z or a of one layer: z, a and J only (no backward pass)."""
+        zs, as_ = self.forward(at=at, bump=bump)
+        loss = per_unit_loss(self.flags.loss_obj)(as_[-1], self.Y).sum() / self.M
+        J = loss + regulariser_value(self.flags.reg_obj, self.W[1:], self.lam, self.M)
+        return replace(self, trace=ForwardTrace(float(J), zs, as_))
+
     def forward(self, W=None, b=None, at=None, bump=None):
         """z and a lists of a forward pass (own or perturbed parameters)."""
         acts = [self.flags.activation(l) for l in range(1, self.L + 1)]
@@ -56,6 +80,8 @@ def random_shapes(flags: NetFlags, count: int, rng) -> list:
         pool = list(range(2, 2 + flags.depth + 8))
         picks = rng.choice(pool, size=flags.depth + 2, replace=False)
         sizes = tuple(int(v) for v in picks[:flags.depth + 1])
+        if flags.outputs is not None:
+            sizes = sizes[:-1] + (flags.outputs,)
         m = int(picks[-1]) if flags.batch else 1
         out.append((sizes, m))
     return out

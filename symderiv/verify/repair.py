@@ -78,8 +78,8 @@ def search_variants(checker, ref, test, rtol, budget=240):
     return None, None
 
 
-def textbook_expected(ref: Node, checker, rtol) -> str | None:
-    """A standard form of the reference quantity, shown only after it passes this same check."""
+def textbook_expected(ref: Node, checker, rtol) -> Node | None:
+    """A standard form of the reference quantity (as a tree), offered only after it passes this same check."""
     for cand in _textbook_candidates(ref, checker.flags):
         try:
             text = f"{render(ref)} = {cand}"
@@ -89,7 +89,7 @@ def textbook_expected(ref: Node, checker, rtol) -> str | None:
         except (NotationError, Unverifiable):
             continue
         if ok:
-            return cand
+            return claim.sides[1]
     return None
 
 

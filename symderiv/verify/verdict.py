@@ -20,6 +20,7 @@ class Verdict:
     corrected_latex: str | None = None  # the whole corrected claim "LHS = expected"
     evidence: dict = field(default_factory=dict)
     seconds: float = 0.0
+    repair: tuple | None = field(default=None, repr=False)   # (reference side, corrected side, swapped): trees
     convention: str = "default"        # the notation convention the claim was read in
     model: str = ""                    # the network setting assumed, one line
 
@@ -33,16 +34,29 @@ class Verdict:
         return {"correct": 0, "incorrect": 1}.get(self.verdict, 2)
 
     def text(self) -> str:
+        """The verdict for people: each fact once, real characters (×, δ), not JSON escapes."""
         lines = [f"{self.verdict.upper()}: {self.claim}",
                  f"  convention: {self.convention}" + (f"; model: {self.model}" if self.model else "")]
+        said = set()
+
+        def add(label, text):
+            key = " ".join(str(text).split())
+            if key not in said:
+                said.add(key)
+                lines.append(f"  {label}: {text}")
+
         if self.reason:
-            lines.append(f"  reason: {self.reason}")
+            add("reason", self.reason)
         for d in self.diagnosis:
-            lines.append(f"  diagnosis: {d}")
-        if self.expected and self.verdict == "incorrect":
-            lines.append(f"  expected: {self.expected}")
-        if self.corrected_latex and self.verdict == "incorrect":
-            lines.append(f"  corrected: {self.corrected_latex}")
+            add("diagnosis", d)
+        if self.verdict == "incorrect":
+            if self.expected:
+                add("expected", self.expected)
+            if self.corrected_latex:
+                add("corrected", self.corrected_latex)
         if self.counterexample:
-            lines.append("  counterexample: " + json.dumps(self.counterexample))
+            add("counterexample", json.dumps(self.counterexample, ensure_ascii=False))
+        caret = (self.evidence or {}).get("caret")
+        if caret and self.verdict == "unverifiable":
+            lines.append(caret)    # under the verdict, on stdout: stderr stays one line
         return "\n".join(lines)
