@@ -73,8 +73,8 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     ``fit_depth`` (default: when no network was given): a claim in symbolic l whose layers do not all
     exist at the model's depth is checked in the shallowest deeper network where they do.
     """
-    if convention in (None, "auto") and readings:
-        convention = "default"         # a note's readings already say how to read its symbols
+    if convention in (None, "auto") and readings is not None:
+        convention = "default"         # a document's readings (even none) say how to read its symbols
     conv = conventions.resolve(latex, convention)
     fit = net_or_flags is None if fit_depth is None else fit_depth
     flags = _model(conv, latex, net_or_flags, batch, bias)
