@@ -23,14 +23,14 @@ renderer and the repair search all dispatch through ``CONSTRUCTS``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Callable
 
 import numpy as np
 
 from . import activations as acts
-from .tree import Call, Cancel, Cases, Index, Cond, Deriv, DerivOf, LayerRef, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
+from .tree import Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 class ShapeError(Exception):
@@ -102,7 +102,7 @@ def _div(x, y):
     if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
         raise ShapeError(f"elementwise division of {shape_of(x)} by {shape_of(y)}")
     with np.errstate(all="ignore"):
-        return x / y
+        return np.float64(x) / y if not isinstance(x, np.ndarray) else x / y    # 1/0 is inf, not an error
 
 
 def _pow(x, e):
@@ -111,7 +111,9 @@ def _pow(x, e):
     with np.errstate(all="ignore"):
         if isinstance(x, np.ndarray):
             return np.power(x, e)
-        return x ** e if x > 0 or float(e).is_integer() else float("nan")
+        if not (x > 0 or float(e).is_integer()):
+            return float("nan")
+        return float(np.power(np.float64(x), np.float64(e)))     # an overflow is inf, not an error
 
 
 def _binary(fn):
@@ -649,6 +651,17 @@ def command_tokens() -> set:
             if tok.startswith("\\"):
                 out.add(tok)
     return out
+
+
+def markdown_table() -> str:
+    """The registry as the Markdown table docs/constructs.md shows (a test keeps the two equal)."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+    rows = ["| construct | what it means | written as |", "|---|---|---|"]
+    for c in ROWS:
+        spelled = ", ".join(f"`{cell(s)}`" for s in c.spellings)
+        rows.append(f"| {c.name} | {cell(c.doc)} | {spelled} |")
+    return "\n".join(rows) + "\n"
 
 
 # ---------------------------------------------------------------- registering rows from other modules

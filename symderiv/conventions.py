@@ -157,7 +157,7 @@ C.register(
     replace(C.CONSTRUCTS["partial"], starts=(r"\nabla",), parse=_parse_nabla,
             spellings=C.CONSTRUCTS["partial"].spellings + (r"\nabla_{W^{(l)}} J", r"\nabla_a C"),
             doc=C.CONSTRUCTS["partial"].doc + r"; \nabla_{W^{(l)}} J (Goodfellow, UFLDL), \nabla_a C = dC/da^{(L)} "
-                "(Nielsen); a bare \nabla is refused"),
+                r"(Nielsen); a bare \nabla is refused"),
     replace(C.CONSTRUCTS["qty"], spellings=C.CONSTRUCTS["qty"].spellings + ("dW^{[l]}", "dZ^{[l]}", "dA^{[l]}"),
             doc=C.CONSTRUCTS["qty"].doc + "; deeplearning.ai's d-prefix: dW, db = dJ/dW, dJ/db, dZ = the "
                 "per-sample deltas (no 1/m), dA = m dJ/dA"),
