@@ -175,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("verify", "check one formula against the derived truth (exit 0 correct, 1 incorrect, "
                           "2 cannot check)")
     add_net_flags(p)
+    p.add_argument("--no-bias", dest="bias", action="store_false", default=None,
+                   help="a network without bias terms (d2l's backprop section)")
+    p.add_argument("--convention", default="auto",
+                   help="notation convention: auto (default: the formula's signals pick), or one of "
+                        "default, nielsen, ufldl, ng, deeplearning.ai, bishop, goodfellow, cs231n, d2l")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--note", help="check under an encoded note's model and readings (000..004) "
                                   "(default: none, the default notation)")
@@ -266,9 +271,18 @@ def cmd_verify(args) -> int:
     """``symderiv verify``: the verdict (or one JSON object) on stdout; exit 0/1/2.
 
     An unverifiable claim also gets exactly one line on stderr (the reason)."""
+    from .conventions import resolve
     from .verify import verify
-    flags, readings = _note_setting(args) if args.note else (net_flags(args), None)
-    v = verify(args.claim, flags, readings=readings, batch=flags.batch)
+    if args.note:      # the note's readings say how to read its symbols: its own model, the default notation
+        flags, readings = _note_setting(args)
+        v = verify(args.claim, flags, readings=readings, batch=flags.batch, convention=args.convention,
+                   bias=args.bias)
+    else:              # the convention's model is the base; a preset and explicit flags override it
+        conv = resolve(args.claim, args.convention)
+        flags = net_flags(args) if args.preset else dataclasses.replace(conv.model(args.claim), **{
+            k: v for k, v in vars(net_flags(args)).items() if getattr(args, k, None) is not None})
+        v = verify(args.claim, flags, batch=flags.batch, convention=conv.name, bias=args.bias,
+                   fit_depth=args.depth is None)
     if args.json:
         print(json.dumps(v.to_json(), ensure_ascii=False))
     else:

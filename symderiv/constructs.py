@@ -662,3 +662,26 @@ def markdown_table() -> str:
         spelled = ", ".join(f"`{cell(s)}`" for s in c.spellings)
         rows.append(f"| {c.name} | {cell(c.doc)} | {spelled} |")
     return "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------- registering rows from other modules
+def register(*rows: Construct, names: dict | None = None) -> None:
+    """Add rows (or replace a row of the same name) and quantity names, keeping every lookup in step.
+
+    conventions.py registers its constructs (\\nabla, the d-prefix, \\bullet, .*) through this, so each
+    construct stays one row wherever it lives.
+    """
+    for row in rows:
+        old = CONSTRUCTS.get(row.name)
+        if old is not None:
+            ROWS[ROWS.index(old)] = row
+        else:
+            ROWS.append(row)
+        CONSTRUCTS[row.name] = row
+        for tok in row.starts:
+            if row.parse:
+                PRIMARY_STARTS[tok] = row
+        if row.level:
+            INFIX[row.level].update({tok: row for tok in row.infix})
+        TRANSPOSE_SUPERSCRIPTS.update(row.postfix)
+    QUANTITY_NAMES.update(names or {})

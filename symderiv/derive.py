@@ -454,8 +454,12 @@ def forward_section(net) -> Section:
     here, prev = Layer("l"), Layer("l-1")
     sec = Section("Forward pass (column layout: one column per sample)")
     sec.add(prev.a if False else sp.Symbol("a^{(0)}"), sp.Symbol("x"), "the input is layer 0")
-    sec.add(here.z, here.W * prev.a + here.b * ONES.T, "pre-activation of layer l = 1..L "
-            "(the bias is added to every column)", "matrix")
+    if net.bias:
+        sec.add(here.z, here.W * prev.a + here.b * ONES.T, "pre-activation of layer l = 1..L "
+                "(the bias is added to every column)", "matrix")
+    else:
+        sec.add(here.z, here.W * prev.a, "pre-activation of layer l = 1..L (a network without bias terms)",
+                "matrix")
     sec.add(here.a, sp.Symbol("f_l(z^{(l)})"), "element-wise activation (softmax acts on each column)", "matrix")
     sec.add(sp.Symbol("J"), sp.Symbol(r"\frac{1}{m} \sum_{s=1}^{m} \sum_{k} \ell(a_{k s}^{(L)}, y_{k s}) + R(W)"),
             f"the cost: loss {net.loss.title}, regulariser {net.reg.title}", "matrix")
@@ -479,13 +483,23 @@ def rows_section(net) -> Section:
     here, prev = Layer("l"), Layer("l-1")
     sec = Section("Rows layout (samples as rows): every matrix above, transposed")
     why = "transpose of the column-layout result: in rows layout each layer matrix is stored transposed"
-    sec.add(here.z, to_rows(here.W * prev.a + here.b * ONES.T), why, "matrix")
+    sec.add(here.z, to_rows(here.W * prev.a + (here.b * ONES.T if net.bias else sp.ZeroMatrix(*here.z.shape))),
+            why, "matrix")
     if net.depth > 1:
         sec.add(here.delta, to_rows(recursion().matrix), why, "matrix")
     g = gradients(net.reg)
     sec.add(sp.Symbol(r"\frac{\partial J}{\partial W^{(l)}}"), to_rows(g.weight_matrix), why, "matrix")
-    sec.add(sp.Symbol(r"\frac{\partial J}{\partial b^{(l)}}"), to_rows(g.bias_matrix), why, "matrix")
+    if net.bias:
+        sec.add(sp.Symbol(r"\frac{\partial J}{\partial b^{(l)}}"), to_rows(g.bias_matrix), why, "matrix")
     return sec
+
+
+def _without_bias(step: Step) -> Step:
+    """The step with every bias entry b^{(l)}_{j} set to 0 (a network without bias terms)."""
+    def zero(e):
+        return e.replace(lambda x: isinstance(x, MatrixElement) and str(x.parent).startswith("b^"),
+                         lambda x: sp.S.Zero) if isinstance(e, sp.Basic) and not isinstance(e, sp.MatrixExpr) else e
+    return Step(step.lhs, zero(step.rhs), step.why, step.form)
 
 
 def derivation(net) -> Derivation:
@@ -499,7 +513,13 @@ def derivation(net) -> Derivation:
     sections.append(out.section)
     if net.depth > 1:
         sections.append(recursion().section)
-    sections.append(gradients(net.reg).section)
+    grads = gradients(net.reg).section
+    if not net.bias:                # no bias terms: their gradient steps do not exist, b = 0 elsewhere
+        grads = Section(grads.title.replace("Weight and bias", "Weight"),
+                        [st for st in grads.steps if "partial b" not in str(st.lhs)])
+        sections = [Section(sec.title, [_without_bias(st) for st in sec.steps]) for sec in sections]
+        grads = Section(grads.title, [_without_bias(st) for st in grads.steps])
+    sections.append(grads)
     if net.layout == "rows":
         sections.append(rows_section(net))
     return Derivation(f"Backpropagation for the {net.describe()}", net.describe(), sections)

@@ -30,6 +30,7 @@ class Network:
     loss: losses.Loss
     reg: losses.Regulariser
     layout: str = "columns"
+    bias: bool = True                 # False: no bias terms (d2l's backprop section); b stays 0
 
     @property
     def depth(self) -> int:
@@ -49,7 +50,8 @@ class Network:
         """One line for people, e.g. '4-3-2 network, hidden tanh, output softmax, ...'."""
         shape = "-".join(map(str, self.sizes))
         return (f"{shape} network, hidden {self.hidden.name}, output {self.output.name}, "
-                f"loss {self.loss.name}, regulariser {self.reg.name}, {self.layout} layout")
+                f"loss {self.loss.name}, regulariser {self.reg.name}, {self.layout} layout"
+                + ("" if self.bias else ", no bias"))
 
     def init_params(self, seed: int = 0, scale: float | None = None):
         """[(W1, b1), ...] with W_l of shape (n_l, n_{l-1}) and b_l of shape (n_l, 1).
@@ -84,7 +86,7 @@ class Network:
 
 
 def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg="none",
-        layout="columns") -> Network:
+        layout="columns", bias: bool = True) -> Network:
     """A fully connected network, described with the same names as the CLI flags.
 
     ``sizes`` are the widths n_0 (inputs), ..., n_L (outputs): positive integers.
@@ -111,7 +113,7 @@ def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg
     _check_loss_fits(out_act, loss_obj)
     if out_act.name == "softmax" and sizes[-1] < 2:
         raise ValueError("a softmax output needs at least two units")
-    return Network(sizes, hid_act, out_act, loss_obj, losses.resolve_reg(reg), layout)
+    return Network(sizes, hid_act, out_act, loss_obj, losses.resolve_reg(reg), layout, bool(bias))
 
 
 def _valid_names() -> str:
@@ -197,11 +199,13 @@ class NetFlags:
     batch: bool = False
     layout: str = "columns"
     outputs: int | None = None        # a fixed number of output units (1 for a binary classifier), else any
+    bias: bool = True                 # False: no bias terms (--no-bias, d2l's backprop section)
 
     @classmethod
     def of(cls, net: Network, batch: bool = False) -> "NetFlags":
         """The setting of a concrete network (its activations and loss kept as objects)."""
-        return cls(net.depth, net.hidden, net.output, net.loss, net.reg.name, bool(batch), net.layout)
+        return cls(net.depth, net.hidden, net.output, net.loss, net.reg.name, bool(batch), net.layout,
+                   bias=net.bias)
 
     @property
     def hidden_act(self) -> acts.Activation:
@@ -231,4 +235,4 @@ class NetFlags:
         if len(sizes) != self.depth + 1:
             raise ValueError(f"{len(sizes)} widths given for depth {self.depth}")
         return mlp(sizes, hidden=self.hidden, output=self.output, loss=self.loss, reg=self.reg,
-                   layout=layout or self.layout)
+                   layout=layout or self.layout, bias=self.bias)

@@ -299,6 +299,8 @@ class NumericNet:
         if X.ndim == 1:
             X = X.reshape(-1, 1)
         flat = [asarray(p) for pair in params for p in pair]
+        if not self.net.bias:          # mlp(..., bias=False): the biases are not parameters; they stay 0
+            flat[1::2] = [b * 0 for b in flat[1::2]]
         return flat, X, Y
 
     def _rows(self, pairs):
@@ -312,7 +314,8 @@ class NumericNet:
 
     def _pairs(self, g, X):
         asarray = self._rt.asarray
-        return self._rows([(asarray(g[2 * t]), asarray(g[2 * t + 1])) for t in range(self.net.depth)])
+        keep_b = 1.0 if self.net.bias else 0.0     # no bias terms: their gradients are 0
+        return self._rows([(asarray(g[2 * t]), asarray(g[2 * t + 1]) * keep_b) for t in range(self.net.depth)])
 
     def _trace_parts(self, parts, X):
         J, Zs, As, Ds, Fs, dWs, dbs = parts

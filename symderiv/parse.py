@@ -32,6 +32,9 @@ from .tree import (Call, Deriv, DerivOf, LayerRef, Node, Num, Op, Partial, Qty, 
                    transposed, walk)
 
 MAX_NODES = 2000
+# Spellings that start with a plain letter and claim it only in context (the d of dW^{[l]}):
+# letter -> parse function, which returns None, consuming nothing, when the letter is not its spelling.
+LETTER_STARTS: dict = {}
 LAYOUT_ENVS = {"aligned", "align", "align*", "split", "gathered", "equation", "equation*"}
 
 
@@ -176,13 +179,18 @@ class Parser:
             t = self.peek()
             if self.stops(t):
                 return left
-            row = INFIX["product"].get(t.text)
+            row, style = INFIX["product"].get(t.text), t.text
+            nxt = self.peek(1)
+            pair = INFIX["product"].get(t.text + nxt.text) if nxt is not None else None
+            if pair is not None:                    # two-token operators: Octave's .* and .\ast
+                row, style = pair, t.text + nxt.text
+                self.take()
             if row is not None:
                 self.take()
                 if self.stops(self.peek()):
-                    self.fail(f"{t.text} needs a right operand")
+                    self.fail(f"{style} needs a right operand")
                 right = self.unary()
-                left = self.node(Op(row.name, (left, right), style=t.text, pos=t.pos))
+                left = self.node(Op(row.name, (left, right), style=style, pos=t.pos))
             else:                                   # juxtaposition: a matrix (or scalar) product
                 right = self.unary()
                 left = self.node(Op("mm", (left, right), style="", pos=t.pos))
@@ -238,6 +246,10 @@ class Parser:
             return inner
         if t.text == "e" and self.peek(1) is not None and self.peek(1).text == "^":
             return SPECIAL_STARTS["e"](self, t)
+        if t.kind == "letter" and t.text in LETTER_STARTS:
+            claimed = LETTER_STARTS[t.text](self, t)
+            if claimed is not None:
+                return claimed
         row = PRIMARY_STARTS.get(t.text)
         if row is not None and (t.kind in ("cmd", "word", "env") or t.text in ACTIVATION_NAMES):
             return row.parse(self, t)
@@ -397,7 +409,9 @@ class Parser:
         if texts and texts[0] in ("(", "[") and texts[-1] in (")", "]"):
             texts = texts[1:-1]
         bad = NotationError(f"layer superscript ({''.join(texts)}) not understood: use l, l+1, l-1, L, "
-                            "L-1 or a number", self.text, pos)
+                            "L-1, n_l or a number", self.text, pos)
+        if texts[:3] in (["n", "_", "l"], ["n", "_", "L"]):     # UFLDL's n_l: the output layer
+            texts = ["L"] + texts[3:]
         if len(texts) == 1 and texts[0].isdigit():
             return LayerRef(None, int(texts[0]))
         if not texts or texts[0] not in ("l", "L") + self.layer_letters:
@@ -422,8 +436,8 @@ class Parser:
                     self.fail(f"index {digits} must be a whole number (a unit or sample)", x.pos)
                 # W_{21}: one digit per index; b_{12} on a vector: the number 12
                 out.extend(int(d) for d in digits) if kind == "W" and len(digits) == 2 else out.append(int(digits))
-            elif x.kind == "letter" and x.text in INDEX_LETTERS:
-                out.append(x.text)
+            elif x.kind == "letter" and (x.text in INDEX_LETTERS or (kind == "J" and x.text == "x")):
+                out.append(x.text)        # C_x: the cost of example x (a convention reads it)
             elif x.text == TARGET_CLASS:
                 out.append(TARGET_CLASS)          # k-tilde: the true class of the sample (one-hot y)
             else:
@@ -493,6 +507,8 @@ def _label(group: list[Token]) -> str:
     """The word of a name subscript (\\text{reg}, \\rm in, or three or more letters), else ''."""
     if len(group) == 1 and group[0].kind in ("word", "prose"):
         return group[0].text.strip()
+    if len(group) >= 2 and group[0].text == r"\rm" and all(t.kind == "letter" for t in group[1:]):
+        return "".join(t.text for t in group[1:])     # {\rm in}: the old-style roman switch (Nielsen)
     if len(group) >= 3 and all(t.kind == "letter" for t in group):
         return "".join(t.text for t in group)
     return ""
@@ -665,6 +681,9 @@ def _classify(claim: Claim) -> None:
 
 def known_names() -> str:
     return ", ".join(sorted(set(QUANTITY_NAMES) | ACTIVATION_NAMES))
+
+
+from . import conventions  # noqa: E402,F401  (registers the conventions' rows and spellings)
 
 
 __all__ = ["parse", "parse_fragment", "render", "render_qty", "Claim", "Node", "Num", "Qty", "Partial", "Op",

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 from .constructs import ACTIVATION_NAMES, FUNCTION_NAMES
 from .notation import NotationError
-from .tree import Call, Node, Partial, Qty, Sum, rewrite, walk
+from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, rename_indices, rewrite, walk,
+                   with_children)
 
 
 @dataclass(frozen=True)
@@ -45,18 +47,24 @@ _CURRENT: ContextVar = ContextVar("readings", default=())   # the readings being
 
 
 class Readings:
-    """An ordered set of readings; ``apply`` rewrites the sides of a claim."""
+    """An ordered set of readings; ``apply`` rewrites the sides of a claim.
 
-    def __init__(self, readings: list[Reading] = ()):
+    ``passes`` are whole-tree readings of a convention (a layer shift per quantity kind, unit-index
+    letters as layers, ...), applied in order after the symbol readings.
+    """
+
+    def __init__(self, readings: list[Reading] = (), passes=()):
         self.readings = sorted(readings, key=lambda r: r.specificity, reverse=True)
+        self.passes = tuple(passes)
 
     def __bool__(self):
-        return bool(self.readings)
+        return bool(self.readings or self.passes)
 
     def merged(self, more: "Readings") -> "Readings":
         """These readings, with ``more`` taking precedence where both read the same pattern."""
         sources = {r.source for r in more.readings}
-        return Readings([r for r in self.readings if r.source not in sources] + list(more.readings))
+        return Readings([r for r in self.readings if r.source not in sources] + list(more.readings),
+                        self.passes + more.passes)
 
     def inverse(self, text: str = "") -> "Readings":
         """Meaning -> pattern: to write a tree in default notation back in the reader's symbols.
@@ -79,7 +87,7 @@ class Readings:
         return [self.apply_to(side, text) for side in sides]
 
     def apply_to(self, node: Node, text: str) -> Node:
-        if not self.readings:
+        if not self:
             return node
 
         def read(n):
@@ -90,9 +98,11 @@ class Readings:
             return None
         token = _CURRENT.set(self.readings)
         try:
-            out = rewrite(node, read)
+            out = rewrite(node, read) if self.readings else node
         finally:
             _CURRENT.reset(token)
+        for tree_pass in self.passes:
+            out = tree_pass(out, text)
         check_partials(out, text)
         return out
 
@@ -210,3 +220,178 @@ def check_partials(node: Node, text: str) -> None:
             raise NotationError("a derivative's numerator and denominator must be quantities after reading",
                                 text, n.pos)
 
+
+
+# ---------------------------------------------------------------- whole-tree reading kinds (conventions)
+def map_tree(n: Node, fn) -> Node:
+    """Bottom-up: children first, then ``fn(node)`` (a node, or None to keep it)."""
+    kids = children(n)
+    if kids:
+        new_kids = tuple(map_tree(k, fn) for k in kids)
+        if any(a is not b for a, b in zip(new_kids, kids)):
+            n = with_children(n, new_kids)
+    new = fn(n)
+    return n if new is None else new
+
+
+LAYERED = ("W", "b", "z", "a", "delta")
+
+
+@dataclass(frozen=True)
+class LayerShift:
+    """Their layer numbers to ours, per quantity kind.
+
+    ``shift[kind]`` is added to a layer written as a number or relative to l; ``output_shift[kind]`` to a
+    layer written relative to the output (L, n_l). Nielsen (input = layer 1): every kind -1, output 0.
+    UFLDL and Ng (input = layer 1, W^{(l)} maps layer l to l+1): a, z, delta -1; W, b 0; and relative
+    to the output W, b +1 (their W^{(n_l-1)} is our W^{(L)}). ``width_shift`` reads s_{l+1} and n_l in
+    sum bounds (widths of layers, numbered like the nodes).
+    """
+    shift: tuple                 # ((kind, d), ...)
+    output_shift: tuple = ()
+    width_shift: int = 0
+
+    def _moved(self, ref: LayerRef, kind: str) -> LayerRef:
+        table = dict(self.output_shift if ref.base == "L" else self.shift)
+        return ref.shifted(table.get(kind, 0))
+
+    def undo(self, node: Node) -> Node:
+        """Our layer numbers back to theirs (to write a correction in the claim's own numbering)."""
+        neg = lambda pairs: tuple((k, -d) for k, d in pairs)      # noqa: E731
+        return LayerShift(neg(self.shift), neg(self.output_shift), -self.width_shift)(node, "")
+
+    def __call__(self, node: Node, text: str) -> Node:
+        def fn(n):
+            if isinstance(n, Qty) and n.layer is not None and n.kind in LAYERED:
+                return replace(n, layer=self._moved(n.layer, n.kind))
+            if isinstance(n, Sum) and n.hi and n.hi[0] == "width":
+                ref = n.hi[1]
+                d = 0 if ref.base == "L" else self.width_shift
+                return replace(n, hi=("width", ref.shifted(d)))
+            return None
+        return map_tree(node, fn)
+
+
+@dataclass(frozen=True)
+class LetterLayer:
+    """A lone ^{(k)} names a layer, not a sample (Goodfellow writes every layer as k): the parser reads a
+    lone index letter as a sample superscript, this reading makes it the symbolic layer again."""
+    letter: str
+
+    def __call__(self, node: Node, text: str) -> Node:
+        return map_tree(node, lambda n: replace(n, layer=LayerRef(self.letter, 0), sample=None)
+                        if isinstance(n, Qty) and n.sample == self.letter and n.layer is None else None)
+
+    def undo(self, node: Node) -> Node:
+        return node                   # LayerRef("k") renders as (k) already
+
+
+@dataclass(frozen=True)
+class KindRename:
+    """Simultaneous renaming of quantity kinds: Bishop's a (pre-activation) is our z, his z our a;
+    Goodfellow's h^{(k)} is our a^{(k)} and his a^{(k)} our z^{(k)}. Only layered uses are renamed."""
+    pairs: tuple                  # ((their kind, their spelling), (our kind, our spelling))
+
+    def undo(self, node: Node) -> Node:
+        return KindRename(tuple((ours, theirs) for theirs, ours in self.pairs))(node, "")
+
+    def __call__(self, node: Node, text: str) -> Node:
+        table = dict(self.pairs)
+
+        def fn(n):
+            if isinstance(n, Qty) and n.layer is not None and (n.kind, n.spelling) in table:
+                kind, spelling = table[(n.kind, n.spelling)]
+                return replace(n, kind=kind, spelling=spelling)
+            return None
+        return map_tree(node, fn)
+
+
+class IllTyped(NotationError):
+    """The claim uses a quantity where its convention says it cannot exist (Bishop's delta_i): an error
+    of the claim, reported as incorrect, not as unusable input."""
+
+
+@dataclass(frozen=True)
+class UnitLetters:
+    """Bishop's notation: no layer superscripts; the unit letter names the layer (i input, j hidden,
+    k output). A weight w_{kj} takes the layer of its first letter. ``not_at_input`` are the kinds
+    the input layer does not have (delta_i, w_{ij}): using one is an index slip of the claim."""
+    letters: tuple                # ((letter, LayerRef), ...)
+    not_at_input: tuple = ()
+
+    def undo(self, node: Node) -> Node:
+        """Layers named by their unit letter again: our z^{(1)}_j is Bishop's a_j."""
+        table = dict(self.letters)
+        return map_tree(node, lambda n: replace(n, layer=None) if isinstance(n, Qty) and n.kind in LAYERED
+                        and n.idx and table.get(n.idx[0]) == n.layer else None)
+
+    def __call__(self, node: Node, text: str) -> Node:
+        table = dict(self.letters)
+
+        def fn(n):
+            if isinstance(n, Qty) and n.layer is None and n.kind in LAYERED and n.idx and n.idx[0] in table:
+                layer = table[n.idx[0]]
+                if layer == LayerRef(None, 0) and n.kind in self.not_at_input:
+                    raise IllTyped(f"index order: {n.spelling}_{n.idx[0]} names the input layer "
+                                   f"({n.idx[0]}), which has no {n.spelling}", text, n.pos)
+                return replace(n, layer=layer)
+            return None
+        return map_tree(node, fn)
+
+
+@dataclass(frozen=True)
+class NamedDerivatives:
+    """d2l's named intermediates in a derivative: dJ/do with o read as z^{(2)} is the partial dJ/dz^{(2)}
+    (the parser saw a plain variable o and made an ordinary derivative of it)."""
+    names: tuple                  # ((variable, LaTeX meaning), ...)
+
+    def __call__(self, node: Node, text: str) -> Node:
+        from .parse import parse_fragment
+        table = dict(self.names)
+
+        def fn(n):
+            if isinstance(n, Deriv) and n.var in table and isinstance(n.body, Qty) and n.body.kind == "J":
+                den = parse_fragment(table[n.var])
+                return Partial(n.body, den, pos=n.pos)
+            return None
+        return map_tree(node, fn)
+
+
+@dataclass(frozen=True)
+class BiasUnit:
+    """The bias as unit 0 (Ng, Bishop): a_0 = x_0 = 1, w_{j0} is the bias b_j, sums over a weight's
+    source index start at 0 (explicitly, or always when ``natural_from_zero``), and (with
+    ``matrix_product``) a weight matrix times the previous layer's activation holds the bias column."""
+    natural_from_zero: bool = False
+    matrix_product: bool = False
+
+    def __call__(self, node: Node, text: str) -> Node:
+        def fn(n):
+            if isinstance(n, Sum) and (n.lo == 0 or (self.natural_from_zero and n.hi is None and n.lo == 1)) \
+                    and _is_source_index(n.body, n.index):
+                unit0 = map_tree(rename_indices(n.body, {n.index: 0}), _unit_zero)
+                return Op("add", (unit0, replace(n, lo=1)), pos=n.pos)
+            if self.matrix_product and isinstance(n, Op) and n.op == "mm":
+                w, a = n.args
+                if isinstance(w, Qty) and w.kind == "W" and w.layer is not None and not w.idx and \
+                        isinstance(a, Qty) and a.kind in ("a", "x") and not a.idx and \
+                        (a.kind == "x" or a.layer == w.layer.shifted(-1)):
+                    return Op("add", (n, replace(w, kind="b", spelling="b")), pos=n.pos)
+            return None
+        return map_tree(node, fn)
+
+
+def _is_source_index(body: Node, index: str) -> bool:
+    """The sum runs over a weight's source units, and only weights and activations use its index (so unit
+    0, the bias unit, belongs to the range): w_{ji} z_i, not w_{kj} delta_k."""
+    users = [q for q in walk(body) if isinstance(q, Qty) and index in q.idx]
+    return any(q.kind == "W" and len(q.idx) == 2 and q.idx[1] == index for q in users) and all(
+        (q.kind == "W" and q.idx[1:] == (index,)) or q.kind in ("a", "x") for q in users)
+
+
+def _unit_zero(n: Node):
+    if isinstance(n, Qty) and n.kind == "W" and len(n.idx) == 2 and n.idx[1] == 0:
+        return replace(n, kind="b", spelling="b", idx=(n.idx[0],))
+    if isinstance(n, Qty) and n.kind in ("a", "x", "z") and n.idx == (0,):
+        return Num(Fraction(1), pos=n.pos)
+    return None

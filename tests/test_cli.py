@@ -131,8 +131,8 @@ def test_verdict_text_prints_each_fact_once_with_real_characters():
     v = symderiv.Verdict("incorrect", "x = y", expected="2 y", diagnosis=["scale: claim = 1/2 × truth", "sign"],
                 counterexample={"claim": "3×1"}, reason="scale: claim = 1/2 × truth")
     lines = v.text().split("\n")
-    assert lines == ["INCORRECT: x = y", "  reason: scale: claim = 1/2 × truth", "  diagnosis: sign",
-                     "  expected: 2 y", '  counterexample: {"claim": "3×1"}']
+    assert lines == ["INCORRECT: x = y", "  convention: default", "  reason: scale: claim = 1/2 × truth",
+                     "  diagnosis: sign", "  expected: 2 y", '  counterexample: {"claim": "3×1"}']
 
 
 def test_verify_incorrect_exits_1_without_repeats_or_escapes(capsys):

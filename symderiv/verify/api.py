@@ -7,19 +7,20 @@ used becomes an "unverifiable" verdict with one line naming the problem.
 """
 from __future__ import annotations
 
-from ..constructs import LOSS_KINDS
-
+import difflib
+import re
 import time
 from dataclasses import replace
 
+from .. import conventions
 from ..bounded import TimedOut, bounded
-from ..constructs import render
+from ..constructs import LOSS_KINDS, QUANTITY_NAMES, ROWS, render
 from ..network import NetFlags, Network
-from ..notation import NotationError
+from ..notation import KNOWN_COMMANDS, NotationError
 from ..parse import Claim, parse
-from ..readings import as_readings
+from ..readings import IllTyped, as_readings
 from ..tree import Node, Op, Partial, Qty, quantities, walk
-from .checker import Checker, holds, rtol_for
+from .checker import Checker, holds, rtol_for, valid_layers
 from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .repair import search_variants, textbook_expected
 from .symbolic import settle
@@ -40,10 +41,15 @@ def setting_of(net_or_flags, batch: bool | None = None) -> NetFlags:
 
 
 def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
-           draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None) -> Verdict:
-    """Check one claim (a chain returns its first failing link, else correct)."""
+           draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None,
+           convention: str = "auto", bias: bool | None = None, fit_depth: bool | None = None) -> Verdict:
+    """Check one claim (a chain returns its first failing link, else correct).
+
+    ``convention`` names a notation convention (conventions.CONVENTIONS) or ``auto``: the formula's
+    signals pick it, none picks the default. Without ``net_or_flags`` the convention's model is used.
+    """
     links = verify_chain(latex, net_or_flags, readings=readings, seed=seed, draws=draws, shapes=shapes,
-                         batch=batch)
+                         batch=batch, convention=convention, bias=bias, fit_depth=fit_depth)
     for v in links:
         if v.verdict != "correct":
             if len(links) > 1:
@@ -55,31 +61,113 @@ def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     first = links[0]
     return Verdict("correct", latex, expected=first.expected, reason=f"all {len(links)} links hold; " +
                    first.reason, evidence=first.evidence, seconds=sum(v.seconds for v in links),
-                   corrected_latex=None)
+                   corrected_latex=None, convention=first.convention, model=first.model)
 
 
 def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
-                 draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None) -> list[Verdict]:
-    """One verdict per link of ``a = b = c``."""
-    started = time.monotonic()
-    net_or_flags = NetFlags() if net_or_flags is None else net_or_flags
+                 draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None,
+                 convention: str = "auto", bias: bool | None = None, fit_depth: bool | None = None,
+                 alternatives: bool = True) -> list[Verdict]:
+    """One verdict per link of ``a = b = c``, each naming the convention and model it assumed.
+
+    ``fit_depth`` (default: when no network was given): a claim in symbolic l whose layers do not all
+    exist at the model's depth is checked in the shallowest deeper network where they do.
+    """
+    if convention in (None, "auto") and readings is not None:
+        convention = "default"         # a document's readings (even none) say how to read its symbols
+    conv = conventions.resolve(latex, convention)
+    fit = net_or_flags is None if fit_depth is None else fit_depth
+    flags = _model(conv, latex, net_or_flags, batch, bias)
+    show = render if conv.name == "default" else conv.render
+    links, flags = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes, fit, show,
+                          user_readings=readings)
+    for v in links:
+        v.convention, v.model = conv.name, conventions.model_line(flags)
+        if v.verdict != "correct" and alternatives:
+            elsewhere = _right_elsewhere(latex, conv, flags, readings, seed, fit)
+            if v.verdict == "incorrect":
+                v.diagnosis.extend(elsewhere)
+            elif elsewhere:            # still unverifiable here: say which convention reads it
+                v.reason += "; " + elsewhere[0].split(": ", 1)[1]
+    return links
+
+
+def _model(conv, latex, net_or_flags, batch, bias) -> NetFlags:
+    """The network setting: the caller's, else the convention's model; batch and bias overridden."""
+    base = conv.model(latex) if net_or_flags is None else setting_of(net_or_flags)
+    if bias is not None:
+        base = replace(base, bias=bool(bias))
+    return setting_of(base, batch)
+
+
+def _right_elsewhere(latex, used, flags, readings, seed, fit) -> list:
+    """A diagnosis naming the other known conventions whose reading of the claim holds in the same
+    model (never a verdict: the claim's own notation did not select them)."""
+    right, seen = [], [_sides(latex, conventions.readings_for(used, readings))]
+    for conv in conventions.CONVENTIONS.values():
+        alt = conventions.readings_for(conv, readings)
+        sides = _sides(latex, alt)
+        if conv.name == used.name or sides is None or sides in seen:
+            continue               # unreadable there, or read exactly as already checked: same verdict
+        seen.append(sides)
+        links, _ = _links(latex, flags, alt, seed, 1, 2, fit)
+        if links and all(v.verdict == "correct" for v in links):
+            right.append(conv)
+    if not right:
+        return []
+    first = right[0]
+    others = f" (also: {', '.join(c.name for c in right[1:])})" if right[1:] else ""
+    return [f"convention: this is right in the {first.name} convention ({first.source}: {first.layers}){others}; "
+            f"select it with {first.flag}"]
+
+
+def _sides(latex, readings):
     try:
-        flags = setting_of(net_or_flags, batch)
+        return parse(latex, readings).sides
+    except (NotationError, RecursionError):
+        return None
+
+
+MAX_FIT_DEPTH = 6
+
+
+def _fitted(claim: Claim, flags: NetFlags) -> NetFlags:
+    """The shallowest network (from the model's depth up) in which some l makes every layer exist."""
+    if not claim.symbolic_layer or valid_layers(claim.sides, flags):
+        return flags
+    for depth in range(flags.depth + 1, MAX_FIT_DEPTH + 1):
+        deeper = replace(flags, depth=depth)
+        if valid_layers(claim.sides, deeper):
+            return deeper
+    return flags
+
+
+def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, user_readings=None) -> tuple:
+    """The verdicts of every link and the model they were checked in (deeper when ``fit``).
+
+    ``readings`` are the convention's and the user's together; ``user_readings`` the user's (a note's)
+    alone, through which a correction is written back in the note's symbols."""
+    started = time.monotonic()
+    try:
         claim = parse(latex, readings)
+    except IllTyped as exc:            # the claim's own index slip under its convention
+        return [Verdict("incorrect", latex, diagnosis=[exc.message], reason=human_reason(exc))], flags
     except NotationError as exc:
-        return [_unusable(latex, exc)]
+        return [_unusable(latex, exc)], flags
     except RecursionError:
-        return [Verdict("unverifiable", latex, reason="input nested too deeply")]
+        return [Verdict("unverifiable", latex, reason="input nested too deeply")], flags
+    if fit:
+        flags = _fitted(claim, flags)
     out = []
     links = [k for k in range(len(claim.sides) - 1) if claim.sides[k] != claim.sides[k + 1]]
     if not links:     # x = x says nothing: not a claim, and never counted as correct
-        return [Verdict("unverifiable", latex, reason="both sides are the same expression: nothing to check")]
+        return [Verdict("unverifiable", latex, reason="both sides are the same expression: nothing to check")], flags
     for k in links:
         sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure,
                     claim.condition)
         link_latex = latex if len(claim.sides) == 2 else f"{render(sub.sides[0])} = {render(sub.sides[1])}"
         try:
-            v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes), MAX_SECONDS)
+            v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show), MAX_SECONDS)
         except NotationError as exc:
             v = _unusable(link_latex, exc)
         except Unverifiable as exc:
@@ -94,11 +182,11 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
                         reason=f"internal error while checking ({type(exc).__name__}: {exc})")
         if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
             v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
-        if v.verdict == "incorrect" and v.repair is not None and readings:
-            _in_claims_notation(v, as_readings(readings), flags, seed, latex)
+        if v.verdict == "incorrect" and v.repair is not None and user_readings:
+            _in_claims_notation(v, as_readings(user_readings), flags, seed, latex)
         v.seconds = time.monotonic() - started
         out.append(v)
-    return out
+    return out, flags
 
 
 def _in_claims_notation(v: Verdict, readings, flags, seed, text: str = "") -> None:
@@ -109,7 +197,8 @@ def _in_claims_notation(v: Verdict, readings, flags, seed, text: str = "") -> No
     ref_text, fixed_text = render(back.apply_to(ref, "")), render(back.apply_to(fixed, ""))
     line = f"{fixed_text} = {ref_text}" if swapped else f"{ref_text} = {fixed_text}"
     try:
-        again = bounded(lambda: verify_chain(line, flags, readings=readings, seed=seed + 1), MAX_SECONDS)
+        again = bounded(lambda: verify_chain(line, flags, readings=readings, seed=seed + 1, alternatives=False),
+                        MAX_SECONDS)
     except TimedOut:
         again = []
     if again and all(w.verdict == "correct" for w in again):
@@ -133,13 +222,42 @@ def _against_first_side(claim: Claim, k: int, v: Verdict, flags, seed, draws, sh
 
 
 def _unusable(latex, exc: NotationError) -> Verdict:
-    v = Verdict("unverifiable", latex, reason=exc.one_line())
+    v = Verdict("unverifiable", latex, reason=human_reason(exc))
     v.evidence = {"caret": exc.caret()}
     return v
 
 
-def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int) -> Verdict:
+def human_reason(exc: NotationError) -> str:
+    """The problem, the fragment of the formula it is in, and the nearest supported spelling."""
+    if exc.text is None or exc.pos is None:
+        return exc.message
+    text, pos = exc.text, exc.pos
+    start, end = max(0, pos - 12), min(len(text), pos + 18)
+    fragment = ("..." if start else "") + " ".join(text[start:end].split()) + ("..." if end < len(text) else "")
+    out = f"{exc.message}, in `{fragment}` (column {pos + 1})"
+    token = re.match(r"\\[A-Za-z]+|\\.|\S", text[pos:])
+    near = nearest_spellings(token.group(0)) if token and exc.message.startswith(
+        ("unsupported construct", "unknown symbol")) else []
+    if near:
+        out += f"; did you mean {' or '.join(near)}?"
+    return out
+
+
+def nearest_spellings(word: str) -> list:
+    """Supported spellings closest to ``word`` (from the construct registry and the name tables)."""
+    known = set(KNOWN_COMMANDS) | set(QUANTITY_NAMES)
+    for row in ROWS:
+        known.update(sp for sp in row.spellings if sp.startswith("\\"))
+    known = {k for k in known if k.startswith("\\") and len(k) > 2}
+    return difflib.get_close_matches(word, sorted(known), n=2, cutoff=0.6)
+
+
+def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int,
+               show=render) -> Verdict:
+    """One link's verdict; ``show`` writes a tree of ours in the claim's notation (its convention's)."""
     left, right = claim.sides
+    if not flags.bias and any(q.kind == "b" for q in quantities(left, right)):
+        raise Unverifiable("the model has no bias terms (--no-bias), but the claim uses b")
     if _is_update_rule(left, right):
         return _check_update_rule(claim, latex, flags, seed, draws, shapes)
     checker = Checker(claim, flags, seed, shapes, draws)
@@ -162,9 +280,9 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     if ok:
         reason = ("proved symbolically (SymPy simplifies the difference of the two sides to 0); "
                   + _evidence_text(checker, claim, rtol)) if proof == "proved" else _evidence_text(checker, claim, rtol)
-        return Verdict("correct", latex, expected=render(test), reason=reason,
+        return Verdict("correct", latex, expected=show(test), reason=reason,
                        evidence={**_evidence(checker, claim), "proof": proof or "random draws"})
-    return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol)
+    return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show)
 
 
 def _oracle_weight(n: Node) -> int:
@@ -253,7 +371,7 @@ def _evidence_text(checker: Checker, claim: Claim, rtol: float) -> str:
 # ---------------------------------------------------------------- diagnosis
 
 
-def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol) -> Verdict:
+def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show=render) -> Verdict:
     diagnosis = [f"index order: {name} indexes dimensions of different sizes ({', '.join(map(str, sorted(v)))})"
                  for name, v in checker.index_conflicts.items()]
     errors = [s for s in samples if s.error]
@@ -273,10 +391,10 @@ def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, r
         diagnosis.append("value: the two sides differ (no single sign, scale, transpose, index, layer or "
                          "factor change explains it)")
     fixed = variant if variant is not None else textbook_expected(ref, checker, rtol)
-    expected = render(fixed) if fixed is not None else None
+    expected = show(fixed) if fixed is not None else None          # in the claim's convention
     corrected = None
     if fixed is not None:
-        corrected = f"{expected} = {render(ref)}" if swapped else f"{render(ref)} = {expected}"
+        corrected = f"{expected} = {show(ref)}" if swapped else f"{show(ref)} = {expected}"
     return Verdict("incorrect", latex, expected=expected, diagnosis=diagnosis,
                    counterexample=counterexample(samples, bad, ref, test, swapped),
                    reason=diagnosis[0], corrected_latex=corrected,

@@ -21,11 +21,13 @@ class Verdict:
     evidence: dict = field(default_factory=dict)
     seconds: float = 0.0
     repair: tuple | None = field(default=None, repr=False)   # (reference side, corrected side, swapped): trees
+    convention: str = "default"        # the notation convention the claim was read in
+    model: str = ""                    # the network setting assumed, one line
 
     def to_json(self) -> dict:
         return {"verdict": self.verdict, "claim": self.claim, "expected": self.expected,
                 "diagnosis": list(self.diagnosis), "counterexample": self.counterexample,
-                "reason": self.reason}
+                "reason": self.reason, "convention": self.convention, "model": self.model}
 
     @property
     def exit_code(self) -> int:
@@ -33,7 +35,8 @@ class Verdict:
 
     def text(self) -> str:
         """The verdict for people: each fact once, real characters (×, δ), not JSON escapes."""
-        lines = [f"{self.verdict.upper()}: {self.claim}"]
+        lines = [f"{self.verdict.upper()}: {self.claim}",
+                 f"  convention: {self.convention}" + (f"; model: {self.model}" if self.model else "")]
         said = set()
 
         def add(label, text):
