@@ -171,7 +171,9 @@ PART3 = {
 }
 # The last line's matrix form, samples as columns: p-hat and y are 1 x m rows, a the m x q activations.
 MATRIX = {r"\mathcal{L}": "J", r"\beta": "W^{(2)}", r"\hat{p}": "a^{(2)}", "a": "(a^{(1)})^T"}
-# The z_1^{(1)} section: superscript (1) is the first sample, theta_1^{(1)} a weight of hidden unit 1.
+# The z_1^{(1)} section: superscript (1) is the first sample, theta_1^{(1)} a weight of hidden unit 1; the
+# section writes z and w with no bias term (w = sum_{i=1}^q beta_i a_i), so its model has none.
+NO_BIAS = replace(ONE, bias=False)
 FIRST_SAMPLE = {r"\theta_1^{(1)}": "W^{(1)}_{11}", r"\mathbb{Q}_0": "a^{(1)}_1", r"\hat{p}": "a^{(2)}_1",
                 r"\beta_i": "W^{(2)}_{1i}", "a_i^{(i)}": "a^{(1)}_i", r"\sum_{i=1}^q": r"\sum_{i=1}^{n_1}",
                 "w": "z^{(2)}_1"}
@@ -189,8 +191,8 @@ HOW = {
     "dL/dTheta.mean": (PART2_MEAN, FLAGS),
     "loss.k": (VECTOR, ONE), "dL/dbeta_k.chain": (VECTOR, ONE), "dL/dbeta_k": (VECTOR, ONE),
     "dL/dbeta.vector": (MATRIX, FLAGS),
-    "z1": (FIRST_SAMPLE, ONE), "a1": (FIRST_SAMPLE, ONE), "hidden-map": (FIRST_SAMPLE, ONE),
-    "output-map": (FIRST_SAMPLE, ONE), "want": ({**PART1, **SAMPLES}, ONE), "Z_k": (UNIT_K, ONE),
+    "z1": (FIRST_SAMPLE, NO_BIAS), "a1": (FIRST_SAMPLE, NO_BIAS), "hidden-map": (FIRST_SAMPLE, NO_BIAS),
+    "output-map": (FIRST_SAMPLE, NO_BIAS), "want": ({**PART1, **SAMPLES}, ONE), "Z_k": (UNIT_K, ONE),
     "dl/dTheta.chain": (PART3, ONE), "dl/dTheta": (PART3, ONE), "dl/dTheta.vector": (PART3, FLAGS),
 }
 ENTRIES = [replace(e, readings={**HOW[e.id][0], **e.readings}, flags=HOW[e.id][1]) if e.id in HOW else e
