@@ -100,6 +100,8 @@ def add_net_flags(p: argparse.ArgumentParser, defaults=None) -> None:
                    help="J is the mean over m samples " + default("batch", lambda v: "on" if v else "off"))
     g.add_argument("--layout", choices=["columns", "rows"],
                    help=f"samples as columns or rows {default('layout')}")
+    g.add_argument("--no-bias", dest="bias", action="store_false", default=None,
+                   help="a network without bias terms, as in d2l's backprop section (default: with biases)")
 
 
 def net_flags(args):
@@ -108,8 +110,8 @@ def net_flags(args):
     from .network import NetFlags
     from .presets import PRESETS
     base = PRESETS[args.preset] if getattr(args, "preset", None) else NetFlags()
-    given = {name: getattr(args, name) for name in ("depth", "hidden", "output", "loss", "reg", "batch", "layout")
-             if getattr(args, name, None) is not None}
+    given = {name: getattr(args, name) for name in ("depth", "hidden", "output", "loss", "reg", "batch", "layout",
+                                                     "bias") if getattr(args, name, None) is not None}
     sizes = getattr(args, "sizes", None)
     if sizes is not None:
         if args.depth is not None and args.depth != len(sizes) - 1:
@@ -175,8 +177,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("verify", "check one formula against the derived truth (exit 0 correct, 1 incorrect, "
                           "2 cannot check)")
     add_net_flags(p)
-    p.add_argument("--no-bias", dest="bias", action="store_false", default=None,
-                   help="a network without bias terms (d2l's backprop section)")
     p.add_argument("--convention", default="auto",
                    help="notation convention: auto (default: the formula's signals pick), or one of "
                         "default, nielsen, ufldl, ng, deeplearning.ai, bishop, goodfellow, cs231n, d2l")

@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from . import activations as acts
-from .tree import Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
+from .tree import Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 class ShapeError(Exception):
@@ -123,6 +123,27 @@ def _binary(fn):
 def _struck_or(fn):
     """A product with a struck-out (\\cancel) factor is struck out: 0, whatever the other factor is."""
     return lambda ev, n: 0.0 if any(a.construct == "cancel" for a in n.args) else fn(ev(n.args[0]), ev(n.args[1]))
+
+
+def _parse_indicator(p, t):
+    """\\mathbb{1}(y_i = k) or \\mathbb{1}\\{y = k\\}."""
+    p.take()
+    closer = {"(": ")", r"\{": r"\}"}.get(p.peek().text if p.peek() is not None else "")
+    if closer is None:
+        p.fail(r"\mathbb{1} is an indicator: write its condition after it, \mathbb{1}(y_i = k)", t.pos)
+    p.take()
+    p.closing.append(closer)
+    try:
+        cond = parse_condition(p, t.pos)
+    finally:
+        p.closing.pop()
+    p.expect(closer)
+    return p.node(Indicator(cond, pos=t.pos))
+
+
+def _evaluate_indicator(ev, n):
+    mask = ev(n.cond)
+    return np.where(mask, 1.0, 0.0) if isinstance(mask, np.ndarray) else float(bool(mask))
 
 
 def _parse_cancel(p, t):
@@ -605,6 +626,10 @@ ROWS = [
     Construct("index", "the value of an index in a condition (j), or the class of sample i (y_i)",
               ("j = y_i",), 9, lambda ev, n: float(ev.index_value(n.name)),
               lambda n, r: f"y_{{{n.name[1]}}}" if isinstance(n.name, tuple) else str(n.name)),
+    Construct("indicator", "1 where its condition holds, else 0 (element-wise)",
+              (r"\mathbb{1}(y_i = k)", r"\mathbb{1}\{y = k\}"), 9, _evaluate_indicator,
+              lambda n, r: f"\\mathbb{{1}}\\left({r(n.cond, 0)}\\right)", starts=(r"\mathbb{1}",),
+              parse=_parse_indicator, infix=(r"\{", r"\}"), level="delimiter"),
     Construct("cancel", "a term the author struck out (\\cancel): 0, and a product holding it is 0",
               (r"\cancel{x}",), 9, lambda ev, n: 0.0, lambda n, r: f"\\cancel{{{r(n.arg, 0)}}}",
               starts=(r"\cancel",), parse=_parse_cancel),

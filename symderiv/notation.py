@@ -234,8 +234,8 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
             _, k = _group(raw, k + 1, text)
         elif name in UNWRAPPED:
             inner, k2 = _group(raw, k + 1, text)
-            if len(inner) == 1 and inner[0].text == "1":
-                out.append(Token("name", r"\mathbf{1}", t.pos))
+            if len(inner) == 1 and inner[0].text == "1":     # \mathbb{1}(...) is an indicator, \mathbf{1} ones
+                out.append(Token("name", r"\mathbb{1}" if name == r"\mathbb" else r"\mathbf{1}", t.pos))
             else:
                 out.extend(_fold(inner, text) if len(inner) == 1 else
                            [Token("sym", "{", t.pos)] + _fold(inner, text) + [Token("sym", "}", t.pos)])

@@ -251,7 +251,7 @@ class Parser:
             if claimed is not None:
                 return claimed
         row = PRIMARY_STARTS.get(t.text)
-        if row is not None and (t.kind in ("cmd", "word", "env") or t.text in ACTIVATION_NAMES):
+        if row is not None and (t.kind in ("cmd", "word", "env", "name") or t.text in ACTIVATION_NAMES):
             return row.parse(self, t)
         if t.kind in ("letter", "name") or (t.kind == "cmd" and (t.text in QUANTITY_NAMES or t.text in FREE_SYMBOLS)):
             return self.quantity()

@@ -170,7 +170,7 @@ def _record(history: History, num, net, params, train: Problem, test: Problem, l
 def network_for(dataset: datasets.Dataset, flags: NetFlags, hidden_units: int) -> Network:
     sizes = [dataset.n_features] + [hidden_units] * (flags.depth - 1) + [dataset.n_classes]
     return mlp(sizes, hidden=flags.hidden, output=flags.output, loss=flags.loss, reg=flags.reg,
-               layout=flags.layout)
+               layout=flags.layout, bias=flags.bias)
 
 
 def fit(dataset: datasets.Dataset, config: TrainConfig = TrainConfig(), flags: NetFlags | None = None,

@@ -142,6 +142,13 @@ class Index(Node):
 
 
 @dataclass(frozen=True)
+class Indicator(Node):
+    """\\mathbb{1}(cond): 1 where the condition holds, else 0."""
+    cond: Node
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class Cancel(Node):
     """\\cancel{arg}: struck out by the author."""
     arg: Node
@@ -187,6 +194,8 @@ def children(n: Node) -> tuple:
         return n.args
     if isinstance(n, (Call, Norm, Cancel)):
         return (n.arg,)
+    if isinstance(n, Indicator):
+        return (n.cond,)
     if isinstance(n, (Sum, Deriv)):
         return (n.body,)
     if isinstance(n, Partial):
@@ -207,6 +216,8 @@ def with_children(n: Node, kids) -> Node:
         return replace(n, args=kids)
     if isinstance(n, (Call, Norm, Cancel)):
         return replace(n, arg=kids[0])
+    if isinstance(n, Indicator):
+        return replace(n, cond=kids[0])
     if isinstance(n, (Sum, Deriv)):
         return replace(n, body=kids[0])
     if isinstance(n, Partial):

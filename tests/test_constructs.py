@@ -25,6 +25,7 @@ EXAMPLES = {
     "cond": r"\delta^{(1)} = 0 \quad \text{if } z^{(1)} \leq 0",
     "cancel": r"\delta^{(L)} = \cancel{a^{(L)}} y + a^{(L)} - y",
     "index": r"\delta^{(L)}_j = a^{(L)}_j - 1 \quad \text{if } j = y_i",
+    "indicator": r"\delta^{(L)}_j = a^{(L)}_j - \mathbb{1}(j = 1)",
 }
 
 

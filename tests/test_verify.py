@@ -210,3 +210,13 @@ def test_a_chain_link_past_a_shorthand_is_checked_against_the_first_side():
 def test_samples_bias_units_and_widths(claim, verdict):
     flags = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", batch=True)
     assert verify(claim, flags).verdict == verdict
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r"\frac{\partial J}{\partial z^{(2)}_{ij}} = \frac{1}{m}(a^{(2)}_{ij} - \mathbb{1}(j = y_i))", "correct"),
+    (r"\frac{\partial J}{\partial z^{(2)}_{ij}} = \frac{1}{m}(a^{(2)}_{ij} - \mathbb{1}\{j \neq y_i\})", "incorrect"),
+    (r"\frac{\partial J}{\partial z^{(2)}_{ij}} = \frac{1}{m} a^{(2)}_{ij}", "incorrect"),
+])
+def test_the_indicator_of_the_true_class(claim, verdict):
+    rows = NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", batch=True, layout="rows")
+    assert verify(claim, rows).verdict == verdict
