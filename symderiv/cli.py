@@ -283,8 +283,8 @@ def load_note_or_document(name: str, args=None):
     preset = getattr(args, "preset", None)
     if not 1 <= given.get("depth", 1) <= 12:
         raise UsageError(f"--depth must be between 1 and 12, got {given['depth']}")
-    if is_document(name):
-        return load_document(name, preset=preset, overrides=given)
+    if is_document(name) or os.path.isdir(name) or os.path.splitext(name)[1] not in ("", ".py"):
+        return load_document(name, preset=preset, overrides=given)   # refuses what is no document, in one line
     if given or preset:
         raise UsageError(f"NET FLAGS apply to a .md/.tex document; note {name} states its own model")
     import derivations          # the encoded notes: an application layer above the package

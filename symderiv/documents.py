@@ -124,6 +124,8 @@ def load_document(name, preset: str | None = None, overrides: dict | None = None
     line) take precedence over its front matter."""
     path = pathlib.Path(str(name))
     kind = SUFFIXES.get(path.suffix.lower())
+    if path.is_dir():
+        raise DocumentError(f"{path}: a directory, not a file")
     if kind is None:
         raise DocumentError(f"{path}: a document must end in {', '.join(SUFFIXES)}")
     text = read_text(path)
