@@ -249,15 +249,17 @@ def _flags(config: dict, preset: str | None, overrides: dict, path) -> NetFlags:
 
 
 # ---------------------------------------------------------------- displays
-# Blanked before displays are searched (replaced by spaces, so positions and line numbers stay).
-_IGNORED = {
-    "markdown": re.compile(r"^(```|~~~).*?^\1[^\n]*$|<!--.*?-->|`[^`\n]+`", re.S | re.M),
-    "latex": re.compile(r"(?<!\\)%[^\n]*|\\begin\{(verbatim|comment)\}.*?\\end\{\1\}", re.S),
+# Every scan below is one pass over the text (an unclosed opener is found once, not retried at each
+# later position): a hostile 1 MB file costs a fraction of a second.
+
+# What is not read: (opener, how its span ends). An unclosed one runs to the end of the file.
+_SKIPPED = {
+    "markdown": re.compile(r"(?P<fence>^(?:```|~~~))|(?P<html><!--)|(?P<code>`)", re.M),
+    "latex": re.compile(r"(?P<comment>(?<!\\)%)|\\begin\{(?P<verbatim>verbatim|comment)\}"),
 }
 _DISPLAY_ENVS = r"equation\*?|align\*?|gather\*?|multline\*?|eqnarray\*?|displaymath"
-_DISPLAY = re.compile(r"\$\$(?P<dollars>.*?)\$\$|(?<!\\)\\\[(?P<brackets>.*?)(?<!\\)\\\]"
-                      rf"|\\begin\{{(?P<env>{_DISPLAY_ENVS})\}}(?P<body>.*?)\\end\{{(?P=env)\}}", re.S)
-_OPENING = re.compile(rf"\$\$|(?<!\\)\\\[|\\begin\{{(?:{_DISPLAY_ENVS})\}}")
+_OPENING = re.compile(rf"\$\$|(?<!\\)\\\[|\\begin\{{(?P<env>{_DISPLAY_ENVS})\}}")
+_BRACKET_CLOSE = re.compile(r"(?<!\\)\\\]")
 _ROW_ENVS = ("align", "align*", "gather", "gather*", "eqnarray", "eqnarray*")
 _LABEL = re.compile(r"\\label\{(?P<label>[^{}]*)\}")
 _NUMBERING = re.compile(r"\\label\{[^{}]*\}|\\nonumber\b|\\notag\b")
@@ -270,34 +272,81 @@ class Display:
     label: str = ""
 
 
-def _blank(match: re.Match) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+def _skipped_end(text: str, found: re.Match) -> int:
+    """Where a skipped span that starts at ``found`` ends (-1: not a span after all)."""
+    kind = found.lastgroup
+    if kind == "fence":
+        line_end = text.find("\n", found.end())
+        closing = None if line_end < 0 else \
+            re.compile("^" + re.escape(found.group(kind)), re.M).search(text, line_end + 1)
+        end = -1 if closing is None else text.find("\n", closing.end())
+        return len(text) if end < 0 else end
+    if kind == "html":
+        end = text.find("-->", found.end())
+        return len(text) if end < 0 else end + 3
+    if kind == "code":
+        line_end = text.find("\n", found.end())
+        end = text.find("`", found.end(), len(text) if line_end < 0 else line_end)
+        return -1 if end < 0 else end + 1          # a lone backtick is a character, not code
+    if kind == "comment":
+        end = text.find("\n", found.end())
+        return len(text) if end < 0 else end
+    end = text.find(f"\\end{{{found.group(kind)}}}", found.end())
+    return len(text) if end < 0 else end
+
+
+def visible_text(text: str, kind: str) -> str:
+    """The text with what is not read (code, comments) replaced by spaces: positions and lines kept."""
+    pieces, pos, opener = [], 0, _SKIPPED[kind]
+    while True:
+        found = opener.search(text, pos)
+        if found is None:
+            break
+        end = _skipped_end(text, found)
+        if end < 0:
+            pieces.append(text[pos:found.end()])
+            pos = found.end()
+            continue
+        pieces.append(text[pos:found.start()])
+        pieces.append(re.sub(r"[^\n]", " ", text[found.start():end]))
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def find_displays(text: str, kind: str, path) -> list[Display]:
     """Every displayed equation in file order; the rows of an align each on their own."""
-    visible = _IGNORED[kind].sub(_blank, text)
-    out, last = [], 0
-    for found in _DISPLAY.finditer(visible):
-        _refuse_unclosed(visible[last:found.start()], visible, last, path)
-        last = found.end()
-        group = next(g for g in ("dollars", "brackets", "body") if found.group(g) is not None)
-        start = found.start(group)
-        rows = _rows(found.group(group)) if found.group("env") in _ROW_ENVS else [(0, found.group(group))]
+    visible = visible_text(text, kind)
+    out, pos = [], 0
+    while True:
+        found = _OPENING.search(visible, pos)
+        if found is None:
+            return out
+        start, end, stop = _closing(visible, found)
+        if end < 0:
+            line = visible.count("\n", 0, found.start()) + 1
+            raise DocumentError(f"{path}:{line}: display math {found.group(0)} is never closed")
+        body = visible[start:end]
+        rows = _rows(body) if found.group("env") in _ROW_ENVS else [(0, body)]
         for offset, row in rows:
             for at, equation in _equations(row):
                 display = _display(equation, visible.count("\n", 0, start + offset + at) + 1)
                 if display is not None:
                     out.append(display)
-    _refuse_unclosed(visible[last:], visible, last, path)
-    return out
+        pos = stop
 
 
-def _refuse_unclosed(gap: str, visible: str, offset: int, path) -> None:
-    opening = _OPENING.search(gap)
-    if opening:
-        line = visible.count("\n", 0, offset + opening.start()) + 1
-        raise DocumentError(f"{path}:{line}: display math {opening.group(0)} is never closed")
+def _closing(text: str, found: re.Match) -> tuple[int, int, int]:
+    """(body start, body end or -1 when never closed, where scanning resumes)."""
+    if found.group("env"):
+        closer = f"\\end{{{found.group('env')}}}"
+        end = text.find(closer, found.end())
+        return found.end(), end, end + len(closer)
+    if found.group(0) == "$$":
+        end = text.find("$$", found.end())
+        return found.end(), end, end + 2
+    close = _BRACKET_CLOSE.search(text, found.end())
+    return (found.end(), -1, -1) if close is None else (found.end(), close.start(), close.end())
 
 
 def _display(row: str, line: int) -> Display | None:
@@ -315,59 +364,53 @@ def _display(row: str, line: int) -> Display | None:
 _ENV = re.compile(r"\\(begin|end)\{[^{}]*\}")
 
 
-def _rows(body: str) -> list[tuple[int, str]]:
-    """(offset, row) for the rows of an align body: split at \\\\ outside braces and inner environments."""
-    rows, depth, start, pos = [], 0, 0, 0
-    while pos < len(body):
-        env = _ENV.match(body, pos)
-        if env:
-            depth += 1 if env.group(1) == "begin" else -1
-            pos = env.end()
-        elif body.startswith("\\\\", pos) and depth == 0:
-            rows.append((start, body[start:pos]))
-            pos += 2
-            spacing = re.match(r"\s*\[[^\]]*\]", body[pos:])     # \\[4pt]
-            start = pos = pos + (spacing.end() if spacing else 0)
-        elif body[pos] == "\\":
-            pos += 2
-        else:
-            depth += {"{": 1, "}": -1}.get(body[pos], 0)
-            pos += 1
-    rows.append((start, body[start:]))
-    return rows
-
-
-# "a = b, \\qquad c = d": two equations side by side (a \\quad before "\\text{if}" is a condition, kept)
-_SIDE_BY_SIDE = re.compile(r"(?:,\s*|\\text\{\s*and\s*\}\s*)?\\q?quad(?![a-zA-Z])\s*")
-
-
-def _equations(row: str) -> list[tuple[int, str]]:
-    """(offset, equation) for the equations of one row, split where each side of a \\quad is an equation."""
-    cuts = [m for m in _SIDE_BY_SIDE.finditer(row) if _depth(row, m.start()) == 0]
-    pieces, start = [], 0
-    for m in cuts:
-        before, after = row[start:m.start()], row[m.end():]
-        if "=" in before and "=" in after.split("\\quad")[0] and not after.startswith("\\text"):
-            pieces.append((start, before))
-            start = m.end()
-    pieces.append((start, row[start:]))
-    return pieces
-
-
-def _depth(text: str, end: int) -> int:
-    """Brace and environment depth at ``end`` (escaped braces skipped)."""
+def _top_level(text: str):
+    """(pos, depth) for each position one pass stops at (every character, and the start of every command),
+    depth counting braces and environments opened before it."""
     depth, pos = 0, 0
-    while pos < end:
+    while pos < len(text):
+        yield pos, depth
         env = _ENV.match(text, pos)
         if env:
             depth += 1 if env.group(1) == "begin" else -1
             pos = env.end()
         elif text[pos] == "\\":
-            pos += 2
+            pos += 2                 # a command's backslash, an escaped brace, or the \\ of a line break
         else:
             depth += {"{": 1, "}": -1}.get(text[pos], 0)
             pos += 1
-    return depth
+
+
+def _rows(body: str) -> list[tuple[int, str]]:
+    """(offset, row) for the rows of an align body: split at \\\\ outside braces and inner environments."""
+    rows, start, skip_to = [], 0, 0
+    for pos, depth in _top_level(body):
+        if pos < skip_to or depth != 0 or not body.startswith("\\\\", pos):
+            continue
+        rows.append((start, body[start:pos]))
+        spacing = re.match(r"\\\\\s*\[[^\]\n]*\]", body[pos:pos + 40])     # \\[4pt]
+        start = skip_to = pos + (spacing.end() if spacing else 2)
+    rows.append((start, body[start:]))
+    return rows
+
+
+# "a = b, \qquad c = d": two equations side by side (a \quad before "\text{if}" is a condition, kept)
+_SIDE_BY_SIDE = re.compile(r"(?:,\s*|\\text\{\s*and\s*\}\s*)?\\q?quad(?![a-zA-Z])\s*")
+
+
+def _equations(row: str) -> list[tuple[int, str]]:
+    """(offset, equation) for the equations of one row, split where each side of a \\quad is an equation."""
+    depth_at = dict(_top_level(row))
+    cuts = [m for m in _SIDE_BY_SIDE.finditer(row) if depth_at.get(m.start(), 0) == 0]
+    pieces, start = [], 0
+    for k, m in enumerate(cuts):
+        before = row[start:m.start()]
+        after = row[m.end():cuts[k + 1].start() if k + 1 < len(cuts) else len(row)]
+        if "=" in before and "=" in after and not after.startswith("\\text"):
+            pieces.append((start, before))
+            start = m.end()
+    pieces.append((start, row[start:]))
+    return pieces
 
 
 def entries_of(displays: list[Display]) -> list[Entry]:

@@ -206,3 +206,32 @@ def test_bad_command_line_flags_exit_2(capsys):
 def test_document_errors_are_value_errors():
     # the CLI turns a ValueError into one line and exit 2; a DocumentError must be one
     assert issubclass(DocumentError, ValueError)
+
+
+# ---- hostile text: only ever a document or a DocumentError ------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+PIECES = ["$$", "\\[", "\\]", "\\begin{align}", "\\end{align}", "\\begin{equation}", "\\end{equation}", "\\\\",
+          "{", "}", "&", "=", "a", "\\quad", ", \\qquad", "%", "`", "```", "<!--", "-->", "\n", " ", "---",
+          "depth: 2", "read: a -> b", "\\label{x}", "\\begin{bmatrix}", "\\end{bmatrix}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.sampled_from(["f.md", "f.tex"]))
+def test_any_text_is_a_document_or_one_refusal(tmp_path_factory, pieces, name):
+    f = tmp_path_factory.mktemp("fuzz") / name
+    f.write_text("".join(pieces))
+    try:
+        doc = load_document(f)
+    except DocumentError as exc:
+        assert "\n" not in str(exc) and name in str(exc)
+        return
+    lines = f.read_text().count("\n") + 1
+    for entry in doc.ENTRIES:
+        assert entry.source_latex.strip() and entry.source_latex in f.read_text().replace("\\label{x}", "")
+        assert _numbered(entry.id) and (not entry.id.startswith("L") or int(re.match(r"L(\d+)", entry.id)[1]) <= lines)
+
+
+def _numbered(name: str) -> bool:
+    return name == "x" or name.startswith("x") or re.fullmatch(r"L\d+(?:[b-z]|-\d+)?", name) is not None
