@@ -22,13 +22,18 @@ MODULES = {
 def load(note: str):
     """The note module for an id ('002'), a module name, or a file path in derivations/."""
     key = str(note).strip()
+    shown = repr(key if len(key) <= 40 else key[:40] + "...")
     path = pathlib.Path(key)
     if path.suffix == ".py":
+        if len(path.parts) > 1 and not path.is_file():  # a path, not a bare module file name
+            raise ValueError(f"{shown}: no such file")
+        if len(path.parts) > 1 and path.resolve().parent != pathlib.Path(__file__).resolve().parent:
+            raise ValueError(f"{shown} is not a note file of derivations/")
         key = path.stem
     for nid, name in MODULES.items():
-        if key in (nid, name) or (key.isdigit() and int(key) == int(nid)):
+        if key in (nid, name) or (key.isdigit() and len(key) <= 6 and int(key) == int(nid)):
             return importlib.import_module(f"{__name__}.{name}")
-    raise ValueError(f"unknown note {note!r}; known: {', '.join(MODULES)} (or a file in derivations/)")
+    raise ValueError(f"unknown note {shown}; known: {', '.join(MODULES)} (or a file in derivations/)")
 
 
 def all_notes():

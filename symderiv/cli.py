@@ -17,10 +17,12 @@ import os
 import re
 import sys
 
-from .activations import ACTIVATIONS
-from .losses import DEFAULT_LOSS, LOSSES, REGULARISERS
-from .network import NetFlags
-from .presets import PRESETS
+# Only light modules at import time: SymPy and NumPy load inside main()'s try,
+# so a Ctrl-C during the first second is reported in one line like any other.
+from .bounded import CommandTimedOut, time_limit
+
+# Each command's overall time limit in seconds (None: bounded by its own flags, e.g. --epochs).
+COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None}
 
 PROG = "symderiv"
 # A closed pipe (``symderiv check 002 | head -2``) ends the run as SIGPIPE would.
@@ -56,13 +58,19 @@ class _Parser(argparse.ArgumentParser):
 
 def _outputs() -> list[str]:
     """Output activations the CLI offers: those with a default loss."""
+    from .activations import ACTIVATIONS
+    from .losses import DEFAULT_LOSS
     return [name for name in ACTIVATIONS if name in DEFAULT_LOSS]
 
 
-def add_net_flags(p: argparse.ArgumentParser, defaults: NetFlags | None = None) -> None:
+def add_net_flags(p: argparse.ArgumentParser, defaults=None) -> None:
     """NET FLAGS (DESIGN.md). Their argparse default is None so a preset can fill them;
     the help states the effective default. ``defaults`` is a command's own default model
     (train: note 000's), used only while no network flag is given."""
+    from .activations import ACTIVATIONS
+    from .losses import DEFAULT_LOSS, LOSSES, REGULARISERS
+    from .network import NetFlags
+    from .presets import PRESETS
     base = NetFlags()
     own = defaults or base
 
@@ -94,8 +102,11 @@ def add_net_flags(p: argparse.ArgumentParser, defaults: NetFlags | None = None) 
                    help=f"samples as columns or rows {default('layout')}")
 
 
-def net_flags(args) -> NetFlags:
+def net_flags(args):
     """NetFlags from parsed arguments: preset first, explicit flags override it."""
+    from .losses import DEFAULT_LOSS
+    from .network import NetFlags
+    from .presets import PRESETS
     base = PRESETS[args.preset] if getattr(args, "preset", None) else NetFlags()
     given = {name: getattr(args, name) for name in ("depth", "hidden", "output", "loss", "reg", "batch", "layout")
              if getattr(args, name, None) is not None}
@@ -165,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "2 cannot check)")
     add_net_flags(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--note", help="check under an encoded note's model and readings (000..004) "
+                                  "(default: none, the default notation)")
+    p.add_argument("--entry", help="with --note: the line whose model and readings apply, e.g. 9.19 "
+                                   "(default: the note's own)")
     p.add_argument("claim", help='the formula in LaTeX, quoted as one argument, e.g. "\\delta^{(L)} = a^{(L)} - y"')
 
     p = command("check", "check every line of an encoded note or of your own .md/.tex file "
@@ -179,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every encoded note")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (required)")
     p.add_argument("--pdf", action="store_true", help="also compile PDFs (needs pdflatex)")
+    p.add_argument("--force", action="store_true", help="write into a folder that holds other files")
 
     cfg = TrainConfig()
     p = command("train", "train a network with the lambdified gradients")
@@ -250,7 +266,8 @@ def cmd_verify(args) -> int:
 
     An unverifiable claim also gets exactly one line on stderr (the reason)."""
     from .verify import verify
-    v = verify(args.claim, net_flags(args))
+    flags, readings = _note_setting(args) if args.note else (net_flags(args), None)
+    v = verify(args.claim, flags, readings=readings, batch=flags.batch)
     if args.json:
         print(json.dumps(v.to_json(), ensure_ascii=False))
     else:
@@ -258,6 +275,22 @@ def cmd_verify(args) -> int:
     if v.verdict == "unverifiable":
         print(f"{PROG}: cannot check: {_one_line(v.reason)}", file=sys.stderr)
     return v.exit_code
+
+
+def _note_setting(args):
+    """The model and readings of a note (and of one of its lines, with --entry): verify a fix of a line
+    exactly as the checker read the line."""
+    import derivations
+    note = derivations.load(args.note)
+    entry = None
+    if args.entry is not None:
+        entry = next((e for e in note.ENTRIES if e.id == args.entry), None)
+        if entry is None:
+            ids = ", ".join(e.id for e in note.ENTRIES)
+            raise UsageError(f"note {note.NOTE_ID} has no line {args.entry!r}; its lines: {ids}")
+    flags = (entry.flags if entry is not None and entry.flags else None) or note.FLAGS
+    readings = {**getattr(note, "READINGS", {}), **(entry.readings if entry is not None else {})}
+    return flags, readings
 
 
 def cmd_check(args) -> int:
@@ -327,7 +360,13 @@ def _run(argv: list[str]) -> int:
         if extra:
             quote = " (quote the claim as one argument)" if args.command == "verify" else ""
             raise UsageError(f"unexpected argument {extra[0]!r} for '{PROG} {args.command}'{quote}")
-        return COMMANDS[args.command](args)
+        import warnings
+
+        import numpy as np
+        # One line on stderr: NumPy's and Python's warnings are not part of any answer.
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return time_limit(lambda: COMMANDS[args.command](args), COMMAND_SECONDS.get(args.command))
     except BrokenPipeError:
         raise
     except (UsageError, ValueError) as exc:
@@ -336,8 +375,15 @@ def _run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except CommandTimedOut:
+        print(f"symderiv: error: gave up: {args.command} ran longer than its limit of "
+              f"{COMMAND_SECONDS[args.command]} s", file=sys.stderr)
+        return 2
     except RecursionError:
         print(f"{PROG}: error: input nested too deeply", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("symderiv: error: not enough memory for this input", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug of ours: still one line, never a traceback
         print(f"{PROG}: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
@@ -354,8 +400,12 @@ def _detach_stdout() -> None:
         pass
 
 
+MESSAGE_CHARS = 400  # a message quoting user input stays one readable line
+
+
 def _one_line(exc) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS - 3] + "..."
 
 
 if __name__ == "__main__":

@@ -23,14 +23,14 @@ renderer and the repair search all dispatch through ``CONSTRUCTS``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Callable
 
 import numpy as np
 
 from . import activations as acts
-from .tree import Call, Cancel, Cases, Index, Cond, Deriv, DerivOf, LayerRef, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
+from .tree import Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 class ShapeError(Exception):

@@ -6,7 +6,14 @@ class labels ``y``. Two sources, one table (``SOURCES``):
 * ``digits``: scikit-learn's bundled 8x8 handwritten digits (1797 samples,
   64 features, 10 classes; no download);
 * ``FILE.npz``: the user's own arrays ``X`` (m, n) and ``y`` (m,), read with
-  ``allow_pickle=False`` so loading a file never executes anything.
+  ``allow_pickle=False`` so loading a file never executes anything. The
+  arrays' headers are read first: a file whose arrays would take more than
+  ``MAX_NPZ_BYTES`` once decompressed (as float64 for X) is refused before
+  anything is decompressed.
+
+Labels are class ids: integers, or strings naming the classes. Float labels
+are accepted only when every one is a whole number; NaN, inf or fractional
+labels are refused (they are regression targets, not classes).
 
 Every problem with a file is a ``ValueError`` whose message names the file and
 what is wrong with it, in one line.
@@ -54,21 +61,62 @@ def _digits(_name: str) -> Dataset:
     return _labelled("digits", bunch.data, bunch.target)
 
 
+MAX_NPZ_BYTES = 1 << 30  # 1 GiB of X (as float64) and y together, decompressed
+
+
+def _npz_headers(path: str) -> dict:
+    """name -> (shape, dtype) of every array in the archive, read from the .npy headers only."""
+    headers = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                read = {(1, 0): np.lib.format.read_array_header_1_0,
+                        (2, 0): np.lib.format.read_array_header_2_0}[version]
+                shape, _, dtype = read(member, max_header_size=10000)
+            headers[info.filename[:-4]] = (shape, dtype, info.file_size)
+    return headers
+
+
+def _check_npz_size(path: str, headers: dict) -> None:
+    total = 0
+    for key in ("X", "y"):
+        if key not in headers:
+            continue
+        shape, dtype, stored = headers[key]
+        count = int(np.prod(shape, dtype=object))
+        # X becomes float64; y is at most its stored item size (strings: per character)
+        itemsize = 8 if key == "X" else max(dtype.itemsize, 8)
+        total += max(count * itemsize, stored)
+    if total > MAX_NPZ_BYTES:
+        raise ValueError(f"{path}: X and y would take {total / 2**30:.1f} GiB decompressed; "
+                         f"the limit is {MAX_NPZ_BYTES / 2**30:.0f} GiB")
+
+
 def _npz(path: str) -> Dataset:
     if not os.path.isfile(path):
         raise ValueError(f"dataset file {path!r} not found")
     if not zipfile.is_zipfile(path):  # np.load would otherwise try other formats, pickle among them
         raise ValueError(f"{path}: not an .npz archive (save it with numpy.savez)")
     try:
+        headers = _npz_headers(path)
+    except Exception as exc:  # a damaged archive or .npy header
+        raise ValueError(f"{path}: not a readable .npz archive ({type(exc).__name__})") from None
+    _check_npz_size(path, headers)
+    try:
         with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+            # only X and y are decompressed; any other member is never read
+            arrays = {key: archive[key] for key in ("X", "y") if key in archive.files}
+            found = sorted(archive.files)
     except ValueError as exc:  # object arrays need pickle, which we refuse
         raise ValueError(f"{path}: cannot read without pickle ({exc}); save numeric/string arrays") from None
     except Exception as exc:  # zipfile.BadZipFile, OSError, EOFError, ...: all mean "not an .npz"
         raise ValueError(f"{path}: not a readable .npz archive ({type(exc).__name__})") from None
     missing = [key for key in ("X", "y") if key not in arrays]
     if missing:
-        raise ValueError(f"{path}: missing array(s) {', '.join(missing)}; found {sorted(arrays) or 'none'}")
+        raise ValueError(f"{path}: missing array(s) {', '.join(missing)}; found {found or 'none'}")
     return _labelled(os.path.basename(path), arrays["X"], arrays["y"], where=path)
 
 
@@ -87,10 +135,31 @@ def _labelled(name: str, X, y, where: str | None = None) -> Dataset:
     X = X.astype(float)
     if not np.all(np.isfinite(X)):
         raise ValueError(f"{where}: X contains NaN or infinite values")
+    if X.size and np.abs(X).max() > MAX_FEATURE:
+        raise ValueError(f"{where}: X has values up to {np.abs(X).max():.3g}, too large to standardise; "
+                         f"rescale the features below {MAX_FEATURE:.0e}")
+    _check_labels(y, where)
     classes, labels = np.unique(y, return_inverse=True)
     if len(X) < 2 or len(classes) < 2:
         raise ValueError(f"{where}: need at least 2 samples and 2 classes, got {len(X)} and {len(classes)}")
     return Dataset(name, X, labels.reshape(-1), tuple(classes.tolist()))
+
+
+# Above this, the squares in the feature variance overflow float64 (1e308).
+MAX_FEATURE = 1e150
+
+
+def _check_labels(y: np.ndarray, where: str) -> None:
+    """Labels must be class ids: integers or strings, or floats that are whole numbers."""
+    if y.dtype.kind in "iubUS":
+        return
+    if y.dtype.kind != "f":
+        raise ValueError(f"{where}: labels must be integer class ids, got dtype {y.dtype}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"{where}: labels contain NaN or infinite values")
+    if np.any(y != np.round(y)):
+        example = y[y != np.round(y)][0]
+        raise ValueError(f"{where}: labels must be integer class ids, got {example:g}")
 
 
 # name -> loader; anything else is read as a file path.
@@ -125,7 +194,8 @@ def split(data: Dataset, test_fraction: float = 0.2, seed: int = 0) -> tuple[Dat
     test = np.sort(np.concatenate(test_rows))
     train = np.setdiff1d(np.arange(len(data.y)), test)
     if len(test) == 0:
-        raise ValueError(f"{data.name}: too few samples for a test split")
+        raise ValueError(f"{data.name}: too few samples for a test split: every one of the "
+                         f"{data.n_classes} classes has a single sample")
     return data.subset(train), data.subset(test)
 
 
@@ -138,7 +208,10 @@ class Scaler:
 
     @classmethod
     def fit(cls, X: np.ndarray) -> "Scaler":
-        std = X.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            std = X.std(axis=0)
+        if not np.all(np.isfinite(std)):
+            raise ValueError("X values are too large to standardise (their variance overflows): rescale them")
         # A constant feature (digits' always-blank corner pixels) is centred, not blown up.
         return cls(X.mean(axis=0), np.where(std > 1e-12, std, 1.0))
 

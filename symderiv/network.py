@@ -8,8 +8,8 @@
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Sequence
 
 import numpy as np
@@ -104,6 +104,7 @@ def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg
         except KeyError:
             raise ValueError(f"no default loss for output {out_act.name!r}: pass loss=") from None
     loss_obj = losses.resolve_loss(loss)
+    _check_loss_fits(out_act, loss_obj)
     if out_act.name == "softmax" and sizes[-1] < 2:
         raise ValueError("a softmax output needs at least two units")
     return Network(sizes, hid_act, out_act, loss_obj, losses.resolve_reg(reg), layout)
@@ -131,13 +132,45 @@ if mlp.__doc__:   # None under python -OO
 
 
 def _widths(sizes) -> tuple[int, ...]:
-    """``sizes`` as a tuple of at least two positive integers; anything else is refused."""
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (Sequence, np.ndarray)):
-        raise ValueError(f"sizes must be a list of layer widths such as [64, 25, 10], got {sizes!r}")
-    if len(sizes) < 2 or not all(isinstance(n, Integral) and not isinstance(n, bool) and n >= 1
-                                 for n in sizes):
-        raise ValueError(f"sizes must be at least two positive integers (n_0, ..., n_L), got {list(sizes)}")
+    """The layer widths as ints, refusing anything that is not a sequence of positive integers.
+
+    No rounding and no splitting of strings: ``[2.7, 3.9]`` or ``"32"`` is a
+    mistake to report, not a (2, 3) or (3, 2) network to build.
+    """
+    try:
+        if isinstance(sizes, (str, bytes)):
+            raise TypeError
+        sizes = sizes.tolist() if isinstance(sizes, np.ndarray) else list(sizes)
+    except TypeError:
+        raise ValueError(f"sizes must be a list of layer widths, got {type(sizes).__name__}") from None
+    bad = [n for n in sizes if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1]
+    if bad or len(sizes) < 2:
+        shown = repr(bad[0])[:40] if bad else f"{len(sizes)} width(s)"
+        raise ValueError(f"sizes must be at least two positive integers, got {shown}")
     return tuple(int(n) for n in sizes)
+
+
+# output activation -> the losses that are defined on its range. A custom
+# output activation or loss is the user's responsibility and is not checked.
+LOSSES_FOR_OUTPUT = {
+    "sigmoid": ("bce", "mse"),     # a in (0, 1) per unit
+    "softmax": ("ce", "mse"),      # a column of probabilities summing to 1
+}
+LOSSES_FOR_OTHER_OUTPUTS = ("mse",)  # identity, tanh, relu, ...: a is not a probability
+
+
+def _check_loss_fits(output: acts.Activation, loss: losses.Loss) -> None:
+    if output.name == "custom" or loss.name not in losses.LOSSES:
+        return
+    valid = LOSSES_FOR_OUTPUT.get(output.name, LOSSES_FOR_OTHER_OUTPUTS)
+    if loss.name not in valid:
+        raise ValueError(f"loss {loss.name} does not fit output {output.name}: "
+                         f"with output {output.name} use --loss {' or '.join(valid)}")
+
+
+# Distinct small default widths, one per layer up to the CLI's maximum depth of 12.
+DEFAULT_WIDTHS = (5, 4, 6, 3, 7, 2, 8, 9, 10, 11, 12, 13)
+OUTPUT_WIDTH = 3
 
 
 @dataclass(frozen=True)
@@ -188,7 +221,9 @@ class NetFlags:
     def network(self, sizes: Sequence[int] | None = None, layout: str | None = None) -> Network:
         """The network at the given widths (default: distinct small widths)."""
         if sizes is None:
-            sizes = [5, 4, 6, 3, 7, 2, 8, 9, 10, 11, 12, 13][: self.depth] + [3]
+            if not 1 <= self.depth <= len(DEFAULT_WIDTHS):
+                raise ValueError(f"depth must be between 1 and {len(DEFAULT_WIDTHS)}, got {self.depth}")
+            sizes = list(DEFAULT_WIDTHS[: self.depth]) + [OUTPUT_WIDTH]
         if len(sizes) != self.depth + 1:
             raise ValueError(f"{len(sizes)} widths given for depth {self.depth}")
         return mlp(sizes, hidden=self.hidden, output=self.output, loss=self.loss, reg=self.reg,

@@ -49,8 +49,7 @@ class NotationError(ValueError):
 
 # ---------------------------------------------------------------- name tables
 # The names live with the constructs that read them (constructs.py); re-exported for callers.
-from .constructs import (ACTIVATION_NAMES, FUNCTION_NAMES, INDEX_LETTERS, QUANTITY_NAMES,  # noqa: E402
-                         command_tokens)
+from .constructs import ACTIVATION_NAMES, FUNCTION_NAMES, QUANTITY_NAMES, command_tokens  # noqa: E402
 
 # Greek letters and decorated names that are symbols without a fixed meaning: a reading
 # may bind them (\psi -> softmax output); unread, the checker names them as unknown.

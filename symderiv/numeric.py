@@ -233,11 +233,13 @@ class NumericNet:
 
     # -- layout: the compiled functions are in columns; rows is the transposed view
     def _columns(self, params, X, Y):
-        X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+        """Parameters, X and Y in column layout, checked; Y None (predict) means no targets."""
+        X = np.asarray(X, dtype=float)
+        Y = None if Y is None else np.asarray(Y, dtype=float)
         if self.net.layout == "rows":
             params = [(W.T, b.T) for W, b in params]
-            X, Y = X.T, Y.T
-        if Y.ndim == 1:
+            X, Y = X.T, (None if Y is None else Y.T)
+        if Y is not None and Y.ndim == 1 and self.net.sizes[-1] == 1:  # one output unit: a row of targets
             Y = Y.reshape(1, -1)
         if X.ndim == 1:
             X = X.reshape(-1, 1)
@@ -274,8 +276,7 @@ class NumericNet:
     def predict(self, params, X):
         """The network's output a^(L) (in the network's layout)."""
         validate.inputs(self.net, params, X)
-        flat, Xc, _ = self._columns(params, X, np.zeros((self.net.sizes[-1], 1)) if self.net.layout == "columns"
-                                    else np.zeros((1, self.net.sizes[-1])))
+        flat, Xc, _ = self._columns(params, X, None)
         _, A = forward([self.net.activation(l) for l in range(1, self.net.depth + 1)],
                        [None] + flat[0::2], [None] + flat[1::2], Xc)
         return A[-1].T if self.net.layout == "rows" else A[-1]

@@ -58,8 +58,11 @@ class Readings:
         sources = {r.source for r in more.readings}
         return Readings([r for r in self.readings if r.source not in sources] + list(more.readings))
 
-    def inverse(self) -> "Readings":
-        """Meaning -> pattern: to write a tree in default notation back in the reader's symbols."""
+    def inverse(self, text: str = "") -> "Readings":
+        """Meaning -> pattern: to write a tree in default notation back in the reader's symbols.
+
+        Where two readings give the same meaning, the one whose pattern the reader wrote in ``text`` wins.
+        """
         back = []
         for r in self.readings:
             if r.replacement is None or isinstance(r.pattern, Sum) or not isinstance(r.replacement, (Qty, Partial)):
@@ -68,7 +71,9 @@ class Readings:
                                                                                 and r.pattern.idx):
                 continue            # the reading picked one entry: its inverse would claim every entry
             back.append(Reading(r.meaning, r.source, r.replacement, r.pattern))
-        return Readings(back)
+        inverse = Readings(back)
+        inverse.readings.sort(key=lambda r: (r.specificity, r.meaning in text), reverse=True)
+        return inverse
 
     def apply(self, sides: list, text: str) -> list:
         return [self.apply_to(side, text) for side in sides]

@@ -13,6 +13,8 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from .tex import escape_text, safe_math
+
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2cm]{geometry}
 \usepackage{amsmath,amssymb}
@@ -93,11 +95,8 @@ def tex(expr) -> str:
 
 
 def text_escape(s: str) -> str:
-    """A justification sentence safe for LaTeX text mode."""
-    s = s.replace("\\", r"\textbackslash{}")
-    for ch in "&%$#_{}":
-        s = s.replace(ch, "\\" + ch)
-    return s.replace("^", r"\^{}").replace("~", r"\~{}").replace("\\textbackslash\\{\\}", r"\textbackslash{}")
+    """A justification sentence safe for LaTeX text mode (tex.escape_text)."""
+    return escape_text(s)
 
 
 _GREEK = {"delta": r"\delta", "lambda": r"\lambda", "sigma": r"\sigma", "sum": r"\sum"}
@@ -114,8 +113,10 @@ def why_latex(why: str) -> str:
     """A justification for LaTeX text mode: subscripted/superscripted tokens become inline maths."""
     out, last = [], 0
     for match in _MATH_TOKEN.finditer(why):
+        math = _math(match.group(0))
         out.append(text_escape(why[last:match.start()]))
-        out.append("$" + _math(match.group(0)) + "$")
+        # only allow-listed maths is typeset; anything else stays escaped prose
+        out.append("$" + math + "$" if safe_math(math) else text_escape(match.group(0)))
         last = match.end()
     out.append(text_escape(why[last:]))
     return "".join(out)

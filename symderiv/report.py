@@ -4,15 +4,21 @@ Each report has the note's model in one paragraph, the line-by-line table
 (the note's line as written, the checker's verdict, the corrected line, the
 reason and a counterexample for every erratum), and then the full derivation
 of the note's model from the engine, step by step. With ``--pdf`` the LaTeX is
-compiled with pdflatex when it is installed.
+compiled with pdflatex (tex.compile_pdf: a private folder, no shell escape, a
+time limit).
+
+Note text reaches the .tex only through ``tex``: prose escaped, maths typeset
+only when it passes the allow list, and the whole body audited before it is
+written. Files are written through ``files``: atomically, never through a
+symlink, and only into a folder symderiv owns (or with ``force``).
 """
 from __future__ import annotations
 
 import json
 import pathlib
-import shutil
-import subprocess
+import re
 
+from . import files, tex
 from .check import Result, check_note, claim_text
 from .render import PREAMBLE, derivation_latex_body, derivation_markdown, text_escape, why_latex, why_markdown
 
@@ -56,27 +62,17 @@ def _math_of(latex: str) -> str:
     return latex.replace("\\\\", " ").replace("&", "")
 
 
-def _balanced(latex: str) -> bool:
-    depth = 0
-    for pos, ch in enumerate(latex):
-        if pos and latex[pos - 1] == "\\":
-            continue
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0 and "\\begin{cases}" not in latex
-
-
 def _display(latex: str) -> str:
-    """The line as maths when it can be typeset on its own, else as its LaTeX source."""
-    if _balanced(latex):
-        return r"\[ \fitline{" + _math_of(latex) + r"} \]"
-    return r"{\small\texttt{" + text_escape(latex) + r"}}"
+    """The line as maths when it is safe to typeset on its own, else as its escaped LaTeX source."""
+    if "\\begin{cases}" in latex:  # its rows need the & and \\ that \fitline cannot hold
+        return tex.verbatim(latex)
+    return tex.display(latex, wrap=lambda m: r"\[ \fitline{" + m + r"} \]",
+                       prepare=lambda m: " ".join(_math_of(m).split()))
 
 
 def note_latex(note, results: list[Result]) -> str:
     derivation = note.FLAGS.network().derivation()
-    body = [rf"\title{{symderiv report: note {note.NOTE_ID}}}", r"\date{}", r"\maketitle",
+    body = [rf"\title{{symderiv report: note {text_escape(str(note.NOTE_ID))}}}", r"\date{}", r"\maketitle",
             r"\section*{The note's model}", why_latex(note.MODEL),
             r"\section*{Line by line}", text_escape(_summary(results)), ""]
     body += [_entry_latex(r, _first_link(results, r)) for r in results]
@@ -115,35 +111,49 @@ def _summary(results: list[Result]) -> str:
             f"{counts['incorrect']} incorrect, {counts['unverifiable']} unverifiable.")
 
 
-def write_report(note, out: pathlib.Path, pdf: bool = False) -> list[pathlib.Path]:
-    results = check_note(note)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"note{note.NOTE_ID}"
-    tex, md = out / f"{stem}.tex", out / f"{stem}.md"
-    tex.write_text(note_latex(note, results), encoding="utf-8")
-    md.write_text(note_markdown(note, results), encoding="utf-8")
-    written = [tex, md]
+_NOTE_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def report_names(note, pdf: bool = False) -> list[str]:
+    """The file names a note's report takes in the output folder."""
+    nid = str(note.NOTE_ID)
+    if not _NOTE_ID.fullmatch(nid):  # it becomes a file name: no paths, no dots
+        raise ValueError(f"note id {nid[:40]!r} must be 1-40 letters, digits, '-' or '_'")
+    return [f"note{nid}.{ext}" for ext in ("tex", "md") + (("pdf",) if pdf else ())]
+
+
+def write_report(note, out: pathlib.Path, pdf: bool = False, force: bool = False) -> list[pathlib.Path]:
+    """Check the note now and write its report into ``out`` (see ``files.claim_folder``)."""
     if pdf:
-        written.append(compile_pdf(tex))
+        tex.require_pdflatex()
+    files.claim_folder(out, report_names(note, pdf), force)
+    return _write_note(note, pathlib.Path(out), pdf)
+
+
+def _write_note(note, out: pathlib.Path, pdf: bool) -> list[pathlib.Path]:
+    results = check_note(note)
+    latex = note_latex(note, results)
+    tex.audit_document(latex)  # before anything of this note is written
+    names = report_names(note, pdf)
+    written = [files.write_atomic(out / names[0], latex),
+               files.write_atomic(out / names[1], note_markdown(note, results))]
+    if pdf:  # after the .tex, so that a failed compile leaves the source to look at
+        try:
+            pdf_bytes = tex.compile_pdf(latex, f"note{note.NOTE_ID}")
+        except tex.TeXError as exc:
+            raise tex.TeXError(f"note {note.NOTE_ID}: {exc}") from None
+        written.append(files.write_atomic(out / names[2], pdf_bytes))
     return written
-
-
-def compile_pdf(tex: pathlib.Path) -> pathlib.Path:
-    if shutil.which("pdflatex") is None:
-        raise ValueError("--pdf needs pdflatex: install TeX (texlive-latex-base texlive-latex-recommended)")
-    for _ in range(2):  # twice, for the title block and references
-        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                             cwd=tex.parent, capture_output=True, text=True, timeout=300)
-    if run.returncode != 0:
-        lines = [ln for ln in run.stdout.splitlines() if ln.startswith("!")]
-        raise ValueError(f"pdflatex failed on {tex}: {lines[0] if lines else 'see the .log'}")
-    return tex.with_suffix(".pdf")
 
 
 def cli_report(args, notes) -> int:
     """Write the reports of the loaded notes into ``args.out``."""
+    if args.pdf:  # fail before anything is written
+        tex.require_pdflatex()
     out = pathlib.Path(args.out)
+    files.claim_folder(out, [name for note in notes for name in report_names(note, args.pdf)],
+                       getattr(args, "force", False))
     for note in notes:
-        files = write_report(note, out, pdf=args.pdf)
-        print(f"note {note.NOTE_ID}: " + ", ".join(str(f) for f in files))
+        written = _write_note(note, out, args.pdf)
+        print(f"note {note.NOTE_ID}: " + ", ".join(str(f) for f in written))
     return 0

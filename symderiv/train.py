@@ -20,6 +20,7 @@ the full-set gradient, and ``--lam`` means the same at every batch size.
 """
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field, fields, replace
 
@@ -51,6 +52,7 @@ _CHECKS = {
     "batch_size": (lambda v: v >= 1, "at least 1"),
     "hidden_units": (lambda v: v >= 1, "at least 1"),
     "test_fraction": (lambda v: 0 < v < 1, "between 0 and 1"),
+    "seed": (lambda v: v >= 0, "an integer >= 0"),
 }
 
 
@@ -169,6 +171,7 @@ def fit(dataset: datasets.Dataset, config: TrainConfig = TrainConfig(), flags: N
     train_set, test_set = datasets.split(dataset, config.test_fraction, config.seed)
     scaler = datasets.Scaler.fit(train_set.X)
     net = network_for(dataset, flags, config.hidden_units)
+    check_memory(net, len(dataset.y), config.batch_size)
     num = net.lambdify()
     train, test = Problem(net, train_set, scaler), Problem(net, test_set, scaler)
     params = params if params is not None else net.init_params(seed=config.seed)
@@ -190,10 +193,69 @@ def _train_loop(num, net, params, train: Problem, test: Problem, config: TrainCo
         for epoch in range(1, config.epochs + 1):
             params = sgd_epoch(num, params, train, config, rng)
             _record(history, num, net, params, train, test, config.lam)
-            if not np.isfinite(history.objective[-1]):
-                raise ValueError(f"training diverged at epoch {epoch} (loss is not finite): lower --lr")
+            check_diverged(history, epoch)
             bar.update(history)
     return params
+
+
+class TrainingDiverged(ValueError):
+    """The objective became non-finite or exploded: the learning rate is too large."""
+
+
+# The objective may rise for a while, but never by this factor over its start (or over 1).
+EXPLODED = 1e3
+
+
+def check_diverged(history: History, epoch: int) -> None:
+    """Stop at the first epoch whose objective is not finite or has exploded."""
+    latest, start = history.objective[-1], history.objective[0]
+    if not np.isfinite(latest):
+        raise TrainingDiverged(f"training diverged at epoch {epoch} (loss is not finite): lower --lr")
+    if latest > EXPLODED * max(start, 1.0):
+        raise TrainingDiverged(f"training diverged at epoch {epoch} (loss rose from {start:.3g} to "
+                               f"{latest:.3g}): lower --lr")
+
+
+# Float64 arrays alive at once, per parameter (weights, gradients, the updated copy,
+# temporaries) and per unit and sample of an evaluation (z, a, delta and temporaries).
+_PER_PARAMETER, _PER_ACTIVATION = 4, 4
+
+
+def memory_needed(net: Network, samples: int, batch_size: int) -> int:
+    """A rough upper estimate, in bytes, of the memory training ``net`` on ``samples`` takes.
+
+    The loss and accuracy are evaluated on the whole training and test sets at
+    once, so activations scale with the number of samples, not the batch.
+    """
+    sizes = net.sizes
+    parameters = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    activations = sum(sizes) * max(samples, batch_size)
+    return 8 * (_PER_PARAMETER * parameters + _PER_ACTIVATION * activations)
+
+
+def available_memory() -> int:
+    """Bytes this machine can still give (MemAvailable), else its physical memory."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import os
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62  # unknown: do not refuse
+
+
+def check_memory(net: Network, samples: int, batch_size: int) -> None:
+    """Refuse, before allocating anything, a network too large to train on this machine."""
+    need, have = memory_needed(net, samples, batch_size), available_memory()
+    if need > 0.8 * have:
+        raise ValueError(f"a {'-'.join(map(str, net.sizes))} network on {samples} samples needs about "
+                         f"{need / 2**30:.3g} GiB, more than the {have / 2**30:.1f} GiB available: "
+                         f"lower --hidden-units")
 
 
 class _Progress:
@@ -239,11 +301,37 @@ def plot(history: History, path: str, title: str = "", loss_name: str = "loss") 
     fig.suptitle(title)
     fig.tight_layout()
     try:
-        fig.savefig(path, dpi=110)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot write plot {path!r}: {exc}") from None
+        _save_figure(fig, path)
     finally:
         plt.close(fig)
+
+
+PLOT_FORMATS = (".png", ".pdf", ".svg")
+
+
+def check_plot_path(path: str) -> str:
+    """The --plot target, checked before training: a file name with a known image suffix."""
+    import os
+    if os.path.isdir(path):
+        raise ValueError(f"--plot {path!r} is a folder: give a file name such as {os.path.join(path, 'loss.png')}")
+    if os.path.splitext(path)[1].lower() not in PLOT_FORMATS:
+        raise ValueError(f"--plot {path!r} must end in {', '.join(PLOT_FORMATS)}")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise ValueError(f"--plot {path!r}: folder {folder!r} does not exist")
+    return path
+
+
+def _save_figure(fig, path: str) -> None:
+    """Render in memory, then write atomically (never through a symlink)."""
+    import io
+    from .files import write_atomic
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, dpi=110, format=path.rsplit(".", 1)[-1].lower())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot write plot {path!r}: {exc}") from None
+    write_atomic(path, buffer.getvalue())
 
 
 # ---- the command ------------------------------------------------------------
@@ -267,8 +355,11 @@ def _config_from(args) -> TrainConfig:
 
 def cli_train(args, flags: NetFlags) -> int:
     config = _validated(_config_from(args))
+    if args.plot:
+        check_plot_path(args.plot)
     dataset = datasets.load(args.dataset)
-    result = fit(dataset, config, _flags_for(args, flags), progress=True)
+    # The bar is for a person watching; in a log or a pipe it would be noise on stderr.
+    result = fit(dataset, config, _flags_for(args, flags), progress=sys.stderr.isatty())
     h = result.history
     print(f"{result.net.describe()}")
     print(f"dataset {dataset.name}: {len(dataset.y)} samples, {dataset.n_classes} classes, "

@@ -37,6 +37,18 @@ def data(net, params, X, Y) -> None:
     if m_y != m:
         raise ValueError(f"X holds {m} samples but Y holds {m_y}: {_where(net, widths)} needs one "
                          f"target per sample ({LAYOUTS[net.layout][1]} in both)")
+    if net.output.name == "softmax" and net.loss.name == "ce":
+        _one_hot(net, np.asarray(Y, dtype=float))
+
+
+def _one_hot(net, Y) -> None:
+    """The premise of softmax + cross-entropy's derived delta a - y: each target sums to 1 (sum_k y_k = 1)."""
+    axis = LAYOUTS[net.layout][0]
+    sums = Y.sum(axis=axis)
+    if not (np.all(np.abs(sums - 1.0) < 1e-9) and Y.min(initial=0.0) >= 0):
+        bad = int(np.argmax(np.abs(sums - 1.0)))
+        raise ValueError(f"softmax with ce needs each column of Y to be one-hot (or a probability "
+                         f"vector): column {bad} sums to {sums[bad]:g}")
 
 
 def inputs(net, params, X) -> None:

@@ -198,3 +198,15 @@ def test_plot_into_an_existing_directory_is_written(tmp_path, capsys):
 def test_regularisers_in_help_come_from_the_table(capsys):
     text = _help(["verify"], capsys)
     assert "{" + ",".join(REGULARISERS) + "}" in text
+
+
+def test_verify_under_a_notes_reading_checks_a_students_fix(capsys):
+    from symderiv.cli import main
+    wrong = r"\frac{\partial J(\theta)}{\partial w^{(2)}} = \frac{1}{2} (\psi(z^{(3)}) - \Delta) a^{(2)'}"
+    assert main(["verify", "--note", "002", "--entry", "dJ/dw2", wrong]) == 1
+    out = capsys.readouterr().out
+    fix = next(line.split("corrected: ", 1)[1] for line in out.splitlines() if "corrected: " in line)
+    assert r"\psi" in fix and r"\frac{1}{N}" in fix             # in the note's own symbols
+    assert main(["verify", "--note", "002", "--entry", "dJ/dw2", fix]) == 0
+    assert main(["verify", "--note", "002", "--entry", "nope", "x = y"]) == 2
+    assert "no line 'nope'" in capsys.readouterr().err

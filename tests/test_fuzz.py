@@ -92,3 +92,64 @@ def test_hostile_strings_cli(text, runner, capfd):
     assert code == 2
     assert "Traceback" not in err and "hi\n" not in out
     assert len(err.strip().splitlines()[-1]) < 300
+
+
+# ---- the report path: random note text through the .tex generator ----------------------
+
+import re  # noqa: E402
+import types  # noqa: E402
+
+from symderiv import tex  # noqa: E402
+from symderiv.check import Result  # noqa: E402
+from symderiv.report import note_latex  # noqa: E402
+
+# Written out independently of tex.FORBIDDEN, so a gap in that list fails here.
+DANGEROUS = set("input include write immediate openin openout read catcode def edef gdef xdef let csname "
+                "newcommand renewcommand usepackage special directlua scantokens expandafter endinput "
+                "jobname".split())
+_TOKEN = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)  # as TeX reads them: a double backslash is one token
+
+
+def dangerous(text: str):
+    """The first forbidden command TeX would read in ``text``, or None."""
+    return next((name for name in _TOKEN.findall(text) if name in DANGEROUS), None)
+TEX_PIECES = PIECES + [r"\input{/etc/hostname}", r"\immediate", r"\write18{touch pwned}", "^^5c", "^^", "%", "#",
+                       "$", "&", "~", r"\\", "\\", r"\catcode`\^=7", r"\csname input\endcsname", r"\def\x",
+                       r"\begin{cases}", r"\end{document}", r"\text{", "\n\n", r"a_{", r"\unknowncommand"]
+tex_text = st.one_of(st.text(max_size=60), st.lists(st.sampled_from(TEX_PIECES), max_size=12).map("".join))
+
+
+def _body(latex: str) -> str:
+    return latex[latex.index("\\begin{document}"):]
+
+
+def _unescaped_braces_balance(body: str) -> bool:
+    depth = 0
+    for match in re.finditer(r"\\.|[{}]", body, re.DOTALL):
+        depth += {"{": 1, "}": -1}.get(match.group(0), 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=tex_text, rid=tex_text, source=tex_text, link=tex_text, reason=tex_text, corrected=tex_text,
+       cex=tex_text)
+def test_random_note_text_never_puts_a_command_into_the_report(model, rid, source, link, reason, corrected, cex):
+    note = types.SimpleNamespace(NOTE_ID="999", TITLE="t", MODEL=model, FLAGS=NetFlags())
+    results = [Result(rid, source, link, "incorrect", reason, corrected, [], {"x": cex}),
+               Result("2", source, source, "unverifiable", reason)]
+    latex = note_latex(note, results)
+    body = _body(latex)
+    assert dangerous(body) is None
+    assert "^^" not in body
+    assert _unescaped_braces_balance(body)
+    tex.audit_document(latex)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tex_text)
+def test_escaped_text_and_displayed_maths_hold_no_dangerous_command(text):
+    for shown in (tex.escape_text(text), tex.display(text)):
+        assert dangerous(shown) is None and "^^" not in shown
+        assert _unescaped_braces_balance(shown)

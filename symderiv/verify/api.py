@@ -95,17 +95,17 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
         if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
             v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
         if v.verdict == "incorrect" and v.repair is not None and readings:
-            _in_claims_notation(v, as_readings(readings), flags, seed)
+            _in_claims_notation(v, as_readings(readings), flags, seed, latex)
         v.seconds = time.monotonic() - started
         out.append(v)
     return out
 
 
-def _in_claims_notation(v: Verdict, readings, flags, seed) -> None:
+def _in_claims_notation(v: Verdict, readings, flags, seed, text: str = "") -> None:
     """The correction written back in the claim's own symbols (the readings inverted), kept only when the
     checker, reading it the same way, finds it correct; else it stays in symderiv's notation and says so."""
     ref, fixed, swapped = v.repair
-    back = readings.inverse()
+    back = readings.inverse(text)
     ref_text, fixed_text = render(back.apply_to(ref, "")), render(back.apply_to(fixed, ""))
     line = f"{fixed_text} = {ref_text}" if swapped else f"{ref_text} = {fixed_text}"
     try:
