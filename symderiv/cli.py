@@ -304,6 +304,11 @@ def cmd_report(args) -> int:
     if args.all and args.notes:
         raise UsageError("give note ids or --all, not both")
     notes = derivations.all_notes() if args.all or not args.notes else [load_note_or_document(n) for n in args.notes]
+    ids = [str(note.NOTE_ID) for note in notes]
+    twice = next((i for i in ids if ids.count(i) > 1), None)
+    if twice is not None:
+        raise UsageError(f"two of the given files would both write the report note{twice}.*; "
+                         "report them into different folders")
     return cli_report(args, notes)
 
 

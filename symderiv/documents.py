@@ -138,9 +138,14 @@ def load_document(name, preset: str | None = None, overrides: dict | None = None
                             r"($$..$$, \[..\], equation, equation*, align, align*)")
     if len(displays) > MAX_DISPLAYS:
         raise DocumentError(f"{path}: {len(displays)} displayed equations; at most {MAX_DISPLAYS} per document")
-    return Document(NOTE_ID=path.stem, TITLE=config["title"] or path.name,
+    return Document(NOTE_ID=document_id(path), TITLE=config["title"] or path.name,
                     MODEL=config["model"] or describe(flags), FLAGS=flags, READINGS=config["read"],
                     ENTRIES=entries_of(displays), SOURCE=path.name)
+
+
+def document_id(path: pathlib.Path) -> str:
+    """The file's stem as an id that can name report files (letters, digits, '-', '_'; at most 40)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-")[:40] or "document"
 
 
 def describe(flags: NetFlags) -> str:
