@@ -36,6 +36,9 @@ _DELIMITER = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|
                         r"(\\[{}|]|\\[A-Za-z]+|[()\[\]|./])")
 
 
+_SAME = {"\\top": "T", "\\intercal": "T", "{T}": "T"}
+
+
 @dataclass(frozen=True)
 class Unit:
     text: str                  # as it will be written back (\left( read as "(")
@@ -43,8 +46,12 @@ class Unit:
 
     @property
     def key(self) -> str:
-        """What the diff compares: the text without spacing."""
-        return self.script + re.sub(r"\s+", "", self.text)
+        """What the diff compares: the text without spacing, with the spellings of one thing made one
+        (f' and f^{\\prime}; ^T, ^\\top and ^\\intercal)."""
+        if self.text == "'" and not self.script:
+            return "^\\prime"
+        text = re.sub(r"\s+", "", self.text)
+        return self.script + (_SAME.get(text, text) if self.script else text)
 
     def latex(self, wrap=None) -> str:
         body = wrap(self.text) if wrap else self.text
@@ -149,15 +156,28 @@ def _argument_end(latex: str, pos: int) -> int:
 
 
 def diff(old: str, new: str) -> tuple[Side, Side]:
-    """Both formulas as units, each with the indices of its units the other does not share."""
+    """Both formulas as units, each with the indices of its units the other does not share.
+
+    Two formulas of the same length are also compared position by position, and that reading wins
+    when it marks no more units: a swap of two indices is two changed subscripts, not a unit
+    moved from one place to another."""
     a, b = units(old), units(new)
-    matcher = difflib.SequenceMatcher(None, [u.key for u in a], [u.key for u in b], autojunk=False)
     gone, added = set(), set()
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes(a, b):
         if op != "equal":
             gone.update(range(i1, i2))
             added.update(range(j1, j2))
     return Side(tuple(a), frozenset(gone)), Side(tuple(b), frozenset(added))
+
+
+def _opcodes(a: list, b: list) -> list:
+    ka, kb = [u.key for u in a], [u.key for u in b]
+    found = difflib.SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes()
+    if len(ka) != len(kb):
+        return found
+    moved = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in found if op != "equal")
+    positional = [("equal" if x == y else "replace", k, k + 1, k, k + 1) for k, (x, y) in enumerate(zip(ka, kb))]
+    return positional if sum(op != "equal" for op, *_ in positional) <= moved else found
 
 
 def marked(us, changed, wrap) -> str:
@@ -170,11 +190,21 @@ def plain(latex: str) -> str:
     return marked(units(latex), frozenset(), None)
 
 
+def _merged(opcodes: list) -> list:
+    """Adjacent changes joined into one run (position-by-position opcodes come one unit at a time)."""
+    out = []
+    for op, i1, i2, j1, j2 in opcodes:
+        if out and op != "equal" and out[-1][0] != "equal" and out[-1][2] == i1 and out[-1][4] == j1:
+            out[-1] = ("replace", out[-1][1], i2, out[-1][3], j2)
+        else:
+            out.append((op, i1, i2, j1, j2))
+    return out
+
+
 def changes(old: Side, new: Side) -> list[tuple[str, str]]:
     """(removed, inserted) LaTeX for each run of changes, in order: for a one-line diff marker."""
-    a, b = [u.key for u in old.units], [u.key for u in new.units]
     out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in _merged(_opcodes(list(old.units), list(new.units))):
         if op != "equal":
             out.append((" ".join(u.latex() for u in old.units[i1:i2]),
                         " ".join(u.latex() for u in new.units[j1:j2])))
