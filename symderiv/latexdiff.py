@@ -150,8 +150,8 @@ def _argument_end(latex: str, pos: int) -> int:
         return _group(latex, pos)
     if ch == "\\":
         return _command(latex, pos)
-    if ch.isdigit():
-        return re.match(r"\d+(?:\.\d+)?", latex[pos:]).end() + pos
+    if ch in "0123456789":
+        return re.match(r"[0-9]+(?:\.[0-9]+)?", latex[pos:]).end() + pos
     return pos + 1
 
 

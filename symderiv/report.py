@@ -60,10 +60,10 @@ def correction(r: Result) -> tuple[str, bool] | None:
     """(the corrected line, whether it is in the note's own symbols), or None when there is none."""
     if r.verdict != "incorrect" or not r.corrected_latex:
         return None
-    text = r.corrected_latex.strip()
+    text, own = r.corrected_latex.strip(), True
     if text.endswith(SYMDERIV_NOTATION):
-        return text[: -len(SYMDERIV_NOTATION)].strip(), False
-    return text, True
+        text, own = text[: -len(SYMDERIV_NOTATION)].strip(), False
+    return (text, own) if text else None
 
 
 def entry_results(note, results: list[Result]) -> list[tuple[object, list[Result]]]:
