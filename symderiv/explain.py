@@ -17,6 +17,17 @@ from __future__ import annotations
 
 import re
 
+# Maths inside a plain reason is marked ⟦...⟧ (characters no checker reason holds): the report typesets it
+# as inline maths where the allow list lets it (report.py), else shows it as text.
+OPEN, CLOSE = "\u27e6", "\u27e7"
+_MATHS_CHARS = re.compile(r"[\\^_{}]|^[A-Za-z]$")
+
+
+def maths(text: str) -> str:
+    """``text`` marked as maths when it looks like maths (a command, a script, a single letter)."""
+    text = text.strip()
+    return f"{OPEN}{text}{CLOSE}" if _MATHS_CHARS.search(text) else text
+
 A = r"(?P<a>\d+(?:×\d+)*|scalar)"
 B = r"(?P<b>\d+(?:×\d+)*|scalar)"
 
@@ -28,8 +39,8 @@ PLAIN = [
     (r"holds at (?P<n>\d+) random points.*", "both sides agree at {n} random points"),
     (r"proved symbolically.*", "proved symbolically: the difference of the two sides simplifies to 0"),
     (r"all (?P<n>\d+) links hold.*", "all {n} steps of the chain hold"),
-    (r"an update rule: its step is checked as the gradient (?P<g>.*?); (?P<rest>.*)",
-     "a gradient-descent update, checked through its step, which must be the gradient {g}: {rest}"),
+    (r"an update rule: its step is checked as the gradient (?P<g_m>.*?); (?P<rest>.*)",
+     "a gradient-descent update, checked through its step, which must be the gradient {g_m}: {rest}"),
     (r"compared with the chain's first side \(the link before it: .*?\); (?P<rest>.*)",
      "{rest} (compared with the first side of the chain, as the step before it cannot be computed)"),
     (rf"shape mismatch: (?P<side>left|right) side: matrix product of {A} and {B}",
@@ -53,13 +64,17 @@ PLAIN = [
                                        "(sign, scale, transpose, index, layer or one factor) explains it"),
     (r"scale: claim = (?P<k>.*?) × truth(?P<detail>.*)", "off by a constant factor: this line is {k} times "
                                                          "the true value{detail}"),
+    (r"extra factor: (?P<f_m>.*?)(?: should not be there)?$", "one factor too many: {f_m}"),
+    (r"dropped factor: (?P<f_m>.*?) (?:\(elementwise\) )?is missing", "a factor is missing: {f_m}"),
+    (r"dropped factor: (?P<rest>.*)", "a factor is missing: {rest}"),
+    (r"index order: (?P<x_m>\S+) and (?P<y_m>\S+) are swapped", "the indices {x_m} and {y_m} are swapped"),
+    (r"(?P<what>layer shift|index order|transpose|scale|sign|factor order|product type): (?P<x_m>.+?) "
+     r"should (?P<neg>not )?be (?P<y_m>.+)", "{what}: {x_m} should {neg}be {y_m}"),
+    (r"sign: claim = -1 × truth", "wrong sign: this line is minus the true value"),
     (r"sign: (?P<rest>.*)", "wrong sign: {rest}"),
     (r"transpose: (?P<rest>.*)", "a transpose is wrong: {rest}"),
-    (r"extra factor: (?P<rest>.*)", "one factor too many: {rest}"),
-    (r"dropped factor: (?P<f>.*) is missing", "a factor is missing: {f}"),
-    (r"dropped factor: (?P<rest>.*)", "a factor is missing: {rest}"),
     (r"dropped sum over the batch: (?P<rest>.*)", "the sum over the samples is missing: {rest}"),
-    (r"dropped regulariser term: (?P<rest>.*)", "the regularisation term is missing: {rest}"),
+    (r"dropped regulariser term: (?P<t_m>.*)", "the regularisation term is missing: {t_m}"),
     (r"wrong activation derivative: (?P<rest>.*)", "the derivative of the wrong activation: {rest}"),
     (r"softmax treated element-wise: (?P<rest>.*)", "the softmax is treated element by element: {rest}"),
     (r"layer: (?P<rest>.*)", "the wrong layer: {rest}"),
@@ -82,10 +97,22 @@ def plain_reason(reason: str) -> str:
     for pattern, template in _PLAIN:
         found = pattern.match(text)
         if found:
-            groups = {k: (plain_reason(v) if k == "rest" else v) for k, v in found.groupdict().items()
-                      if v is not None}
+            groups = {k: _group(k, v) for k, v in found.groupdict().items()}
             return template.format(**groups)
     return text
+
+
+def _group(name: str, value: str | None) -> str:
+    if value is None:
+        return ""
+    if name == "rest":
+        return plain_reason(value)
+    return maths(value) if name.endswith("_m") else value
+
+
+def without_marks(text: str) -> str:
+    """The reason with its maths marks removed (for a terminal)."""
+    return text.replace(OPEN, "").replace(CLOSE, "")
 
 
 def short_reason(reason: str, limit: int = 90) -> str:
@@ -94,7 +121,10 @@ def short_reason(reason: str, limit: int = 90) -> str:
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit - 1)
-    return text[:cut if cut > limit // 2 else limit - 1].rstrip(",;: ") + "…"
+    text = text[:cut if cut > limit // 2 else limit - 1]
+    if text.count(OPEN) > text.count(CLOSE):       # never cut a formula in two
+        text = text[:text.rfind(OPEN)]
+    return text.rstrip(",;: ") + "…"
 
 
 # ---------------------------------------------------------------- counterexamples

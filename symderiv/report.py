@@ -25,7 +25,7 @@ import re
 
 from . import files, latexdiff, tex
 from .check import Result, check_note, claim_text
-from .explain import counterexample_rows, plain_reason, short_reason
+from .explain import CLOSE, OPEN, counterexample_rows, plain_reason, short_reason
 from .render import PREAMBLE, derivation_latex_body, derivation_markdown, text_escape, why_latex, why_markdown
 
 # Commands the notes use that the base TeX packages lack: shown as the plain content.
@@ -140,6 +140,21 @@ def _change_text(removed: str, inserted: str) -> str:
     return f"`{removed}` → `{inserted}`"
 
 
+_MARKED = re.compile(f"{OPEN}(.*?){CLOSE}", re.DOTALL)
+
+
+def reason_latex(text: str) -> str:
+    """A plain reason for LaTeX text mode: its marked maths inline where the allow list lets it through."""
+    out = []
+    for k, piece in enumerate(_MARKED.split(text)):
+        out.append((f"${piece}$" if tex.safe_math(piece) else text_escape(piece)) if k % 2 else why_latex(piece))
+    return "".join(out)
+
+
+def reason_markdown(text: str) -> str:
+    return "".join(f"${piece}$" if k % 2 else why_markdown(piece) for k, piece in enumerate(_MARKED.split(text)))
+
+
 # ---------------------------------------------------------------- the report, in LaTeX
 def _verdict_latex(verdict: str) -> str:
     return rf"\textcolor{{{VERDICT_COLOUR[verdict]}}}{{{VERDICT_MARK[verdict]}}}"
@@ -147,7 +162,7 @@ def _verdict_latex(verdict: str) -> str:
 
 def summary_latex(results: list[Result]) -> str:
     """The summary table: line, verdict, one-line reason."""
-    rows = [rf"\texttt{{{text_escape(r.id)}}} & {_verdict_latex(r.verdict)} & {why_latex(short_reason(r.reason, 70))} \\"
+    rows = [rf"\texttt{{{text_escape(r.id)}}} & {_verdict_latex(r.verdict)} & {reason_latex(short_reason(r.reason, 70))} \\"
             for r in results]
     return "\n".join([r"{\small\begin{longtable}{@{}>{\raggedright}p{0.26\linewidth}p{0.14\linewidth}"
                       r">{\raggedright\arraybackslash}p{0.54\linewidth}@{}}",
@@ -159,7 +174,7 @@ def counterexample_latex(r: Result) -> str:
     rows = counterexample_rows(r.counterexample)
     if not rows:
         return ""
-    body = "\n".join(rf"{text_escape(what)} & {why_latex(value)} \\" for what, value in rows)
+    body = "\n".join(rf"{text_escape(what)} & {reason_latex(value)} \\" for what, value in rows)
     return ("\n" + r"\textit{Where the two sides disagree:}\\[2pt]" + "\n" + r"{\small\begin{tabular}{@{}l>{\raggedright\arraybackslash}p{0.62\linewidth}@{}}"
             + "\n" + body + "\n" + r"\end{tabular}}" + "\n")
 
@@ -189,7 +204,7 @@ def _entry_latex(r: Result, first: bool) -> str:
         parts += [r"\textit{The note's line:}", _display(claim_text(r.source_latex))] if first else []
         if not _same_line(r):
             parts += [r"\textit{The step checked here:}", _display(r.link)]
-    parts.append(rf"\textit{{Why:}} {why_latex(plain_reason(r.reason))}.")
+    parts.append(rf"\textit{{Why:}} {reason_latex(plain_reason(r.reason))}.")
     parts.append(counterexample_latex(r))
     if r.why:
         parts.append(rf"\textit{{Reader's note:}} {why_latex(r.why)}.")
@@ -219,7 +234,7 @@ def _cell(text: str) -> str:
 
 def summary_markdown(results: list[Result]) -> list[str]:
     lines = ["| line | verdict | why |", "|---|---|---|"]
-    lines += [f"| `{_cell(r.id)}` | {VERDICT_MARK[r.verdict]} | {_cell(why_markdown(short_reason(r.reason, 70)))} |"
+    lines += [f"| `{_cell(r.id)}` | {VERDICT_MARK[r.verdict]} | {_cell(reason_markdown(short_reason(r.reason, 70)))} |"
               for r in results]
     return lines + [""]
 
@@ -229,7 +244,7 @@ def counterexample_markdown(r: Result) -> list[str]:
     if not rows:
         return []
     return ["Where the two sides disagree:", "", "| | |", "|---|---|"] + \
-        [f"| {_cell(what)} | {_cell(value)} |" for what, value in rows] + [""]
+        [f"| {_cell(what)} | {_cell(reason_markdown(value))} |" for what, value in rows] + [""]
 
 
 def _entry_markdown(r: Result, first: bool) -> list[str]:
@@ -246,7 +261,7 @@ def _entry_markdown(r: Result, first: bool) -> list[str]:
                   f"Corrected{notation}:", "", "$$", new, "$$", "", f"Changed: {listed}.", ""]
     elif not _same_line(r):
         lines += ["The step checked here:", "", "$$", _math_of(r.link), "$$", ""]
-    lines += [f"Why: {why_markdown(plain_reason(r.reason))}.", ""]
+    lines += [f"Why: {reason_markdown(plain_reason(r.reason))}.", ""]
     lines += counterexample_markdown(r)
     if r.why:
         lines += [f"Reader's note: {why_markdown(r.why)}.", ""]
@@ -334,7 +349,7 @@ def corrected_markdown(note, results: list[Result]) -> str:
             continue
         lines += ["$$", _math_of(claim_text(entry.source_latex)), "$$", ""]
         if state != "correct":
-            lines += [f"> **{_mark(state)}** (`{entry.id}`): {why_markdown(plain_reason(rs[0].reason if rs else ''))}.", ""]
+            lines += [f"> **{_mark(state)}** (`{entry.id}`): {reason_markdown(plain_reason(rs[0].reason if rs else ''))}.", ""]
     return "\n".join(lines) + "\n"
 
 

@@ -62,7 +62,7 @@ def test_the_summary_table_comes_first_and_lists_every_line(reports, nid):
     assert md.index("## Summary") < md.index("## Line by line") < md.index("## Backpropagation for the")
     rows = SUMMARY_ROW.findall(md[:md.index("## Line by line")])
     assert [(i, v) for i, v, _ in rows] == SECTION.findall(md)      # one row per checked line, same verdict
-    assert all(len(why) <= 71 and "column" not in why for _, _, why in rows)   # one line, plain words
+    assert all(len(why) <= 90 and "column" not in why for _, _, why in rows)   # one line, plain words
 
 
 @pytest.mark.parametrize("nid", NOTES)
@@ -127,17 +127,27 @@ def test_the_students_corrected_copy_is_their_derivation_with_the_one_line_fixed
     ("index order: j indexes dimensions of different sizes (4, 9)", "the index j runs over dimensions of different "
                                                                     "sizes (4, 9): two indices are swapped"),
     ("scale: claim = 1/2 × truth", "off by a constant factor: this line is 1/2 times the true value"),
-    ("dropped factor: f'(z^{(2)}) is missing", "a factor is missing: f'(z^{(2)})"),
+    ("dropped factor: f'(z^{(2)}) is missing", "a factor is missing: \u27e6f'(z^{(2)})\u27e7"),
+    ("index order: i and j are swapped", "the indices \u27e6i\u27e7 and \u27e6j\u27e7 are swapped"),
     ("unbalanced ')': nothing to close at column 296", "symderiv could not read this line: unbalanced ')': "
                                                         "nothing to close (character 296 of the line)"),
     ("an update rule: its step is checked as the gradient G; scale: claim = 2 × truth",
-     "a gradient-descent update, checked through its step, which must be the gradient G: off by a constant "
+     "a gradient-descent update, checked through its step, which must be the gradient \u27e6G\u27e7: off by a constant "
      "factor: this line is 2 times the true value"),
     ("something new", "something new"),
 ])
 def test_reasons_in_plain_words(reason, plain):
     assert plain_reason(reason).startswith(plain)
     assert len(short_reason(reason, 40)) <= 40
+
+
+def test_maths_in_a_reason_is_typeset_when_safe_and_escaped_when_not():
+    from symderiv.report import reason_latex, reason_markdown
+    text = plain_reason("extra factor: \\sum_{j} a_{j}")
+    assert reason_latex(text) == "one factor too many: $\\sum_{j} a_{j}$"
+    assert reason_markdown(text) == "one factor too many: $\\sum_{j} a_{j}$"
+    hostile = plain_reason("extra factor: \\input{/etc/hostname}")
+    assert r"\input" not in reason_latex(hostile) and r"\textbackslash{}input" in reason_latex(hostile)
 
 
 def test_counterexample_rows_name_sizes_indices_truth_and_claim():
