@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Commands followed by braced arguments that belong to them (a changed argument marks the whole command).
 ARGUMENTS = {"frac": 2, "dfrac": 2, "tfrac": 2, "cfrac": 2, "binom": 2, "overset": 2, "underset": 2,
@@ -41,8 +41,9 @@ _SAME = {"\\top": "T", "\\intercal": "T", "{T}": "T"}
 
 @dataclass(frozen=True)
 class Unit:
-    text: str                  # as it will be written back (\left( read as "(")
+    text: str                  # as compared and as written when marked (\left( read as "(")
     script: str = ""           # "^" or "_" for a superscript or subscript: ``text`` is then its argument
+    raw: str = field(default="", compare=False)   # \left( as written, kept where no pair is split
 
     @property
     def key(self) -> str:
@@ -126,7 +127,7 @@ def units(latex: str) -> list[Unit]:
         delimiter = _DELIMITER.match(latex, pos)
         if delimiter:
             if delimiter.group(1) != ".":          # \left. is no delimiter at all
-                out.append(Unit(delimiter.group(1)))
+                out.append(Unit(delimiter.group(1), raw=delimiter.group(0)))
             pos = delimiter.end()
         elif ch in "^_":
             at = _skip_space(latex, pos + 1)
@@ -181,8 +182,14 @@ def _opcodes(a: list, b: list) -> list:
 
 
 def marked(us, changed, wrap) -> str:
-    """The formula written back from its units, the changed ones passed through ``wrap``."""
-    return " ".join(u.latex(wrap if k in changed else None) for k, u in enumerate(us))
+    """The formula written back from its units, the changed ones passed through ``wrap``. Sized
+    delimiters (\\left( ... \\right)) keep their size unless one of them is marked or a \\left. was
+    dropped (a pair must stay whole)."""
+    sized = [u for u in us if u.raw]
+    keep = not any(us[k].raw for k in changed) and \
+        sum(u.raw.startswith("\\left") for u in sized) == sum(u.raw.startswith("\\right") for u in sized)
+    return " ".join(u.raw if keep and u.raw and k not in changed else u.latex(wrap if k in changed else None)
+                    for k, u in enumerate(us))
 
 
 def plain(latex: str) -> str:

@@ -308,26 +308,34 @@ def entry_state(rs: list[Result]) -> str:
     return "correct"
 
 
+MARK_COLOUR = {"corrected": "fixed", "incorrect": "wrong", "unverifiable": "muted"}
+
+
+def _margin(state: str, rs: list[Result], entry_id: str) -> str:
+    """The margin mark of an entry: what happened to it, and the ids of its lines."""
+    if state == "correct":
+        return ""
+    fixes = [correction(r) for r in rs if correction(r)]
+    text = _mark(state) + ("" if all(own for _, own in fixes) else " (in symderiv's notation)")
+    ids = ", ".join(r.id for r in rs if correction(r)) or entry_id
+    return (rf"\marginpar{{\raggedright\small\textcolor{{{MARK_COLOUR[state]}}}{{{text_escape(text)}}}"
+            rf"\\ \texttt{{{text_escape(ids)}}}}}")
+
+
 def corrected_latex(note, results: list[Result]) -> str:
     body = [rf"\title{{Note {text_escape(str(note.NOTE_ID))}, corrected}}", r"\date{}", r"\maketitle",
             rf"\textit{{{text_escape(note.TITLE)}}}", "", text_escape(CORRECTED_INTRO), ""]
     for entry, rs in entry_results(note, results):
         state = entry_state(rs)
-        ids = ", ".join(r.id for r in rs if correction(r)) or entry.id
-        margin = "" if state == "correct" else \
-            (rf"\marginpar{{\raggedright\small\textcolor{{{'fixed' if state == 'corrected' else VERDICT_COLOUR[state if state != 'corrected' else 'incorrect']}}}"
-             rf"{{{text_escape(_mark(state))}}}\\ \texttt{{{text_escape(ids)}}}}}")
-        if state == "corrected":
-            for r in rs:
-                fixed = correction(r)
-                if fixed:
-                    old, new = _pair_latex(r.link, fixed[0])
-                    body += [r"\noindent" + margin, new]
-                    margin = ""
-            body += [r"{\small\textcolor{muted}{The note wrote:}}",
-                     r"{\small" + _display(claim_text(entry.source_latex)) + "}", ""]
-        else:
+        margin = _margin(state, rs, entry.id)
+        if state != "corrected":
             body += [(r"\noindent" + margin) if margin else "", _display(claim_text(entry.source_latex)), ""]
+            continue
+        for r in (r for r in rs if correction(r)):
+            body += [r"\noindent" + margin, _pair_latex(r.link, correction(r)[0])[1]]
+            margin = ""                      # one mark per entry
+        body += [r"{\small\textcolor{muted}{The note wrote:}}",
+                 r"{\small" + _display(claim_text(entry.source_latex)) + "}", ""]
     return PREAMBLE + EXTRA_PREAMBLE + CORRECTED_PREAMBLE + "\\begin{document}\n" + "\n".join(body) + \
         "\n\\end{document}\n"
 
@@ -344,7 +352,8 @@ def corrected_markdown(note, results: list[Result]) -> str:
                 fixed = correction(r)
                 if fixed:
                     _, new, listed = highlighted_markdown(r.link, fixed[0])
-                    lines += ["$$", new, "$$", "", f"> **corrected** (`{r.id}`): {listed}. The note wrote:",
+                    where = "" if fixed[1] else ", in symderiv's notation"
+                    lines += ["$$", new, "$$", "", f"> **corrected** (`{r.id}`{where}): {listed}. The note wrote:",
                               ">", f"> $$ {_math_of(claim_text(entry.source_latex))} $$", ""]
             continue
         lines += ["$$", _math_of(claim_text(entry.source_latex)), "$$", ""]

@@ -34,7 +34,13 @@ def test_the_students_erratum_changes_two_parentheses_and_adds_a_transpose():
     old, new = diff(ERRATUM, CORRECTED)
     assert changes(old, new) == [("(", ""), ("", "^{T}"), (")", "")]
     assert marked(new.units, new.changed, lambda u: r"\added{" + u + "}") == \
-        r"\delta ^{(1)} = V ^{\added{T}} \delta ^{(2)} \odot h \odot ( 1 - h )"
+        r"\delta ^{(1)} = V ^{\added{T}} \delta ^{(2)} \odot h \odot \left( 1 - h \right)"   # sizes kept
+
+
+def test_a_marked_sized_delimiter_loses_its_size_with_its_partner():
+    old, new = diff(r"\left( a \right) b", r"a b")
+    assert marked(old.units, old.changed, lambda u: "[" + u + "]") == "[(] a [)] b"
+    assert plain(r"\left. a \right| b") == "a | b"          # \left. dropped: its \right| cannot stay sized
 
 
 def test_a_changed_fraction_is_marked_whole():
