@@ -40,7 +40,7 @@ PLAIN = [
     (r"proved symbolically.*", "proved symbolically: the difference of the two sides simplifies to 0"),
     (r"all (?P<n>\d+) links hold.*", "all {n} steps of the chain hold"),
     (r"an update rule: its step is checked as the gradient (?P<g_m>.*?); (?P<rest>.*)",
-     "a gradient-descent update, checked through its step, which must be the gradient {g_m}: {rest}"),
+     "a gradient-descent update: its step must be the gradient {g_m}; {rest}"),
     (r"compared with the chain's first side \(the link before it: .*?\); (?P<rest>.*)",
      "{rest} (compared with the first side of the chain, as the step before it cannot be computed)"),
     (rf"shape mismatch: (?P<side>left|right) side: matrix product of {A} and {B}",
@@ -55,13 +55,13 @@ PLAIN = [
      "an index runs past the end of {q} (a {s} matrix) on the {side} side: two indices are swapped, "
      "or it is the wrong layer's matrix"),
     (rf"shape mismatch: expected {A}, claim gives {B}",
-     "wrong size: the true value is {a}, this line gives {b}"),
+     "wrong size: {b} where the true value is {a}"),
     (r"shape mismatch: (?P<rest>.*)", "the sizes do not fit: {rest}"),
     (r"index order: (?P<i>\S+) indexes dimensions of different sizes \((?P<sizes>[^)]*)\)",
-     "the index {i} runs over dimensions of different sizes ({sizes}): two indices are swapped or "
-     "belong to different layers"),
-    (r"value: the two sides differ.*", "the two sides have different values, and no single small change "
-                                       "(sign, scale, transpose, index, layer or one factor) explains it"),
+     "index {i} runs over dimensions of sizes {sizes}: two indices are swapped or belong to different "
+     "layers"),
+    (r"value: the two sides differ.*", "different values, not explained by one small change (sign, scale, "
+                                       "transpose, index, layer or one factor)"),
     (r"scale: claim = (?P<k>.*?) × truth(?P<detail>.*)", "off by a constant factor: this line is {k} times "
                                                          "the true value{detail}"),
     (r"extra factor: (?P<f_m>.*?)(?: should not be there)?$", "one factor too many: {f_m}"),
@@ -84,6 +84,7 @@ PLAIN = [
      "symderiv could not read this line: {what} (character {col} of the line)"),
     (r"unknown symbol (?P<s>\S+?);.*", "symderiv does not know the symbol {s}: a reading "
                                        "(read: ... -> ...) can say what it stands for"),
+    (r"(?P<q_m>\S+): index 0 is the bias unit(?P<tail>.*)", "index 0 of {q_m} is the bias unit{tail}"),
     (r"both sides are the same expression.*", "not checked: both sides are the same expression"),
     (r"check did not finish within (?P<s>\S+) s", "not checked: the check took longer than {s} s"),
     (r"internal error while checking.*", "not checked: symderiv failed on this line (a bug of ours)"),
@@ -115,11 +116,16 @@ def without_marks(text: str) -> str:
     return text.replace(OPEN, "").replace(CLOSE, "")
 
 
-def short_reason(reason: str, limit: int = 90) -> str:
-    """One line of the plain reason, for the summary table."""
+def short_reason(reason: str, limit: int = 55) -> str:
+    """One line of the plain reason, for the summary table: all of it when it fits, else its first clause
+    (up to the first ': ' or ' ('), else cut at a word."""
     text = plain_reason(reason)
     if len(text) <= limit:
         return text
+    for stop in (": ", " ("):
+        at = text.find(stop)
+        if 0 < at <= limit and text[:at].count(OPEN) == text[:at].count(CLOSE):
+            return text[:at]
     cut = text.rfind(" ", 0, limit - 1)
     text = text[:cut if cut > limit // 2 else limit - 1]
     if text.count(OPEN) > text.count(CLOSE):       # never cut a formula in two

@@ -162,7 +162,7 @@ def _verdict_latex(verdict: str) -> str:
 
 def summary_latex(results: list[Result]) -> str:
     """The summary table: line, verdict, one-line reason."""
-    rows = [rf"\texttt{{{text_escape(r.id)}}} & {_verdict_latex(r.verdict)} & {reason_latex(short_reason(r.reason, 70))} \\"
+    rows = [rf"\texttt{{{text_escape(r.id)}}} & {_verdict_latex(r.verdict)} & {reason_latex(short_reason(r.reason))} \\"
             for r in results]
     return "\n".join([r"{\small\begin{longtable}{@{}>{\raggedright}p{0.26\linewidth}p{0.14\linewidth}"
                       r">{\raggedright\arraybackslash}p{0.54\linewidth}@{}}",
@@ -234,7 +234,7 @@ def _cell(text: str) -> str:
 
 def summary_markdown(results: list[Result]) -> list[str]:
     lines = ["| line | verdict | why |", "|---|---|---|"]
-    lines += [f"| `{_cell(r.id)}` | {VERDICT_MARK[r.verdict]} | {_cell(reason_markdown(short_reason(r.reason, 70)))} |"
+    lines += [f"| `{_cell(r.id)}` | {VERDICT_MARK[r.verdict]} | {_cell(reason_markdown(short_reason(r.reason)))} |"
               for r in results]
     return lines + [""]
 

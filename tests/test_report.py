@@ -124,16 +124,16 @@ def test_the_students_corrected_copy_is_their_derivation_with_the_one_line_fixed
 @pytest.mark.parametrize("reason, plain", [
     ("holds in all 54 contexts: shapes 4-6-7 m=1; ...", "both sides agree in all 54 random checks"),
     ("proved symbolically (SymPy simplifies ...)", "proved symbolically"),
-    ("shape mismatch: expected 5×1, claim gives scalar", "wrong size: the true value is 5×1, this line gives scalar"),
-    ("index order: j indexes dimensions of different sizes (4, 9)", "the index j runs over dimensions of different "
-                                                                    "sizes (4, 9): two indices are swapped"),
+    ("shape mismatch: expected 5×1, claim gives scalar", "wrong size: scalar where the true value is 5×1"),
+    ("index order: j indexes dimensions of different sizes (4, 9)", "index j runs over dimensions of sizes 4, 9: "
+                                                                    "two indices are swapped"),
     ("scale: claim = 1/2 × truth", "off by a constant factor: this line is 1/2 times the true value"),
     ("dropped factor: f'(z^{(2)}) is missing", "a factor is missing: \u27e6f'(z^{(2)})\u27e7"),
     ("index order: i and j are swapped", "the indices \u27e6i\u27e7 and \u27e6j\u27e7 are swapped"),
     ("unbalanced ')': nothing to close at column 296", "symderiv could not read this line: unbalanced ')': "
                                                         "nothing to close (character 296 of the line)"),
     ("an update rule: its step is checked as the gradient G; scale: claim = 2 × truth",
-     "a gradient-descent update, checked through its step, which must be the gradient \u27e6G\u27e7: off by a constant "
+     "a gradient-descent update: its step must be the gradient \u27e6G\u27e7; off by a constant "
      "factor: this line is 2 times the true value"),
     ("something new", "something new"),
 ])
