@@ -331,7 +331,8 @@ def find_displays(text: str, kind: str, path) -> list[Display]:
         if end < 0:
             line = visible.count("\n", 0, found.start()) + 1
             raise DocumentError(f"{path}:{line}: display math {found.group(0)} is never closed")
-        body = visible[start:end]
+        # in LaTeX a % inside maths is a comment (blanked); in Markdown a backtick inside maths is maths
+        body = (visible if kind == "latex" else text)[start:end]
         rows = _rows(body) if found.group("env") in _ROW_ENVS else [(0, body)]
         for offset, row in rows:
             for at, equation in _equations(row):
