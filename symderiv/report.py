@@ -248,10 +248,9 @@ def counterexample_markdown(r: Result) -> list[str]:
 
 
 def _entry_markdown(r: Result, first: bool) -> list[str]:
-    lines = []
+    lines = [f"### {r.id}: {VERDICT_MARK[r.verdict]}", ""]
     if first and not (correction(r) and _same_line(r)):
         lines += ["The note's line:", "", "$$", _math_of(claim_text(r.source_latex)), "$$", ""]
-    lines += [f"### {r.id}: {VERDICT_MARK[r.verdict]}", ""]
     fixed = correction(r)
     if fixed:
         old, new, listed = highlighted_markdown(r.link, fixed[0])
@@ -344,7 +343,7 @@ def corrected_markdown(note, results: list[Result]) -> str:
     lines = [f"# Note {note.NOTE_ID}, corrected", "", f"*{note.TITLE}*", "", CORRECTED_INTRO.replace(
         "the margin says so, and the changed parts are in blue, with the line as the note wrote it below in "
         "small print", "a marker says so, the changed parts are in bold, and the line as the note wrote it "
-        "follows"), ""]
+        "follows").replace("marked in the margin", "marked"), ""]
     for entry, rs in entry_results(note, results):
         state = entry_state(rs)
         if state == "corrected":
