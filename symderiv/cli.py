@@ -213,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", type=_plot_file, metavar="FILE.png",
                    help="write a plot of loss and accuracy per epoch; the path is checked before training "
                         "(default: no plot)")
+    from .backends import BACKENDS
+    p.add_argument("--backend", choices=list(BACKENDS), default="numpy",
+                   help="array library of the compiled gradients: jax and torch are optional extras "
+                        "(default: numpy)")
     return parser
 
 
@@ -330,8 +334,12 @@ def load_note_or_document(name: str, args=None):
 
 
 def cmd_train(args) -> int:
+    from .backends import BackendUnavailable
     from .train import cli_train
-    return cli_train(args, net_flags(args))
+    try:
+        return cli_train(args, net_flags(args))
+    except BackendUnavailable as exc:   # a missing optional library is a usage problem: exit 2
+        raise UsageError(str(exc)) from None
 
 
 COMMANDS = {"derive": cmd_derive, "verify": cmd_verify, "check": cmd_check,

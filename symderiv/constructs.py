@@ -102,7 +102,7 @@ def _div(x, y):
     if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
         raise ShapeError(f"elementwise division of {shape_of(x)} by {shape_of(y)}")
     with np.errstate(all="ignore"):
-        return x / y
+        return np.float64(x) / y if not isinstance(x, np.ndarray) else x / y    # 1/0 is inf, not an error
 
 
 def _pow(x, e):
@@ -111,7 +111,9 @@ def _pow(x, e):
     with np.errstate(all="ignore"):
         if isinstance(x, np.ndarray):
             return np.power(x, e)
-        return x ** e if x > 0 or float(e).is_integer() else float("nan")
+        if not (x > 0 or float(e).is_integer()):
+            return float("nan")
+        return float(np.power(np.float64(x), np.float64(e)))     # an overflow is inf, not an error
 
 
 def _binary(fn):
@@ -649,3 +651,14 @@ def command_tokens() -> set:
             if tok.startswith("\\"):
                 out.add(tok)
     return out
+
+
+def markdown_table() -> str:
+    """The registry as the Markdown table docs/constructs.md shows (a test keeps the two equal)."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+    rows = ["| construct | what it means | written as |", "|---|---|---|"]
+    for c in ROWS:
+        spelled = ", ".join(f"`{cell(s)}`" for s in c.spellings)
+        rows.append(f"| {c.name} | {cell(c.doc)} | {spelled} |")
+    return "\n".join(rows) + "\n"

@@ -72,11 +72,15 @@ class Network:
         from .derive import derivation
         return derivation(self)
 
-    def lambdify(self):
-        """A ``NumericNet``: NumPy ``loss``, ``gradients``, ``trace`` and ``predict``,
-        compiled once from the derived formulas."""
+    def lambdify(self, backend: str = "numpy", compile: bool = False):
+        """A ``NumericNet``: ``loss``, ``gradients``, ``trace`` and ``predict``, compiled once
+        from the derived formulas.
+
+        ``backend``: "numpy" (default), "jax" (jit-compiled, JAX arrays in and out) or
+        "torch" (tensors on their own device); ``compile=True`` adds torch.compile.
+        """
         from .numeric import compile_network
-        return compile_network(self)
+        return compile_network(self, backend, compile)
 
 
 def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg="none",

@@ -26,37 +26,23 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from . import activations as acts
-from . import derive, validate
+from . import backends, derive, validate
 from .activations import a, z
 from .derive import Layer
 from .losses import STABLE_FORMS, lam, logsumexp, m, softplus, w, y
 
 matmul = sp.Function("matmul")
 T = sp.Function("T")
+tmatmul = sp.Function("tmatmul")   # tmatmul(A, B) = A^T B (JAX and PyTorch only)
+BACKEND_ONLY = ("tmatmul", "dsigmoid", "dtanh", "dstep")
 rowsum = sp.Function("rowsum")     # sum over the batch (columns), keeps the column shape
 colsum = sp.Function("colsum")     # sum over units (rows) of each sample
 sumall = sp.Function("sumall")
 softmax = sp.Function("softmax")
 
 
-def _np_logsumexp(Z):
-    top = Z.max(axis=0, keepdims=True)
-    return top + np.log(np.exp(Z - top).sum(axis=0, keepdims=True))
-
-
-NUMPY_FUNCTIONS = {
-    "matmul": np.matmul,
-    "T": np.transpose,
-    "rowsum": lambda X: X.sum(axis=1, keepdims=True),
-    "colsum": lambda X: X.sum(axis=0, keepdims=True),
-    "sumall": np.sum,
-    "softmax": acts.np_softmax,
-    "logsumexp": _np_logsumexp,
-    "softplus": lambda X: np.logaddexp(0.0, X),
-}
-NUMPY_FUNCTIONS.update({f"act_{name}": act.numpy for name, act in acts.ACTIVATIONS.items() if act.numpy})
-
-
+# The NumPy table lives with the other backends (backends.py); the name stays importable here.
+NUMPY_FUNCTIONS = backends.NUMPY_FUNCTIONS
 
 
 class ToArray:
@@ -206,36 +192,105 @@ class _ArrayPrinter(NumPyPrinter):
 def _printer():
     # lambdify's own settings for a NumPy printer, plus our function names.
     return _ArrayPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
-                          "user_functions": {name: name for name in NUMPY_FUNCTIONS}})
+                          "user_functions": {name: name for name in [*NUMPY_FUNCTIONS, *BACKEND_ONLY]}})
 
 
-def _lambdify(args, exprs):
-    return sp.lambdify(args, exprs, modules=[NUMPY_FUNCTIONS, "numpy"], printer=_printer(), cse=True)
+def _lambdify(args, exprs, rt=None):
+    if rt is None or rt.name == "numpy":   # the NumPy path exactly as it always was
+        return sp.lambdify(args, exprs, modules=[NUMPY_FUNCTIONS, "numpy"], printer=_printer(), cse=True)
+    return sp.lambdify(args, _backend_forms(exprs), modules=rt.namespace(), printer=_printer(), cse=True)
+
+
+def _backend_forms(exprs):
+    """The array algebra as the JAX and PyTorch tables want it: the same values, fewer passes.
+
+    * ``matmul(T(A), B)`` -> ``tmatmul(A, B)``: a backend chooses how to form a
+      product with a transposed left factor (XLA on CPU runs it at half speed
+      unless the small weight's transpose is materialised; see backends.py).
+    * ``D * f'(z)`` for the derived ``f'`` of sigmoid ``a(1 - a)``, of tanh
+      ``1 - a^2`` and of relu ``Heaviside(z, 0)`` -> ``dsigmoid(D, a)``,
+      ``dtanh(D, a)``, ``dstep(D, z)``: one elementwise pass where eager
+      PyTorch would make three. Only these exact derived forms are matched;
+      any other f' (a custom activation's) stays as it is.
+    * numbers -> floats.
+    """
+    if isinstance(exprs, list):
+        return [_backend_forms(e) for e in exprs]
+    left_transposed = lambda e: e.func == matmul and e.args[0].func == T  # noqa: E731
+    exprs = exprs.replace(left_transposed, lambda e: tmatmul(e.args[0].args[0], e.args[1]))
+    exprs = exprs.replace(lambda e: e.is_Mul and _fused_fprime(e) is not None, _fused_fprime)
+    return _numbers_as_floats(exprs)
+
+
+dsigmoid, dtanh, dstep = (sp.Function(name) for name in ("dsigmoid", "dtanh", "dstep"))
+
+
+def _fused_fprime(product):
+    """``D * f'`` as one fused call, or None; D must hold a matrix product (the back-propagated delta)."""
+    factors = list(product.args)
+    for k, f in enumerate(factors):
+        rest = factors[:k] + factors[k + 1:]
+        if isinstance(f, sp.Heaviside) and f.args[1:] == (0,):
+            fused, rest = dstep, (rest, f.args[0])
+        elif f.is_Add and (1 - f) in rest:                                   # a * (1 - a)
+            a_ = 1 - f
+            fused, rest = dsigmoid, ([g for g in rest if g != a_], a_)
+        elif f.is_Add and (1 - f).is_Pow and (1 - f).exp == 2:                # 1 - a^2
+            fused, rest = dtanh, (rest, (1 - f).base)
+        else:
+            continue
+        D = sp.Mul(*rest[0])
+        if D.has(matmul, tmatmul):
+            return fused(D, rest[1])
+    return None
+
+
+def _numbers_as_floats(exprs):
+    """``log(2)`` or ``sqrt(2)`` in a custom activation as a float: torch.log takes no Python number."""
+    def fold(e):
+        return e.replace(lambda s: isinstance(s, (sp.Function, sp.Pow)) and s.is_number,
+                         lambda s: s.evalf())
+    return [_numbers_as_floats(e) for e in exprs] if isinstance(exprs, list) else fold(exprs)
 
 
 class NumericNet:
-    """NumPy loss and gradients of one network, compiled once."""
+    """Loss and gradients of one network, compiled once for one backend (see backends.py).
 
-    def __init__(self, net):
+    The compiled kernels work in columns; each public method is one compiled
+    *program* that brings its inputs to columns, runs its kernel and brings
+    the results back to the network's layout, so that under ``jax.jit`` the
+    layout transposes are compiled in as well.
+    """
+
+    def __init__(self, net, backend: str = "numpy", compile: bool = False):
         self.net = net
+        self.backend = backend
+        rt = self._rt = backends.runtime(backend)
         S, e = build_expressions(net)
         L = net.depth
         args = S.args()
-        self._loss = _lambdify(args, e["J"])
-        self._grads = _lambdify(args, [g for l in range(1, L + 1) for g in (e["dW"][l], e["db"][l])])
         layers = range(1, L + 1)
-        self._trace = _lambdify(args, [e["J"], [e["z"][l] for l in layers], [e["a"][l] for l in layers],
-                                       [e["delta"][l] for l in layers],
-                                       [e["fprime"][l] if e["fprime"][l] is not None else sp.S.Zero
-                                        for l in layers],
-                                       [e["dW"][l] for l in layers], [e["db"][l] for l in layers]])
+        kernel = {
+            "loss": _lambdify(args, e["J"], rt),
+            "gradients": _lambdify(args, [g for l in layers for g in (e["dW"][l], e["db"][l])], rt),
+            "trace": _lambdify(args, [e["J"], [e["z"][l] for l in layers], [e["a"][l] for l in layers],
+                                      [e["delta"][l] for l in layers],
+                                      [e["fprime"][l] if e["fprime"][l] is not None else sp.S.Zero
+                                       for l in layers],
+                                      [e["dW"][l] for l in layers], [e["db"][l] for l in layers]], rt),
+        }
+        self._loss, self._grads, self._trace = kernel["loss"], kernel["gradients"], kernel["trace"]
+        finish = {"loss": lambda J, X: J, "gradients": self._pairs, "trace": self._trace_parts}
+        self._programs = {name: rt.compile(self._program(kernel[name], finish[name]), compile)
+                          for name in kernel}
+        self._programs["predict"] = rt.compile(self._predict_program(), compile)
         self.expressions = e
 
-    # -- layout: the compiled functions are in columns; rows is the transposed view
+    # -- layout: the compiled kernels are in columns; rows is the transposed view
     def _columns(self, params, X, Y):
-        """Parameters, X and Y in column layout, checked; Y None (predict) means no targets."""
-        X = np.asarray(X, dtype=float)
-        Y = None if Y is None else np.asarray(Y, dtype=float)
+        """Parameters, X and Y in column layout, on the backend; Y None (predict) means no targets."""
+        asarray = self._rt.asarray
+        X, Y = asarray(X), asarray(Y)
         if self.net.layout == "rows":
             params = [(W.T, b.T) for W, b in params]
             X, Y = X.T, (None if Y is None else Y.T)
@@ -243,43 +298,76 @@ class NumericNet:
             Y = Y.reshape(1, -1)
         if X.ndim == 1:
             X = X.reshape(-1, 1)
-        flat = [np.asarray(p, dtype=float) for pair in params for p in pair]
+        flat = [asarray(p) for pair in params for p in pair]
         return flat, X, Y
 
     def _rows(self, pairs):
         return [(W.T, b.T) for W, b in pairs] if self.net.layout == "rows" else pairs
 
+    def _program(self, kernel, finish):
+        def program(params, X, Y, lam):
+            flat, X, Y = self._columns(params, X, Y)
+            return finish(kernel(*flat, X, Y, lam, X.shape[1]), X)
+        return program
+
+    def _pairs(self, g, X):
+        asarray = self._rt.asarray
+        return self._rows([(asarray(g[2 * t]), asarray(g[2 * t + 1])) for t in range(self.net.depth)])
+
+    def _trace_parts(self, parts, X):
+        J, Zs, As, Ds, Fs, dWs, dbs = parts
+        Fs = [self._rt.broadcast(f, z_) for f, z_ in zip(Fs, Zs)]
+        return J, list(Zs), [X] + list(As), list(Ds), Fs, list(dWs), list(dbs)
+
     def loss(self, params, X, Y, lam: float = 0.0) -> float:
-        """J: the mean per-sample loss over the samples of X, Y plus the regulariser at ``lam``."""
+        """J: the mean per-sample loss over the samples of X, Y plus the regulariser at ``lam``.
+
+        A float on NumPy; a 0-d array / tensor on JAX / PyTorch.
+        """
         validate.data(self.net, params, X, Y)
-        flat, X, Y = self._columns(params, X, Y)
-        return float(self._loss(*flat, X, Y, lam, X.shape[1]))
+        return self._rt.scalar(self._programs["loss"](params, X, Y, lam))
 
     def gradients(self, params, X, Y, lam: float = 0.0):
         """[(dW1, db1), ...] in the shapes of the parameters."""
         validate.data(self.net, params, X, Y)
-        flat, X, Y = self._columns(params, X, Y)
-        g = self._grads(*flat, X, Y, lam, X.shape[1])
-        pairs = [(np.asarray(g[2 * t]), np.asarray(g[2 * t + 1])) for t in range(self.net.depth)]
-        return self._rows(pairs)
+        return self._programs["gradients"](params, X, Y, lam)
 
     def trace(self, params, X, Y, lam: float = 0.0) -> Trace:
         """All layer quantities, in column layout whatever the network's layout."""
         validate.data(self.net, params, X, Y)
-        flat, X, Y = self._columns(params, X, Y)
-        J, Zs, As, Ds, Fs, dWs, dbs = self._trace(*flat, X, Y, lam, X.shape[1])
+        J, Zs, As, Ds, Fs, dWs, dbs = self._programs["trace"](params, X, Y, lam)
         none = [None]
-        return Trace(float(J), none + list(Zs), [X] + list(As), none + list(Ds),
-                     none + [np.broadcast_to(f, z_.shape) * 1.0 for f, z_ in zip(Fs, Zs)],
-                     none + list(dWs), none + list(dbs))
+        return Trace(self._rt.scalar(J), none + Zs, As, none + Ds, none + Fs, none + dWs, none + dbs)
 
     def predict(self, params, X):
         """The network's output a^(L) (in the network's layout)."""
         validate.inputs(self.net, params, X)
-        flat, Xc, _ = self._columns(params, X, None)
-        _, A = forward([self.net.activation(l) for l in range(1, self.net.depth + 1)],
-                       [None] + flat[0::2], [None] + flat[1::2], Xc)
-        return A[-1].T if self.net.layout == "rows" else A[-1]
+        return self._programs["predict"](params, X)
+
+    def _predict_program(self):
+        steps = [_forward(self.net.activation(l), self._rt) for l in range(1, self.net.depth + 1)]
+        rows = self.net.layout == "rows"
+
+        def predict(params, X):
+            A = self._rt.asarray(X)
+            A = A.T if rows else A
+            A = A.reshape(-1, 1) if A.ndim == 1 else A
+            for (W, b), f in zip(params, steps):
+                W, b = self._rt.asarray(W), self._rt.asarray(b)
+                A = f((W.T if rows else W) @ A + (b.T if rows else b))
+            return A.T if rows else A
+        return predict
+
+
+def _forward(act, rt):
+    """The activation as a function on the backend's arrays."""
+    if rt.name == "numpy":
+        return acts.numpy_function(act)
+    if act.name == "softmax":
+        return rt.functions["softmax"]
+    if act.numpy is not None and act.name in acts.ACTIVATIONS:
+        return rt.functions[f"act_{act.name}"]
+    return sp.lambdify(z, _numbers_as_floats(act.expr), modules=rt.namespace(), printer=_printer())
 
 
 def forward(activations, W, b, X, at=None, bump=None):
@@ -300,5 +388,5 @@ def forward(activations, W, b, X, at=None, bump=None):
     return zs, as_
 
 
-def compile_network(net) -> NumericNet:
-    return NumericNet(net)
+def compile_network(net, backend: str = "numpy", compile: bool = False) -> NumericNet:
+    return NumericNet(net, backend, compile)

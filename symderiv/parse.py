@@ -418,6 +418,8 @@ class Parser:
                 continue
             if x.kind == "num":
                 digits = x.text
+                if not digits.isdigit():
+                    self.fail(f"index {digits} must be a whole number (a unit or sample)", x.pos)
                 # W_{21}: one digit per index; b_{12} on a vector: the number 12
                 out.extend(int(d) for d in digits) if kind == "W" and len(digits) == 2 else out.append(int(digits))
             elif x.kind == "letter" and x.text in INDEX_LETTERS:

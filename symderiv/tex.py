@@ -143,8 +143,8 @@ def check_math(latex: str) -> None:
         raise UnsafeTeX("non-ASCII or control characters in maths")
     if not _balanced(latex):
         raise UnsafeTeX("unbalanced braces")
-    if re.search(r"(?<!\\)(?:\\\\)*\\$", latex):  # a last lone backslash escapes what follows it
-        raise UnsafeTeX("a backslash at the end")
+    if re.search(r"(?<!\\)(\\\\)*\\\s*$", latex):
+        raise UnsafeTeX("a trailing backslash would escape what the report puts after the maths")
     for match in _COMMAND.finditer(latex):
         name = match.group(1)
         if name in FORBIDDEN:

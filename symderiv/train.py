@@ -13,6 +13,10 @@ full-set one (``lambda * b / m`` for ``l2``, ``lambda`` for ``l2-sum``, read off
 the regulariser's definition): a batch gradient is then an unbiased estimate of
 the full-set gradient, and ``--lam`` means the same at every batch size.
 
+``backend`` (``--backend``) picks the array library the compiled gradients run
+on (backends.py): the data and parameters are moved there once, the loop is
+the same for all of them, and the history holds plain floats.
+
 >>> from symderiv import data
 >>> result = fit(data.load("digits"), TrainConfig(epochs=2), progress=False)
 >>> len(result.history.test_acc)   # epoch 0 (initial weights) + 2 epochs
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
+from . import backends
 from . import data as datasets
 from .network import NetFlags, Network, mlp
 from .presets import PRESETS
@@ -108,8 +113,13 @@ class Problem:
         return len(self.labels)
 
     def batch(self, rows):
-        take = lambda A: A.take(rows, axis=self.sample_axis)  # noqa: E731
-        return take(self.X), take(self.Y)
+        index = (slice(None),) * self.sample_axis + (rows,)   # indexing means the same in every backend
+        return self.X[index], self.Y[index]
+
+    def on(self, rt: backends.Runtime) -> "Problem":
+        """The same problem with X and Y as the backend's arrays (labels stay NumPy)."""
+        self.X, self.Y = rt.asarray(self.X), rt.asarray(self.Y)
+        return self
 
 
 def batch_order(m: int, batch_size: int, rng: np.random.Generator) -> list:
@@ -144,17 +154,17 @@ def sgd_epoch(num, params, problem: Problem, config: TrainConfig, rng) -> list:
 
 
 def _accuracy(num, net, params, problem: Problem) -> float:
-    out = num.predict(params, problem.X)
+    out = backends.runtime(num.backend).to_numpy(num.predict(params, problem.X))
     predicted = out.argmax(axis=1 if net.layout == "rows" else 0)
     return float(np.mean(predicted == problem.labels))
 
 
 def _record(history: History, num, net, params, train: Problem, test: Problem, lam: float):
-    history.train_loss.append(num.loss(params, train.X, train.Y, 0.0))
-    history.test_loss.append(num.loss(params, test.X, test.Y, 0.0))
+    history.train_loss.append(float(num.loss(params, train.X, train.Y, 0.0)))
+    history.test_loss.append(float(num.loss(params, test.X, test.Y, 0.0)))
     history.train_acc.append(_accuracy(num, net, params, train))
     history.test_acc.append(_accuracy(num, net, params, test))
-    history.objective.append(num.loss(params, train.X, train.Y, lam))
+    history.objective.append(float(num.loss(params, train.X, train.Y, lam)))
 
 
 def network_for(dataset: datasets.Dataset, flags: NetFlags, hidden_units: int) -> Network:
@@ -164,17 +174,24 @@ def network_for(dataset: datasets.Dataset, flags: NetFlags, hidden_units: int) -
 
 
 def fit(dataset: datasets.Dataset, config: TrainConfig = TrainConfig(), flags: NetFlags | None = None,
-        progress: bool = True, params=None) -> Result:
-    """Split, scale, build the network, and train it; ``params`` overrides the initial weights."""
+        progress: bool = True, params=None, backend: str = "numpy") -> Result:
+    """Split, scale, build the network, and train it; ``params`` overrides the initial weights.
+
+    With ``backend`` "jax" or "torch" the returned parameters are that library's arrays.
+    """
     config = _validated(config)
     flags = flags or DEFAULT_FLAGS
     train_set, test_set = datasets.split(dataset, config.test_fraction, config.seed)
     scaler = datasets.Scaler.fit(train_set.X)
     net = network_for(dataset, flags, config.hidden_units)
     check_memory(net, len(dataset.y), config.batch_size)
-    num = net.lambdify()
+    num = net.lambdify(backend)
     train, test = Problem(net, train_set, scaler), Problem(net, test_set, scaler)
     params = params if params is not None else net.init_params(seed=config.seed)
+    if backend != "numpy":
+        rt = backends.runtime(backend)
+        train, test = train.on(rt), test.on(rt)
+        params = [(rt.asarray(W), rt.asarray(b)) for W, b in params]
     rng = np.random.default_rng(config.seed)
     history = History()
     _record(history, num, net, params, train, test, config.lam)
@@ -358,8 +375,10 @@ def cli_train(args, flags: NetFlags) -> int:
     if args.plot:
         check_plot_path(args.plot)
     dataset = datasets.load(args.dataset)
+    backend = getattr(args, "backend", "numpy")
+    backends.runtime(backend).prefer_float64()   # the command trains in float64 on every backend
     # The bar is for a person watching; in a log or a pipe it would be noise on stderr.
-    result = fit(dataset, config, _flags_for(args, flags), progress=sys.stderr.isatty())
+    result = fit(dataset, config, _flags_for(args, flags), progress=sys.stderr.isatty(), backend=backend)
     h = result.history
     print(f"{result.net.describe()}")
     print(f"dataset {dataset.name}: {len(dataset.y)} samples, {dataset.n_classes} classes, "

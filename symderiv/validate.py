@@ -37,8 +37,8 @@ def data(net, params, X, Y) -> None:
     if m_y != m:
         raise ValueError(f"X holds {m} samples but Y holds {m_y}: {_where(net, widths)} needs one "
                          f"target per sample ({LAYOUTS[net.layout][1]} in both)")
-    if net.output.name == "softmax" and net.loss.name == "ce":
-        _one_hot(net, np.asarray(Y, dtype=float))
+    if net.output.name == "softmax" and net.loss.name == "ce" and isinstance(Y, (np.ndarray, list)):
+        _one_hot(net, np.asarray(Y, dtype=float))   # values of JAX tracers and device tensors are not read
 
 
 def _one_hot(net, Y) -> None:

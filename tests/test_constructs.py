@@ -95,3 +95,9 @@ def test_repairs_come_from_the_rows():
     had = Op("had", (q, Qty("a", "a", LayerRef("l", -1))), style=r"\odot")
     assert any(new.op == "mm" for label, new in edits(had) if label.startswith("product type"))
     assert construct_of(Call("dact", q, "f")).name == "dact"
+
+
+def test_the_docs_show_the_registry_as_it_is():
+    import pathlib
+    doc = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "constructs.md").read_text(encoding="utf-8")
+    assert constructs.markdown_table() in doc

@@ -21,7 +21,7 @@ from ..constructs import render_qty
 from ..parse import Claim
 from ..tree import Deriv, DerivOf, Node, Partial, Qty, Sum, free_indices, quantities, walk
 from .evaluate import LOWEST_LAYER, Context, Evaluator, index_dims
-from .instances import make_instance, pure_instance, random_shapes
+from .instances import MAX_WIDTH, make_instance, pure_instance, random_shapes
 from .verdict import Unverifiable
 
 MAX_INDEX_CONTEXTS = 40    # index assignments per (shape, draw, layer)
@@ -138,12 +138,21 @@ class Checker:
         self.layers = layers
         names = free_indices(sides)
         sample = uses_sample(sides)
-        for sizes, m in random_shapes(flags, shapes, self.rng):
+        for sizes, m in random_shapes(flags, shapes, self.rng, at_least=self._largest_unit(sides)):
             self.shapes_used.append((sizes, m))
             for _ in range(draws):
                 inst = make_instance(flags, sizes, m, self.rng)
                 for l in layers:
                     self._contexts_for(inst, l, names, sample)
+
+    def _largest_unit(self, sides) -> int:
+        """The largest index written as a number (W_{21}, y_2); widths are drawn at least that large."""
+        named = [i for q in quantities(*sides) for i in q.idx if isinstance(i, int)]
+        largest = max(named, default=2)
+        if largest > MAX_WIDTH:
+            raise Unverifiable(f"unit {largest} is larger than the widths the checker draws (up to {MAX_WIDTH}): "
+                               "write the claim with an index letter (i, j, k)")
+        return max(largest, 2)
 
     def _pure_contexts(self, count):
         """Random points for the free variables; p, a, y stay in (0, 1) where they are probabilities."""

@@ -190,9 +190,14 @@ class Evaluator:
             else:
                 self.ctx.idx[index] = saved
 
+    MAX_TERMS = 100_000
+
     def summation(self, s: Sum):
+        terms = self.sum_range(s)
+        if len(terms) > self.MAX_TERMS:
+            raise Unverifiable(f"a sum of {len(terms)} terms: too many to evaluate (at most {self.MAX_TERMS})")
         total = 0.0
-        for v in self.sum_range(s):
+        for v in terms:
             with self.bound(s.index, v):
                 total = _add(total, self(s.body))
         return total
@@ -379,7 +384,10 @@ def partial_matrix(ev: Evaluator, p: Partial):
     if nk == "z" and dk == "a":
         k = ev.layer(num)
         if ev.layer(den) == k - 1:
-            return inst.W[k]                                # the Jacobian of z^{(k)} in a^{(k-1)}
+            if inst.m == 1 or ev.rows:
+                return inst.W[k]                            # one sample: the Jacobian of z^{(k)} in a^{(k-1)}
+            # a batch: T[i, s, p, t] = W_ip [s = t], which the chain-rule product contracts to W^T (dJ/dz)
+            return np.einsum("ip,st->ispt", inst.W[k], np.eye(inst.m))
     raise Unverifiable(f"{render(p)} is not supported as a whole matrix (it is a higher-order tensor "
                        "or not defined here); write one entry, e.g. with indices _{ij}")
 

@@ -73,11 +73,15 @@ class Instance:
         return forward_pass(acts, self.W if W is None else W, self.b if b is None else b, self.X, at, bump)
 
 
-def random_shapes(flags: NetFlags, count: int, rng) -> list:
-    """Shapes in which every width and the batch size differ (so no transpose can hide)."""
+MAX_WIDTH = 40     # a claim naming a larger unit (W_{99999}) cannot be checked at drawn sizes
+
+
+def random_shapes(flags: NetFlags, count: int, rng, at_least: int = 2) -> list:
+    """Shapes in which every width and the batch size differ (so no transpose can hide), all at least
+    ``at_least`` (the largest unit a claim names, so that W_{53} exists in every shape drawn)."""
     out = []
     for _ in range(count):
-        pool = list(range(2, 2 + flags.depth + 8))
+        pool = list(range(at_least, at_least + flags.depth + 8))
         picks = rng.choice(pool, size=flags.depth + 2, replace=False)
         sizes = tuple(int(v) for v in picks[:flags.depth + 1])
         if flags.outputs is not None:

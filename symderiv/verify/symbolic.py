@@ -75,6 +75,8 @@ def settle(left: Node, right: Node, hidden: acts.Activation) -> str | None:
         simplified = bounded(lambda: sp.simplify(diff), SECONDS)
     except (TimedOut, TypeError, ValueError, RecursionError):
         return None
+    if simplified.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        return None                    # a side undefined everywhere (1/0): the draws say where
     if simplified == 0:
         return "proved"
     if simplified.is_number and simplified.is_zero is False:
