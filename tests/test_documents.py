@@ -236,3 +236,13 @@ def test_any_text_is_a_document_or_one_refusal(tmp_path_factory, pieces, name):
 
 def _numbered(name: str) -> bool:
     return name == "x" or name.startswith("x") or re.fullmatch(r"L\d+(?:[b-z]|-\d+)?", name) is not None
+
+
+def test_report_takes_a_document_and_refuses_two_that_would_share_names(tmp_path, capsys):
+    code, out, err = run(capsys, "report", str(DATA / "student.md"), "--out", str(tmp_path / "r"))
+    assert code == 0 and err == ""
+    assert sorted(p.name for p in (tmp_path / "r").iterdir() if not p.name.startswith(".")) == [
+        "notestudent-corrected.md", "notestudent-corrected.tex", "notestudent.md", "notestudent.tex"]
+    code, out, err = run(capsys, "report", str(DATA / "student.md"), str(DATA / "student.tex"),
+                         "--out", str(tmp_path / "r2"))
+    assert code == 2 and err.count("\n") == 1 and "notestudent" in err and not (tmp_path / "r2").exists()
