@@ -187,12 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(default: the note's own)")
     p.add_argument("claim", help='the formula in LaTeX, quoted as one argument, e.g. "\\delta^{(L)} = a^{(L)} - y"')
 
-    p = command("check", "check every line of an encoded note")
-    p.add_argument("note", help="a note id (000..004) or a file in derivations/")
+    p = command("check", "check every line of an encoded note or of your own .md/.tex file "
+                         "(exit 0 all correct, 1 any incorrect, 2 unusable)")
+    p.add_argument("note", help="a note id (000..004), a file in derivations/, or a FILE.md / FILE.tex "
+                                "(see docs/documents.md)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_net_flags(p)
 
     p = command("report", "write LaTeX and Markdown reports of encoded notes")
-    p.add_argument("notes", nargs="*", help="note ids (000..004) or files")
+    p.add_argument("notes", nargs="*", help="note ids (000..004), files in derivations/, or FILE.md / FILE.tex")
     p.add_argument("--all", action="store_true", help="every encoded note")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (required)")
     p.add_argument("--pdf", action="store_true", help="also compile PDFs (needs pdflatex)")
@@ -309,9 +312,8 @@ def _note_setting(args):
 
 
 def cmd_check(args) -> int:
-    import derivations          # the encoded notes: an application layer above the package
     from .check import cli_check
-    return cli_check(args, derivations.load(args.note))
+    return cli_check(args, load_note_or_document(args.note, args))
 
 
 def cmd_report(args) -> int:
@@ -319,8 +321,30 @@ def cmd_report(args) -> int:
     from .report import cli_report
     if args.all and args.notes:
         raise UsageError("give note ids or --all, not both")
-    notes = derivations.all_notes() if args.all or not args.notes else [derivations.load(n) for n in args.notes]
+    notes = derivations.all_notes() if args.all or not args.notes else [load_note_or_document(n) for n in args.notes]
+    ids = [str(note.NOTE_ID) for note in notes]
+    twice = next((i for i in ids if ids.count(i) > 1), None)
+    if twice is not None:
+        raise UsageError(f"two of the given files would both write the report note{twice}.*; "
+                         "report them into different folders")
     return cli_report(args, notes)
+
+
+def load_note_or_document(name: str, args=None):
+    """An encoded note by id, or a user's .md/.tex file (documents.py) with the NET FLAGS given on
+    the command line over its front matter."""
+    from .documents import is_document, load_document
+    given = {flag: getattr(args, flag) for flag in ("depth", "hidden", "output", "loss", "reg", "batch", "layout")
+             if getattr(args, flag, None) is not None}
+    preset = getattr(args, "preset", None)
+    if not 1 <= given.get("depth", 1) <= 12:
+        raise UsageError(f"--depth must be between 1 and 12, got {given['depth']}")
+    if is_document(name) or os.path.isdir(name) or os.path.splitext(name)[1] not in ("", ".py"):
+        return load_document(name, preset=preset, overrides=given)   # refuses what is no document, in one line
+    if given or preset:
+        raise UsageError(f"NET FLAGS apply to a .md/.tex document; note {name} states its own model")
+    import derivations          # the encoded notes: an application layer above the package
+    return derivations.load(name)
 
 
 def cmd_train(args) -> int:

@@ -86,8 +86,8 @@ def test_the_readme_quick_start_folder_works_twice(tmp_path):
         run = cli("report", "004", "--out", "reports", cwd=tmp_path)
         assert run.returncode == 0, run.stderr
     names = sorted(p.name for p in (tmp_path / "reports").iterdir())
-    assert names == [files.MANIFEST, "note004.md", "note004.tex"]
-    assert files.read_manifest(tmp_path / "reports") == {"note004.md", "note004.tex"}
+    assert names == [files.MANIFEST, "note004-corrected.md", "note004-corrected.tex", "note004.md", "note004.tex"]
+    assert files.read_manifest(tmp_path / "reports") == set(names[1:])
 
 
 def test_claim_folder_grows_the_manifest_and_refuses_path_names(tmp_path):
@@ -161,7 +161,8 @@ def test_four_concurrent_pdf_reports_into_one_folder_all_succeed(tmp_path):
         p.stderr.close()
     assert [code for code, _ in results] == [0, 0, 0, 0], results
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == [files.MANIFEST, "note004.md", "note004.pdf", "note004.tex"]
-    pdf = (out / "note004.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and b"%%EOF" in pdf[-1024:]
-    assert files.read_manifest(out) == {"note004.md", "note004.pdf", "note004.tex"}
+    names = sorted(f"note004{kind}.{ext}" for kind in ("", "-corrected") for ext in ("md", "pdf", "tex"))
+    assert sorted(p.name for p in out.iterdir()) == [files.MANIFEST] + names
+    for pdf in (out / "note004.pdf").read_bytes(), (out / "note004-corrected.pdf").read_bytes():
+        assert pdf.startswith(b"%PDF") and b"%%EOF" in pdf[-1024:]
+    assert files.read_manifest(out) == set(names)

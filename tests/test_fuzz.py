@@ -153,3 +153,23 @@ def test_escaped_text_and_displayed_maths_hold_no_dangerous_command(text):
     for shown in (tex.escape_text(text), tex.display(text)):
         assert dangerous(shown) is None and "^^" not in shown
         assert _unescaped_braces_balance(shown)
+
+
+from symderiv.document import Entry  # noqa: E402
+from symderiv.report import corrected_latex, corrected_markdown  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=tex_text, link=tex_text, corrected=tex_text, title=tex_text)
+def test_random_note_text_never_puts_a_command_into_the_corrected_copy(source, link, corrected, title):
+    # the corrected copy highlights a diff of the note's line and its correction: still only safe maths
+    note = types.SimpleNamespace(NOTE_ID="999", TITLE=title, MODEL="m", FLAGS=NetFlags(),
+                                 ENTRIES=[Entry("e", source), Entry("f", "x = y")])
+    results = [Result("e", source, link, "incorrect", "r", corrected), Result("f", "x = y", "x = y", "unverifiable", "r")]
+    latex = corrected_latex(note, results)
+    body = _body(latex)
+    assert dangerous(body) is None and "^^" not in body
+    assert _unescaped_braces_balance(body)
+    tex.audit_document(latex)
+    has_fix = bool(corrected.strip().removesuffix("(in symderiv's notation)").strip())
+    assert corrected_markdown(note, results).count("> **corrected**") == (1 if has_fix else 0)

@@ -1,17 +1,26 @@
-"""report.py: LaTeX + Markdown per note; the LaTeX compiles."""
+"""report.py: LaTeX + Markdown per note and a corrected copy; the LaTeX compiles; a student can act on it."""
+import pathlib
+import re
 import shutil
 import subprocess
 
 import pytest
 
 import derivations
-from symderiv.report import write_report
+from symderiv import latexdiff
+from symderiv.check import check_note
+from symderiv.documents import load_document
+from symderiv.explain import counterexample_rows, plain_reason, short_reason
+from symderiv.report import correction, entry_results, write_report
+
+STUDENT = pathlib.Path(__file__).parent / "data" / "student.md"
+NOTES = sorted(derivations.MODULES) + ["student"]
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    for note in derivations.all_notes():
+    for note in derivations.all_notes() + [load_document(STUDENT)]:
         write_report(note, out)
     return out
 
@@ -32,10 +41,120 @@ def test_note_001_report_answers_the_readers_questions(reports):
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
-@pytest.mark.parametrize("nid", sorted(derivations.MODULES))
-def test_report_compiles_with_pdflatex_without_overfull_boxes(reports, nid):
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"note{nid}.tex"],
+@pytest.mark.parametrize("stem", [f"note{n}{kind}" for n in NOTES for kind in ("", "-corrected")])
+def test_report_compiles_with_pdflatex_without_overfull_boxes(reports, stem):
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{stem}.tex"],
                          cwd=reports, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-2000:]
-    assert (reports / f"note{nid}.pdf").stat().st_size > 10_000
-    assert "Overfull" not in (reports / f"note{nid}.log").read_text(errors="replace")
+    assert (reports / f"{stem}.pdf").stat().st_size > 10_000
+    assert "Overfull" not in (reports / f"{stem}.log").read_text(errors="replace")
+
+
+# ---- a report a student can act on (issue 11, items 3 and 4) ---------------------------------------------
+
+SECTION = re.compile(r"^### (\S+): (correct|INCORRECT|unverifiable)$", re.M)
+SUMMARY_ROW = re.compile(r"^\| `([^`]+)` \| (correct|INCORRECT|unverifiable) \| (.*) \|$", re.M)
+
+
+@pytest.mark.parametrize("nid", NOTES)
+def test_the_summary_table_comes_first_and_lists_every_line(reports, nid):
+    md = (reports / f"note{nid}.md").read_text(encoding="utf-8")
+    assert md.index("## Summary") < md.index("## Line by line") < md.index("## Backpropagation for the")
+    rows = SUMMARY_ROW.findall(md[:md.index("## Line by line")])
+    assert [(i, v) for i, v, _ in rows] == SECTION.findall(md)      # one row per checked line, same verdict
+    assert all(len(why) <= 90 and "column" not in why for _, _, why in rows)   # one line, plain words
+
+
+@pytest.mark.parametrize("nid", NOTES)
+def test_counterexamples_are_tables_and_reasons_plain_words(reports, nid):
+    md = (reports / f"note{nid}.md").read_text(encoding="utf-8")
+    tex = (reports / f"note{nid}.tex").read_text(encoding="utf-8")
+    for text in (md, tex):
+        assert '"sizes"' not in text and "'sizes'" not in text and '"truth"' not in text and "at column" not in text
+    if "INCORRECT" in md and nid != "000":   # 000's errata include a shape sketch, which has no values
+        assert "| true value |" in md and "| this line gives |" in md
+        assert r"true value & " in tex
+
+
+def test_the_students_erratum_is_beside_its_correction_with_the_changes_highlighted(reports):
+    md = (reports / "notestudent.md").read_text(encoding="utf-8")
+    tex = (reports / "notestudent.tex").read_text(encoding="utf-8")
+    section = md[md.index("### L41: INCORRECT"):]
+    section = section[:section.index("\n### ")]
+    assert r"\boldsymbol{(} V \delta ^{(2)} \boldsymbol{)}" in section          # the note's line, changes in bold
+    assert r"V ^{\boldsymbol{T}} \delta ^{(2)}" in section                       # the correction under it
+    assert "Changed: `(` removed; `^{T}` inserted; `)` removed." in section
+    assert "the sizes do not fit: the right side multiplies element by element a 1×6 and a 6×1 matrix" in section
+    assert "| layer widths (input first) | 4-6-1 |" in section
+    assert r"\removed{(} V \delta ^{(2)} \removed{)}" in tex and r"V ^{\added{T}} \delta ^{(2)}" in tex
+    assert r"\newcommand{\added}[1]{\textcolor{fixed}{#1}}" in tex
+
+
+@pytest.mark.parametrize("nid", NOTES)
+def test_the_corrected_copy_replaces_every_erratum_that_has_a_correction(reports, nid):
+    note = load_document(STUDENT) if nid == "student" else derivations.load(nid)
+    results = check_note(note)
+    fixed = [r for r in results if correction(r)]
+    md = (reports / f"note{nid}-corrected.md").read_text(encoding="utf-8")
+    tex = (reports / f"note{nid}-corrected.tex").read_text(encoding="utf-8")
+    assert md.count("> **corrected** (`") == len(fixed)
+    marks = re.findall(r"\\marginpar\{.*?\{(corrected|incorrect: no correction found|not checked)"
+                       r"(?: \(in symderiv's notation\))?\}", tex)
+    assert len(marks) == tex.count(r"\marginpar{")
+    assert marks.count("corrected") == sum(any(correction(r) for r in rs) for _, rs in entry_results(note, results))
+    assert marks.count("incorrect: no correction found") == sum(
+        any(r.verdict == "incorrect" for r in rs) and not any(correction(r) for r in rs)
+        for _, rs in entry_results(note, results))
+    for r in fixed:   # each correction is there, its changed parts in blue
+        side = latexdiff.diff(r.link, correction(r)[0])[1]
+        assert latexdiff.marked(side.units, side.changed, lambda u: r"\added{" + u + "}") in tex
+
+
+def test_the_students_corrected_copy_is_their_derivation_with_the_one_line_fixed(reports):
+    md = (reports / "notestudent-corrected.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^\$\$\n(.*?)\n\$\$$", md, re.M)
+    doc = load_document(STUDENT)
+    expected = [e.source_latex for e in doc.ENTRIES]
+    assert len(blocks) == len(expected) == 10
+    assert blocks[:7] == expected[:7] and blocks[8:] == expected[8:]
+    assert blocks[7].replace(r"\boldsymbol{T}", "T") == latexdiff.plain(
+        r"\delta^{(1)} = V^T \delta^{(2)} \odot h \odot \left(1 - h\right)")
+
+
+@pytest.mark.parametrize("reason, plain", [
+    ("holds in all 54 contexts: shapes 4-6-7 m=1; ...", "both sides agree in all 54 random checks"),
+    ("proved symbolically (SymPy simplifies ...)", "proved symbolically"),
+    ("shape mismatch: expected 5×1, claim gives scalar", "wrong size: scalar where the true value is 5×1"),
+    ("index order: j indexes dimensions of different sizes (4, 9)", "index j runs over dimensions of sizes 4, 9: "
+                                                                    "two indices are swapped"),
+    ("scale: claim = 1/2 × truth", "off by a constant factor: this line is 1/2 times the true value"),
+    ("dropped factor: f'(z^{(2)}) is missing", "a factor is missing: \u27e6f'(z^{(2)})\u27e7"),
+    ("index order: i and j are swapped", "the indices \u27e6i\u27e7 and \u27e6j\u27e7 are swapped"),
+    ("unbalanced ')': nothing to close at column 296", "symderiv could not read this line: unbalanced ')': "
+                                                        "nothing to close (character 296 of the line)"),
+    ("an update rule: its step is checked as the gradient G; scale: claim = 2 × truth",
+     "a gradient-descent update: its step must be the gradient \u27e6G\u27e7; off by a constant "
+     "factor: this line is 2 times the true value"),
+    ("something new", "something new"),
+])
+def test_reasons_in_plain_words(reason, plain):
+    assert plain_reason(reason).startswith(plain)
+    assert len(short_reason(reason, 40)) <= 40
+
+
+def test_maths_in_a_reason_is_typeset_when_safe_and_escaped_when_not():
+    from symderiv.report import reason_latex, reason_markdown
+    text = plain_reason("extra factor: \\sum_{j} a_{j}")
+    assert reason_latex(text) == "one factor too many: $\\sum_{j} a_{j}$"
+    assert reason_markdown(text) == "one factor too many: $\\sum_{j} a_{j}$"
+    hostile = plain_reason("extra factor: \\input{/etc/hostname}")
+    assert r"\input" not in reason_latex(hostile) and r"\textbackslash{}input" in reason_latex(hostile)
+
+
+def test_counterexample_rows_name_sizes_indices_truth_and_claim():
+    rows = dict(counterexample_rows({"sizes": [9, 6, 4, 5], "m": 1, "l": 1, "indices": {"j": 1, "i": 2},
+                                     "truth": -0.041993, "claim": {"shape": [6, 1], "top_left": [[0.0715], [0.0]]}}))
+    assert rows == {"layer widths (input first)": "9-6-4-5", "samples m": "1", "layer l": "1",
+                    "indices": "j = 1, i = 2", "true value": "-0.04199",
+                    "this line gives": "6×1 matrix, first entries: 0.0715, 0"}
+    assert counterexample_rows(None) == []

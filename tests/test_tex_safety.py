@@ -104,13 +104,15 @@ def test_injection_through_the_api_runs_nothing_and_reads_nothing(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "out"
     written = write_report(hostile_note(), out, pdf=True)
-    assert sorted(p.name for p in written) == ["note990.md", "note990.pdf", "note990.tex"]
+    assert sorted(p.name for p in written) == ["note990-corrected.md", "note990-corrected.pdf",
+                                               "note990-corrected.tex", "note990.md", "note990.pdf", "note990.tex"]
     text = subprocess.run(["pdftotext", str(out / "note990.pdf"), "-"], capture_output=True, text=True).stdout
     assert "input{/etc/hostname}" in text.replace("\\", "")  # shown, as text
     assert hostname() not in text
     assert not list(tmp_path.rglob("pwned"))
-    assert sorted(p.name for p in out.iterdir()) == [".symderiv-report", "note990.md", "note990.pdf",
-                                                     "note990.tex"]  # no .aux, no .log
+    assert sorted(p.name for p in out.iterdir()) == [".symderiv-report", "note990-corrected.md",
+                                                     "note990-corrected.pdf", "note990-corrected.tex",
+                                                     "note990.md", "note990.pdf", "note990.tex"]  # no .aux, no .log
 
 
 @needs_pdflatex

@@ -1,0 +1,248 @@
+"""documents.py: a user's own .md/.tex file checked like an encoded note (issue 11, item 5)."""
+import json
+import pathlib
+import re
+
+import pytest
+
+from symderiv.check import check_entry, check_note
+from symderiv.cli import main
+from symderiv.document import Entry
+from symderiv.documents import MAX_BYTES, MAX_DISPLAYS, DocumentError, load_document, visible_text
+from symderiv.network import NetFlags
+from symderiv.readings import compile_readings
+
+DATA = pathlib.Path(__file__).parent / "data"
+ROOT = pathlib.Path(__file__).parent.parent
+ERRATUM = r"\delta^{(1)} = (V \delta^{(2)}) \odot h \odot (1 - h)"
+CORRECTED = r"\delta^{(1)} = V^T \delta^{(2)} \odot h \odot \left(1 - h\right)"
+STUDENT_FLAGS = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", outputs=1)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def line_of(path: pathlib.Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+# ---- the worked example: one erratum, flagged, corrected, exit 1 ----------------------------------
+
+@pytest.mark.parametrize("name, erratum_id", [("student.md", None), ("student.tex", "eq:delta1")])
+def test_student_derivation_flags_its_one_erratum(capsys, name, erratum_id):
+    path = DATA / name
+    code, out, err = run(capsys, "check", str(path), "--json")
+    assert code == 1 and err == ""
+    report = json.loads(out)
+    assert report["note"] == "student"
+    bad = [e for e in report["entries"] if e["verdict"] != "correct"]
+    assert [e["source_latex"] for e in bad] == [ERRATUM]        # every other line holds
+    assert bad[0]["id"] == (erratum_id or f"L{line_of(path, ERRATUM)}")   # named by its label, else its line
+    assert bad[0]["corrected_latex"] == CORRECTED                       # in the student's own symbols (V, h)
+    assert len(report["entries"]) == 10
+
+
+def test_the_correction_is_itself_correct_under_the_documents_readings():
+    doc = load_document(DATA / "student.md")
+    fixed = check_entry(Entry("fixed", CORRECTED), doc.FLAGS, compile_readings(doc.READINGS))
+    assert [r.verdict for r in fixed] == ["correct"]
+
+
+def test_text_output_names_the_line_and_the_correction(capsys):
+    code, out, _ = run(capsys, "check", str(DATA / "student.md"))
+    assert code == 1
+    block = out[out.index("INCORRECT") - 10:]
+    assert f"line:      {ERRATUM}" in block and f"corrected: {CORRECTED}" in block
+    assert out.rstrip().endswith("9 correct, 1 incorrect")
+
+
+def test_fixing_the_erratum_makes_the_document_correct(tmp_path, capsys):
+    fixed = tmp_path / "fixed.md"
+    fixed.write_text((DATA / "student.md").read_text().replace(ERRATUM, CORRECTED))
+    code, out, _ = run(capsys, "check", str(fixed), "--json")
+    assert code == 0 and {e["verdict"] for e in json.loads(out)["entries"]} == {"correct"}
+
+
+def test_the_docs_example_is_the_tested_file():
+    doc = (ROOT / "docs" / "documents.md").read_text()
+    blocks = re.findall(r"^```text\n(.*?)^```", doc, re.S | re.M)
+    assert (DATA / "student.md").read_text() in blocks
+
+
+def test_the_docs_console_output_is_what_check_prints(capsys, monkeypatch):
+    doc = (ROOT / "docs" / "documents.md").read_text()
+    block = re.search(r"^```console\n\$ symderiv check student.md   # exit 1\n(.*?)^```", doc, re.S | re.M)
+    monkeypatch.chdir(DATA)
+    code, out, _ = run(capsys, "check", "student.md")
+    assert code == 1
+    printed = out.splitlines()
+    for shown in block.group(1).splitlines():
+        assert shown in printed, shown
+
+
+# ---- front matter -----------------------------------------------------------------------------------
+
+def test_front_matter_gives_model_title_and_readings():
+    doc = load_document(DATA / "student.md")
+    assert doc.FLAGS == STUDENT_FLAGS
+    assert doc.TITLE == "Backprop for my two-layer classifier (homework 3)"
+    assert doc.READINGS == {"h": "a^{(1)}", "U": "W^{(1)}", "V": "W^{(2)}", r"\mathcal{L}": "J"}
+    assert load_document(DATA / "student.tex").FLAGS == STUDENT_FLAGS
+
+
+def test_command_line_flags_override_front_matter(capsys):
+    doc = load_document(DATA / "student.md", overrides={"hidden": "tanh", "batch": True})
+    assert doc.FLAGS == NetFlags(depth=2, hidden="tanh", output="sigmoid", loss="bce", batch=True, outputs=1)
+    # under tanh, h (1 - h) is no longer the hidden derivative: the corrected line is wrong too
+    code, out, _ = run(capsys, "check", str(DATA / "student.md"), "--hidden", "tanh", "--json")
+    verdicts = {e["source_latex"]: e["verdict"] for e in json.loads(out)["entries"]}
+    assert code == 1 and verdicts[ERRATUM] == "incorrect" and verdicts[r"h = \sigma(z^{(1)})"] == "correct"
+
+
+def test_a_preset_in_front_matter_and_keys_over_it(tmp_path):
+    f = tmp_path / "p.md"
+    f.write_text("---\npreset: cs231n\nreg: none\n---\n$$ a^{(1)} = x $$\n")
+    assert load_document(f).FLAGS == NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none",
+                                               batch=True, layout="rows")
+
+
+def test_no_front_matter_is_the_default_model(tmp_path):
+    f = tmp_path / "plain.md"
+    f.write_text("Output delta: $$\\delta^{(2)} = a^{(2)} - y.$$\n")
+    doc = load_document(f)
+    assert doc.FLAGS == NetFlags() and doc.TITLE == "plain.md"
+    assert [e.source_latex for e in doc.ENTRIES] == [r"\delta^{(2)} = a^{(2)} - y"]   # the full stop dropped
+    assert [r.verdict for r in check_note(doc)] == ["correct"]
+
+
+# ---- which maths is read ------------------------------------------------------------------------------
+
+def test_markdown_code_and_comments_are_not_read(tmp_path):
+    f = tmp_path / "code.md"
+    f.write_text("```\n$$ a = b $$\n```\n<!-- $$ c = d $$ -->\n`$$ e = f $$`\n\n$$\n z^{(1)} = x\n$$\n")
+    doc = load_document(f)
+    assert [(e.id, e.source_latex) for e in doc.ENTRIES] == [("L8", "z^{(1)} = x")]
+
+
+def test_latex_rows_labels_and_side_by_side_equations(tmp_path):
+    f = tmp_path / "rows.tex"
+    f.write_text("% $$ not = read $$\n"
+                 "\\begin{align*}\n"
+                 "  a &= \\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} \\\\[4pt]\n"
+                 "  b &= c \\label{eq:b} \\nonumber \\\\\n"
+                 "  d &= e, \\qquad f = g, \\quad \\text{if } h > 0\n"
+                 "\\end{align*}\n"
+                 "Text with a line break \\\\[2pt] and \\(x\\).\n"
+                 "\\[ p = q \\] \\[ r = s \\]\n")
+    doc = load_document(f)
+    assert [(e.id, e.source_latex) for e in doc.ENTRIES] == [
+        ("L3", r"a &= \begin{bmatrix} 1 \\ 2 \end{bmatrix}"),   # a matrix's rows stay together
+        ("eq:b", "b &= c"),
+        ("L5", "d &= e"),
+        ("L5b", r"f = g, \quad \text{if } h > 0"),              # a condition stays with its equation
+        ("L8", "p = q"), ("L8b", "r = s")]
+
+
+# ---- bad input: exit 2, one line on stderr, naming the problem ------------------------------------------
+
+BAD_FILES = {  # name: (content, a phrase the one line must contain)
+    "no-math.md": ("# Notes\n\nOnly inline $a = b$ maths.\n", "no display math"),
+    "open-front.md": ("---\ndepth: 2\n$$ a = b $$\n", "never closed by '---'"),
+    "unknown-key.md": ("---\nactivation: relu\n---\n$$ a = b $$\n", "unknown key 'activation'; known keys: preset"),
+    "bad-hidden.md": ("---\nhidden: softplus\n---\n$$ a = b $$\n", "must be one of sigmoid, tanh, relu"),
+    "bad-depth.md": ("---\ndepth: 0\n---\n$$ a = b $$\n", "depth '0' must be a whole number from 1 to 12"),
+    "word-depth.md": ("---\ndepth: two\n---\n$$ a = b $$\n", "must be a whole number"),
+    "bad-batch.md": ("---\nbatch: maybe\n---\n$$ a = b $$\n", "must be one of true"),
+    "bad-preset.md": ("---\npreset: bishop\n---\n$$ a = b $$\n", "must be one of ex4"),
+    "no-colon.md": ("---\ndepth 2\n---\n$$ a = b $$\n", "expected 'key: value'"),
+    "twice.md": ("---\ndepth: 2\ndepth: 3\n---\n$$ a = b $$\n", "depth is set twice"),
+    "no-arrow.md": ("---\nread: h = a^{(1)}\n---\n$$ h = b $$\n", "one '->'"),
+    "bad-reading.md": ("---\nread: h -> a^{(1\n---\n$$ h = b $$\n", "the meaning does not parse"),
+    "read-twice.md": ("---\nread: h -> a^{(1)}\nread: h -> a^{(2)}\n---\n$$ h = b $$\n", "h is read twice"),
+    "open-dollars.md": ("$$ a = b $$\n\nthen $$ c = d\n", ".md:3: display math $$ is never closed"),
+    "open-env.tex": ("\\begin{equation} a = b\n", "display math \\begin{equation} is never closed"),
+    "bad-tex-key.tex": ("% symderiv: hiden: relu\n\\[ a = b \\]\n", "unknown key 'hiden'"),
+    "bad-tex-line.tex": ("% symderiv: depth\n\\[ a = b \\]\n", "expected 'key: value'"),
+    "notes.txt": ("$$ a = b $$\n", "must end in .md"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_documents_exit_2_with_one_line(tmp_path, capsys, name):
+    content, phrase = BAD_FILES[name]
+    f = tmp_path / name
+    f.write_text(content)
+    code, out, err = run(capsys, "check", str(f))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and phrase in err and name in err, err
+
+
+def test_unusable_files_exit_2_with_one_line(tmp_path, capsys):
+    big = tmp_path / "big.md"
+    big.write_bytes(b"$$ a = b $$\n" + b" " * MAX_BYTES)
+    binary = tmp_path / "latin1.md"
+    binary.write_bytes("$$ \\alpha = b $$ caf\xe9\n".encode("latin-1"))
+    many = tmp_path / "many.md"
+    many.write_text("$$ a = b $$\n" * (MAX_DISPLAYS + 1))
+    cases = [(tmp_path / "missing.md", "no such file"), (tmp_path, "a directory"),
+             (big, f"at most {MAX_BYTES} bytes"), (binary, "not UTF-8"),
+             (many, f"at most {MAX_DISPLAYS} per document")]
+    for path, phrase in cases:
+        code, out, err = run(capsys, "check", str(path))
+        assert code == 2 and out == "" and err.count("\n") == 1 and phrase in err, (path, err)
+
+
+def test_bad_command_line_flags_exit_2(capsys):
+    for argv, phrase in [(["check", str(DATA / "student.md"), "--depth", "0"], "--depth must be between 1 and 12"),
+                         (["check", "004", "--hidden", "relu"], "NET FLAGS apply to a .md/.tex document"),
+                         (["check", str(DATA / "student.md"), "--hidden", "softplus"], "invalid choice")]:
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and err.count("\n") == 1 and phrase in err, (argv, err)
+
+
+def test_document_errors_are_value_errors():
+    # the CLI turns a ValueError into one line and exit 2; a DocumentError must be one
+    assert issubclass(DocumentError, ValueError)
+
+
+# ---- hostile text: only ever a document or a DocumentError ------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+PIECES = ["$$", "\\[", "\\]", "\\begin{align}", "\\end{align}", "\\begin{equation}", "\\end{equation}", "\\\\",
+          "{", "}", "&", "=", "a", "\\quad", ", \\qquad", "%", "`", "```", "<!--", "-->", "\n", " ", "---",
+          "depth: 2", "read: a -> b", "\\label{x}", "\\begin{bmatrix}", "\\end{bmatrix}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.sampled_from(["f.md", "f.tex"]))
+def test_any_text_is_a_document_or_one_refusal(tmp_path_factory, pieces, name):
+    f = tmp_path_factory.mktemp("fuzz") / name
+    f.write_text("".join(pieces))
+    try:
+        doc = load_document(f)
+    except DocumentError as exc:
+        assert "\n" not in str(exc) and name in str(exc)
+        return
+    lines = f.read_text().count("\n") + 1
+    for entry in doc.ENTRIES:
+        shown = {f.read_text(), visible_text(f.read_text(), "latex" if name.endswith(".tex") else "markdown")}
+        assert entry.source_latex.strip() and any(entry.source_latex in t.replace("\\label{x}", "") for t in shown)
+        assert _numbered(entry.id) and (not entry.id.startswith("L") or int(re.match(r"L(\d+)", entry.id)[1]) <= lines)
+
+
+def _numbered(name: str) -> bool:
+    return name == "x" or name.startswith("x") or re.fullmatch(r"L\d+(?:[b-z]|-\d+)?", name) is not None
+
+
+def test_report_takes_a_document_and_refuses_two_that_would_share_names(tmp_path, capsys):
+    code, out, err = run(capsys, "report", str(DATA / "student.md"), "--out", str(tmp_path / "r"))
+    assert code == 0 and err == ""
+    assert sorted(p.name for p in (tmp_path / "r").iterdir() if not p.name.startswith(".")) == [
+        "notestudent-corrected.md", "notestudent-corrected.tex", "notestudent.md", "notestudent.tex"]
+    code, out, err = run(capsys, "report", str(DATA / "student.md"), str(DATA / "student.tex"),
+                         "--out", str(tmp_path / "r2"))
+    assert code == 2 and err.count("\n") == 1 and "notestudent" in err and not (tmp_path / "r2").exists()
