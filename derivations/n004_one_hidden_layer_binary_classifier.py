@@ -73,7 +73,9 @@ ENTRIES = [
           why='Theta_k^{(i)} X_{ik} uses k as both the unit and the sample'),
     Entry('shapes.Theta',
           r'''\frac{\partial L_k}{\partial \Theta_k^{(l)}} = \underbrace{(P - y)}_{100 \times 1} \underbrace{\beta_l}_{1 \times 1} \underbrace{A_{l, l}}_{100 \times 1} \underbrace{(1 - A_{l, l})}_{100 \times 1} \underbrace{X_0}_{100 \times 1}''',
-          why='shapes written under each factor, with A_{l,l} for a column of A'),
+          why='shapes written under each factor, with A_{l,l} for a column of A; the left side is the '
+              'gradient of one weight (1 x 1)',
+          read_as='shapes', result_latex=r'''_{1 \times 1}'''),
     Entry('X',
           r'''X = \begin{bmatrix} x_1^{(1)} & x_2^{(1)} & \dots & x_n^{(1)} \\ x_1^{(2)} & x_2^{(2)} & \dots & x_n^{(2)} \\ \vdots & \vdots & \ddots & \vdots \\ x_1^{(m)} & x_2^{(m)} & \dots & x_n^{(m)} \end{bmatrix} \in \mathbb{R}^{m \times n}''',
           why='the data matrix'),
