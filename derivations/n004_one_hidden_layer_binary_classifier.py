@@ -185,6 +185,9 @@ FIRST_SAMPLE = {r"\theta_1^{(1)}": "W^{(1)}_{11}", r"\mathbb{Q}_0": "a^{(1)}_1",
 UNIT_K = {"Z_k": "z^{(1)}_k", r"\Theta_k^{(i)}": "W^{(1)}_{ki}", r"\Theta_k^{(l)}": "W^{(1)}_{kl}",
           "X_{ik}": "x_i", "X_{lk}": "x_l", r"\sum_{i=0}^{r_k}": r"\sum_{i=0}^{n_0}"}
 
+# The data section: X is m x n and y a column, samples as rows.
+AS_ROWS = replace(FLAGS, layout="rows")
+
 HOW = {
     "hidden": (PART1, ONE), "bias-unit": (PART1, ONE), "output": (PART1, ONE), "output.w": (PART1, ONE),
     "dJ/dtheta": (PART1, ONE),
@@ -196,6 +199,7 @@ HOW = {
     "z1": (FIRST_SAMPLE, NO_BIAS), "a1": (FIRST_SAMPLE, NO_BIAS), "hidden-map": (FIRST_SAMPLE, NO_BIAS),
     "output-map": (FIRST_SAMPLE, NO_BIAS), "want": ({**PART1, **SAMPLES}, ONE), "Z_k": (UNIT_K, ONE),
     "dl/dTheta.chain": (PART3, ONE), "dl/dTheta": (PART3, ONE), "dl/dTheta.vector": (PART3, FLAGS),
+    "X": ({}, AS_ROWS), "y": ({}, AS_ROWS), "X-bias": ({}, AS_ROWS),
 }
 ENTRIES = [replace(e, readings={**HOW[e.id][0], **e.readings}, flags=HOW[e.id][1]) if e.id in HOW else e
            for e in ENTRIES]

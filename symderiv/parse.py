@@ -28,7 +28,7 @@ from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, CONSTRUCTS
                          LABELLED_KINDS, PRIMARY_STARTS, PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS,
                          TRANSPOSE_SUPERSCRIPTS, parse_condition, render, render_qty)
 from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
-from .tree import (Call, Deriv, DerivOf, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
+from .tree import (Call, Deriv, DerivOf, LayerRef, Matrix, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
                    transposed, walk)
 
 MAX_NODES = 2000
@@ -651,8 +651,8 @@ def _classify(claim: Claim) -> None:
     _bare_w_as_variable(claim)
     _pure_derivatives(claim)
     qtys = [n for side in claim.sides for n in walk(side) if isinstance(n, Qty)]
-    network = any(q.layer is not None or q.kind in NETWORK_KINDS for q in qtys) or \
-        any(isinstance(n, Partial) for side in claim.sides for n in walk(side))
+    network = any(q.layer is not None or q.sample is not None or q.kind in NETWORK_KINDS for q in qtys) or \
+        any(isinstance(n, (Partial, Matrix)) for side in claim.sides for n in walk(side))
     claim.pure = not network
     claim.symbolic_layer = any(q.layer is not None and q.layer.symbolic for q in qtys) or any(
         isinstance(n, Sum) and n.hi and n.hi[0] == "width" and n.hi[1].symbolic

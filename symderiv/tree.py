@@ -142,6 +142,19 @@ class Index(Node):
 
 
 @dataclass(frozen=True)
+class Matrix(Node):
+    """\\begin{bmatrix} ... \\end{bmatrix}: rows of cells; None is an ellipsis (\\dots, \\vdots, \\ddots).
+
+    With ellipses, ``term`` is the general entry inferred from the first cells, in the fresh
+    index letters ``row_index`` / ``col_index`` (None where the matrix has one row or column)."""
+    rows: tuple
+    term: Node | None = None
+    row_index: str | None = None
+    col_index: str | None = None
+    pos: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class Indicator(Node):
     """\\mathbb{1}(cond): 1 where the condition holds, else 0."""
     cond: Node

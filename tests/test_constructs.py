@@ -26,6 +26,7 @@ EXAMPLES = {
     "cancel": r"\delta^{(L)} = \cancel{a^{(L)}} y + a^{(L)} - y",
     "index": r"\delta^{(L)}_j = a^{(L)}_j - 1 \quad \text{if } j = y_i",
     "indicator": r"\delta^{(L)}_j = a^{(L)}_j - \mathbb{1}(j = 1)",
+    "matrix": r"y = \begin{bmatrix} y^{(1)} \\ y^{(2)} \\ \vdots \\ y^{(m)} \end{bmatrix}",
 }
 
 

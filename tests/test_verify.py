@@ -220,3 +220,16 @@ def test_samples_bias_units_and_widths(claim, verdict):
 def test_the_indicator_of_the_true_class(claim, verdict):
     rows = NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", batch=True, layout="rows")
     assert verify(claim, rows).verdict == verdict
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    (r"X = \begin{bmatrix} x_1^{(1)} & x_2^{(1)} & \dots & x_n^{(1)} \\ x_1^{(2)} & x_2^{(2)} & \dots & x_n^{(2)} \\ "
+     r"\vdots & \vdots & \ddots & \vdots \\ x_1^{(m)} & x_2^{(m)} & \dots & x_n^{(m)} \end{bmatrix}", "correct"),
+    (r"X = \begin{bmatrix} x_1^{(1)} & x_1^{(2)} & \dots \\ x_2^{(1)} & x_2^{(2)} & \dots \\ \vdots & \vdots & \ddots \end{bmatrix}",
+     "incorrect"),
+    (r"y = \begin{bmatrix} y^{(1)} \\ y^{(2)} \\ \vdots \\ y^{(m)} \end{bmatrix}", "correct"),
+    (r"y = \begin{bmatrix} y^{(1)} & y^{(2)} & \dots & y^{(m)} \end{bmatrix}", "incorrect"),
+])
+def test_matrices_written_out_with_ellipses(claim, verdict):
+    rows = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", batch=True, layout="rows", outputs=1)
+    assert verify(claim, rows).verdict == verdict

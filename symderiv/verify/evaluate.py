@@ -193,6 +193,13 @@ class Evaluator:
 
     MAX_TERMS = 100_000
 
+    def index_range(self, node: Node, name: str) -> range:
+        """1..n for an index letter, n from the dimension it indexes in ``node`` (a matrix's general entry)."""
+        dims = index_dims(node, self, {}).get(name)
+        if not dims or len(dims) > 1:
+            raise Unverifiable(f"cannot tell how far the matrix's ellipsis runs (index {name})")
+        return range(1, min(dims) + 1)
+
     def summation(self, s: Sum):
         terms = self.sum_range(s)
         if len(terms) > self.MAX_TERMS:
