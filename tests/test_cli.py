@@ -166,7 +166,9 @@ def test_closed_pipe_ends_quietly(argv):
     p.stdout.close()
     code = p.wait(timeout=120)
     err = p.stderr.read().decode()
-    assert code in (0, cli.EXIT_PIPE_CLOSED) and err == "", (code, err)
+    # a closed pipe is not an error: 141, or the command's own code (check exits 1 on errata) when its
+    # output fitted in the pipe before the reader left; never an internal error or a traceback
+    assert code in (0, 1, cli.EXIT_PIPE_CLOSED) and err == "", (code, err)
 
 
 def test_closed_pipe_exit_code_is_141_when_the_write_fails(monkeypatch, capsys):
