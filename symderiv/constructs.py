@@ -482,6 +482,11 @@ def _parse_activation(p, t):
             p.group_tokens()
         else:
             break
+    return activation_applied(p, t, prime)
+
+
+def activation_applied(p, t, prime: bool) -> Call:
+    """The activation (or, primed, its derivative) applied to the parenthesised argument that follows."""
     if not p.at("("):
         p.fail(f"{t.text}{chr(39) if prime else ''} needs an argument in parentheses")
     p.take()

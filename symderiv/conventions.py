@@ -30,7 +30,7 @@ from .network import NetFlags
 from .notation import NotationError
 from .readings import (BiasUnit, KindRename, LayerShift, LetterLayer, NamedDerivatives, Readings, UnitLetters, as_readings,
                        compile_readings, map_tree)
-from .tree import Call, LayerRef, Node, Op, Partial, Qty, Sum
+from .tree import LayerRef, Node, Op, Partial, Qty, Sum
 
 
 # ---------------------------------------------------------------- construct rows of the conventions
@@ -91,12 +91,7 @@ def _parse_layered_activation(p, t):
     if p.at("'"):
         p.take()
         prime = True
-    if not p.at("("):
-        p.fail(f"{t.text} needs an argument in parentheses")
-    p.take()
-    arg = p.expr()
-    p.expect(")")
-    return p.node(Call("dact" if prime else "act", arg, t.text, pos=t.pos))
+    return C.activation_applied(p, t, prime)
 
 
 _ACT_PARSE = C.CONSTRUCTS["act"].parse
