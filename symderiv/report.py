@@ -381,16 +381,18 @@ def report_names(note, pdf: bool = False) -> list[str]:
         ([f"{stems[0]}.pdf", f"{stems[1]}.pdf"] if pdf else [])
 
 
-def write_report(note, out: pathlib.Path, pdf: bool = False, force: bool = False) -> list[pathlib.Path]:
-    """Check the note now and write its report into ``out`` (see ``files.claim_folder``)."""
+def write_report(note, out: pathlib.Path, pdf: bool = False, force: bool = False,
+                 results=None) -> list[pathlib.Path]:
+    """Check the note now (unless its ``results`` are given) and write its report into ``out``
+    (see ``files.claim_folder``)."""
     if pdf:
         tex.require_pdflatex()
     files.claim_folder(out, report_names(note, pdf), force)
-    return _write_note(note, pathlib.Path(out), pdf)
+    return _write_note(note, pathlib.Path(out), pdf, results)
 
 
-def _write_note(note, out: pathlib.Path, pdf: bool) -> list[pathlib.Path]:
-    results = check_note(note)
+def _write_note(note, out: pathlib.Path, pdf: bool, results=None) -> list[pathlib.Path]:
+    results = check_note(note) if results is None else results
     report, clean = note_latex(note, results), corrected_latex(note, results)
     for latex in (report, clean):
         tex.audit_document(latex)  # before anything of this note is written

@@ -1,4 +1,13 @@
+import pytest
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))  # tests/oracles.py
+
+
+@pytest.fixture(scope="session")
+def checked_notes():
+    """Every note checked once per test session (check, report and derivations tests share it)."""
+    import derivations
+    from symderiv.check import check_note
+    return {nid: check_note(derivations.load(nid)) for nid in derivations.MODULES}

@@ -10,8 +10,8 @@ from symderiv.verify import verify, verify_chain
 
 
 @pytest.fixture(scope="module")
-def results():
-    return {nid: check_note(derivations.load(nid)) for nid in derivations.MODULES}
+def results(checked_notes):
+    return checked_notes
 
 
 def by_id(results, nid, rid):

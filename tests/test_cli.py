@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sampling import EXHAUSTIVE
+
 import symderiv
 from symderiv import cli
 from symderiv.losses import REGULARISERS
@@ -158,7 +160,9 @@ def test_unverifiable_claim_verdict_on_stdout_one_line_on_stderr(capsys):
 
 # ---- the process ---------------------------------------------------------------
 
-@pytest.mark.parametrize("argv", [["derive", "--depth", "11", "--format", "latex"], ["check", "002"]])
+@pytest.mark.parametrize("argv", [pytest.param(["derive", "--depth", "11", "--format", "latex"], marks=EXHAUSTIVE),
+                                  pytest.param(["check", "002"], marks=EXHAUSTIVE),
+                                  ["derive", "--depth", "3", "--format", "latex"]])
 def test_closed_pipe_ends_quietly(argv):
     p = subprocess.Popen([sys.executable, "-m", "symderiv", *argv], cwd=ROOT, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)

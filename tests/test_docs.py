@@ -37,6 +37,8 @@ from pathlib import Path
 
 import pytest
 
+from sampling import EXHAUSTIVE
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 RUNNABLE = ("bash", "console", "python")
@@ -162,7 +164,9 @@ def _first_of_each() -> dict:
 FIRST = _first_of_each()
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
+@pytest.mark.parametrize("block", [  # README's examples by default; the guides' too in CI (-m exhaustive)
+    pytest.param(b, marks=() if b.path.name == "README.md" else EXHAUSTIVE) for b in BLOCKS],
+    ids=[b.id for b in BLOCKS])
 def test_example(block: Block, tmp_path, env):
     if block.norun and NORUN_FILE.search(block.path.read_text(encoding="utf-8").splitlines()[0]):
         pytest.skip(f"norun-file: {block.norun}")

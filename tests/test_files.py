@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from sampling import EXHAUSTIVE
+
 from symderiv import files
 
 # Run from another folder, the subprocess must still import this checkout's symderiv.
@@ -81,6 +83,7 @@ def test_cli_refuses_foreign_files_in_one_line_and_accepts_force(tmp_path):
     assert (out / "notes.txt").read_text() == "mine" and (out / "note004.md").exists()
 
 
+@EXHAUSTIVE         # two report runs in fresh interpreters; CI also runs the quick start itself
 def test_the_readme_quick_start_folder_works_twice(tmp_path):
     for _ in range(2):
         run = cli("report", "004", "--out", "reports", cwd=tmp_path)
@@ -150,6 +153,7 @@ def test_write_atomic_replaces_the_file_and_makes_it_readable(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
 
 
+@EXHAUSTIVE         # about 10 s of pdflatex: CI runs it in the second step
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_four_concurrent_pdf_reports_into_one_folder_all_succeed(tmp_path):
     cmd = [sys.executable, "-m", "symderiv", "report", "004", "--pdf", "--out", "out"]
