@@ -10,6 +10,7 @@ checking them.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -145,36 +146,177 @@ def split_top_level(latex: str) -> list[str]:
 
 
 _SHAPE = re.compile(r"_\{\s*(\d+)\s*\\times\s*(\d+)\s*\}")
+_JOINS = re.compile(r"^\s*(\\times|\\cdot|\\odot|\\circ)?\s*")
+MAX_SHAPE_FACTORS = 6       # factors beyond this are not reordered when looking for a correction
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of a shape sketch: its LaTeX (without the shape), its shape, how it joins the left."""
+    body: str
+    shape: tuple
+    join: str                  # "times" (matrix product, or a 1 x 1 scalar) or "odot" (element-wise)
+    opens: bool = False        # "\\left(" before it: a group evaluated first
+    closes: bool = False
+
+
+def shape_factors(source: str) -> tuple[str, list]:
+    """The text before the first factor (``dL/dTheta =``) and the factors of a sketch, in order."""
+    prefix, factors, start = "", [], 0
+    for match in _SHAPE.finditer(source):
+        piece = source[start:match.start()]
+        if not factors and "=" in piece:
+            head, piece = piece.rsplit("=", 1)
+            prefix = head + "= "
+        join = _JOINS.match(piece)
+        kind = "odot" if join.group(1) in ("\\odot", "\\circ") else "times"
+        body = piece[join.end():].strip()
+        opens = body.startswith("\\left(")
+        body = body[len("\\left("):].strip() if opens else body
+        if factors and body.startswith("\\right)"):           # the group closed after the previous factor
+            factors[-1] = replace(factors[-1], closes=True)
+            body = body[len("\\right)"):].strip()
+            join = _JOINS.match(body)
+            kind = "odot" if join.group(1) in ("\\odot", "\\circ") else "times"
+            body = body[join.end():].strip()
+            opens = body.startswith("\\left(")
+            body = body[len("\\left("):].strip() if opens else body
+        factors.append(Factor(body, (int(match.group(1)), int(match.group(2))), kind, opens))
+        start = match.end()
+    if factors and source[start:].strip().startswith("\\right)"):
+        factors[-1] = replace(factors[-1], closes=True)
+    return prefix, factors
+
+
+def _groups_first(factors: list) -> list | None:
+    """The factors with each parenthesised element-wise group replaced by one factor of its shape."""
+    out, k = [], 0
+    while k < len(factors):
+        f = factors[k]
+        if not f.opens:
+            out.append(f)
+            k += 1
+            continue
+        end = next((e for e in range(k, len(factors)) if factors[e].closes), None)
+        if end is None:
+            return None
+        shape, _ = shape_product([replace(g, opens=False, closes=False) for g in factors[k:end + 1]])
+        if shape is None:
+            return None
+        out.append(Factor(f.body, shape, f.join))
+        k = end + 1
+    return out
+
+
+def shape_product(factors: list) -> tuple[tuple | None, str]:
+    """The shape of the product, left to right after any parenthesised group (None and the reason when two
+    factors do not fit)."""
+    if any(f.opens for f in factors):
+        factors = _groups_first(factors)
+        if factors is None:
+            return None, "shape mismatch: a parenthesised group does not close or does not fit"
+    rows, cols = factors[0].shape
+    for n, f in enumerate(factors[1:], 2):
+        r, c = f.shape
+        if f.join == "odot":
+            if (r, c) != (rows, cols):
+                return None, f"shape mismatch: factor {n} is {r}×{c} but the element-wise product so far is " \
+                             f"{rows}×{cols}"
+        elif (rows, cols) == (1, 1):
+            rows, cols = r, c                   # a 1 x 1 factor is a scalar
+        elif (r, c) != (1, 1):
+            if r != cols:
+                return None, f"shape mismatch: factor {n} is {r}×{c} but the product so far is {rows}×{cols}"
+            cols = c
+    return (rows, cols), ""
 
 
 def check_shapes(entry: Entry) -> list[Result]:
     """A chain of matrix shapes multiplied left to right, against the shape the note states."""
-    shapes = [(int(r), int(c)) for r, c in _SHAPE.findall(entry.source_latex)]
+    _, factors = shape_factors(entry.source_latex)
     claimed = [(int(r), int(c)) for r, c in _SHAPE.findall(entry.result_latex)]
-    rows, cols = shapes[0]
-    for n, (r, c) in enumerate(shapes[1:], 2):
-        if r != cols:
-            return [Result(entry.id, entry.source_latex, entry.source_latex, "incorrect",
-                           f"shape mismatch: factor {n} is {r}×{c} but the product so far is {rows}×{cols}")]
-        cols = c
-    product = f"{rows}×{cols}"
-    if claimed and claimed[-1] != (rows, cols):
-        r, c = claimed[-1]
-        return [Result(entry.id, entry.source_latex, entry.source_latex, "incorrect",
-                       f"shape mismatch: the factors multiply to {product}, the note says {r}×{c}")]
+    shape, why = shape_product(factors)
+    if shape is not None and claimed and claimed[-1] != shape:
+        why = f"shape mismatch: the factors multiply to {shape[0]}×{shape[1]}, the note says " \
+              f"{claimed[-1][0]}×{claimed[-1][1]}"
+    if why:
+        return [Result(entry.id, entry.source_latex, entry.source_latex, "incorrect", why,
+                       shape_correction(entry, factors, claimed[-1] if claimed else factors[0].shape))]
     return [Result(entry.id, entry.source_latex, entry.source_latex, "correct",
-                   f"the factors multiply to {product}")]
+                   f"the factors multiply to {shape[0]}×{shape[1]}")]
+
+
+def shape_correction(entry: Entry, factors: list, target: tuple) -> str | None:
+    """The sketch with the fewest changes (factors moved, transposed, or joined element-wise) whose product
+    has the stated shape (the first factor's when none is stated), checked again; None when none fits."""
+    n = len(factors)
+    orders = itertools.permutations(range(n)) if n <= MAX_SHAPE_FACTORS else [tuple(range(n))]
+    best = None
+    for order in orders:
+        moved = sum(k != p for k, p in enumerate(order))
+        for flips in itertools.product((False, True), repeat=n):
+            for joins in itertools.product(("times", "odot"), repeat=n - 1):
+                # column vectors of one shape side by side are read element-wise before anything is
+                # transposed: a transpose counts twice, and breaks ties
+                cost = (moved + 2 * sum(flips) + sum(j != factors[order[k + 1]].join for k, j in enumerate(joins)),
+                        sum(flips))
+                if best is not None and cost >= best[0]:
+                    continue
+                new = [Factor(factors[p].body, factors[p].shape[::-1] if flip else factors[p].shape, join)
+                       for p, flip, join in zip(order, flips, ("times",) + joins)]
+                for grouped in (_grouped(new), new):
+                    if grouped is not None and shape_product(grouped)[0] == target:
+                        best = (cost, grouped, flips)
+                        break
+    if best is None:
+        return None
+    prefix, _ = shape_factors(entry.source_latex)
+    text = prefix + " ".join(
+        ("" if k == 0 else ("\\odot " if f.join == "odot" else "\\times ")) + ("\\left(" if f.opens else "") +
+        _transposed_body(f.body, flip) + f"_{{{f.shape[0]} \\times {f.shape[1]}}}" + ("\\right)" if f.closes else "")
+        for k, (f, flip) in enumerate(zip(best[1], best[2])))
+    again = check_shapes(replace(entry, source_latex=text))
+    return text if again[0].verdict == "correct" else None
+
+
+def _grouped(factors: list) -> list | None:
+    """Each run of element-wise factors put in parentheses (evaluated first); None when that changes
+    nothing (no run, or one run that is the whole product)."""
+    out, k, found = list(factors), 1, False
+    while k < len(out):
+        if out[k].join != "odot":
+            k += 1
+            continue
+        start, end = k - 1, k
+        while end + 1 < len(out) and out[end + 1].join == "odot":
+            end += 1
+        if (start, end) != (0, len(out) - 1):
+            out[start], out[end] = replace(out[start], opens=True), replace(out[end], closes=True)
+            found = True
+        k = end + 1
+    return out if found else None
+
+
+def _transposed_body(body: str, flip: bool) -> str:
+    if not flip:
+        return body
+    if body.startswith("\\underbrace{") and body.endswith("}"):
+        return body[:-1] + "^{T}}"
+    return body + "^{T}"
 
 
 def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
-                previous_lhs: str = "") -> list[Result]:
+                previous_lhs: str = "", document_text: str = "") -> list[Result]:
+    """The verdicts of every link of one entry; ``document_text`` (all the document's maths) tells
+    which symbols a correction may use."""
     if entry.read_as == "shapes":
         return [replace(r, why=entry.why) for r in check_shapes(entry)]
     from .verify import verify_chain
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
     verdicts = [v for claim in claims_of(entry, previous_lhs)
-                for v in verify_chain(claim, flags, readings=read, batch=flags.batch)]
+                for v in verify_chain(claim, flags, readings=read, batch=flags.batch,
+                                      document_text=document_text or entry.source_latex)]
     results = []
     for n, v in enumerate(verdicts, 1):
         link_id = entry.id if len(verdicts) == 1 else f"{entry.id}.{n}"
@@ -187,9 +329,10 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
 def check_note(note) -> list[Result]:
     """Every entry of a note module, checked now."""
     readings = compile_readings(getattr(note, "READINGS", {}))
+    text = "\n".join(entry.source_latex for entry in note.ENTRIES)
     results, lhs = [], ""
     for entry in note.ENTRIES:
-        results += check_entry(entry, note.FLAGS, readings, lhs)
+        results += check_entry(entry, note.FLAGS, readings, lhs, text)
         if entry.read_as is None:
             equations = claims_of(entry, lhs)
             lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation

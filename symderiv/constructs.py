@@ -286,11 +286,18 @@ def render_qty(q: Qty) -> str:
     if q.args:
         s += "(" + ", ".join(render(a) for a in q.args) + ")"
     if q.idx:
-        s += "_{" + "".join(str(i) for i in q.idx) + "}"
+        s += "_{" + "".join(_index_latex(i) for i in q.idx) + "}"
     if q.layer is not None or q.sample is not None:
         s += "^{" + (f"({q.layer.latex()})" if q.layer is not None else "") + \
             (f"({q.sample})" if q.sample is not None else "") + "}"
     return s
+
+
+def _index_latex(i) -> str:
+    """An index as written: a letter, a unit number, or y_i (the class of sample i) after a space."""
+    if isinstance(i, tuple) and i[0] == "label":
+        return f" y_{i[1]}"
+    return str(i)
 
 
 def _qty_prec(q: Qty) -> float:
@@ -326,6 +333,8 @@ def _render_T(n, r):
 
 def _render_sum(n, r):
     hi = f"^{{{n.hi_latex}}}" if n.hi_latex else ""
+    if not hi and n.lo == 1:          # the natural range: every unit
+        return f"\\sum_{{{n.index}}} {r(n.body, 3)}"
     return f"\\sum_{{{n.index}={n.lo}}}{hi} {r(n.body, 3)}"
 
 

@@ -76,8 +76,9 @@ class Readings:
             if r.replacement is None or isinstance(r.pattern, Sum) or not isinstance(r.replacement, (Qty, Partial)):
                 continue
             if isinstance(r.replacement, Qty) and r.replacement.idx and not (isinstance(r.pattern, Qty)
-                                                                                and r.pattern.idx):
-                continue            # the reading picked one entry: its inverse would claim every entry
+                                                                                and r.pattern.idx) \
+                    and not all(isinstance(i, int) for i in r.replacement.idx):
+                continue            # the reading picked an entry by letter: its inverse would rename that letter
             back.append(Reading(r.meaning, r.source, r.replacement, r.pattern))
         inverse = Readings(back)
         inverse.readings.sort(key=lambda r: (r.specificity, r.meaning in text), reverse=True)

@@ -22,6 +22,7 @@ from ..readings import IllTyped, as_readings
 from ..tree import Node, Op, Partial, Qty, quantities, walk
 from .checker import Checker, holds, rtol_for, valid_layers
 from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
+from .correct import correct
 from .repair import search_variants, textbook_expected
 from .symbolic import settle
 from .verdict import Unverifiable, Verdict
@@ -67,8 +68,12 @@ def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
 def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
                  draws: int = DRAWS, shapes: int = SHAPES, batch: bool | None = None,
                  convention: str = "auto", bias: bool | None = None, fit_depth: bool | None = None,
-                 alternatives: bool = True) -> list[Verdict]:
+                 alternatives: bool = True, document_text: str = "") -> list[Verdict]:
     """One verdict per link of ``a = b = c``, each naming the convention and model it assumed.
+
+    Without ``alternatives`` only the verdicts count: no other convention is tried and no correction
+    searched for. With ``readings`` (a document's) and ``alternatives``, a wrong link's correction is written in the document's symbols
+    (correct.py); ``document_text`` is the whole document, whose symbols a correction may use.
 
     ``fit_depth`` (default: when no network was given): a claim in symbolic l whose layers do not all
     exist at the model's depth is checked in the shallowest deeper network where they do.
@@ -80,7 +85,8 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     flags = _model(conv, latex, net_or_flags, batch, bias)
     show = render if conv.name == "default" else conv.render
     links, flags = _links(latex, flags, conventions.readings_for(conv, readings), seed, draws, shapes, fit, show,
-                          user_readings=readings)
+                          user_readings=readings if alternatives else None, document_text=document_text,
+                          repairs=alternatives)
     for v in links:
         v.convention, v.model = conv.name, conventions.model_line(flags)
         if v.verdict != "correct" and alternatives:
@@ -110,7 +116,7 @@ def _right_elsewhere(latex, used, flags, readings, seed, fit) -> list:
         if conv.name == used.name or sides is None or sides in seen:
             continue               # unreadable there, or read exactly as already checked: same verdict
         seen.append(sides)
-        links, _ = _links(latex, flags, alt, seed, 1, 2, fit)
+        links, _ = _links(latex, flags, alt, seed, 1, 2, fit, repairs=False)   # only the verdict counts
         if links and all(v.verdict == "correct" for v in links):
             right.append(conv)
     if not right:
@@ -142,7 +148,8 @@ def _fitted(claim: Claim, flags: NetFlags) -> NetFlags:
     return flags
 
 
-def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, user_readings=None) -> tuple:
+def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, user_readings=None,
+           document_text="", repairs=True) -> tuple:
     """The verdicts of every link and the model they were checked in (deeper when ``fit``).
 
     ``readings`` are the convention's and the user's together; ``user_readings`` the user's (a note's)
@@ -167,7 +174,7 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
                     claim.condition)
         link_latex = latex if len(claim.sides) == 2 else f"{render(sub.sides[0])} = {render(sub.sides[1])}"
         try:
-            v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show), MAX_SECONDS)
+            v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show, repairs), MAX_SECONDS)
         except NotationError as exc:
             v = _unusable(link_latex, exc)
         except Unverifiable as exc:
@@ -182,29 +189,11 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
                         reason=f"internal error while checking ({type(exc).__name__}: {exc})")
         if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
             v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
-        if v.verdict == "incorrect" and v.repair is not None and user_readings:
-            _in_claims_notation(v, as_readings(user_readings), flags, seed, latex)
+        if v.verdict == "incorrect" and user_readings is not None:
+            correct(v, claim.sides, k, flags, as_readings(user_readings), latex, document_text, seed)
         v.seconds = time.monotonic() - started
         out.append(v)
     return out, flags
-
-
-def _in_claims_notation(v: Verdict, readings, flags, seed, text: str = "") -> None:
-    """The correction written back in the claim's own symbols (the readings inverted), kept only when the
-    checker, reading it the same way, finds it correct; else it stays in symderiv's notation and says so."""
-    ref, fixed, swapped = v.repair
-    back = readings.inverse(text)
-    ref_text, fixed_text = render(back.apply_to(ref, "")), render(back.apply_to(fixed, ""))
-    line = f"{fixed_text} = {ref_text}" if swapped else f"{ref_text} = {fixed_text}"
-    try:
-        again = bounded(lambda: verify_chain(line, flags, readings=readings, seed=seed + 1, alternatives=False),
-                        MAX_SECONDS)
-    except TimedOut:
-        again = []
-    if again and all(w.verdict == "correct" for w in again):
-        v.expected, v.corrected_latex = fixed_text, line
-    else:
-        v.corrected_latex = f"{v.corrected_latex}  (in symderiv's notation)"
 
 
 def _against_first_side(claim: Claim, k: int, v: Verdict, flags, seed, draws, shapes) -> Verdict:
@@ -253,8 +242,9 @@ def nearest_spellings(word: str) -> list:
 
 
 def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int,
-               show=render) -> Verdict:
-    """One link's verdict; ``show`` writes a tree of ours in the claim's notation (its convention's)."""
+               show=render, repairs: bool = True) -> Verdict:
+    """One link's verdict; ``show`` writes a tree of ours in the claim's notation (its convention's);
+    without ``repairs`` a wrong link is diagnosed but no correction is searched for."""
     left, right = claim.sides
     if not flags.bias and any(q.kind == "b" for q in quantities(left, right)):
         raise Unverifiable("the model has no bias terms (--no-bias), but the claim uses b")
@@ -282,7 +272,7 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
                   + _evidence_text(checker, claim, rtol)) if proof == "proved" else _evidence_text(checker, claim, rtol)
         return Verdict("correct", latex, expected=show(test), reason=reason,
                        evidence={**_evidence(checker, claim), "proof": proof or "random draws"})
-    return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show)
+    return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show, repairs)
 
 
 def _oracle_weight(n: Node) -> int:
@@ -371,7 +361,8 @@ def _evidence_text(checker: Checker, claim: Claim, rtol: float) -> str:
 # ---------------------------------------------------------------- diagnosis
 
 
-def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show=render) -> Verdict:
+def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show=render,
+                      repairs=True) -> Verdict:
     diagnosis = [f"index order: {name} indexes dimensions of different sizes ({', '.join(map(str, sorted(v)))})"
                  for name, v in checker.index_conflicts.items()]
     errors = [s for s in samples if s.error]
@@ -381,7 +372,7 @@ def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, r
         diagnosis.extend(shape_diagnosis(samples))
         diagnosis.extend(ratio_diagnosis(samples))
         diagnosis.extend(factor_diagnosis(samples, checker))
-    variant_label, variant = search_variants(checker, ref, test, rtol)
+    variant_label, variant = search_variants(checker, ref, test, rtol) if repairs else (None, None)
     if variant_label and not any(variant_label.split(":")[0] == d.split(":")[0] for d in diagnosis):
         diagnosis.append(variant_label)
     if _softmax_derivative(test, checker.flags):
@@ -390,7 +381,7 @@ def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, r
     if not diagnosis:
         diagnosis.append("value: the two sides differ (no single sign, scale, transpose, index, layer or "
                          "factor change explains it)")
-    fixed = variant if variant is not None else textbook_expected(ref, checker, rtol)
+    fixed = variant if variant is not None or not repairs else textbook_expected(ref, checker, rtol)
     expected = show(fixed) if fixed is not None else None          # in the claim's convention
     corrected = None
     if fixed is not None:

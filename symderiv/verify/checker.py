@@ -121,6 +121,7 @@ class Checker:
         self.draws = draws
         self.layers = None
         self.index_conflicts: dict = {}
+        self._kept: dict = {}       # (id(tree), id(context)) -> (tree, value, error): see samples(keep_left)
         self._build(shapes, draws)
 
     def _build(self, shapes, draws):
@@ -204,6 +205,18 @@ class Checker:
         ev = Evaluator(Context(ctx.inst, ctx.l, dict(ctx.idx), ctx.s, dict(ctx.vars)), self.flags.layout)
         return scalarish(ev(node))
 
+    def _left_value(self, left: Node, ctx: Context):
+        key = (id(left), id(ctx))
+        if key not in self._kept:
+            try:
+                self._kept[key] = (left, self.evaluate(left, ctx), None)
+            except ShapeError as exc:
+                self._kept[key] = (left, None, exc)
+        _, value, error = self._kept[key]
+        if error is not None:
+            raise error
+        return value
+
     def where(self, ctx: Context):
         """Where the claim's condition holds in this context: True, False, or an element-wise mask."""
         if self.claim.condition is None:
@@ -214,14 +227,17 @@ class Checker:
             return True
         return bool(mask) if not isinstance(mask, np.ndarray) else mask.astype(bool)
 
-    def samples(self, left: Node, right: Node, contexts=None) -> list[Sample]:
+    def samples(self, left: Node, right: Node, contexts=None, keep_left: bool = False) -> list[Sample]:
+        """Both sides evaluated in every context (or ``contexts``). ``keep_left``: the left side is the
+        same tree call after call (repair tries many right sides against one reference), so its values
+        are kept and not evaluated again."""
         out = []
         for ctx in contexts or self.contexts:
             mask = self.where(ctx)
             if mask is False:
                 continue
             try:
-                lv = self.evaluate(left, ctx)
+                lv = self._left_value(left, ctx) if keep_left else self.evaluate(left, ctx)
             except ShapeError as exc:
                 out.append(Sample(ctx, None, None, f"left side: {exc}"))
                 continue

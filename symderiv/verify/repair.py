@@ -10,13 +10,14 @@ works, a standard form of the quantity is tried, again only if it checks.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from fractions import Fraction
 
 from ..constructs import edits, render
 from ..network import NetFlags
 from ..notation import NotationError
-from ..parse import parse
-from ..tree import Call, LayerRef, Node, Num, Op, Partial, Qty, edits_below, free_indices, quantities, \
+from ..parse import Claim, parse
+from ..tree import Call, LayerRef, bound_indices, Node, Num, Op, Partial, Qty, edits_below, free_indices, quantities, \
     rename_indices, transposed
 from .checker import Checker, holds
 from .verdict import Unverifiable
@@ -60,22 +61,65 @@ def root_edits(ref: Node, test: Node, flags: NetFlags):
         yield f"dropped regulariser term: + {render(term)}", Op("add", (test, term))
 
 
-def search_variants(checker, ref, test, rtol, budget=240):
+def index_edits(test: Node, letters: list):
+    """One index of one quantity replaced by another index letter of the claim, or dropped: the slips
+    of a hand derivation (``delta_j`` for ``delta_i``, ``f(z_j)`` for ``f(z)``, ``k`` for ``\\tilde{k}``)."""
+    def edits_of(n):
+        if not isinstance(n, Qty) or not n.idx:
+            return
+        labels = [("label", x) for x in letters if n.kind in ("z", "a", "yhat")]
+        for k, old in enumerate(n.idx):
+            for new in [*letters, *labels, None]:
+                if new == old or (new is None and n.kind not in ("z", "a", "delta")):
+                    continue
+                idx = n.idx[:k] + ((new,) if new is not None else ()) + n.idx[k + 1:]
+                q = replace(n, idx=idx)
+                yield f"index: {render(n)} should be {render(q)}", q
+    return edits_below(test, edits_of)
+
+
+def _index_letters(ref: Node, test: Node) -> list:
+    return [i for i in free_indices([ref, test]) + sorted(bound_indices(test) | bound_indices(ref))
+            if isinstance(i, str)]
+
+
+def search_variants(checker, ref, test, rtol, budget=320):
+    """The first single edit of ``test`` that makes it equal ``ref`` in every context (label, tree)."""
     quick = checker.contexts[:4]
     count = 0
-    for label, variant in itertools.chain(all_edits(test), root_edits(ref, test, checker.flags)):
+    same_indices = free_indices([test])
+    for label, variant in itertools.chain(all_edits(test), index_edits(test, _index_letters(ref, test)),
+                                          root_edits(ref, test, checker.flags)):
         count += 1
         if count > budget:
             break
         try:
-            ok, _ = holds(checker.samples(ref, variant, quick), rtol)
-            if ok:
-                ok, _ = holds(checker.samples(ref, variant), rtol)
-        except (Unverifiable, ZeroDivisionError, FloatingPointError, ValueError, TypeError):
+            if checker.index_conflicts or free_indices([variant]) != same_indices:
+                ok = holds_afresh(checker, ref, variant, rtol)     # other indices: other contexts
+            else:
+                ok, _ = holds(checker.samples(ref, variant, quick, keep_left=True), rtol)
+                if ok:
+                    ok, _ = holds(checker.samples(ref, variant, keep_left=True), rtol)
+        except (Unverifiable, NotationError, ZeroDivisionError, FloatingPointError, ValueError, TypeError):
             continue
         if ok:
             return label, variant
     return None, None
+
+
+def holds_afresh(checker, ref: Node, variant: Node, rtol, shapes: int = 3, draws: int = 2) -> bool:
+    """``ref = variant`` in contexts of its own (its indices may range over other sizes than the claim's),
+    quick contexts first; an ill-typed variant never holds."""
+    claim = replace_sides(checker.claim, [ref, variant])
+    quick = Checker(claim, checker.flags, 1, 1, 1)
+    if quick.index_conflicts or not holds(quick.samples(ref, variant), rtol)[0]:
+        return False
+    full = Checker(claim, checker.flags, 2, shapes, draws)
+    return not full.index_conflicts and holds(full.samples(ref, variant), rtol)[0]
+
+
+def replace_sides(claim: Claim, sides: list) -> Claim:
+    return Claim(claim.text, sides, claim.symbolic_layer, claim.pure, claim.condition)
 
 
 def textbook_expected(ref: Node, checker, rtol) -> Node | None:
