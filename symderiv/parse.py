@@ -45,6 +45,14 @@ class Claim:
     symbolic_layer: bool = False
     pure: bool = False
     condition: Node | None = None   # "if z^{(2)} > 0": the claim is checked only where this holds
+    cuts: tuple = ()           # where in ``text`` each side ends (its "=" or the end of the chain)
+
+    def link_text(self, k: int) -> str:
+        """Sides k and k+1 as the user wrote them (a link of a chain), or "" when not known."""
+        if len(self.cuts) != len(self.sides):
+            return ""
+        start = self.cuts[k - 1] + 1 if k > 0 else 0
+        return " ".join(self.text[start:self.cuts[k + 1]].split())
 
 
 class ParseError(NotationError):
@@ -62,6 +70,7 @@ class Parser:
         self.text, self.toks, self.k, self.count = text, tokens, 0, 0
         self.closing: list[str] = []     # closers of the constructs being parsed (the \\| of an open norm)
         self.condition = None            # a claim's "if ..." qualifier
+        self.cuts: list[int] = []       # where each side of a chain ends
         self.layer_letters = _layer_letters(tokens)   # a note's own layer letter: (j) beside (j-1)
 
     def stops(self, t: Token | None) -> bool:
@@ -145,10 +154,12 @@ class Parser:
     def chain(self) -> list[Node]:
         sides = [self.expr()]
         while self.at("=") or (self.at(":") and self.peek(1) is not None and self.peek(1).text == "="):
+            self.cuts.append(self.peek().pos)
             if self.take().text == ":":      # := in an update rule is an assignment written as an equation
                 self.take()
             sides.append(self.expr())
         t = self.peek()
+        self.cuts.append(t.pos if t is not None else len(self.text))
         if t is not None and t.kind in ("prose", "word") and t.text.strip() in CONDITION_WORDS:
             self.take()                          # "... \\quad \\text{if } j = y_i": where the claim holds
             self.condition = parse_condition(self, t.pos)
@@ -600,7 +611,7 @@ def parse(latex: str, readings=None) -> Claim:
     read = as_readings(readings)
     sides = read.apply(sides, text)
     condition = read.apply_to(p.condition, text) if p.condition is not None else None
-    claim = Claim(text, sides, condition=condition)
+    claim = Claim(text, sides, condition=condition, cuts=tuple(p.cuts))
     _classify(claim)
     return claim
 

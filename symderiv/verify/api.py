@@ -21,7 +21,7 @@ from ..parse import Claim, parse
 from ..readings import IllTyped, as_readings
 from ..tree import Node, Op, Partial, Qty, quantities, walk
 from .checker import Checker, holds, rtol_for, valid_layers
-from .diagnose import counterexample, factor_diagnosis, ratio_diagnosis, shape_diagnosis
+from .diagnose import counterexample, draw_size, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .correct import correct
 from .repair import search_variants, textbook_expected
 from .symbolic import settle
@@ -172,7 +172,8 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
     for k in links:
         sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure,
                     claim.condition)
-        link_latex = latex if len(claim.sides) == 2 else f"{render(sub.sides[0])} = {render(sub.sides[1])}"
+        link_latex = latex if len(claim.sides) == 2 else (claim.link_text(k) or
+                                                          f"{render(sub.sides[0])} = {render(sub.sides[1])}")
         try:
             v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show, repairs), MAX_SECONDS)
         except NotationError as exc:
@@ -365,7 +366,7 @@ def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, r
                       repairs=True) -> Verdict:
     diagnosis = [f"index order: {name} indexes dimensions of different sizes ({', '.join(map(str, sorted(v)))})"
                  for name, v in checker.index_conflicts.items()]
-    errors = [s for s in samples if s.error]
+    errors = sorted((s for s in samples if s.error), key=draw_size)
     if errors:
         diagnosis.append("shape mismatch: " + errors[0].error)
     else:

@@ -53,13 +53,13 @@ def correct(v: Verdict, chain: list, k: int, flags: NetFlags, readings, text: st
     for left, right in candidates(v, chain, k, flags):
         if spell_delta:
             left, right = _without_delta(left, flags), _without_delta(right, flags)
-        if "a^{(0)}" not in (document_text or text):
-            left, right = _input_as_x(left), _input_as_x(right)
         left, right = _activation_as_written(left, chain), _activation_as_written(right, chain)
         if left is None or right is None or (left, right) in seen or not _holds_here(left, right, flags):
             continue
         seen.add((left, right))
-        line = f"{render(back.apply_to(left, ''))} = {render(back.apply_to(right, ''))}"
+        left, right = (_as_the_document_writes(back.apply_to(side, ""), flags, document_text or text)
+                       for side in (left, right))      # what the readings leave in symderiv's names
+        line = f"{render(left)} = {render(right)}"
         tried += 1
         try:
             again = bounded(lambda: verify_chain(line, flags, readings=readings, seed=seed + 1,
@@ -67,7 +67,7 @@ def correct(v: Verdict, chain: list, k: int, flags: NetFlags, readings, text: st
         except TimedOut:
             again = []
         if again and all(w.verdict == "correct" for w in again):
-            v.corrected_latex, v.expected = line, render(back.apply_to(right, ""))
+            v.corrected_latex, v.expected = line, render(right)
             return
         if tried >= MAX_TRIES:
             return
@@ -242,14 +242,27 @@ def _activation_as_written(n: Node | None, chain: list) -> Node | None:
                    and c.spelling in ("", "f") else None)
 
 
-def _input_as_x(n: Node | None) -> Node | None:
-    """a^{(0)} written x, as a document that never writes a^{(0)} does."""
-    def as_x(q):
-        if isinstance(q, Qty) and q.kind == "a" and q.layer is not None and q.layer.base is None \
-                and q.layer.offset == 0:
-            return Qty("x", "x", None, q.idx, sample=q.sample)
+# (layer of a, a name the document may use for it instead, its kind): the input and the output
+OTHER_NAMES = [(lambda L: 0, "x", "x"), (lambda L: L, r"\hat{y}", "yhat")]
+
+
+def _as_the_document_writes(n: Node | None, flags: NetFlags, document_text: str) -> Node | None:
+    """a^{(0)} written x, and a^{(L)} written \\hat{y}, in a document that writes those and never a^{(0)},
+    a^{(L)}."""
+    if n is None:
         return None
-    return None if n is None else rewrite(n, as_x)
+    for layer_of, name, kind in OTHER_NAMES:
+        layer = layer_of(flags.depth)
+        if name not in document_text or any(f"a^{{({t})}}" in document_text for t in (layer, "L")):
+            continue
+
+        def renamed(q, layer=layer, name=name, kind=kind):
+            if isinstance(q, Qty) and q.kind == "a" and q.layer is not None and \
+                    q.layer.resolve(None, flags.depth) == layer and not q.layer.symbolic:
+                return Qty(kind, name, None, q.idx, sample=q.sample)
+            return None
+        n = rewrite(n, renamed)
+    return n
 
 
 def _letters(n: Node) -> set:

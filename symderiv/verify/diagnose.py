@@ -167,11 +167,17 @@ def _small(v):
             [[float(f"{x:.4g}") for x in row] for row in clipped]}
 
 
+def draw_size(s) -> tuple:
+    """How big a draw is: the counterexample shown is the smallest failing one, and the reason names
+    the same draw."""
+    return sum(s.ctx.inst.sizes) + s.ctx.inst.m, s.ctx.l or 0
+
+
 def counterexample(samples, bad, ref, test, swapped) -> dict | None:
     failing = [s for s in samples if s.error or not close(s.left, s.right)]
     if not failing:
         return None
-    s = min(failing, key=lambda x: (sum(x.ctx.inst.sizes) + x.ctx.inst.m, x.ctx.l or 0))
+    s = min(failing, key=draw_size)
     inst = s.ctx.inst
     if not inst.sizes:
         return {"point": {k: round(v, 6) for k, v in s.ctx.vars.items()},
