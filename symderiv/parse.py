@@ -22,6 +22,8 @@ product (so a Hadamard marker cannot keep ``A \\odot (B C)`` apart from
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, replace
 
 from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, CONSTRUCTS, ENVIRONMENTS, INDEX_LETTERS, INFIX,
@@ -47,12 +49,26 @@ class Claim:
     condition: Node | None = None   # "if z^{(2)} > 0": the claim is checked only where this holds
     cuts: tuple = ()           # where in ``text`` each side ends (its "=" or the end of the chain)
 
+    def side_text(self, k: int) -> str:
+        """Side k as the user wrote it, or "" when not known."""
+        if len(self.cuts) != len(self.sides):
+            return ""
+        start = self.cuts[k - 1] + 1 if k > 0 else 0
+        return _trimmed(self.text[start:self.cuts[k]])
+
     def link_text(self, k: int) -> str:
         """Sides k and k+1 as the user wrote them (a link of a chain), or "" when not known."""
         if len(self.cuts) != len(self.sides):
             return ""
-        start = self.cuts[k - 1] + 1 if k > 0 else 0
-        return " ".join(self.text[start:self.cuts[k + 1]].split())
+        return f"{self.side_text(k)} = {self.side_text(k + 1)}"
+
+
+_LAYOUT_AT_ENDS = re.compile(r"^(?:\s|&|,|\\quad\b|\\\\)+|(?:\s|&|,|\\quad\b|\\\\)+$")
+
+
+def _trimmed(text: str) -> str:
+    """A side's text without the alignment marks, commas and spacing around it."""
+    return " ".join(_LAYOUT_AT_ENDS.sub("", text).split())
 
 
 class ParseError(NotationError):

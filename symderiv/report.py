@@ -50,20 +50,16 @@ CORRECTED_PREAMBLE = r"""\geometry{left=2cm,right=4.2cm,marginparwidth=3.2cm,mar
 
 VERDICT_MARK = {"correct": "correct", "incorrect": "INCORRECT", "unverifiable": "unverifiable"}
 VERDICT_COLOUR = {"correct": "right", "incorrect": "wrong", "unverifiable": "muted"}
-SYMDERIV_NOTATION = "(in symderiv's notation)"
 LEGEND = ("In each erratum the parts of the note's line that the correction changes are in red, "
           "and the parts the correction puts in their place in blue.")
 
 
 # ---------------------------------------------------------------- what each result says
-def correction(r: Result) -> tuple[str, bool] | None:
-    """(the corrected line, whether it is in the note's own symbols), or None when there is none."""
+def correction(r: Result) -> str | None:
+    """The corrected line (in the note's own symbols, checked again), or None when there is none."""
     if r.verdict != "incorrect" or not r.corrected_latex:
         return None
-    text, own = r.corrected_latex.strip(), True
-    if text.endswith(SYMDERIV_NOTATION):
-        text, own = text[: -len(SYMDERIV_NOTATION)].strip(), False
-    return (text, own) if text else None
+    return r.corrected_latex.strip() or None
 
 
 def entry_results(note, results: list[Result]) -> list[tuple[object, list[Result]]]:
@@ -193,13 +189,11 @@ def _entry_latex(r: Result, first: bool) -> str:
     parts = [rf"\subsection*{{{text_escape(r.id)}: {_verdict_latex(r.verdict)}}}"]
     fixed = correction(r)
     if fixed:
-        old, new = _pair_latex(r.link, fixed[0])
-        notation = "" if fixed[1] else \
-            r" {\small (in symderiv's notation: no reading back into the note's symbols was verified)}"
+        old, new = _pair_latex(r.link, fixed)
         if not _same_line(r):
             parts += [r"\textit{The note's line:}", _display(claim_text(r.source_latex))] if first else []
         parts += [r"\textit{The note's line:}" if _same_line(r) else r"\textit{The step checked here:}", old,
-                  r"\textit{Corrected:}" + notation, new]
+                  r"\textit{Corrected:}", new]
     else:
         parts += [r"\textit{The note's line:}", _display(claim_text(r.source_latex))] if first else []
         if not _same_line(r):
@@ -253,11 +247,10 @@ def _entry_markdown(r: Result, first: bool) -> list[str]:
         lines += ["The note's line:", "", "$$", _math_of(claim_text(r.source_latex)), "$$", ""]
     fixed = correction(r)
     if fixed:
-        old, new, listed = highlighted_markdown(r.link, fixed[0])
-        notation = "" if fixed[1] else " (in symderiv's notation)"
+        old, new, listed = highlighted_markdown(r.link, fixed)
         label = "The note's line" if _same_line(r) else "The step checked here"
         lines += [f"{label} (changed parts in bold):", "", "$$", old, "$$", "",
-                  f"Corrected{notation}:", "", "$$", new, "$$", "", f"Changed: {listed}.", ""]
+                  "Corrected:", "", "$$", new, "$$", "", f"Changed: {listed}.", ""]
     elif not _same_line(r):
         lines += ["The step checked here:", "", "$$", _math_of(r.link), "$$", ""]
     lines += [f"Why: {reason_markdown(plain_reason(r.reason))}.", ""]
@@ -314,8 +307,7 @@ def _margin(state: str, rs: list[Result], entry_id: str) -> str:
     """The margin mark of an entry: what happened to it, and the ids of its lines."""
     if state == "correct":
         return ""
-    fixes = [correction(r) for r in rs if correction(r)]
-    text = _mark(state) + ("" if all(own for _, own in fixes) else " (in symderiv's notation)")
+    text = _mark(state)
     ids = ", ".join(r.id for r in rs if correction(r)) or entry_id
     return (rf"\marginpar{{\raggedright\small\textcolor{{{MARK_COLOUR[state]}}}{{{text_escape(text)}}}"
             rf"\\ \texttt{{{text_escape(ids)}}}}}")
@@ -331,7 +323,7 @@ def corrected_latex(note, results: list[Result]) -> str:
             body += [(r"\noindent" + margin) if margin else "", _display(claim_text(entry.source_latex)), ""]
             continue
         for r in (r for r in rs if correction(r)):
-            body += [r"\noindent" + margin, _pair_latex(r.link, correction(r)[0])[1]]
+            body += [r"\noindent" + margin, _pair_latex(r.link, correction(r))[1]]
             margin = ""                      # one mark per entry
         body += [r"{\small\textcolor{muted}{The note wrote:}}",
                  r"{\small" + _display(claim_text(entry.source_latex)) + "}", ""]
@@ -350,9 +342,8 @@ def corrected_markdown(note, results: list[Result]) -> str:
             for r in rs:
                 fixed = correction(r)
                 if fixed:
-                    _, new, listed = highlighted_markdown(r.link, fixed[0])
-                    where = "" if fixed[1] else ", in symderiv's notation"
-                    lines += ["$$", new, "$$", "", f"> **corrected** (`{r.id}`{where}): {listed}. The note wrote:",
+                    _, new, listed = highlighted_markdown(r.link, fixed)
+                    lines += ["$$", new, "$$", "", f"> **corrected** (`{r.id}`): {listed}. The note wrote:",
                               ">", f"> $$ {_math_of(claim_text(entry.source_latex))} $$", ""]
             continue
         lines += ["$$", _math_of(claim_text(entry.source_latex)), "$$", ""]

@@ -85,8 +85,9 @@ def test_a_correction_keeps_the_notes_symbols(results):
     """Note 002 writes w, N, Delta and phi, never delta: its corrections do too."""
     corr = by_id(results, "002", "dJtilde/dw1.cases").corrected_latex
     assert "\\delta" not in corr and "w^{(1)}" in corr and "\\frac{1}{N}" in corr and "\\Delta" in corr
-    # note 004 calls the hidden activation sigma and p the output: the corrected line says so
-    assert by_id(results, "004", "hidden.2").corrected_latex == r"a_{j} = \sigma\left(z_{j}\right)"
+    # note 004 calls the hidden activation sigma_1: the corrected line keeps the note's own right side
+    # and the left side of its chain (sigma_1(sum theta x) = sigma_1(z_j) is the wrong step)
+    assert by_id(results, "004", "hidden.2").corrected_latex == r"a_j = \sigma_1(z_j)"
 
 
 def test_a_shape_sketch_is_corrected_by_the_fewest_moves():

@@ -66,6 +66,7 @@ def test_a_wrong_line_is_corrected_in_the_readers_symbols():
     text = r"\frac{\partial J}{\partial \beta_j} = \frac{p - y_1}{p (1 - p)} \alpha_j"
     (v,) = verify_chain(text, flags, readings=readings, document_text=text)
     assert v.verdict == "incorrect"
-    assert v.corrected_latex == r"\frac{\partial J}{\partial \beta_{j}} = \left(p - y_{1}\right) \alpha_{j}"
+    # the left side is kept as written; the right side is the true value in p, y_1 and alpha_j
+    assert v.corrected_latex == r"\frac{\partial J}{\partial \beta_j} = \left(p - y_{1}\right) \alpha_{j}"
     (again,) = verify_chain(v.corrected_latex, flags, readings=readings)
     assert again.verdict == "correct"

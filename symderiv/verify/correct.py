@@ -41,25 +41,28 @@ SECONDS = 20.0             # bound of one such check
 SYMPY_SECONDS = 2.0        # bound of one simplification
 
 
-def correct(v: Verdict, chain: list, k: int, flags: NetFlags, readings, text: str, document_text: str,
+def correct(v: Verdict, claim, k: int, flags: NetFlags, readings, text: str, document_text: str,
             seed: int) -> None:
     """Set ``v.corrected_latex`` (and ``v.expected``) to the first candidate line that holds in the
-    document's own notation; leave them None when none does."""
+    document's own notation; leave them None when none does. A side the correction keeps is written
+    as the document wrote it."""
     from .api import verify_chain
     v.corrected_latex = None
+    chain = claim.sides
     back = readings.inverse(text)
     spell_delta = "\\delta" not in (document_text or text)
     tried, seen = 0, set()
     for left, right in candidates(v, chain, k, flags):
+        kept = [claim.side_text(chain.index(side)) if side in chain else "" for side in (left, right)]
         if spell_delta:
             left, right = _without_delta(left, flags), _without_delta(right, flags)
         left, right = _activation_as_written(left, chain), _activation_as_written(right, chain)
         if left is None or right is None or (left, right) in seen or not _holds_here(left, right, flags):
             continue
         seen.add((left, right))
-        left, right = (_as_the_document_writes(back.apply_to(side, ""), flags, document_text or text)
+        left, right = (_as_the_document_writes(back.apply_to(side, ""), flags, document_text or text, back)
                        for side in (left, right))      # what the readings leave in symderiv's names
-        line = f"{render(left)} = {render(right)}"
+        line = f"{kept[0] or render(left)} = {kept[1] or render(right)}"
         tried += 1
         try:
             again = bounded(lambda: verify_chain(line, flags, readings=readings, seed=seed + 1,
@@ -67,7 +70,7 @@ def correct(v: Verdict, chain: list, k: int, flags: NetFlags, readings, text: st
         except TimedOut:
             again = []
         if again and all(w.verdict == "correct" for w in again):
-            v.corrected_latex, v.expected = line, render(right)
+            v.corrected_latex, v.expected = line, kept[1] or render(right)
             return
         if tried >= MAX_TRIES:
             return
@@ -246,9 +249,10 @@ def _activation_as_written(n: Node | None, chain: list) -> Node | None:
 OTHER_NAMES = [(lambda L: 0, "x", "x"), (lambda L: L, r"\hat{y}", "yhat")]
 
 
-def _as_the_document_writes(n: Node | None, flags: NetFlags, document_text: str) -> Node | None:
-    """a^{(0)} written x, and a^{(L)} written \\hat{y}, in a document that writes those and never a^{(0)},
-    a^{(L)}."""
+def _as_the_document_writes(n: Node | None, flags: NetFlags, document_text: str, back) -> Node | None:
+    """What the readings left as a^{(0)} written x, and as a^{(L)} written \\hat{y}, in a document that
+    writes those and never a^{(0)}, a^{(L)}; the document's readings of x and \\hat{y} then apply to them
+    (``back``: the readings inverted)."""
     if n is None:
         return None
     for layer_of, name, kind in OTHER_NAMES:
@@ -259,7 +263,7 @@ def _as_the_document_writes(n: Node | None, flags: NetFlags, document_text: str)
         def renamed(q, layer=layer, name=name, kind=kind):
             if isinstance(q, Qty) and q.kind == "a" and q.layer is not None and \
                     q.layer.resolve(None, flags.depth) == layer and not q.layer.symbolic:
-                return Qty(kind, name, None, q.idx, sample=q.sample)
+                return back.apply_to(Qty(kind, name, None, q.idx, sample=q.sample), "")
             return None
         n = rewrite(n, renamed)
     return n
