@@ -109,7 +109,7 @@ def test_the_corrected_copy_replaces_every_erratum_that_has_a_correction(reports
         any(r.verdict == "incorrect" for r in rs) and not any(correction(r) for r in rs)
         for _, rs in entry_results(note, results))
     for r in fixed:   # each correction is there, its changed parts in blue
-        side = latexdiff.diff(r.link, correction(r)[0])[1]
+        side = latexdiff.diff(r.link, correction(r))[1]
         assert latexdiff.marked(side.units, side.changed, lambda u: r"\added{" + u + "}") in tex
 
 
