@@ -306,16 +306,16 @@ def _transposed_body(body: str, flip: bool) -> str:
 
 
 def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
-                previous_lhs: str = "", document_text: str = "") -> list[Result]:
-    """The verdicts of every link of one entry; ``document_text`` (all the document's maths) tells
-    which symbols a correction may use."""
+                previous_lhs: str = "", document_text: str = "", convention: str = "default") -> list[Result]:
+    """The verdicts of every link of one entry, its symbols read in ``convention`` and ``readings``;
+    ``document_text`` (all the document's maths) tells which symbols a correction may use."""
     if entry.read_as == "shapes":
         return [replace(r, why=entry.why) for r in check_shapes(entry)]
     from .verify import verify_chain
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
     verdicts = [v for claim in claims_of(entry, previous_lhs)
-                for v in verify_chain(claim, flags, readings=read, batch=flags.batch,
+                for v in verify_chain(claim, flags, readings=read, batch=flags.batch, convention=convention,
                                       document_text=document_text or entry.source_latex)]
     results = []
     for n, v in enumerate(verdicts, 1):
@@ -326,13 +326,15 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
     return results
 
 
-def check_note(note) -> list[Result]:
-    """Every entry of a note module, checked now."""
+def check_note(note, convention: str | None = None) -> list[Result]:
+    """Every entry of a note module (or document), checked now, in its own convention unless
+    ``convention`` names another."""
+    convention = convention if convention not in (None, "auto") else getattr(note, "CONVENTION", "default")
     readings = compile_readings(getattr(note, "READINGS", {}))
     text = "\n".join(entry.source_latex for entry in note.ENTRIES)
     results, lhs = [], ""
     for entry in note.ENTRIES:
-        results += check_entry(entry, note.FLAGS, readings, lhs, text)
+        results += check_entry(entry, note.FLAGS, readings, lhs, text, convention)
         if entry.read_as is None:
             equations = claims_of(entry, lhs)
             lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation
@@ -341,7 +343,7 @@ def check_note(note) -> list[Result]:
 
 def cli_check(args, note) -> int:
     """Print every entry's verdicts (or one JSON object) for a loaded note."""
-    results = check_note(note)
+    results = check_note(note, getattr(args, "convention", None))
     if args.json:
         print(json.dumps({"note": note.NOTE_ID, "entries": [r.to_json() for r in results]},
                          ensure_ascii=False))

@@ -25,6 +25,8 @@ from .bounded import CommandTimedOut, time_limit
 COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None}
 
 PROG = "symderiv"
+# conventions.CONVENTIONS' names, here so that --help does not import the engine (a test keeps them equal)
+CONVENTION_NAMES = ("default", "nielsen", "ufldl", "ng", "deeplearning.ai", "bishop", "goodfellow", "cs231n", "d2l")
 # A closed pipe (``symderiv check 002 | head -2``) ends the run as SIGPIPE would.
 EXIT_PIPE_CLOSED = 141
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")     # formats matplotlib writes without extras
@@ -179,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_net_flags(p)
     p.add_argument("--convention", default="auto",
                    help="notation convention: auto (default: the formula's signals pick), or one of "
-                        "default, nielsen, ufldl, ng, deeplearning.ai, bishop, goodfellow, cs231n, d2l")
+                        + ", ".join(CONVENTION_NAMES))
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--note", help="check under an encoded note's model and readings (000..004) "
                                   "(default: none, the default notation)")
@@ -193,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(see docs/documents.md)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_net_flags(p)
+    p.add_argument("--convention", default="auto", choices=["auto", *CONVENTION_NAMES],
+                   help="the textbook convention the document's symbols are read in (default: auto, the "
+                        "document's own: its front matter's convention, else the default notation)")
 
     p = command("report", "write LaTeX and Markdown reports of encoded notes")
     p.add_argument("notes", nargs="*", help="note ids (000..004), files in derivations/, or FILE.md / FILE.tex")

@@ -73,7 +73,7 @@ FLAG_KEYS = {
     "outputs": _integer(1, 1000),
 }
 TEXT_KEYS = ("title", "model")           # free text, shown in the output and the report
-KEYS = ("preset",) + tuple(FLAG_KEYS) + TEXT_KEYS + ("read",)
+KEYS = ("preset", "convention") + tuple(FLAG_KEYS) + TEXT_KEYS + ("read",)
 
 
 @dataclass
@@ -88,6 +88,7 @@ class Document:
     ENTRIES: list
     SOURCE: str
     QUESTIONS: tuple = field(default=())
+    CONVENTION: str = "default"           # the textbook convention its symbols are read in (conventions.py)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def load_document(name, preset: str | None = None, overrides: dict | None = None
         raise DocumentError(f"{path}: {len(displays)} displayed equations; at most {MAX_DISPLAYS} per document")
     return Document(NOTE_ID=document_id(path), TITLE=config["title"] or path.name,
                     MODEL=config["model"] or describe(flags), FLAGS=flags, READINGS=config["read"],
-                    ENTRIES=entries_of(displays), SOURCE=path.name)
+                    ENTRIES=entries_of(displays), SOURCE=path.name, CONVENTION=config["convention"])
 
 
 def document_id(path: pathlib.Path) -> str:
@@ -204,7 +205,7 @@ def _configure(settings: list[Setting], path) -> dict:
     """The settings checked one by one: model flags parsed, readings compiled (so a bad one is refused
     with its line), text kept."""
     from .readings import compile_readings
-    config = {"title": "", "model": "", "read": {}, "preset": None, "flags": {}}
+    config = {"title": "", "model": "", "read": {}, "preset": None, "flags": {}, "convention": "default"}
     seen = {}
     for s in settings:
         where = f"{path}:{s.line}"
@@ -217,6 +218,11 @@ def _configure(settings: list[Setting], path) -> dict:
             if s.value not in PRESETS:
                 raise DocumentError(f"{where}: preset {s.value!r} must be one of {', '.join(PRESETS)}")
             config["preset"] = s.value
+        elif s.key == "convention":
+            from .conventions import CONVENTIONS
+            if s.value not in CONVENTIONS:
+                raise DocumentError(f"{where}: convention {s.value!r} must be one of {', '.join(CONVENTIONS)}")
+            config["convention"] = s.value
         elif s.key == "read":
             pattern, meaning = _reading(s.value, where)
             if pattern in config["read"]:

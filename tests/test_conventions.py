@@ -223,3 +223,8 @@ def test_derivation_without_bias_has_no_bias_steps():
     text = symderiv.mlp([3, 4, 2], bias=False).derivation().text()
     assert "no bias" in text and r"\partial b" not in text and "z^{(l)} = W^{(l)} a^{(l-1)}" in text
     assert r"\partial b" in symderiv.mlp([3, 4, 2]).derivation().text()
+
+
+def test_the_command_lines_convention_names_are_the_tables():
+    from symderiv.cli import CONVENTION_NAMES
+    assert CONVENTION_NAMES == tuple(conventions.CONVENTIONS)

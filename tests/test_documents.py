@@ -109,6 +109,43 @@ def test_a_preset_in_front_matter_and_keys_over_it(tmp_path):
                                                batch=True, layout="rows")
 
 
+NIELSEN_DOC = """---
+convention: nielsen
+depth: 3
+loss: mse
+---
+
+$$ \\delta^L = (a^L - y) \\odot \\sigma'(z^L) $$
+
+$$ \\delta^l = (w^{l+1} \\delta^{l+1}) \\odot \\sigma'(z^l) $$
+"""
+
+
+def test_a_document_in_a_textbooks_convention_is_checked_and_corrected_in_it(tmp_path, capsys):
+    """Nielsen writes layers as bare superscripts (w^{l+1}); the erratum (a missing transpose) is
+    corrected in that notation, and the correction is correct in it."""
+    f = tmp_path / "nielsen.md"
+    f.write_text(NIELSEN_DOC)
+    code, out, _ = run(capsys, "check", str(f), "--json")
+    verdicts = [(e["verdict"], e["corrected_latex"]) for e in json.loads(out)["entries"]]
+    assert code == 1
+    assert verdicts == [("correct", None), ("incorrect",
+                        r"\delta^l = \left(w^{l+1}\right)^T \delta^{l+1} \odot \sigma'\left(z^{l}\right)")]
+    fixed = tmp_path / "fixed.md"
+    fixed.write_text(NIELSEN_DOC.replace(r"(w^{l+1} \delta^{l+1})", verdicts[1][1].split(" = ")[1]
+                                         .replace(r" \odot \sigma'\left(z^{l}\right)", "")))
+    assert run(capsys, "check", str(fixed))[0] == 0
+
+
+def test_check_convention_flag_overrides_the_front_matter(tmp_path, capsys):
+    f = tmp_path / "nielsen.md"
+    f.write_text(NIELSEN_DOC)
+    code, out, _ = run(capsys, "check", str(f), "--json", "--convention", "default")
+    fixed = json.loads(out)["entries"][1]["corrected_latex"]
+    assert code == 1 and r"\delta^{(l+1)}" in fixed          # the default notation's layer superscripts
+    assert run(capsys, "check", str(f), "--convention", "spivak")[0] == 2
+
+
 def test_no_front_matter_is_the_default_model(tmp_path):
     f = tmp_path / "plain.md"
     f.write_text("Output delta: $$\\delta^{(2)} = a^{(2)} - y.$$\n")
@@ -167,6 +204,7 @@ BAD_FILES = {  # name: (content, a phrase the one line must contain)
     "bad-tex-key.tex": ("% symderiv: hiden: relu\n\\[ a = b \\]\n", "unknown key 'hiden'"),
     "bad-tex-line.tex": ("% symderiv: depth\n\\[ a = b \\]\n", "expected 'key: value'"),
     "notes.txt": ("$$ a = b $$\n", "must end in .md"),
+    "bad-convention.md": ("---\nconvention: spivak\n---\n$$ a = b $$\n", "convention 'spivak' must be one of"),
 }
 
 

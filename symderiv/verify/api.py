@@ -191,7 +191,7 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
         if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
             v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
         if v.verdict == "incorrect" and user_readings is not None:
-            correct(v, claim, k, flags, as_readings(user_readings), latex, document_text, seed)
+            correct(v, claim, k, flags, as_readings(user_readings), latex, document_text, seed, show)
         v.seconds = time.monotonic() - started
         out.append(v)
     return out, flags

@@ -42,12 +42,13 @@ SYMPY_SECONDS = 2.0        # bound of one simplification
 
 
 def correct(v: Verdict, claim, k: int, flags: NetFlags, readings, text: str, document_text: str,
-            seed: int) -> None:
+            seed: int, show=render) -> None:
     """Set ``v.corrected_latex`` (and ``v.expected``) to the first candidate line that holds in the
     document's own notation; leave them None when none does. A side the correction keeps is written
-    as the document wrote it."""
+    as the document wrote it; ``show`` writes a tree in the document's convention (its ``render``)."""
     from .api import verify_chain
     v.corrected_latex = None
+    convention = getattr(show, "__self__", "default")   # a convention's bound render, or the default one
     chain = claim.sides
     back = readings.inverse(text)
     spell_delta = "\\delta" not in (document_text or text)
@@ -62,15 +63,16 @@ def correct(v: Verdict, claim, k: int, flags: NetFlags, readings, text: str, doc
         seen.add((left, right))
         left, right = (_as_the_document_writes(back.apply_to(side, ""), flags, document_text or text, back)
                        for side in (left, right))      # what the readings leave in symderiv's names
-        line = f"{kept[0] or render(left)} = {kept[1] or render(right)}"
+        line = f"{kept[0] or show(left)} = {kept[1] or show(right)}"
         tried += 1
         try:
             again = bounded(lambda: verify_chain(line, flags, readings=readings, seed=seed + 1,
+                                                 convention=convention,
                                                  alternatives=False), SECONDS)
         except TimedOut:
             again = []
         if again and all(w.verdict == "correct" for w in again):
-            v.corrected_latex, v.expected = line, kept[1] or render(right)
+            v.corrected_latex, v.expected = line, kept[1] or show(right)
             return
         if tried >= MAX_TRIES:
             return
