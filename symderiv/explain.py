@@ -159,6 +159,11 @@ def _flat(rows) -> list:
     return [x for row in rows for x in (row if isinstance(row, list) else [row])]
 
 
+def _index_name(name: str) -> str:
+    """An index letter as text; one written as LaTeX (\\tilde{k}) marked as maths for the report."""
+    return f"{OPEN}{name}{CLOSE}" if name.startswith("\\") else name
+
+
 def counterexample_rows(cx: dict | None) -> list[tuple[str, str]]:
     """(what, value) rows where the two sides disagree: the network, the indices, the truth and the claim."""
     if not cx:
@@ -171,7 +176,7 @@ def counterexample_rows(cx: dict | None) -> list[tuple[str, str]]:
     if "l" in cx:
         rows.append(("layer l", str(cx["l"])))
     if cx.get("indices"):
-        rows.append(("indices", ", ".join(f"{k} = {v}" for k, v in cx["indices"].items())))
+        rows.append(("indices", ", ".join(f"{_index_name(k)} = {v}" for k, v in cx["indices"].items())))
     if "sample" in cx:
         rows.append(("sample", str(cx["sample"])))
     if cx.get("point"):

@@ -233,8 +233,9 @@ def _a_value(q: Qty, flags: NetFlags) -> list:
     if len(q.idx) == 1:
         j = q.idx[0]
         (k,) = _fresh((j, q.sample))
-        return [f"f(z^{{({l0}){s}}}_{{{j}}})",
-                f"f\\left(\\sum_{{{k}}} W^{{({l0})}}_{{{j}{k}}} a^{{({lm}){s}}}_{{{k}}}{_bias(flags, l0, j)}\\right)"]
+        # written out first: a line that sums the inputs is closest to this form
+        return [f"f\\left(\\sum_{{{k}}} W^{{({l0})}}_{{{j}{k}}} a^{{({lm}){s}}}_{{{k}}}{_bias(flags, l0, j)}\\right)",
+                f"f(z^{{({l0}){s}}}_{{{j}}})"]
     return [] if q.idx else [f"f(z^{{({l0}){s}}})"]
 
 
