@@ -8,6 +8,7 @@ import derivations
 from symderiv.check import Entry, check_entry, check_note, claims_of, split_top_level
 from symderiv.cli import main
 from symderiv.verify import verify, verify_chain
+from sampling import EXHAUSTIVE
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +80,26 @@ def test_every_incorrect_link_has_a_correction_that_passes_under_the_notes_readi
             assert again and all(v.verdict == "correct" for v in again), (nid, r.id, r.corrected_latex)
             checked += 1
     assert checked >= 50
+
+
+@EXHAUSTIVE
+def test_a_correction_scaled_by_two_is_flagged_under_the_same_reading(results):
+    """The readings that make a correction come out correct do not make everything correct: the same
+    line with its right side doubled is incorrect (every note, every equation-like correction)."""
+    checked = 0
+    for nid, rs in results.items():
+        note = derivations.load(nid)
+        for r in rs:
+            entry = next(e for e in note.ENTRIES if r.id == e.id or r.id.startswith(e.id + "."))
+            if r.verdict != "incorrect" or entry.read_as == "shapes":
+                continue
+            lhs, rhs = r.corrected_latex.split(" = ", 1)
+            flags = entry.flags or note.FLAGS
+            broken = verify_chain(f"{lhs} = 2 \\left({rhs}\\right)", flags, batch=flags.batch,
+                                  readings={**note.READINGS, **entry.readings}, alternatives=False)
+            assert any(v.verdict == "incorrect" for v in broken), (nid, r.id)
+            checked += 1
+    assert checked >= 48
 
 
 def test_a_correction_keeps_the_notes_symbols(results):
