@@ -369,6 +369,7 @@ COMMANDS = {"derive": cmd_derive, "verify": cmd_verify, "check": cmd_check,
 
 def main(argv=None) -> int:
     """Run one command; the exit code. A closed stdout pipe ends the run quietly."""
+    _watch_ctrl_c()
     try:
         try:
             code = _run(sys.argv[1:] if argv is None else list(argv))
@@ -417,9 +418,45 @@ def _run(argv: list[str]) -> int:
     except MemoryError:
         print("symderiv: error: not enough memory for this input", file=sys.stderr)
         return 2
+    except ImportError as exc:
+        if _interrupted(exc):      # Ctrl-C while NumPy loads its C core surfaces as NumPy's ImportError
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return 130
+        print(f"{PROG}: internal error (ImportError): {_one_line(exc)}", file=sys.stderr)
+        return 3
     except Exception as exc:  # a bug of ours: still one line, never a traceback
         print(f"{PROG}: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
         return 3
+
+
+_CTRL_C = {"seen": False}
+
+
+def _watch_ctrl_c() -> None:
+    """Ctrl-C raises KeyboardInterrupt as usual, and is remembered: C code that swallows it (NumPy's
+    import of ``datetime`` while its core loads) turns it into an ImportError that no longer says so."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def on_ctrl_c(signum, frame):
+        _CTRL_C["seen"] = True
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, on_ctrl_c)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Was ``exc`` raised because of a Ctrl-C (remembered, or a KeyboardInterrupt in its chain)?"""
+    if _CTRL_C["seen"]:
+        return True
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _detach_stdout() -> None:

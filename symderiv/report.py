@@ -309,8 +309,10 @@ def _margin(state: str, rs: list[Result], entry_id: str) -> str:
         return ""
     text = _mark(state)
     ids = ", ".join(r.id for r in rs if correction(r)) or entry_id
+    # a long id (dJtilde/dz2.chain.1) may break after its dots and slashes, not run into the page edge
+    breakable = re.sub(r"([./])", r"\1\\allowbreak{}", text_escape(ids))
     return (rf"\marginpar{{\raggedright\small\textcolor{{{MARK_COLOUR[state]}}}{{{text_escape(text)}}}"
-            rf"\\ \texttt{{{text_escape(ids)}}}}}")
+            rf"\\ \texttt{{{breakable}}}}}")
 
 
 def corrected_latex(note, results: list[Result]) -> str:
