@@ -31,12 +31,13 @@ SAMPLE = "s"               # the sample letter of a batch mean written out
 
 
 def _lay(q: Qty, d: int = 0) -> str:
+    """q's layer shifted by d, as a superscript's text (l+1, 2, L-1)."""
     return LayerRef(q.layer.base, q.layer.offset + d).latex()
 
 
 def _fresh(used, n: int = 1) -> list:
-    out = [c for c in LETTERS if c not in used][:n]
-    return out
+    """n index letters the line does not use yet."""
+    return [c for c in LETTERS if c not in used][:n]
 
 
 def _batch(flags: NetFlags) -> str:
