@@ -168,19 +168,15 @@ def shape_factors(source: str) -> tuple[str, list]:
         if not factors and "=" in piece:
             head, piece = piece.rsplit("=", 1)
             prefix = head + "= "
+        piece = piece.strip()
+        if factors and piece.startswith("\\right)"):          # the group closed after the previous factor
+            factors[-1] = replace(factors[-1], closes=True)
+            piece = piece[len("\\right)"):]
         join = _JOINS.match(piece)
         kind = "odot" if join.group(1) in ("\\odot", "\\circ") else "times"
         body = piece[join.end():].strip()
         opens = body.startswith("\\left(")
         body = body[len("\\left("):].strip() if opens else body
-        if factors and body.startswith("\\right)"):           # the group closed after the previous factor
-            factors[-1] = replace(factors[-1], closes=True)
-            body = body[len("\\right)"):].strip()
-            join = _JOINS.match(body)
-            kind = "odot" if join.group(1) in ("\\odot", "\\circ") else "times"
-            body = body[join.end():].strip()
-            opens = body.startswith("\\left(")
-            body = body[len("\\left("):].strip() if opens else body
         factors.append(Factor(body, (int(match.group(1)), int(match.group(2))), kind, opens))
         start = match.end()
     if factors and source[start:].strip().startswith("\\right)"):

@@ -49,6 +49,10 @@ class Claim:
     condition: Node | None = None   # "if z^{(2)} > 0": the claim is checked only where this holds
     cuts: tuple = ()           # where in ``text`` each side ends (its "=" or the end of the chain)
 
+    def with_sides(self, sides: list) -> "Claim":
+        """This claim (its text, layer, purity and condition) about other sides: one link, or a variant."""
+        return Claim(self.text, sides, self.symbolic_layer, self.pure, self.condition)
+
     def side_text(self, k: int) -> str:
         """Side k as the user wrote it, or "" when not known."""
         if len(self.cuts) != len(self.sides):

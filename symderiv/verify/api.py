@@ -23,7 +23,7 @@ from ..tree import Node, Op, Partial, Qty, quantities, walk
 from .checker import Checker, holds, rtol_for, valid_layers
 from .diagnose import counterexample, draw_size, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .correct import correct
-from .repair import search_variants, textbook_expected
+from .repair import oracle_weight, search_variants, textbook_expected
 from .symbolic import settle
 from .verdict import Unverifiable, Verdict
 
@@ -72,8 +72,9 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     """One verdict per link of ``a = b = c``, each naming the convention and model it assumed.
 
     Without ``alternatives`` only the verdicts count: no other convention is tried and no correction
-    searched for. With ``readings`` (a document's) and ``alternatives``, a wrong link's correction is written in the document's symbols
-    (correct.py); ``document_text`` is the whole document, whose symbols a correction may use.
+    searched for. With ``readings`` (a document's) and ``alternatives``, a wrong link's correction is
+    written in the document's symbols (correct.py); ``document_text`` is the whole document, whose
+    symbols a correction may use.
 
     ``fit_depth`` (default: when no network was given): a claim in symbolic l whose layers do not all
     exist at the model's depth is checked in the shallowest deeper network where they do.
@@ -170,8 +171,7 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
     if not links:     # x = x says nothing: not a claim, and never counted as correct
         return [Verdict("unverifiable", latex, reason="both sides are the same expression: nothing to check")], flags
     for k in links:
-        sub = Claim(claim.text, [claim.sides[k], claim.sides[k + 1]], claim.symbolic_layer, claim.pure,
-                    claim.condition)
+        sub = claim.with_sides([claim.sides[k], claim.sides[k + 1]])
         link_latex = latex if len(claim.sides) == 2 else (claim.link_text(k) or
                                                           f"{render(sub.sides[0])} = {render(sub.sides[1])}")
         try:
@@ -200,8 +200,7 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
 def _against_first_side(claim: Claim, k: int, v: Verdict, flags, seed, draws, shapes) -> Verdict:
     """A link whose left side cannot be evaluated (a chain-rule shorthand such as dz/dW) is still a claim
     that its right side equals the chain's first side: check that instead, and say so."""
-    sub = Claim(claim.text, [claim.sides[0], claim.sides[k + 1]], claim.symbolic_layer, claim.pure,
-                claim.condition)
+    sub = claim.with_sides([claim.sides[0], claim.sides[k + 1]])
     latex = f"{render(sub.sides[0])} = {render(sub.sides[1])}"
     try:
         w = bounded(lambda: check_link(sub, latex, flags, seed, draws, shapes), MAX_SECONDS)
@@ -254,7 +253,7 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     checker = Checker(claim, flags, seed, shapes, draws)
     rtol = rtol_for(claim.sides)
     # the oracle side is the reference; put it on the left for diagnosis
-    ref, test, swapped = (left, right, False) if _oracle_weight(left) >= _oracle_weight(right) else \
+    ref, test, swapped = (left, right, False) if oracle_weight(left) >= oracle_weight(right) else \
         (right, left, True)
     samples = checker.samples(ref, test)
     ok, bad = holds(samples, rtol)
@@ -274,10 +273,6 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
         return Verdict("correct", latex, expected=show(test), reason=reason,
                        evidence={**_evidence(checker, claim), "proof": proof or "random draws"})
     return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show, repairs)
-
-
-def _oracle_weight(n: Node) -> int:
-    return sum(1 for x in walk(n) if isinstance(x, Partial) or (isinstance(x, Qty) and x.kind in ("delta",) + tuple(LOSS_KINDS)))
 
 
 def _is_update_rule(left, right) -> bool:
@@ -331,7 +326,7 @@ def _check_update_rule(claim: Claim, latex: str, flags, seed, draws, shapes) -> 
                        diagnosis=["sign: gradient descent subtracts the step (+ alpha G climbs the loss)"],
                        reason="sign: gradient descent subtracts the step (+ alpha G climbs the loss)")
     gradient = Partial(Qty("J", "J"), left)
-    sub = Claim(claim.text, [gradient, step], claim.symbolic_layer, claim.pure, claim.condition)
+    sub = claim.with_sides([gradient, step])
     v = check_link(sub, f"{render(gradient)} = {render(step)}", flags, seed, draws, shapes)
     v.claim = latex
     v.reason = f"an update rule: its step is checked as the gradient {render(gradient)}; {v.reason}"

@@ -33,6 +33,7 @@ from ..notation import NotationError
 from ..parse import parse, parse_fragment
 from ..tree import Call, Node, Num, Op, Partial, Qty, rewrite, walk
 from .checker import Checker, holds, rtol_for
+from .repair import oracle_weight
 from .standard import delta_free, standard_lines
 from .verdict import Unverifiable, Verdict
 
@@ -89,12 +90,12 @@ def candidates(v: Verdict, chain: list, k: int, flags: NetFlags):
         yield first, right                              # the chain's conclusion, without the wrong step
     for name in _true_names(first if k > 0 else left):
         yield name, right                               # a right side written under the wrong name
-    ref = max((left, right), key=_oracle_weight)
+    ref = max((left, right), key=oracle_weight)
     worked = _worked_out(ref, flags)
     if worked is not None:
         yield (ref, worked) if ref is left else (worked, ref)
     sides = [left, right] if k == 0 else [left, right, first]
-    for side in sorted(sides, key=_oracle_weight, reverse=True):
+    for side in sorted(sides, key=oracle_weight, reverse=True):
         for lhs, rhs in standard_lines(side, flags):
             yield (_fragment(lhs) if lhs else side), _fragment(rhs)
     simpler = simplified(ref)
@@ -202,10 +203,6 @@ def _true_names(side: Node) -> list:
     if isinstance(side, Partial) and side.num.kind != "J":
         out.append(Partial(Qty("J", "J"), side.den))
     return [n for n in out if n != side]
-
-
-def _oracle_weight(n: Node) -> int:
-    return sum(1 for x in walk(n) if isinstance(x, Partial) or (isinstance(x, Qty) and x.kind == "delta"))
 
 
 def _fragment(latex: str) -> Node | None:

@@ -13,12 +13,12 @@ import itertools
 from dataclasses import replace
 from fractions import Fraction
 
-from ..constructs import edits, render
+from ..constructs import LOSS_KINDS, edits, render
 from ..network import NetFlags
 from ..notation import NotationError
-from ..parse import Claim, parse
+from ..parse import parse
 from ..tree import Call, LayerRef, bound_indices, Node, Num, Op, Partial, Qty, edits_below, free_indices, quantities, \
-    rename_indices, transposed
+    rename_indices, transposed, walk
 from .checker import Checker, holds
 from .verdict import Unverifiable
 
@@ -110,7 +110,7 @@ def search_variants(checker, ref, test, rtol, budget=320):
 def holds_afresh(checker, ref: Node, variant: Node, rtol, shapes: int = 3, draws: int = 2) -> bool:
     """``ref = variant`` in contexts of its own (its indices may range over other sizes than the claim's),
     quick contexts first; an ill-typed variant never holds."""
-    claim = replace_sides(checker.claim, [ref, variant])
+    claim = checker.claim.with_sides([ref, variant])
     quick = Checker(claim, checker.flags, 1, 1, 1)
     if quick.index_conflicts or not holds(quick.samples(ref, variant), rtol)[0]:
         return False
@@ -118,8 +118,11 @@ def holds_afresh(checker, ref: Node, variant: Node, rtol, shapes: int = 3, draws
     return not full.index_conflicts and holds(full.samples(ref, variant), rtol)[0]
 
 
-def replace_sides(claim: Claim, sides: list) -> Claim:
-    return Claim(claim.text, sides, claim.symbolic_layer, claim.pure, claim.condition)
+def oracle_weight(n: Node) -> int:
+    """How much of a side is what the checker derives (derivatives, delta, losses): the heavier side of
+    a link is the reference a wrong one is repaired towards."""
+    derived = ("delta",) + tuple(LOSS_KINDS)
+    return sum(1 for x in walk(n) if isinstance(x, Partial) or (isinstance(x, Qty) and x.kind in derived))
 
 
 def textbook_expected(ref: Node, checker, rtol) -> Node | None:
