@@ -67,7 +67,8 @@ class Claim:
         return f"{self.side_text(k)} = {self.side_text(k + 1)}"
 
 
-_LAYOUT_AT_ENDS = re.compile(r"^(?:\s|&|,|\\quad\b|\\\\)+|(?:\s|&|,|\\quad\b|\\\\)+$")
+# alignment marks, commas, spacing; and the halves of ":=" (a side ends at its ":", the next starts at "=")
+_LAYOUT_AT_ENDS = re.compile(r"^(?:\s|&|,|=|\\quad\b|\\\\)+|(?:\s|&|,|:|\\quad\b|\\\\)+$")
 
 
 def _trimmed(text: str) -> str:
