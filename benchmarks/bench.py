@@ -52,7 +52,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # ---- cases ------------------------------------------------------------------
 
 def digits_data(sizes, m, rng):
-    from symderiv import data
+    from symderiv.training import data
     d = data.load("digits")
     X = data.Scaler.fit(d.X)(d.X).T
     return np.ascontiguousarray(X), np.ascontiguousarray(data.one_hot(d.y, 10).T)
@@ -279,7 +279,7 @@ NOTES = [
     "`W^T δ`: XLA on CPU folds a transpose into the dot, and a product with a transposed left factor runs "
     "at about half speed (measured 17 ms vs 8.7 ms for a 256×128 weight by a 128×5000 delta). symderiv "
     "knows the product is `W^T δ` and, from 2^24 multiply-adds on, materialises the small `W^T` "
-    "(`symderiv/backends.py`, `tmatmul`); `jax.grad`'s transpose rule leaves the slow form.",
+    "(`symderiv/engine/backends.py`, `tmatmul`); `jax.grad`'s transpose rule leaves the slow form.",
     "- **Where it cannot.** For ReLU + softmax/CE, XLA compiles the derived gradient and `jax.grad` of the "
     "log-softmax loss to the same program: the same dots and fusions (compared with "
     "`jit(...).lower(...).compile().as_text()`), except for that transposed product and two tiny kernels "

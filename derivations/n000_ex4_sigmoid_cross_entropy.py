@@ -1,11 +1,11 @@
 """Note 000: the ex4 cost and the sigmoid + cross-entropy output gradient [h(x) - y] dx/dw.
 
 Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 000_e356ac64efca4b08.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.documents.check computes
 every verdict every run; a `why` is the reader's note printed beside it.
 """
-from symderiv.document import Entry
-from symderiv.network import NetFlags
+from symderiv.documents.model import Entry
+from symderiv.engine.network import NetFlags
 
 NOTE_ID = "000"
 SOURCE = "000_e356ac64efca4b08.txt"

@@ -1,11 +1,11 @@
 """Note 001: the delta recursion of a general L-layer network (eqs. 9.14-9.27).
 
 Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 001_bc697639900f20b8.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.documents.check computes
 every verdict every run; a `why` is the reader's note printed beside it.
 """
-from symderiv.document import Entry
-from symderiv.network import NetFlags
+from symderiv.documents.model import Entry
+from symderiv.engine.network import NetFlags
 
 NOTE_ID = "001"
 SOURCE = "001_bc697639900f20b8.txt"

@@ -1,13 +1,13 @@
 """Note 002: every gradient of a ReLU + softmax network with L2 weight decay (OCR of handwriting).
 
 Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 002_17f965f8c9d8d77b.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.documents.check computes
 every verdict every run; a `why` is the reader's note printed beside it.
 """
 from dataclasses import replace
 
-from symderiv.document import Entry
-from symderiv.network import NetFlags
+from symderiv.documents.model import Entry
+from symderiv.engine.network import NetFlags
 
 NOTE_ID = "002"
 SOURCE = "002_17f965f8c9d8d77b.txt"

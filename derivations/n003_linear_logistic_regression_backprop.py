@@ -1,11 +1,11 @@
 """Note 003: linear/logistic-regression networks, the chain-rule expansion and the general delta recursion.
 
 Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 003_2f6e570e1a479a42.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.documents.check computes
 every verdict every run; a `why` is the reader's note printed beside it.
 """
-from symderiv.document import Entry
-from symderiv.network import NetFlags
+from symderiv.documents.model import Entry
+from symderiv.engine.network import NetFlags
 
 NOTE_ID = "003"
 SOURCE = "003_2f6e570e1a479a42.txt"

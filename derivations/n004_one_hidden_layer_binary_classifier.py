@@ -1,13 +1,13 @@
 """Note 004: gradients of beta and Theta for a one-hidden-layer binary classifier (OCR of handwriting).
 
 Source: derivations/notes/ (a verbatim copy of ../shared/notes/), file 004_8931190fa90ca261.txt. Every displayed equation of the note is an entry below,
-its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.check computes
+its LaTeX copied verbatim. No verdict is written here, and no label keeps a line from the checker: symderiv.documents.check computes
 every verdict every run; a `why` is the reader's note printed beside it.
 """
 from dataclasses import replace
 
-from symderiv.document import Entry
-from symderiv.network import NetFlags
+from symderiv.documents.model import Entry
+from symderiv.engine.network import NetFlags
 
 NOTE_ID = "004"
 SOURCE = "004_8931190fa90ca261.txt"

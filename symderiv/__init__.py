@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 __all__ = ["mlp", "Network", "NetFlags", "verify", "verify_chain", "Verdict", "__version__"]
 
 # public name -> the submodule that defines it
-_LAZY = {"mlp": "network", "Network": "network", "NetFlags": "network", "verify": "verify", "Verdict": "verify",
+_LAZY = {"mlp": "engine.network", "Network": "engine.network", "NetFlags": "engine.network", "verify": "verify", "Verdict": "verify",
          "verify_chain": "verify"}
 
 

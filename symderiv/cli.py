@@ -60,8 +60,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _outputs() -> list[str]:
     """Output activations the CLI offers: those with a default loss."""
-    from .activations import ACTIVATIONS
-    from .losses import DEFAULT_LOSS
+    from .engine.activations import ACTIVATIONS
+    from .engine.losses import DEFAULT_LOSS
     return [name for name in ACTIVATIONS if name in DEFAULT_LOSS]
 
 
@@ -69,10 +69,10 @@ def add_net_flags(p: argparse.ArgumentParser, defaults=None) -> None:
     """NET FLAGS (DESIGN.md). Their argparse default is None so a preset can fill them;
     the help states the effective default. ``defaults`` is a command's own default model
     (train: note 000's), used only while no network flag is given."""
-    from .activations import ACTIVATIONS
-    from .losses import DEFAULT_LOSS, LOSSES, REGULARISERS
-    from .network import NetFlags
-    from .presets import PRESETS
+    from .engine.activations import ACTIVATIONS
+    from .engine.losses import DEFAULT_LOSS, LOSSES, REGULARISERS
+    from .engine.network import NetFlags
+    from .engine.presets import PRESETS
     base = NetFlags()
     own = defaults or base
 
@@ -108,9 +108,9 @@ def add_net_flags(p: argparse.ArgumentParser, defaults=None) -> None:
 
 def net_flags(args):
     """NetFlags from parsed arguments: preset first, explicit flags override it."""
-    from .losses import DEFAULT_LOSS
-    from .network import NetFlags
-    from .presets import PRESETS
+    from .engine.losses import DEFAULT_LOSS
+    from .engine.network import NetFlags
+    from .engine.presets import PRESETS
     base = PRESETS[args.preset] if getattr(args, "preset", None) else NetFlags()
     given = {name: getattr(args, name) for name in ("depth", "hidden", "output", "loss", "reg", "batch", "layout",
                                                      "bias") if getattr(args, name, None) is not None}
@@ -156,7 +156,7 @@ def _plot_file(path: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    from .train import DEFAULT_FLAGS, TrainConfig
+    from .training.train import DEFAULT_FLAGS, TrainConfig
 
     parser = _Parser(prog=PROG, description="Symbolic derivation checker for backpropagation.",
                      epilog=f"'{PROG} COMMAND --help' lists a command's flags and their defaults.")
@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", type=_plot_file, metavar="FILE.png",
                    help="write a plot of loss and accuracy per epoch; the path is checked before training "
                         "(default: no plot)")
-    from .backends import BACKENDS
+    from .engine.backends import BACKENDS
     p.add_argument("--backend", choices=list(BACKENDS), default="numpy",
                    help="array library of the compiled gradients: jax and torch are optional extras "
                         "(default: numpy)")
@@ -279,7 +279,7 @@ def cmd_verify(args) -> int:
     """``symderiv verify``: the verdict (or one JSON object) on stdout; exit 0/1/2.
 
     An unverifiable claim also gets exactly one line on stderr (the reason)."""
-    from .conventions import resolve
+    from .notation.conventions import resolve
     from .verify import verify
     if args.note:      # the note's readings say how to read its symbols: its own model, the default notation
         flags, readings = _note_setting(args)
@@ -317,13 +317,13 @@ def _note_setting(args):
 
 
 def cmd_check(args) -> int:
-    from .check import cli_check
+    from .documents.check import cli_check
     return cli_check(args, load_note_or_document(args.note, args))
 
 
 def cmd_report(args) -> int:
     import derivations
-    from .report import cli_report
+    from .report.report import cli_report
     if args.all and args.notes:
         raise UsageError("give note ids or --all, not both")
     notes = derivations.all_notes() if args.all or not args.notes else [load_note_or_document(n) for n in args.notes]
@@ -338,7 +338,7 @@ def cmd_report(args) -> int:
 def load_note_or_document(name: str, args=None):
     """An encoded note by id, or a user's .md/.tex file (documents.py) with the NET FLAGS given on
     the command line over its front matter."""
-    from .documents import is_document, load_document
+    from .documents.reader import is_document, load_document
     given = {flag: getattr(args, flag) for flag in ("depth", "hidden", "output", "loss", "reg", "batch", "layout")
              if getattr(args, flag, None) is not None}
     preset = getattr(args, "preset", None)
@@ -353,8 +353,8 @@ def load_note_or_document(name: str, args=None):
 
 
 def cmd_train(args) -> int:
-    from .backends import BackendUnavailable
-    from .train import cli_train
+    from .engine.backends import BackendUnavailable
+    from .training.train import cli_train
     try:
         return cli_train(args, net_flags(args))
     except BackendUnavailable as exc:   # a missing optional library is a usage problem: exit 2

@@ -9,5 +9,5 @@ sys.path.insert(0, os.path.dirname(__file__))  # tests/oracles.py
 def checked_notes():
     """Every note checked once per test session (check, report and derivations tests share it)."""
     import derivations
-    from symderiv.check import check_note
+    from symderiv.documents.check import check_note
     return {nid: check_note(derivations.load(nid)) for nid in derivations.MODULES}

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symderiv.activations import a as a_sym, z as z_sym
-from symderiv.losses import lam as lam_sym, m as m_sym, w as w_sym, y as y_sym
+from symderiv.engine.activations import a as a_sym, z as z_sym
+from symderiv.engine.losses import lam as lam_sym, m as m_sym, w as w_sym, y as y_sym
 
 
 def central_differences(loss, params, X, Y, lam, eps=1e-5):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symderiv import activations as acts
-from symderiv.activations import a, z
+from symderiv.engine import activations as acts
+from symderiv.engine.activations import a, z
 
 
 @pytest.mark.parametrize("name, in_output", [
@@ -45,7 +45,7 @@ def test_a_changed_definition_changes_the_derivative():
 
 def test_tables_hold_no_derivative_or_delta_fields():
     """Fails if anyone adds a typed-in derivative/delta column to a table."""
-    from symderiv import losses
+    from symderiv.engine import losses
     for cls in (acts.Activation, losses.Loss, losses.Regulariser):
         names = {f.name for f in dataclasses.fields(cls)}
         assert not names & {"derivative", "deriv", "dfdz", "prime", "delta", "grad", "gradient"}, cls

@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 import symderiv
-from symderiv import activations, losses, network
+from symderiv.engine import activations, losses, network
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,10 @@ import sympy as sp
 
 import symderiv
 from oracles import relative_error
-from symderiv import backends, cli, data, train
-from symderiv.network import NetFlags
+from symderiv.engine import backends
+from symderiv import cli
+from symderiv.training import data, train
+from symderiv.engine.network import NetFlags
 
 t = sp.Symbol("t")
 SOFTPLUS = sp.Lambda(t, sp.log(1 + sp.exp(t)))                # in no table: its derivative is derived

@@ -7,8 +7,9 @@ import pytest
 import sympy as sp
 
 import symderiv
-from symderiv import cli, data, train
-from symderiv.network import NetFlags
+from symderiv import cli
+from symderiv.training import data, train
+from symderiv.engine.network import NetFlags
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(60, 4))

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 import derivations
-from symderiv.check import Entry, check_entry, check_note, claims_of, split_top_level
+from symderiv.documents.check import Entry, check_entry, check_note, claims_of, split_top_level
 from symderiv.cli import main
 from symderiv.verify import verify, verify_chain
 from sampling import EXHAUSTIVE

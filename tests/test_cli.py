@@ -12,8 +12,8 @@ from sampling import EXHAUSTIVE
 
 import symderiv
 from symderiv import cli
-from symderiv.losses import REGULARISERS
-from symderiv.train import DEFAULT_FLAGS, TrainConfig
+from symderiv.engine.losses import REGULARISERS
+from symderiv.training.train import DEFAULT_FLAGS, TrainConfig
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,10 +6,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symderiv import constructs, notation, parse as parse_mod
-from symderiv.constructs import CONSTRUCTS, construct_of, edits, render
-from symderiv.parse import parse
-from symderiv.tree import Call, LayerRef, Num, Op, Qty, walk
+from symderiv.notation import constructs, tokens as notation, parse as parse_mod
+from symderiv.notation.constructs import CONSTRUCTS, construct_of, edits, render
+from symderiv.notation.parse import parse
+from symderiv.notation.tree import Call, LayerRef, Num, Op, Qty, walk
 
 # One claim per construct; together they make the parser build every node kind it can.
 EXAMPLES = {

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 import symderiv
-from symderiv import conventions
+from symderiv.notation import conventions
 from symderiv.cli import main
-from symderiv.constructs import render
-from symderiv.network import NetFlags
-from symderiv.parse import parse
-from symderiv.tree import LayerRef, Partial, Qty
+from symderiv.notation.constructs import render
+from symderiv.engine.network import NetFlags
+from symderiv.notation.parse import parse
+from symderiv.notation.tree import LayerRef, Partial, Qty
 from symderiv.verify import verify
 
 

@@ -4,7 +4,9 @@ import re
 import numpy as np
 import pytest
 
-from symderiv import cli, data
+from symderiv import cli
+
+from symderiv.training import data
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ def test_no_field_of_an_entry_can_keep_it_from_the_checker():
     """Every entry reaches the verifier (or the shape checker): a label never replaces a verdict."""
     from dataclasses import fields
 
-    from symderiv.document import Entry
+    from symderiv.documents.model import Entry
     assert {f.name for f in fields(Entry)} == {"id", "source_latex", "readings", "read_as", "why", "comment",
                                                 "lhs", "flags", "result_latex", "split_before"}
     for note in derivations.all_notes():
@@ -58,7 +58,7 @@ def test_no_field_of_an_entry_can_keep_it_from_the_checker():
 def test_every_entry_reaches_the_checker(monkeypatch):
     import sys
     verify_pkg = sys.modules["symderiv.verify"]
-    from symderiv import check
+    from symderiv.documents import check
     seen = []
     real = verify_pkg.verify_chain
 

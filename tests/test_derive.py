@@ -2,9 +2,9 @@
 import pytest
 import sympy as sp
 
-from symderiv import derive
-from symderiv.activations import ACTIVATIONS, a, resolve, z
-from symderiv.losses import LOSSES, REGULARISERS, Loss, lam, m, y
+from symderiv.engine import derive
+from symderiv.engine.activations import ACTIVATIONS, a, resolve, z
+from symderiv.engine.losses import LOSSES, REGULARISERS, Loss, lam, m, y
 
 
 @pytest.mark.parametrize("output, loss", [("sigmoid", "bce"), ("identity", "mse")])
@@ -80,7 +80,7 @@ def test_derivation_steps_all_have_justifications_and_cover_every_part():
 
 
 def test_rows_layout_forms_are_the_transposed_column_forms():
-    from symderiv.losses import REGULARISERS
+    from symderiv.engine.losses import REGULARISERS
     here, prev = derive.Layer("l"), derive.Layer("l-1")
     g = derive.gradients(REGULARISERS["none"])
     rows_W = derive.to_rows(g.weight_matrix)

@@ -5,12 +5,12 @@ import re
 
 import pytest
 
-from symderiv.check import check_entry, check_note
+from symderiv.documents.check import check_entry, check_note
 from symderiv.cli import main
-from symderiv.document import Entry
-from symderiv.documents import MAX_BYTES, MAX_DISPLAYS, DocumentError, load_document, visible_text
-from symderiv.network import NetFlags
-from symderiv.readings import compile_readings
+from symderiv.documents.model import Entry
+from symderiv.documents.reader import MAX_BYTES, MAX_DISPLAYS, DocumentError, load_document, visible_text
+from symderiv.engine.network import NetFlags
+from symderiv.notation.readings import compile_readings
 
 DATA = pathlib.Path(__file__).parent / "data"
 ROOT = pathlib.Path(__file__).parent.parent

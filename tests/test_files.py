@@ -8,7 +8,7 @@ import pytest
 
 from sampling import EXHAUSTIVE
 
-from symderiv import files
+from symderiv.report import files
 
 # Run from another folder, the subprocess must still import this checkout's symderiv.
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from symderiv.cli import main
-from symderiv.network import NetFlags
+from symderiv.engine.network import NetFlags
 from symderiv.verify import verify
 from sampling import EXHAUSTIVE
 
@@ -99,9 +99,9 @@ def test_hostile_strings_cli(text, runner, capfd):
 import re  # noqa: E402
 import types  # noqa: E402
 
-from symderiv import tex  # noqa: E402
-from symderiv.check import Result  # noqa: E402
-from symderiv.report import note_latex  # noqa: E402
+from symderiv.report import tex  # noqa: E402
+from symderiv.documents.check import Result  # noqa: E402
+from symderiv.report.report import note_latex  # noqa: E402
 
 # Written out independently of tex.FORBIDDEN, so a gap in that list fails here.
 DANGEROUS = set("input include write immediate openin openout read catcode def edef gdef xdef let csname "
@@ -155,8 +155,8 @@ def test_escaped_text_and_displayed_maths_hold_no_dangerous_command(text):
         assert _unescaped_braces_balance(shown)
 
 
-from symderiv.document import Entry  # noqa: E402
-from symderiv.report import corrected_latex, corrected_markdown  # noqa: E402
+from symderiv.documents.model import Entry  # noqa: E402
+from symderiv.report.report import corrected_latex, corrected_markdown  # noqa: E402
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,8 +1,8 @@
 """latexdiff.py: what a correction changed, cut into units that can each be highlighted."""
 from hypothesis import given, settings, strategies as st
 
-from symderiv import tex
-from symderiv.latexdiff import changes, diff, marked, plain, units
+from symderiv.report import tex
+from symderiv.report.latexdiff import changes, diff, marked, plain, units
 
 ERRATUM = r"\delta^{(1)} = (V \delta^{(2)}) \odot h \odot (1 - h)"
 CORRECTED = r"\delta^{(1)} = V^T \delta^{(2)} \odot h \odot \left(1 - h\right)"

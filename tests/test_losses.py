@@ -4,9 +4,9 @@ import pytest
 import sympy as sp
 
 import symderiv
-from symderiv import losses
-from symderiv.activations import ACTIVATIONS, a, z
-from symderiv.losses import y
+from symderiv.engine import losses
+from symderiv.engine.activations import ACTIVATIONS, a, z
+from symderiv.engine.losses import y
 from sampling import covering_sample, split_grid
 
 

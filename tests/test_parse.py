@@ -1,8 +1,8 @@
 """The notation layer and parser: nothing is dropped silently, bad input is one clean error."""
 import pytest
 
-from symderiv.notation import NotationError
-from symderiv.parse import Call, Op, Partial, Qty, Sum, parse, walk
+from symderiv.notation.tokens import NotationError
+from symderiv.notation.parse import Call, Op, Partial, Qty, Sum, parse, walk
 
 
 def nodes(latex, cls, **kw):

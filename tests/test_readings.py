@@ -1,11 +1,11 @@
 """Readings are applied to the parsed tree: all at once, most specific first, positions kept."""
 import pytest
 
-from symderiv.constructs import render
-from symderiv.notation import NotationError
-from symderiv.parse import parse
-from symderiv.readings import compile_readings
-from symderiv.tree import Call, Qty, walk
+from symderiv.notation.constructs import render
+from symderiv.notation.tokens import NotationError
+from symderiv.notation.parse import parse
+from symderiv.notation.readings import compile_readings
+from symderiv.notation.tree import Call, Qty, walk
 
 
 def sides(latex, readings):

@@ -8,11 +8,11 @@ import pytest
 
 import derivations
 from sampling import EXHAUSTIVE
-from symderiv import latexdiff
-from symderiv.check import check_note
-from symderiv.documents import load_document
-from symderiv.explain import counterexample_rows, plain_reason, short_reason
-from symderiv.report import correction, entry_results, write_report
+from symderiv.report import latexdiff
+from symderiv.documents.check import check_note
+from symderiv.documents.reader import load_document
+from symderiv.report.explain import counterexample_rows, plain_reason, short_reason
+from symderiv.report.report import correction, entry_results, write_report
 
 STUDENT = pathlib.Path(__file__).parent / "data" / "student.md"
 NOTES = sorted(derivations.MODULES) + ["student"]
@@ -146,7 +146,7 @@ def test_reasons_in_plain_words(reason, plain):
 
 
 def test_maths_in_a_reason_is_typeset_when_safe_and_escaped_when_not():
-    from symderiv.report import reason_latex, reason_markdown
+    from symderiv.report.report import reason_latex, reason_markdown
     text = plain_reason("extra factor: \\sum_{j} a_{j}")
     assert reason_latex(text) == "one factor too many: $\\sum_{j} a_{j}$"
     assert reason_markdown(text) == "one factor too many: $\\sum_{j} a_{j}$"

@@ -15,9 +15,9 @@ import sympy as sp
 
 l2s = pytest.importorskip("latex2sympy2_extended")
 
-from symderiv import activations as acts  # noqa: E402
-from symderiv.notation import NotationError  # noqa: E402
-from symderiv.parse import parse_fragment  # noqa: E402
+from symderiv.engine import activations as acts  # noqa: E402
+from symderiv.notation.tokens import NotationError  # noqa: E402
+from symderiv.notation.parse import parse_fragment  # noqa: E402
 from symderiv.verify.symbolic import to_sympy  # noqa: E402
 
 VARS = ("z", "x")

@@ -2,9 +2,9 @@
 correction comes out in the document's own symbols."""
 import pytest
 
-from symderiv.constructs import render
-from symderiv.network import NetFlags
-from symderiv.parse import parse_fragment
+from symderiv.notation.constructs import render
+from symderiv.engine.network import NetFlags
+from symderiv.notation.parse import parse_fragment
 from symderiv.verify import verify, verify_chain
 from symderiv.verify.correct import simplified
 from symderiv.verify.standard import delta_free, standard_lines

@@ -14,10 +14,10 @@ import types
 
 import pytest
 
-from symderiv import tex
-from symderiv.check import Entry, claim_text
-from symderiv.network import NetFlags
-from symderiv.report import note_latex, write_report
+from symderiv.report import tex
+from symderiv.documents.check import Entry, claim_text
+from symderiv.engine.network import NetFlags
+from symderiv.report.report import note_latex, write_report
 
 INJECTION = r"\input{/etc/hostname}\immediate\write18{touch pwned}"
 needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
@@ -81,7 +81,7 @@ def test_escape_text_leaves_no_special_character_active():
 
 def test_hostile_note_text_reaches_the_tex_only_escaped():
     note = hostile_note()
-    from symderiv.check import check_note
+    from symderiv.documents.check import check_note
     latex = note_latex(note, check_note(note))
     body = latex[latex.index(r"\begin{document}"):]
     for command in (r"\input{", r"\immediate", r"\write18"):

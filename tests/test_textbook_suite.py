@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from symderiv import conventions
+from symderiv.notation import conventions
 from symderiv.verify import verify
 
 DATA = json.loads((Path(__file__).parent / "data" / "textbook_formulas.json").read_text())["entries"]

@@ -12,8 +12,10 @@ import pytest
 torch = pytest.importorskip("torch")
 import torch.nn.functional as F  # noqa: E402
 
-from symderiv import data, train  # noqa: E402
-from symderiv.network import NetFlags  # noqa: E402
+from symderiv.training import data
+
+from symderiv.training import train  # noqa: E402
+from symderiv.engine.network import NetFlags  # noqa: E402
 
 
 def _bce(Z, Y):

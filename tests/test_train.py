@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 import symderiv
-from symderiv import cli, data, train
-from symderiv.network import NetFlags
+from symderiv import cli
+from symderiv.training import data, train
+from symderiv.engine.network import NetFlags
 
 
 @pytest.fixture(scope="module")

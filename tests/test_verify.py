@@ -5,7 +5,7 @@ import pytest
 
 import symderiv
 from symderiv.cli import main
-from symderiv.network import NetFlags
+from symderiv.engine.network import NetFlags
 from symderiv.verify import Verdict, verify, verify_chain
 
 KEYS = {"verdict", "claim", "expected", "diagnosis", "counterexample", "reason", "convention", "model"}

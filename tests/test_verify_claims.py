@@ -7,7 +7,7 @@ The default run checks a sample of the rows; ``-m exhaustive`` checks the rest.
 """
 import pytest
 
-from symderiv.network import NetFlags
+from symderiv.engine.network import NetFlags
 from symderiv.verify import verify
 from sampling import covering_sample, split_grid
 

@@ -12,14 +12,14 @@ import re
 import time
 from dataclasses import replace
 
-from .. import conventions
+from ..notation import conventions
 from ..bounded import TimedOut, bounded
-from ..constructs import LOSS_KINDS, QUANTITY_NAMES, ROWS, render
-from ..network import NetFlags, Network
-from ..notation import KNOWN_COMMANDS, NotationError
-from ..parse import Claim, parse
-from ..readings import IllTyped, as_readings
-from ..tree import Node, Op, Partial, Qty, quantities, walk
+from ..notation.constructs import LOSS_KINDS, QUANTITY_NAMES, ROWS, render
+from ..engine.network import NetFlags, Network
+from ..notation.tokens import KNOWN_COMMANDS, NotationError
+from ..notation.parse import Claim, parse
+from ..notation.readings import IllTyped, as_readings
+from ..notation.tree import Node, Op, Partial, Qty, quantities, walk
 from .checker import Checker, holds, rtol_for, valid_layers
 from .diagnose import counterexample, draw_size, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .correct import correct

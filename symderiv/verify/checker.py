@@ -7,19 +7,19 @@ in those contexts; ``holds`` says whether they agree everywhere.
 """
 from __future__ import annotations
 
-from ..constructs import LOSS_KINDS
+from ..notation.constructs import LOSS_KINDS
 
 import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..constructs import ShapeError
-from ..network import NetFlags
-from ..notation import NotationError
-from ..constructs import render_qty
-from ..parse import Claim
-from ..tree import Deriv, DerivOf, Node, Partial, Qty, Sum, free_indices, quantities, walk
+from ..notation.constructs import ShapeError
+from ..engine.network import NetFlags
+from ..notation.tokens import NotationError
+from ..notation.constructs import render_qty
+from ..notation.parse import Claim
+from ..notation.tree import Deriv, DerivOf, Node, Partial, Qty, Sum, free_indices, quantities, walk
 from .evaluate import LOWEST_LAYER, Context, Evaluator, index_dims
 from .instances import MAX_WIDTH, make_instance, pure_instance, random_shapes
 from .verdict import Unverifiable

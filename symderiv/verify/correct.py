@@ -27,11 +27,11 @@ from fractions import Fraction
 import sympy as sp
 
 from ..bounded import TimedOut, bounded
-from ..constructs import render
-from ..network import NetFlags
-from ..notation import NotationError
-from ..parse import parse, parse_fragment
-from ..tree import Call, Node, Num, Op, Partial, Qty, rewrite, walk
+from ..notation.constructs import render
+from ..engine.network import NetFlags
+from ..notation.tokens import NotationError
+from ..notation.parse import parse, parse_fragment
+from ..notation.tree import Call, Node, Num, Op, Partial, Qty, rewrite, walk
 from .checker import Checker, holds, rtol_for
 from .repair import oracle_weight
 from .standard import delta_free, standard_lines

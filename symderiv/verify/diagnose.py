@@ -11,9 +11,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .. import activations as acts
-from ..constructs import shape_of as _shape
-from ..tree import Op, Qty, walk
+from ..engine import activations as acts
+from ..notation.constructs import shape_of as _shape
+from ..notation.tree import Op, Qty, walk
 from .checker import Sample, close, nonfinite as _nonfinite
 
 def _arrays(s: Sample):

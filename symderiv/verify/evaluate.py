@@ -8,17 +8,17 @@ single entries such as dz_j/da_i), the layer's activation, index ranges.
 """
 from __future__ import annotations
 
-from ..constructs import LOSS_KINDS
+from ..notation.constructs import LOSS_KINDS
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import activations as acts
-from ..constructs import CONSTRUCTS, ShapeError, Unevaluable, _add, render, render_qty, shape_of
-from ..losses import regulariser_value
-from ..tree import Call, Node, Partial, Qty, Sum, walk
+from ..engine import activations as acts
+from ..notation.constructs import CONSTRUCTS, ShapeError, Unevaluable, _add, render, render_qty, shape_of
+from ..engine.losses import regulariser_value
+from ..notation.tree import Call, Node, Partial, Qty, Sum, walk
 from .instances import Instance
 from .partials import entry_position, partial_entry, partial_indices, partial_matrix
 from .verdict import Unverifiable
@@ -303,7 +303,7 @@ class Evaluator:
 
     # -- functions
     def elementary(self, c: Call):
-        from ..constructs import ELEMENTARY
+        from ..notation.constructs import ELEMENTARY
         v = self(c.arg)
         try:    # an overflow in the claim's own maths is no value at all (tanh(e^{e^{99}}) is not 1)
             with np.errstate(over="raise", invalid="ignore", divide="ignore"):

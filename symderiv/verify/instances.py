@@ -11,9 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..losses import per_unit_loss, regulariser_value
-from ..network import NetFlags
-from ..numeric import forward as forward_pass
+from ..engine.losses import per_unit_loss, regulariser_value
+from ..engine.network import NetFlags
+from ..engine.numeric import forward as forward_pass
 
 
 @dataclass

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as acts
-from ..constructs import LOSS_KINDS, ShapeError, render
-from ..losses import loss_gradient, regulariser_gradient
-from ..tree import Partial, Qty
+from ..engine import activations as acts
+from ..notation.constructs import LOSS_KINDS, ShapeError, render
+from ..engine.losses import loss_gradient, regulariser_gradient
+from ..notation.tree import Partial, Qty
 from .verdict import Unverifiable
 
 

@@ -13,11 +13,11 @@ import itertools
 from dataclasses import replace
 from fractions import Fraction
 
-from ..constructs import LOSS_KINDS, edits, render
-from ..network import NetFlags
-from ..notation import NotationError
-from ..parse import parse
-from ..tree import Call, LayerRef, bound_indices, Node, Num, Op, Partial, Qty, edits_below, free_indices, quantities, \
+from ..notation.constructs import LOSS_KINDS, edits, render
+from ..engine.network import NetFlags
+from ..notation.tokens import NotationError
+from ..notation.parse import parse
+from ..notation.tree import Call, LayerRef, bound_indices, Node, Num, Op, Partial, Qty, edits_below, free_indices, quantities, \
     rename_indices, transposed, walk
 from .checker import Checker, holds
 from .verdict import Unverifiable

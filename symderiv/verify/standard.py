@@ -13,8 +13,8 @@ symbols, finds it correct.
 Where a document never writes delta, ``delta_free`` spells delta out in the
 quantities it does write (a, y, W, f'), so the correction uses its symbols.
 
->>> from symderiv.network import NetFlags
->>> from symderiv.parse import parse_fragment
+>>> from symderiv.engine.network import NetFlags
+>>> from symderiv.notation.parse import parse_fragment
 >>> standard_lines(parse_fragment(r"\\frac{\\partial J}{\\partial b^{(2)}_{i}}"), NetFlags())[0]
 (None, '\\\\delta^{(2)}_{i}')
 """
@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .. import activations as acts
-from ..network import NetFlags
-from ..tree import Call, LayerRef, Node, Partial, Qty
+from ..engine import activations as acts
+from ..engine.network import NetFlags
+from ..notation.tree import Call, LayerRef, Node, Partial, Qty
 
 LETTERS = "ijkpqrtuv"
 SAMPLE = "s"               # the sample letter of a batch mean written out

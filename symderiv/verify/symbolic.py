@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .. import activations as acts
+from ..engine import activations as acts
 from ..bounded import TimedOut, bounded
-from ..tree import Call, Deriv, Node, Num, Op, Qty
+from ..notation.tree import Call, Deriv, Node, Num, Op, Qty
 
 SECONDS = 4.0
 _SYMBOLS: dict[str, sp.Symbol] = {}

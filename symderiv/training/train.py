@@ -17,7 +17,7 @@ the full-set gradient, and ``--lam`` means the same at every batch size.
 on (backends.py): the data and parameters are moved there once, the loop is
 the same for all of them, and the history holds plain floats.
 
->>> from symderiv import data
+>>> from symderiv.training import data
 >>> result = fit(data.load("digits"), TrainConfig(epochs=2), progress=False)
 >>> len(result.history.test_acc)   # epoch 0 (initial weights) + 2 epochs
 3
@@ -30,10 +30,10 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from . import backends
+from ..engine import backends
 from . import data as datasets
-from .network import NetFlags, Network, mlp
-from .presets import PRESETS
+from ..engine.network import NetFlags, Network, mlp
+from ..engine.presets import PRESETS
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def batch_lambda(net: Network):
     definition at lambda = w = 1 (1 when the penalty does not depend on m).
     """
     import sympy as sp
-    from .losses import lam, m, w
+    from ..engine.losses import lam, m, w
     per_weight = sp.lambdify(m, net.reg.expr.subs({lam: 1, w: 1}), "math")
     if net.reg.expr == 0:
         return lambda value, b, total: value
@@ -342,7 +342,7 @@ def check_plot_path(path: str) -> str:
 def _save_figure(fig, path: str) -> None:
     """Render in memory, then write atomically (never through a symlink)."""
     import io
-    from .files import write_atomic
+    from ..report.files import write_atomic
     buffer = io.BytesIO()
     try:
         fig.savefig(buffer, dpi=110, format=path.rsplit(".", 1)[-1].lower())

@@ -13,7 +13,7 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from .tex import escape_text, safe_math
+from ..report.tex import escape_text, safe_math
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2cm]{geometry}

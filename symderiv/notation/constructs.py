@@ -29,7 +29,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import activations as acts
+from ..engine import activations as acts
 from .tree import children, with_children, Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Matrix, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 

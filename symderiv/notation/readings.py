@@ -12,7 +12,7 @@ without indices matches the symbol with any indices, which the meaning keeps
 (``z^{(3)} -> z^{(2)}`` reads ``z^{(3)}_{ij}`` as ``z^{(2)}_{ij}``). A reading
 never says whether a line is right: it only says what its symbols mean.
 
->>> from symderiv.parse import parse
+>>> from symderiv.notation.parse import parse
 >>> parse(r"\\Delta = y", {r"\\Delta": "a^{(2)}"}).sides[0].kind
 'a'
 """
@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .constructs import ACTIVATION_NAMES, FUNCTION_NAMES
-from .notation import NotationError
+from .tokens import NotationError
 from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, rename_indices, rewrite, walk,
                    with_children)
 

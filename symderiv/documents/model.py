@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .network import NetFlags
+from ..engine.network import NetFlags
 
 
 @dataclass(frozen=True)

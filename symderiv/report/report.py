@@ -24,9 +24,9 @@ import pathlib
 import re
 
 from . import files, latexdiff, tex
-from .check import Result, check_note, claim_text
+from ..documents.check import Result, check_note, claim_text
 from .explain import CLOSE, OPEN, counterexample_rows, plain_reason, short_reason
-from .render import PREAMBLE, derivation_latex_body, derivation_markdown, text_escape, why_latex, why_markdown
+from ..engine.render import PREAMBLE, derivation_latex_body, derivation_markdown, text_escape, why_latex, why_markdown
 
 # Commands the notes use that the base TeX packages lack: shown as the plain content.
 EXTRA_PREAMBLE = r"""\usepackage{graphicx}

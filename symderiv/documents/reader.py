@@ -17,12 +17,12 @@ import pathlib
 import re
 from dataclasses import dataclass, field, replace
 
-from .activations import ACTIVATIONS
-from .document import Entry
-from .losses import DEFAULT_LOSS, LOSSES, REGULARISERS
-from .network import LAYOUTS, NetFlags
-from .notation import NotationError
-from .presets import PRESETS
+from ..engine.activations import ACTIVATIONS
+from .model import Entry
+from ..engine.losses import DEFAULT_LOSS, LOSSES, REGULARISERS
+from ..engine.network import LAYOUTS, NetFlags
+from ..notation.tokens import NotationError
+from ..engine.presets import PRESETS
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex"}
 MAX_BYTES = 1_000_000          # a derivation, not a book: larger files are refused before reading
@@ -204,7 +204,7 @@ def _setting(line: str, number: int, path) -> Setting:
 def _configure(settings: list[Setting], path) -> dict:
     """The settings checked one by one: model flags parsed, readings compiled (so a bad one is refused
     with its line), text kept."""
-    from .readings import compile_readings
+    from ..notation.readings import compile_readings
     config = {"title": "", "model": "", "read": {}, "preset": None, "flags": {}, "convention": "default"}
     seen = {}
     for s in settings:
@@ -219,7 +219,7 @@ def _configure(settings: list[Setting], path) -> dict:
                 raise DocumentError(f"{where}: preset {s.value!r} must be one of {', '.join(PRESETS)}")
             config["preset"] = s.value
         elif s.key == "convention":
-            from .conventions import CONVENTIONS
+            from ..notation.conventions import CONVENTIONS
             if s.value not in CONVENTIONS:
                 raise DocumentError(f"{where}: convention {s.value!r} must be one of {', '.join(CONVENTIONS)}")
             config["convention"] = s.value

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, CONSTRUCTS, ENVIRONMENTS, INDEX_LETTERS, INFIX,
                          LABELLED_KINDS, PRIMARY_STARTS, PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS,
                          TRANSPOSE_SUPERSCRIPTS, parse_condition, render, render_qty)
-from .notation import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
+from .tokens import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
 from .tree import (Call, Deriv, DerivOf, LayerRef, Matrix, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
                    transposed, walk)
 

@@ -25,9 +25,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from . import constructs as C
-from . import notation
-from .network import NetFlags
-from .notation import NotationError
+from . import tokens as notation
+from ..engine.network import NetFlags
+from .tokens import NotationError
 from .readings import (BiasUnit, KindRename, LayerShift, LetterLayer, NamedDerivatives, Readings, UnitLetters, as_readings,
                        compile_readings, map_tree)
 from .tree import LayerRef, Node, Op, Partial, Qty, Sum
@@ -114,7 +114,7 @@ def _evaluate_sum(ev, s):
     pass, so C_x and dC_x/dw are that example's); any other sum is the registry's."""
     if s.index != SAMPLE_INDEX:
         return _SUM.evaluate(ev, s)
-    from .verify.evaluate import Context, Evaluator
+    from ..verify.evaluate import Context, Evaluator
     total = 0.0
     for k in range(ev.ctx.inst.m):
         ctx = Context(_one_example(ev.ctx.inst, k), ev.ctx.l, dict(ev.ctx.idx), 0, dict(ev.ctx.vars))
@@ -124,7 +124,7 @@ def _evaluate_sum(ev, s):
 
 def _one_example(inst, k):
     """Instance ``inst`` restricted to example k (m = 1), its trace recomputed; cached on the instance."""
-    from .verify.instances import Instance, compiled
+    from ..verify.instances import Instance, compiled
     cache = inst.__dict__.setdefault("_examples", {})
     if k not in cache:
         flags = replace(inst.flags, batch=False)

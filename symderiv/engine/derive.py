@@ -33,7 +33,7 @@ from sympy.tensor.array.expressions.from_indexed_to_array import convert_indexed
 
 from . import activations as acts
 from .activations import Activation, a, z
-from .bounded import TimedOut, bounded
+from ..bounded import TimedOut, bounded
 from .losses import Loss, Regulariser, lam, m, w, y
 
 i, j, k, p, s = sp.symbols("i j k p s", integer=True, nonnegative=True)

@@ -15,9 +15,9 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 
-from .document import Entry
-from .network import NetFlags
-from .readings import Readings, compile_readings
+from .model import Entry
+from ..engine.network import NetFlags
+from ..notation.readings import Readings, compile_readings
 
 
 
@@ -307,7 +307,7 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
     ``document_text`` (all the document's maths) tells which symbols a correction may use."""
     if entry.read_as == "shapes":
         return [replace(r, why=entry.why) for r in check_shapes(entry)]
-    from .verify import verify_chain
+    from ..verify import verify_chain
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
     verdicts = [v for claim in claims_of(entry, previous_lhs)

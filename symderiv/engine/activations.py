@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from .bounded import bounded, TimedOut
+from ..bounded import bounded, TimedOut
 
 z = sp.Symbol("z", real=True)
 a = sp.Symbol("a", real=True)

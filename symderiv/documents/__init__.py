@@ -1,0 +1,1 @@
+"""Documents (notes and users' files) read and checked line by line."""

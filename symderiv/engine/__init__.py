@@ -1,0 +1,1 @@
+"""The engine: network spec -> SymPy model -> derivation -> NumPy."""

@@ -1,0 +1,1 @@
+"""LaTeX as people write it -> the claim tree."""

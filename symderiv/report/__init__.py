@@ -1,0 +1,1 @@
+"""Reports a student can act on: LaTeX, Markdown, PDF."""

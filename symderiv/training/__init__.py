@@ -1,0 +1,1 @@
+"""Datasets and training with the lambdified gradients."""
