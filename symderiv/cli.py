@@ -191,16 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("check", "check every line of an encoded note or of your own .md/.tex file "
                          "(exit 0 all correct, 1 any incorrect, 2 unusable)")
-    p.add_argument("note", help="a note id (000..004), a file in derivations/, or a FILE.md / FILE.tex "
+    p.add_argument("note", help="a note id (000..004) or a FILE.md / FILE.tex "
                                 "(see docs/documents.md)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--front", metavar="FILE", help="a sidecar file of settings (the front matter's key: value "
+                                                   "lines) for a document that has none (default: none)")
     add_net_flags(p)
     p.add_argument("--convention", default="auto", choices=["auto", *CONVENTION_NAMES],
                    help="the textbook convention the document's symbols are read in (default: auto, the "
                         "document's own: its front matter's convention, else the default notation)")
 
     p = command("report", "write LaTeX and Markdown reports of encoded notes")
-    p.add_argument("notes", nargs="*", help="note ids (000..004), files in derivations/, or FILE.md / FILE.tex")
+    p.add_argument("notes", nargs="*", help="note ids (000..004) or FILE.md / FILE.tex")
     p.add_argument("--all", action="store_true", help="every encoded note")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (required)")
     p.add_argument("--pdf", action="store_true", help="also compile PDFs (needs pdflatex)")
@@ -303,16 +305,15 @@ def cmd_verify(args) -> int:
 def _note_setting(args):
     """The model and readings of a note (and of one of its lines, with --entry): verify a fix of a line
     exactly as the checker read the line."""
-    import derivations
-    note = derivations.load(args.note)
+    note = load_note_or_document(args.note)
     entry = None
     if args.entry is not None:
-        entry = next((e for e in note.ENTRIES if e.id == args.entry), None)
+        entry = note.entry(args.entry)          # an entry's id, or one of its links' (9.21.2)
         if entry is None:
-            ids = ", ".join(e.id for e in note.ENTRIES)
-            raise UsageError(f"note {note.NOTE_ID} has no line {args.entry!r}; its lines: {ids}")
-    flags = (entry.flags if entry is not None and entry.flags else None) or note.FLAGS
-    readings = {**getattr(note, "READINGS", {}), **(entry.readings if entry is not None else {})}
+            ids = ", ".join(e.id for e in note.entries)
+            raise UsageError(f"note {note.id} has no line {args.entry!r}; its lines: {ids}")
+    flags = (entry.flags if entry is not None and entry.flags else None) or note.flags
+    readings = {**note.readings, **(entry.readings if entry is not None else {})}
     return flags, readings
 
 
@@ -322,12 +323,12 @@ def cmd_check(args) -> int:
 
 
 def cmd_report(args) -> int:
-    import derivations
+    from .documents.notes import all_notes
     from .report.report import cli_report
     if args.all and args.notes:
         raise UsageError("give note ids or --all, not both")
-    notes = derivations.all_notes() if args.all or not args.notes else [load_note_or_document(n) for n in args.notes]
-    ids = [str(note.NOTE_ID) for note in notes]
+    notes = all_notes() if args.all or not args.notes else [load_note_or_document(n) for n in args.notes]
+    ids = [str(note.id) for note in notes]
     twice = next((i for i in ids if ids.count(i) > 1), None)
     if twice is not None:
         raise UsageError(f"two of the given files would both write the report note{twice}.*; "
@@ -339,17 +340,20 @@ def load_note_or_document(name: str, args=None):
     """An encoded note by id, or a user's .md/.tex file (documents.py) with the NET FLAGS given on
     the command line over its front matter."""
     from .documents.reader import is_document, load_document
-    given = {flag: getattr(args, flag) for flag in ("depth", "hidden", "output", "loss", "reg", "batch", "layout")
-             if getattr(args, flag, None) is not None}
+    given = {flag: getattr(args, flag) for flag in ("depth", "hidden", "output", "loss", "reg", "batch", "layout",
+                                                   "bias") if getattr(args, flag, None) is not None}
+    sidecar = getattr(args, "front", None)
     preset = getattr(args, "preset", None)
     if not 1 <= given.get("depth", 1) <= 12:
         raise UsageError(f"--depth must be between 1 and 12, got {given['depth']}")
-    if is_document(name) or os.path.isdir(name) or os.path.splitext(name)[1] not in ("", ".py"):
-        return load_document(name, preset=preset, overrides=given)   # refuses what is no document, in one line
-    if given or preset:
-        raise UsageError(f"NET FLAGS apply to a .md/.tex document; note {name} states its own model")
-    import derivations          # the encoded notes: an application layer above the package
-    return derivations.load(name)
+    from .documents.notes import is_note, load_note
+    if not is_note(name):          # a file, or refused in one line (no such file, not a document)
+        if not is_document(name) and not os.path.exists(name) and os.sep not in name and "." not in name:
+            return load_note(name)         # "007": unknown note, and the known ones
+        return load_document(name, preset=preset, overrides=given, sidecar=sidecar)
+    if given or preset or sidecar:
+        raise UsageError(f"NET FLAGS and --front apply to a .md/.tex document; note {name} states its own model")
+    return load_note(name)
 
 
 def cmd_train(args) -> int:

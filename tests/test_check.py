@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-import derivations
+from symderiv.documents import notes
 from symderiv.documents.check import Entry, check_entry, check_note, claims_of, split_top_level
 from symderiv.cli import main
 from symderiv.verify import verify, verify_chain
@@ -50,7 +50,7 @@ CORRECT_LINES = [  # (note, entry, the checked link in default notation)
 @pytest.mark.parametrize("nid, line", CORRECT_LINES)
 @pytest.mark.parametrize("kind", sorted(PERTURB))
 def test_broken_copies_of_correct_lines_are_flagged(nid, line, kind):
-    flags = derivations.load(nid).FLAGS
+    flags = notes.load_note(nid).flags
     assert verify(line, flags, batch=flags.batch).verdict == "correct"
     lhs, rhs = line.split(" = ", 1)
     broken = PERTURB[kind](lhs, rhs)
@@ -64,19 +64,19 @@ def test_every_incorrect_link_has_a_correction_that_passes_under_the_notes_readi
     multiplied out), comes out correct: the round trip the issue asks for, over all five notes."""
     checked = 0
     for nid, rs in results.items():
-        note = derivations.load(nid)
+        note = notes.load_note(nid)
         for r in rs:
             if r.verdict != "incorrect":
                 continue
             assert r.corrected_latex, (nid, r.id, "no correction")
             assert "symderiv's notation" not in r.corrected_latex, (nid, r.id)
-            entry = next(e for e in note.ENTRIES if r.id == e.id or r.id.startswith(e.id + "."))
-            flags = entry.flags or note.FLAGS
+            entry = next(e for e in note.entries if r.id == e.id or r.id.startswith(e.id + "."))
+            flags = entry.flags or note.flags
             if entry.read_as == "shapes":
                 again = check_entry(replace(entry, source_latex=r.corrected_latex), flags)
             else:
                 again = verify_chain(r.corrected_latex, flags, batch=flags.batch,
-                                     readings={**note.READINGS, **entry.readings})
+                                     readings={**note.readings, **entry.readings})
             assert again and all(v.verdict == "correct" for v in again), (nid, r.id, r.corrected_latex)
             checked += 1
     assert checked >= 50
@@ -88,15 +88,15 @@ def test_a_correction_scaled_by_two_is_flagged_under_the_same_reading(results):
     line with its right side doubled is incorrect (every note, every equation-like correction)."""
     checked = 0
     for nid, rs in results.items():
-        note = derivations.load(nid)
+        note = notes.load_note(nid)
         for r in rs:
-            entry = next(e for e in note.ENTRIES if r.id == e.id or r.id.startswith(e.id + "."))
+            entry = next(e for e in note.entries if r.id == e.id or r.id.startswith(e.id + "."))
             if r.verdict != "incorrect" or entry.read_as == "shapes":
                 continue
             lhs, rhs = r.corrected_latex.split(" = ", 1)
-            flags = entry.flags or note.FLAGS
+            flags = entry.flags or note.flags
             broken = verify_chain(f"{lhs} = 2 \\left({rhs}\\right)", flags, batch=flags.batch,
-                                  readings={**note.READINGS, **entry.readings}, alternatives=False)
+                                  readings={**note.readings, **entry.readings}, alternatives=False)
             assert any(v.verdict == "incorrect" for v in broken), (nid, r.id)
             checked += 1
     assert checked >= 48
@@ -114,7 +114,7 @@ def test_a_correction_keeps_the_notes_symbols(results):
 def test_a_shape_sketch_is_corrected_by_the_fewest_moves():
     bad = Entry("s", r"[a]_{1 \times 10} \times [W]_{10 \times 25} \times [g]_{25 \times 1}", read_as="shapes",
                 result_latex=r"[]_{25 \times 1}")
-    flags = derivations.load("000").FLAGS
+    flags = notes.load_note("000").flags
     (r,) = check_entry(bad, flags)
     assert r.verdict == "incorrect"
     # W^T a^T (25x1), then element-wise with g: the backprop of a hidden layer
@@ -131,7 +131,7 @@ def test_line_breaks_inside_braces_do_not_split():
 def test_shape_chains_are_multiplied():
     ok = Entry("s", r"[]_{2 \times 3} \times []_{3 \times 4}", read_as="shapes", result_latex=r"[]_{2 \times 4}")
     bad = Entry("s", r"[]_{2 \times 3} \times []_{3 \times 4}", read_as="shapes", result_latex=r"[]_{3 \times 4}")
-    flags = derivations.load("000").FLAGS
+    flags = notes.load_note("000").flags
     assert check_entry(ok, flags)[0].verdict == "correct"
     assert check_entry(bad, flags)[0].verdict == "incorrect"
 

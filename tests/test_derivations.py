@@ -1,58 +1,68 @@
-"""derivations/: every displayed equation of every note, verbatim, and no verdict anywhere."""
+"""documents/notes.py and derivations/notes/: the notes are documents (verbatim text + a sidecar), no verdict
+anywhere, every displayed equation checked."""
 import pathlib
 import re
+from dataclasses import fields
 
 import pytest
 
-import derivations
+from symderiv.documents import notes
+from symderiv.documents.model import Entry
+from symderiv.documents.reader import find_displays
+from symderiv.documents.settings import DocumentError
 
-NOTES_DIR = pathlib.Path(derivations.__file__).resolve().parent / "notes"
+NOTES_DIR = notes.NOTES_DIR
 SHARED = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "notes"
 
-EXPECTED_DISPLAYS = {"000": 9, "001": 13, "002": 25, "003": 24, "004": 35}
+# $$..$$ displays in each note file; an equation written beside another after \quad is its own entry
+DISPLAYS = {"000": 9, "001": 13, "002": 25, "003": 24, "004": 35}
+EXTRA_SIDE_BY_SIDE = {"000": 1, "002": 2, "004": 1}
 
 
 def note_text(note):
-    return (NOTES_DIR / note.SOURCE).read_text(encoding="utf-8")
+    return (NOTES_DIR / note.source).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("nid", sorted(derivations.MODULES))
-def test_every_displayed_equation_has_an_entry_copied_verbatim(nid):
-    note = derivations.load(nid)
+def test_the_five_notes_are_found_by_their_sidecars():
+    assert notes.note_ids() == ["000", "001", "002", "003", "004"]
+
+
+@pytest.mark.parametrize("nid", notes.note_ids())
+def test_every_displayed_equation_of_a_note_is_an_entry_found_in_its_file(nid):
+    note = notes.load_note(nid)
     text = note_text(note)
-    displays = re.findall(r"\$\$(.*?)\$\$", text, flags=re.S)
-    assert len(displays) == EXPECTED_DISPLAYS[nid] == len(note.ENTRIES)
-    for entry, display in zip(note.ENTRIES, displays):
-        assert entry.source_latex == display          # in the note's order, exactly
-        assert entry.source_latex in text             # findable by substring
-    assert len({e.id for e in note.ENTRIES}) == len(note.ENTRIES)
+    assert len(re.findall(r"\$\$(.*?)\$\$", text, flags=re.S)) == DISPLAYS[nid]
+    assert len(note.entries) == DISPLAYS[nid] + EXTRA_SIDE_BY_SIDE.get(nid, 0)
+    for entry in note.entries:
+        assert text[entry.offset:entry.offset + len(entry.source_latex)] == entry.source_latex   # verbatim, in place
+        assert text.count("\n", 0, entry.offset) + 1 == entry.line
+    assert len({e.id for e in note.entries}) == len(note.entries)
 
 
-@pytest.mark.parametrize("nid", sorted(derivations.MODULES))
-def test_note_modules_state_no_verdict(nid):
-    source = pathlib.Path(derivations.load(nid).__file__).read_text(encoding="utf-8")
-    assert "verdict=" not in source and "verdict:" not in source
-    assert not re.search(r"""['"](correct|incorrect|unverifiable)['"]""", source)
+@pytest.mark.parametrize("nid", notes.note_ids())
+def test_sidecars_state_no_verdict(nid):
+    side = (NOTES_DIR / notes.note_files()[nid].name).with_suffix(".symderiv").read_text(encoding="utf-8")
+    assert not re.search(r"(?i)\b(verdict|correct|incorrect|unverifiable|garbled|definition)\s*:", side)
+    keys = {m.group(1) for m in re.finditer(r"(?m)^([a-z_-]+)\s*:", side)}
+    assert keys <= {"id", "title", "model", "depth", "hidden", "output", "loss", "reg", "batch", "layout", "outputs",
+                    "bias", "read", "question", "answer", "why", "comment", "lhs", "split", "shapes", "convention"}
 
 
 def test_the_notes_in_the_repository_are_verbatim_copies():
-    for note in derivations.all_notes():
-        ours = (NOTES_DIR / note.SOURCE).read_bytes()
+    for note in notes.all_notes():
+        ours = (NOTES_DIR / note.source).read_bytes()
         assert ours.strip()
         if SHARED.exists():           # beside the shared folder, the copy must not drift
-            assert ours == (SHARED / note.SOURCE).read_bytes()
+            assert ours == (SHARED / note.source).read_bytes()
 
 
 def test_no_field_of_an_entry_can_keep_it_from_the_checker():
     """Every entry reaches the verifier (or the shape checker): a label never replaces a verdict."""
-    from dataclasses import fields
-
-    from symderiv.documents.model import Entry
     assert {f.name for f in fields(Entry)} == {"id", "source_latex", "readings", "read_as", "why", "comment",
-                                                "lhs", "flags", "result_latex", "split_before"}
-    for note in derivations.all_notes():
-        for entry in note.ENTRIES:
-            assert entry.read_as in (None, "shapes"), (note.NOTE_ID, entry.id)
+                                                "lhs", "flags", "result_latex", "split_before", "line", "offset"}
+    for note in notes.all_notes():
+        for entry in note.entries:
+            assert entry.read_as in (None, "shapes"), (note.id, entry.id)
 
 
 def test_every_entry_reaches_the_checker(monkeypatch):
@@ -66,15 +76,23 @@ def test_every_entry_reaches_the_checker(monkeypatch):
         seen.append(latex)
         return real(latex, *args, **kw)
     monkeypatch.setattr(verify_pkg, "verify_chain", spy)
-    note = derivations.load("000")
+    note = notes.load_note("000")
     results = check.check_note(note)
-    entries = [e for e in note.ENTRIES if e.read_as is None]
+    entries = [e for e in note.entries if e.read_as is None]
     assert len(seen) >= len(entries)
-    assert {r.id.split(".")[0] for r in results} >= {e.id.split(".")[0] for e in entries}
+    ids = {r.id for r in results}
+    assert all(e.id in ids or any(i.startswith(e.id + ".") for i in ids) for e in entries)
 
 
-def test_load_accepts_ids_names_and_paths_and_rejects_others():
-    assert derivations.load("2").NOTE_ID == "002"
-    assert derivations.load("derivations/n003_linear_logistic_regression_backprop.py").NOTE_ID == "003"
-    with pytest.raises(ValueError, match="unknown note"):
-        derivations.load("007")
+def test_load_accepts_ids_and_file_names_and_rejects_others():
+    assert notes.load_note("2").id == "002"
+    assert notes.load_note("003_2f6e570e1a479a42.txt").id == "003"
+    with pytest.raises(DocumentError, match="unknown note"):
+        notes.load_note("007")
+
+
+def test_a_notes_display_split_by_quad_keeps_the_ids_of_its_links():
+    note = notes.load_note("000")
+    assert [e.id for e in note.entries if e.id.startswith("sigmoid")] == ["sigmoid.1", "sigmoid.2"]
+    text = note_text(note)
+    assert [d.line for d in find_displays(text, "markdown", "000")][:2] == [4, 10]

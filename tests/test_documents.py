@@ -47,7 +47,7 @@ def test_student_derivation_flags_its_one_erratum(capsys, name, erratum_id):
 
 def test_the_correction_is_itself_correct_under_the_documents_readings():
     doc = load_document(DATA / "student.md")
-    fixed = check_entry(Entry("fixed", CORRECTED), doc.FLAGS, compile_readings(doc.READINGS))
+    fixed = check_entry(Entry("fixed", CORRECTED), doc.flags, compile_readings(doc.readings))
     assert [r.verdict for r in fixed] == ["correct"]
 
 
@@ -87,15 +87,15 @@ def test_the_docs_console_output_is_what_check_prints(capsys, monkeypatch):
 
 def test_front_matter_gives_model_title_and_readings():
     doc = load_document(DATA / "student.md")
-    assert doc.FLAGS == STUDENT_FLAGS
-    assert doc.TITLE == "Backprop for my two-layer classifier (homework 3)"
-    assert doc.READINGS == {"h": "a^{(1)}", "U": "W^{(1)}", "V": "W^{(2)}", r"\mathcal{L}": "J"}
-    assert load_document(DATA / "student.tex").FLAGS == STUDENT_FLAGS
+    assert doc.flags == STUDENT_FLAGS
+    assert doc.title == "Backprop for my two-layer classifier (homework 3)"
+    assert doc.readings == {"h": "a^{(1)}", "U": "W^{(1)}", "V": "W^{(2)}", r"\mathcal{L}": "J"}
+    assert load_document(DATA / "student.tex").flags == STUDENT_FLAGS
 
 
 def test_command_line_flags_override_front_matter(capsys):
     doc = load_document(DATA / "student.md", overrides={"hidden": "tanh", "batch": True})
-    assert doc.FLAGS == NetFlags(depth=2, hidden="tanh", output="sigmoid", loss="bce", batch=True, outputs=1)
+    assert doc.flags == NetFlags(depth=2, hidden="tanh", output="sigmoid", loss="bce", batch=True, outputs=1)
     # under tanh, h (1 - h) is no longer the hidden derivative: the corrected line is wrong too
     code, out, _ = run(capsys, "check", str(DATA / "student.md"), "--hidden", "tanh", "--json")
     verdicts = {e["source_latex"]: e["verdict"] for e in json.loads(out)["entries"]}
@@ -105,7 +105,7 @@ def test_command_line_flags_override_front_matter(capsys):
 def test_a_preset_in_front_matter_and_keys_over_it(tmp_path):
     f = tmp_path / "p.md"
     f.write_text("---\npreset: cs231n\nreg: none\n---\n$$ a^{(1)} = x $$\n")
-    assert load_document(f).FLAGS == NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none",
+    assert load_document(f).flags == NetFlags(depth=2, hidden="relu", output="softmax", loss="ce", reg="none",
                                                batch=True, layout="rows")
 
 
@@ -150,8 +150,8 @@ def test_no_front_matter_is_the_default_model(tmp_path):
     f = tmp_path / "plain.md"
     f.write_text("Output delta: $$\\delta^{(2)} = a^{(2)} - y.$$\n")
     doc = load_document(f)
-    assert doc.FLAGS == NetFlags() and doc.TITLE == "plain.md"
-    assert [e.source_latex for e in doc.ENTRIES] == [r"\delta^{(2)} = a^{(2)} - y"]   # the full stop dropped
+    assert doc.flags == NetFlags() and doc.title == "plain.md"
+    assert [e.source_latex for e in doc.entries] == [r"\delta^{(2)} = a^{(2)} - y"]   # the full stop dropped
     assert [r.verdict for r in check_note(doc)] == ["correct"]
 
 
@@ -161,7 +161,7 @@ def test_markdown_code_and_comments_are_not_read(tmp_path):
     f = tmp_path / "code.md"
     f.write_text("```\n$$ a = b $$\n```\n<!-- $$ c = d $$ -->\n`$$ e = f $$`\n\n$$\n z^{(1)} = x\n$$\n")
     doc = load_document(f)
-    assert [(e.id, e.source_latex) for e in doc.ENTRIES] == [("L8", "z^{(1)} = x")]
+    assert [(e.id, e.source_latex) for e in doc.entries] == [("L8", "z^{(1)} = x")]
 
 
 def test_latex_rows_labels_and_side_by_side_equations(tmp_path):
@@ -175,7 +175,7 @@ def test_latex_rows_labels_and_side_by_side_equations(tmp_path):
                  "Text with a line break \\\\[2pt] and \\(x\\).\n"
                  "\\[ p = q \\] \\[ r = s \\]\n")
     doc = load_document(f)
-    assert [(e.id, e.source_latex) for e in doc.ENTRIES] == [
+    assert [(e.id, e.source_latex) for e in doc.entries] == [
         ("L3", r"a &= \begin{bmatrix} 1 \\ 2 \end{bmatrix}"),   # a matrix's rows stay together
         ("eq:b", "b &= c"),
         ("L5", "d &= e"),
@@ -188,7 +188,7 @@ def test_latex_rows_labels_and_side_by_side_equations(tmp_path):
 BAD_FILES = {  # name: (content, a phrase the one line must contain)
     "no-math.md": ("# Notes\n\nOnly inline $a = b$ maths.\n", "no display math"),
     "open-front.md": ("---\ndepth: 2\n$$ a = b $$\n", "never closed by '---'"),
-    "unknown-key.md": ("---\nactivation: relu\n---\n$$ a = b $$\n", "unknown key 'activation'; known keys: preset"),
+    "unknown-key.md": ("---\nactivation: relu\n---\n$$ a = b $$\n", "unknown key 'activation' in the document's settings; known keys:"),
     "bad-hidden.md": ("---\nhidden: softplus\n---\n$$ a = b $$\n", "must be one of sigmoid, tanh, relu"),
     "bad-depth.md": ("---\ndepth: 0\n---\n$$ a = b $$\n", "depth '0' must be a whole number from 1 to 12"),
     "word-depth.md": ("---\ndepth: two\n---\n$$ a = b $$\n", "must be a whole number"),
@@ -235,7 +235,7 @@ def test_unusable_files_exit_2_with_one_line(tmp_path, capsys):
 
 def test_bad_command_line_flags_exit_2(capsys):
     for argv, phrase in [(["check", str(DATA / "student.md"), "--depth", "0"], "--depth must be between 1 and 12"),
-                         (["check", "004", "--hidden", "relu"], "NET FLAGS apply to a .md/.tex document"),
+                         (["check", "004", "--hidden", "relu"], "NET FLAGS and --front apply to a .md/.tex document"),
                          (["check", str(DATA / "student.md"), "--hidden", "softplus"], "invalid choice")]:
         code, out, err = run(capsys, *argv)
         assert code == 2 and err.count("\n") == 1 and phrase in err, (argv, err)
@@ -266,7 +266,7 @@ def test_any_text_is_a_document_or_one_refusal(tmp_path_factory, pieces, name):
         assert "\n" not in str(exc) and name in str(exc)
         return
     lines = f.read_text().count("\n") + 1
-    for entry in doc.ENTRIES:
+    for entry in doc.entries:
         shown = {f.read_text(), visible_text(f.read_text(), "latex" if name.endswith(".tex") else "markdown")}
         assert entry.source_latex.strip() and any(entry.source_latex in t.replace("\\label{x}", "") for t in shown)
         assert _numbered(entry.id) and (not entry.id.startswith("L") or int(re.match(r"L(\d+)", entry.id)[1]) <= lines)

@@ -127,7 +127,7 @@ def test_check_of_a_missing_note_file_is_an_error_not_the_builtin_note(tmp_path)
     stray = tmp_path / "002.py"
     stray.write_text("NOTE_ID = '002'\n")
     run = cli("check", str(stray))
-    assert run.returncode == 2 and "not a note file of derivations/" in one_line(run)
+    assert run.returncode == 2 and "a document must end in .md" in one_line(run)
 
 
 # ---- atomic writes, concurrency -------------------------------------------------------------

@@ -97,10 +97,11 @@ def test_hostile_strings_cli(text, runner, capfd):
 # ---- the report path: random note text through the .tex generator ----------------------
 
 import re  # noqa: E402
-import types  # noqa: E402
+
 
 from symderiv.report import tex  # noqa: E402
 from symderiv.documents.check import Result  # noqa: E402
+from symderiv.documents.model import Document  # noqa: E402
 from symderiv.report.report import note_latex  # noqa: E402
 
 # Written out independently of tex.FORBIDDEN, so a gap in that list fails here.
@@ -136,7 +137,7 @@ def _unescaped_braces_balance(body: str) -> bool:
 @given(model=tex_text, rid=tex_text, source=tex_text, link=tex_text, reason=tex_text, corrected=tex_text,
        cex=tex_text)
 def test_random_note_text_never_puts_a_command_into_the_report(model, rid, source, link, reason, corrected, cex):
-    note = types.SimpleNamespace(NOTE_ID="999", TITLE="t", MODEL=model, FLAGS=NetFlags())
+    note = Document(id="999", title="t", model=model, flags=NetFlags(), readings={}, entries=[], source="t.md")
     results = [Result(rid, source, link, "incorrect", reason, corrected, [], {"x": cex}),
                Result("2", source, source, "unverifiable", reason)]
     latex = note_latex(note, results)
@@ -163,8 +164,8 @@ from symderiv.report.report import corrected_latex, corrected_markdown  # noqa: 
 @given(source=tex_text, link=tex_text, corrected=tex_text, title=tex_text)
 def test_random_note_text_never_puts_a_command_into_the_corrected_copy(source, link, corrected, title):
     # the corrected copy highlights a diff of the note's line and its correction: still only safe maths
-    note = types.SimpleNamespace(NOTE_ID="999", TITLE=title, MODEL="m", FLAGS=NetFlags(),
-                                 ENTRIES=[Entry("e", source), Entry("f", "x = y")])
+    note = Document(id="999", title=title, model="m", flags=NetFlags(), readings={},
+                    entries=[Entry("e", source), Entry("f", "x = y")], source="t.md")
     results = [Result("e", source, link, "incorrect", "r", corrected), Result("f", "x = y", "x = y", "unverifiable", "r")]
     latex = corrected_latex(note, results)
     body = _body(latex)

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-import derivations
+from symderiv.documents import notes
 from sampling import EXHAUSTIVE
 from symderiv.report import latexdiff
 from symderiv.documents.check import check_note
@@ -15,19 +15,19 @@ from symderiv.report.explain import counterexample_rows, plain_reason, short_rea
 from symderiv.report.report import correction, entry_results, write_report
 
 STUDENT = pathlib.Path(__file__).parent / "data" / "student.md"
-NOTES = sorted(derivations.MODULES) + ["student"]
+NOTES = notes.note_ids() + ["student"]
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, checked_notes):
     out = tmp_path_factory.mktemp("reports")
-    for note in derivations.all_notes():
-        write_report(note, out, results=checked_notes[note.NOTE_ID])
+    for note in notes.all_notes():
+        write_report(note, out, results=checked_notes[note.id])
     write_report(load_document(STUDENT), out)
     return out
 
 
-@pytest.mark.parametrize("nid", sorted(derivations.MODULES))
+@pytest.mark.parametrize("nid", notes.note_ids())
 def test_report_has_model_lines_and_derivation(reports, nid):
     tex = (reports / f"note{nid}.tex").read_text(encoding="utf-8")
     md = (reports / f"note{nid}.md").read_text(encoding="utf-8")
@@ -96,7 +96,7 @@ def test_the_students_erratum_is_beside_its_correction_with_the_changes_highligh
 
 @pytest.mark.parametrize("nid", NOTES)
 def test_the_corrected_copy_replaces_every_erratum_that_has_a_correction(reports, nid, checked_notes):
-    note = load_document(STUDENT) if nid == "student" else derivations.load(nid)
+    note = load_document(STUDENT) if nid == "student" else notes.load_note(nid)
     results = check_note(note) if nid == "student" else checked_notes[nid]
     fixed = [r for r in results if correction(r)]
     md = (reports / f"note{nid}-corrected.md").read_text(encoding="utf-8")
@@ -117,7 +117,7 @@ def test_the_students_corrected_copy_is_their_derivation_with_the_one_line_fixed
     md = (reports / "notestudent-corrected.md").read_text(encoding="utf-8")
     blocks = re.findall(r"^\$\$\n(.*?)\n\$\$$", md, re.M)
     doc = load_document(STUDENT)
-    expected = [e.source_latex for e in doc.ENTRIES]
+    expected = [e.source_latex for e in doc.entries]
     assert len(blocks) == len(expected) == 10
     assert blocks[:7] == expected[:7] and blocks[8:] == expected[8:]
     assert blocks[7].replace(r"\boldsymbol{T}", "T") == latexdiff.plain(

@@ -16,6 +16,7 @@ import pytest
 
 from symderiv.report import tex
 from symderiv.documents.check import Entry, claim_text
+from symderiv.documents.model import Document
 from symderiv.engine.network import NetFlags
 from symderiv.report.report import note_latex, write_report
 
@@ -25,10 +26,10 @@ needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pd
 
 def hostile_note(nid="990"):
     """A note module built through the API, with the injection in every text field."""
-    return types.SimpleNamespace(
-        NOTE_ID=nid, TITLE="t " + INJECTION, MODEL="model " + INJECTION + r" a_{\input{/etc/hostname}}",
-        FLAGS=NetFlags(), ENTRIES=[Entry("e1" + INJECTION, INJECTION, why=INJECTION),
-                                   Entry("e2", r"\delta^{(L)} = a^{(L)} - y " + INJECTION)])
+    return Document(
+        id=nid, title="t " + INJECTION, model="model " + INJECTION + r" a_{\input{/etc/hostname}}",
+        flags=NetFlags(), readings={}, source="t.md", entries=[Entry("e1" + INJECTION, INJECTION, why=INJECTION),
+                                                               Entry("e2", r"\delta^{(L)} = a^{(L)} - y " + INJECTION)])
 
 
 def hostname() -> str:
@@ -61,8 +62,8 @@ def test_notation_of_the_notes_is_typeset_as_maths(latex):
 
 
 def test_every_balanced_line_of_the_five_notes_passes_the_allow_list():
-    import derivations
-    lines = [claim_text(e.source_latex) for note in derivations.all_notes() for e in note.ENTRIES]
+    from symderiv.documents import notes
+    lines = [claim_text(e.source_latex) for note in notes.all_notes() for e in note.entries]
     balanced = [ln for ln in lines if tex._balanced(ln) and r"\begin{cases}" not in ln]
     refused = [ln for ln in balanced if not tex.safe_math(ln.replace("&", ""))]
     assert len(balanced) > 50 and refused == []

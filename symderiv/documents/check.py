@@ -1,9 +1,9 @@
 """Checking a document line by line: ``symderiv check NOTE``.
 
-A document (document.py; the encoded notes in ``derivations/``) lists its
+A document (model.py; a user's file or a note, reader.py) lists its
 displayed equations verbatim, each with its model and readings. This module
 turns each entry into verdicts by calling the verifier on every link of its
-chain; nothing here or in ``derivations/`` states a verdict. Lines that are
+chain; nothing here or in a document's settings states a verdict. Lines that are
 not claims (OCR garble, definitions, update rules, shape sketches) are
 reported as unverifiable with the reason the note module gives for not
 checking them.
@@ -323,14 +323,14 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
 
 
 def check_note(note, convention: str | None = None) -> list[Result]:
-    """Every entry of a note module (or document), checked now, in its own convention unless
+    """Every entry of a document (a note or a user's file), checked now, in its own convention unless
     ``convention`` names another."""
-    convention = convention if convention not in (None, "auto") else getattr(note, "CONVENTION", "default")
-    readings = compile_readings(getattr(note, "READINGS", {}))
-    text = "\n".join(entry.source_latex for entry in note.ENTRIES)
+    convention = convention if convention not in (None, "auto") else note.convention
+    readings = compile_readings(note.readings)
+    text = "\n".join(entry.source_latex for entry in note.entries)
     results, lhs = [], ""
-    for entry in note.ENTRIES:
-        results += check_entry(entry, note.FLAGS, readings, lhs, text, convention)
+    for entry in note.entries:
+        results += check_entry(entry, note.flags, readings, lhs, text, convention)
         if entry.read_as is None:
             equations = claims_of(entry, lhs)
             lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation
@@ -341,11 +341,11 @@ def cli_check(args, note) -> int:
     """Print every entry's verdicts (or one JSON object) for a loaded note."""
     results = check_note(note, getattr(args, "convention", None))
     if args.json:
-        print(json.dumps({"note": note.NOTE_ID, "entries": [r.to_json() for r in results]},
+        print(json.dumps({"note": note.id, "entries": [r.to_json() for r in results]},
                          ensure_ascii=False))
         return exit_code(results)
-    print(f"note {note.NOTE_ID}: {note.TITLE}")
-    print(f"model: {note.MODEL}")
+    print(f"note {note.id}: {note.title}")
+    print(f"model: {note.model}")
     counts = {}
     for r in results:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1

@@ -1,101 +1,31 @@
-"""A user's own file (.md or .tex) read as a document: ``symderiv check FILE.md``.
+"""A file read as a document: a user's .md or .tex, or a note's verbatim text with its sidecar.
 
-``load_document`` turns a file into an object with the attributes of an
-encoded note module (document.py): ``NOTE_ID``, ``TITLE``, ``MODEL``,
-``FLAGS``, ``READINGS``, ``ENTRIES`` (one ``Entry`` per displayed equation,
-one per row of an ``align``), ``SOURCE``; ``check.check_note`` and the reports
-then serve both with one code path. This module owns the file format
-(docs/documents.md): the front matter (a ``---`` block of ``key: value`` lines
-at the top of a .md, ``% symderiv: key: value`` comment lines in a .tex),
-which displays are read, and the refusals of unusable input (``DocumentError``,
-a ValueError: one line, exit 2). Values are matched against tables of known
-names and LaTeX only ever goes to the parser: nothing is evaluated.
+``load_document`` turns a file into a ``Document`` (model.py): its settings
+(front matter, or a sidecar of the same ``key: value`` lines: settings.py),
+its model and readings, and one ``Entry`` per displayed equation (one per row
+of an ``align``). ``read_document`` does the same for text already in memory
+(the web API). The five notes take this same path (notes.py). This module
+owns which displays are read and the refusals of unusable input
+(``DocumentError``: one line, exit 2). LaTeX only ever goes to symderiv's own
+parser: nothing is evaluated.
 """
 from __future__ import annotations
 
 import pathlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-from ..engine.activations import ACTIVATIONS
-from .model import Entry
-from ..engine.losses import DEFAULT_LOSS, LOSSES, REGULARISERS
-from ..engine.network import LAYOUTS, NetFlags
-from ..notation.tokens import NotationError
+from ..engine.losses import DEFAULT_LOSS
+from ..engine.network import NetFlags
 from ..engine.presets import PRESETS
+from .model import Document, Entry, Question
+from .settings import Config, DocumentError, Setting, configure, parse_settings
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex"}
 MAX_BYTES = 1_000_000          # a derivation, not a book: larger files are refused before reading
 MAX_DISPLAYS = 500             # each display costs a check (tens of milliseconds to seconds)
 
-
-class DocumentError(ValueError):
-    """An unusable document: one line naming the file, the line when known, and the problem."""
-
-
-# ---------------------------------------------------------------- front matter: keys and their values
-def _choice(names):
-    names = list(names)
-
-    def parse(text):
-        if text not in names:
-            raise ValueError(f"must be one of {', '.join(names)}")
-        return text
-    return parse
-
-
-def _integer(lo, hi):
-    def parse(text):
-        if not re.fullmatch(r"[0-9]{1,4}", text) or not lo <= int(text) <= hi:
-            raise ValueError(f"must be a whole number from {lo} to {hi}")
-        return int(text)
-    return parse
-
-
-_BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
-
-
-def _boolean(text):
-    if text.lower() not in _BOOLEANS:
-        raise ValueError(f"must be one of {', '.join(_BOOLEANS)}")
-    return _BOOLEANS[text.lower()]
-
-
-# The model keys are NET FLAGS (DESIGN.md) plus ``outputs``; each parses its value or says what it accepts.
-FLAG_KEYS = {
-    "depth": _integer(1, 12),
-    "hidden": _choice(n for n, a in ACTIVATIONS.items() if a.elementwise),
-    "output": _choice(n for n in ACTIVATIONS if n in DEFAULT_LOSS),
-    "loss": _choice(sorted(LOSSES)),
-    "reg": _choice(REGULARISERS),
-    "batch": _boolean,
-    "layout": _choice(LAYOUTS),
-    "outputs": _integer(1, 1000),
-}
-TEXT_KEYS = ("title", "model")           # free text, shown in the output and the report
-KEYS = ("preset", "convention") + tuple(FLAG_KEYS) + TEXT_KEYS + ("read",)
-
-
-@dataclass
-class Document:
-    """A user's file, with the attributes ``check_note`` and the reports read from a note module."""
-
-    NOTE_ID: str
-    TITLE: str
-    MODEL: str
-    FLAGS: NetFlags
-    READINGS: dict
-    ENTRIES: list
-    SOURCE: str
-    QUESTIONS: tuple = field(default=())
-    CONVENTION: str = "default"           # the textbook convention its symbols are read in (conventions.py)
-
-
-@dataclass(frozen=True)
-class Setting:
-    line: int
-    key: str
-    value: str
+__all__ = ["DocumentError", "Document", "load_document", "read_document", "is_document", "find_displays"]
 
 
 # ---------------------------------------------------------------- reading the file
@@ -120,18 +50,35 @@ def read_text(path: pathlib.Path) -> str:
         raise DocumentError(f"{path}: cannot read ({exc.strerror})") from None
 
 
-def load_document(name, preset: str | None = None, overrides: dict | None = None) -> Document:
+def load_document(name, preset: str | None = None, overrides: dict | None = None, sidecar=None,
+                  kind: str | None = None) -> Document:
     """The document in file ``name``; ``preset`` and ``overrides`` (NET FLAGS given on the command
-    line) take precedence over its front matter."""
+    line) take precedence over its settings; ``sidecar`` is a file of settings beside it."""
     path = pathlib.Path(str(name))
-    kind = SUFFIXES.get(path.suffix.lower())
+    kind = kind or SUFFIXES.get(path.suffix.lower())
+    if not path.exists():
+        raise DocumentError(f"{path}: no such file")
     if path.is_dir():
         raise DocumentError(f"{path}: a directory, not a file")
     if kind is None:
         raise DocumentError(f"{path}: a document must end in {', '.join(SUFFIXES)}")
-    text = read_text(path)
+    extra = []
+    if sidecar is not None:
+        side = pathlib.Path(str(sidecar))
+        extra = parse_settings(read_text(side).split("\n"), side, 1)
+    return read_document(read_text(path), kind, path, preset, overrides, extra)
+
+
+def read_document(text: str, kind: str, path="document", preset: str | None = None,
+                  overrides: dict | None = None, extra_settings: list[Setting] = ()) -> Document:
+    """The document in ``text`` (``kind`` "markdown" or "latex"); ``path`` names it in messages and ids."""
+    path = pathlib.Path(str(path))
+    if kind not in SUFFIXES.values():
+        raise DocumentError(f"{path}: a document is markdown or latex, not {kind!r}")
+    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        raise DocumentError(f"{path}: a document may have at most {MAX_BYTES} bytes")
     settings, body = (markdown_front_matter if kind == "markdown" else latex_front_matter)(text, path)
-    config = _configure(settings, path)
+    config = configure(settings + list(extra_settings), path)
     flags = _flags(config, preset, overrides or {}, path)
     displays = find_displays(body, kind, path)
     if not displays:
@@ -139,9 +86,10 @@ def load_document(name, preset: str | None = None, overrides: dict | None = None
                             r"($$..$$, \[..\], equation, equation*, align, align*)")
     if len(displays) > MAX_DISPLAYS:
         raise DocumentError(f"{path}: {len(displays)} displayed equations; at most {MAX_DISPLAYS} per document")
-    return Document(NOTE_ID=document_id(path), TITLE=config["title"] or path.name,
-                    MODEL=config["model"] or describe(flags), FLAGS=flags, READINGS=config["read"],
-                    ENTRIES=entries_of(displays), SOURCE=path.name, CONVENTION=config["convention"])
+    return Document(id=config.id or document_id(path), title=config.title or path.name,
+                    model=config.model or describe(flags), flags=flags, readings=config.read,
+                    entries=entries_of(displays, config, flags), source=path.name, text=text,
+                    questions=tuple(Question(q, a) for q, a in config.questions), convention=config.convention)
 
 
 def document_id(path: pathlib.Path) -> str:
@@ -150,107 +98,44 @@ def document_id(path: pathlib.Path) -> str:
 
 
 def describe(flags: NetFlags) -> str:
-    """The model in one sentence, for a document whose front matter gives none."""
+    """The model in one sentence, for a document whose settings give none."""
     loss = flags.loss or DEFAULT_LOSS[flags.output_act.name]
     samples = "the mean over m samples" if flags.batch else "one sample"
     outputs = f", {flags.outputs} output unit{'s' if flags.outputs != 1 else ''}" if flags.outputs else ""
+    bias = "" if flags.bias else ", no biases"
     return (f"{flags.depth} weight layer{'s' if flags.depth != 1 else ''}, hidden {flags.hidden}, "
             f"output {flags.output}{outputs}, loss {loss} over {samples}, regulariser {flags.reg}, "
-            f"samples as {flags.layout}")
+            f"samples as {flags.layout}{bias}")
 
 
 # ---------------------------------------------------------------- front matter
-_SETTING = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
 _TEX_SETTING = re.compile(r"^\s*%+\s*symderiv\s*:(?P<rest>.*)$", re.IGNORECASE)
 
 
 def markdown_front_matter(text: str, path) -> tuple[list[Setting], str]:
-    """Settings of a leading ``---`` block, and the text with that block blanked (line numbers kept)."""
+    """Settings of a leading ``---`` block, and the text with that block blanked (lines and positions kept)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return [], text
     end = next((k for k in range(1, len(lines)) if lines[k].strip() in ("---", "...")), None)
     if end is None:
         raise DocumentError(f"{path}:1: the front matter opened by '---' is never closed by '---'")
-    settings = []
-    for k in range(1, end):
-        line = lines[k].strip()
-        if not line or line.startswith("#"):
-            continue
-        settings.append(_setting(line, k + 1, path))
-    return settings, "\n" * end + "\n".join(lines[end:])
+    settings = parse_settings(lines[1:end], path, 2, strict=False)
+    blank = "\n".join(" " * len(line) for line in lines[:end + 1])       # lines and positions kept
+    return settings, blank + text[len(blank):]
 
 
 def latex_front_matter(text: str, path) -> tuple[list[Setting], str]:
     """Settings of ``% symderiv: key: value`` comment lines, anywhere in the file."""
-    settings = []
-    for k, line in enumerate(text.split("\n"), 1):
-        found = _TEX_SETTING.match(line)
-        if found:
-            settings.append(_setting(found.group("rest").strip(), k, path))
-    return settings, text
+    found = [(k, m.group("rest")) for k, line in enumerate(text.split("\n"), 1)
+             for m in [_TEX_SETTING.match(line)] if m]
+    return parse_settings(found, path), text
 
 
-def _setting(line: str, number: int, path) -> Setting:
-    found = _SETTING.match(line)
-    if not found:
-        raise DocumentError(f"{path}:{number}: expected 'key: value', got {line[:60]!r}")
-    key = found.group("key").lower()
-    if key not in KEYS:
-        raise DocumentError(f"{path}:{number}: unknown key {key!r}; known keys: {', '.join(KEYS)}")
-    return Setting(number, key, found.group("value"))
-
-
-def _configure(settings: list[Setting], path) -> dict:
-    """The settings checked one by one: model flags parsed, readings compiled (so a bad one is refused
-    with its line), text kept."""
-    from ..notation.readings import compile_readings
-    config = {"title": "", "model": "", "read": {}, "preset": None, "flags": {}, "convention": "default"}
-    seen = {}
-    for s in settings:
-        where = f"{path}:{s.line}"
-        if s.key != "read" and s.key in seen:
-            raise DocumentError(f"{where}: {s.key} is set twice (first at line {seen[s.key]})")
-        seen[s.key] = s.line
-        if s.key in TEXT_KEYS:
-            config[s.key] = s.value
-        elif s.key == "preset":
-            if s.value not in PRESETS:
-                raise DocumentError(f"{where}: preset {s.value!r} must be one of {', '.join(PRESETS)}")
-            config["preset"] = s.value
-        elif s.key == "convention":
-            from ..notation.conventions import CONVENTIONS
-            if s.value not in CONVENTIONS:
-                raise DocumentError(f"{where}: convention {s.value!r} must be one of {', '.join(CONVENTIONS)}")
-            config["convention"] = s.value
-        elif s.key == "read":
-            pattern, meaning = _reading(s.value, where)
-            if pattern in config["read"]:
-                raise DocumentError(f"{where}: {pattern} is read twice")
-            try:
-                compile_readings({pattern: meaning})
-            except NotationError as exc:
-                raise DocumentError(f"{where}: {exc.one_line()}") from None
-            config["read"][pattern] = meaning
-        else:
-            try:
-                config["flags"][s.key] = FLAG_KEYS[s.key](s.value)
-            except ValueError as exc:
-                raise DocumentError(f"{where}: {s.key} {s.value!r} {exc}") from None
-    return config
-
-
-def _reading(value: str, where: str) -> tuple[str, str]:
-    parts = value.split("->")
-    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-        raise DocumentError(f"{where}: a reading is 'read: <LaTeX> -> <LaTeX>' with one '->', got {value[:60]!r}")
-    return parts[0].strip(), parts[1].strip()
-
-
-def _flags(config: dict, preset: str | None, overrides: dict, path) -> NetFlags:
-    """Front matter over the defaults; the command line's preset and flags over both."""
-    flags = PRESETS[config["preset"]] if config["preset"] else NetFlags()
-    flags = replace(flags, **config["flags"])
+def _flags(config: Config, preset: str | None, overrides: dict, path) -> NetFlags:
+    """The settings over the defaults; the command line's preset and flags over both."""
+    flags = PRESETS[config.preset] if config.preset else NetFlags()
+    flags = replace(flags, **config.flags)
     if preset:
         flags = PRESETS[preset]
     flags = replace(flags, **overrides)
@@ -281,6 +166,7 @@ class Display:
     line: int          # 1-based line of the file where the equation (or the row) starts
     latex: str         # as written, minus \label, \nonumber and a sentence's closing punctuation
     label: str = ""
+    offset: int = -1   # where ``latex`` starts in the file's text
 
 
 def _skipped_end(text: str, found: re.Match) -> int:
@@ -342,7 +228,8 @@ def find_displays(text: str, kind: str, path) -> list[Display]:
         rows = _rows(body) if found.group("env") in _ROW_ENVS else [(0, body)]
         for offset, row in rows:
             for at, equation in _equations(row):
-                display = _display(equation, visible.count("\n", 0, start + offset + at) + 1)
+                at = start + offset + at
+                display = _display(equation, visible.count("\n", 0, at) + 1, at)
                 if display is not None:
                     out.append(display)
         pos = stop
@@ -361,7 +248,7 @@ def _closing(text: str, found: re.Match) -> tuple[int, int, int]:
     return (found.end(), -1, -1) if close is None else (found.end(), close.start(), close.end())
 
 
-def _display(row: str, line: int) -> Display | None:
+def _display(row: str, line: int, at: int) -> Display | None:
     # the row's own first line: skip the blank lines before its text
     lead = row[: len(row) - len(row.lstrip())]
     line += lead.count("\n")
@@ -370,7 +257,7 @@ def _display(row: str, line: int) -> Display | None:
     latex = re.sub(r"(\\[,;!:]|\\quad|\\qquad|[\s,.;])+$", "", latex)   # "... = y ." closes a sentence
     if not latex:
         return None
-    return Display(line, latex, label.group("label").strip() if label else "")
+    return Display(line, latex, label.group("label").strip() if label else "", at + len(lead))
 
 
 _ENV = re.compile(r"\\(begin|end)\{[^{}]*\}")
@@ -425,15 +312,39 @@ def _equations(row: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def entries_of(displays: list[Display]) -> list[Entry]:
-    """One Entry per display, named by its \\label or else by its line (L12; L12b for a second one)."""
+def entries_of(displays: list[Display], config: Config | None = None, flags: NetFlags | None = None) -> list[Entry]:
+    """One Entry per display, named by its [L..] section's id, else its \\label, else its line (L12; L12b
+    for a second one), read as its section says."""
+    config = config or Config()
     entries, used = [], set()
-    for d in displays:
-        name = d.label or f"L{d.line}"
+    for d, line_id in zip(displays, line_ids(displays)):
+        section = config.lines.get(line_id)
+        name = (section.id if section and section.id else "") or d.label or line_id
         base, k = name, 1
-        while name in used:
+        while name in used:                  # a \label written twice: the second is label-b
             k += 1
             name = f"{base}{chr(ord('a') + k - 1)}" if k <= 26 else f"{base}-{k}"
         used.add(name)
-        entries.append(Entry(name, d.latex))
+        entries.append(_entry(name, d, section, flags))
+    unknown = sorted(set(config.lines) - set(line_ids(displays)))
+    if unknown:
+        raise DocumentError(f"settings for line {unknown[0]}, which starts no displayed equation")
     return entries
+
+
+def line_ids(displays: list[Display]) -> list[str]:
+    """L12 for the display starting on line 12; L12b, L12c for more equations starting on that line."""
+    ids, count = [], {}
+    for d in displays:
+        k = count[d.line] = count.get(d.line, 0) + 1
+        ids.append(f"L{d.line}" if k == 1 else f"L{d.line}{chr(ord('a') + k - 1)}" if k <= 26 else f"L{d.line}-{k}")
+    return ids
+
+
+def _entry(name: str, d: Display, section, flags: NetFlags | None) -> Entry:
+    if section is None:
+        return Entry(name, d.latex, line=d.line, offset=d.offset)
+    own = replace(flags or NetFlags(), **section.flags) if section.flags else None
+    return Entry(name, d.latex, readings=dict(section.read), read_as="shapes" if section.shapes else None,
+                 why=section.why, comment=section.comment, lhs=section.lhs, flags=own,
+                 result_latex=section.shapes, split_before=section.split, line=d.line, offset=d.offset)

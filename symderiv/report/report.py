@@ -65,7 +65,7 @@ def correction(r: Result) -> str | None:
 def entry_results(note, results: list[Result]) -> list[tuple[object, list[Result]]]:
     """(entry, its results) in the note's order: an entry's links are its id or its id with ".k"."""
     out = []
-    for entry in note.ENTRIES:
+    for entry in note.entries:
         mine = [r for r in results if r.source_latex == entry.source_latex
                 and (r.id == entry.id or r.id.startswith(entry.id + "."))]
         out.append((entry, mine))
@@ -206,17 +206,16 @@ def _entry_latex(r: Result, first: bool) -> str:
 
 
 def note_latex(note, results: list[Result]) -> str:
-    derivation = note.FLAGS.network().derivation()
-    body = [rf"\title{{symderiv report: note {text_escape(str(note.NOTE_ID))}}}", r"\date{}", r"\maketitle",
-            rf"\textit{{{text_escape(note.TITLE)}}}",
-            r"\section*{The note's model}", why_latex(note.MODEL),
+    derivation = note.flags.network().derivation()
+    body = [rf"\title{{symderiv report: note {text_escape(str(note.id))}}}", r"\date{}", r"\maketitle",
+            rf"\textit{{{text_escape(note.title)}}}",
+            r"\section*{The note's model}", why_latex(note.model),
             r"\section*{Summary}", text_escape(_summary(results)), "", summary_latex(results),
             r"\section*{Line by line}", text_escape(LEGEND), ""]
     body += [_entry_latex(r, _first_link(results, r)) for r in results]
-    questions = getattr(note, "QUESTIONS", ())     # a reader's questions, kept with their note
-    if questions:
+    if note.questions:                  # a reader's questions, kept with their note
         body.append(r"\section*{The reader's questions}")
-        body += [rf"\paragraph{{{text_escape(q)}}} {a}" for q, a in questions]
+        body += [rf"\paragraph{{{text_escape(q.question)}}} {q.answer}" for q in note.questions]
     body.append(derivation_latex_body(derivation))
     return PREAMBLE + EXTRA_PREAMBLE + "\\begin{document}\n" + "\n".join(body) + "\n\\end{document}\n"
 
@@ -261,18 +260,17 @@ def _entry_markdown(r: Result, first: bool) -> list[str]:
 
 
 def note_markdown(note, results: list[Result]) -> str:
-    lines = [f"# symderiv report: note {note.NOTE_ID}", "", f"*{note.TITLE}*", "",
-             "## The note's model", "", note.MODEL, "", "## Summary", "", _summary(results), ""]
+    lines = [f"# symderiv report: note {note.id}", "", f"*{note.title}*", "",
+             "## The note's model", "", note.model, "", "## Summary", "", _summary(results), ""]
     lines += summary_markdown(results)
     lines += ["## Line by line", "", "In each erratum the changed parts are in bold, and listed under the "
               "correction.", ""]
     for r in results:
         lines += _entry_markdown(r, _first_link(results, r))
-    questions = getattr(note, "QUESTIONS", ())
-    if questions:
+    if note.questions:
         lines += ["## The reader's questions", ""]
-        lines += [f"**{q}** {a}" + "\n" for q, a in questions]
-    lines.append(derivation_markdown(note.FLAGS.network().derivation()).replace("# ", "## ", 1))
+        lines += [f"**{q.question}** {q.answer}" + "\n" for q in note.questions]
+    lines.append(derivation_markdown(note.flags.network().derivation()).replace("# ", "## ", 1))
     return "\n".join(lines) + "\n"
 
 
@@ -316,8 +314,8 @@ def _margin(state: str, rs: list[Result], entry_id: str) -> str:
 
 
 def corrected_latex(note, results: list[Result]) -> str:
-    body = [rf"\title{{Note {text_escape(str(note.NOTE_ID))}, corrected}}", r"\date{}", r"\maketitle",
-            rf"\textit{{{text_escape(note.TITLE)}}}", "", text_escape(CORRECTED_INTRO), ""]
+    body = [rf"\title{{Note {text_escape(str(note.id))}, corrected}}", r"\date{}", r"\maketitle",
+            rf"\textit{{{text_escape(note.title)}}}", "", text_escape(CORRECTED_INTRO), ""]
     for entry, rs in entry_results(note, results):
         state = entry_state(rs)
         margin = _margin(state, rs, entry.id)
@@ -334,7 +332,7 @@ def corrected_latex(note, results: list[Result]) -> str:
 
 
 def corrected_markdown(note, results: list[Result]) -> str:
-    lines = [f"# Note {note.NOTE_ID}, corrected", "", f"*{note.TITLE}*", "", CORRECTED_INTRO.replace(
+    lines = [f"# Note {note.id}, corrected", "", f"*{note.title}*", "", CORRECTED_INTRO.replace(
         "the margin says so, and the changed parts are in blue, with the line as the note wrote it below in "
         "small print", "a marker says so, the changed parts are in bold, and the line as the note wrote it "
         "follows").replace("marked in the margin", "marked"), ""]
@@ -366,7 +364,7 @@ _NOTE_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 def report_names(note, pdf: bool = False) -> list[str]:
     """The file names a note's report and its corrected copy take in the output folder:
     noteNNN.tex, .md, noteNNN-corrected.tex, .md, then the two PDFs with ``pdf``."""
-    nid = str(note.NOTE_ID)
+    nid = str(note.id)
     if not _NOTE_ID.fullmatch(nid):  # it becomes a file name: no paths, no dots
         raise ValueError(f"note id {nid[:40]!r} must be 1-40 letters, digits, '-' or '_'")
     stems = (f"note{nid}", f"note{nid}-corrected")
@@ -399,7 +397,7 @@ def _write_note(note, out: pathlib.Path, pdf: bool, results=None) -> list[pathli
             try:
                 pdf_bytes = tex.compile_pdf(latex, name[:-4])
             except tex.TeXError as exc:
-                raise tex.TeXError(f"note {note.NOTE_ID}: {exc}") from None
+                raise tex.TeXError(f"note {note.id}: {exc}") from None
             written.append(files.write_atomic(out / name, pdf_bytes))
     return written
 
@@ -413,5 +411,5 @@ def cli_report(args, notes) -> int:
                        getattr(args, "force", False))
     for note in notes:
         written = _write_note(note, out, args.pdf)
-        print(f"note {note.NOTE_ID}: " + ", ".join(str(f) for f in written))
+        print(f"note {note.id}: " + ", ".join(str(f) for f in written))
     return 0
