@@ -214,3 +214,27 @@ GRID = [(h, *pair, reg, 1 + n % 3, layout) for n, (h, pair, reg, layout) in
 def test_every_combination_equals_numpy(backend, case):
     hidden, output, loss, reg, depth, layout = case
     assert_backend_equals_numpy(backend, *instance(hidden, output, loss, reg, depth, layout))
+
+
+@pytest.mark.parametrize("hidden, output, loss", [("sigmoid", "sigmoid", "bce"), ("relu", "softmax", "ce"),
+                                                  ("tanh", "identity", "mse")])
+def test_numpy_keeps_float32_and_agrees_with_float64(hidden, output, loss):
+    """float32 in: computed and returned in float32 (no silent upcast), equal to float64 to float32 precision."""
+    net, params, X, Y = instance(hidden, output, loss, "l2", depth=3, layout="columns")
+    num = net.lambdify()
+    f32 = lambda A: A.astype(np.float32)  # noqa: E731
+    p32 = [(f32(W), f32(b)) for W, b in params]
+    g32, g64 = num.gradients(p32, f32(X), f32(Y), lam=LAM), num.gradients(params, X, Y, lam=LAM)
+    assert {a.dtype for pair in g32 for a in pair} == {np.dtype(np.float32)}
+    assert {a.dtype for pair in g64 for a in pair} == {np.dtype(np.float64)}
+    for (dW32, db32), (dW, db) in zip(g32, g64):
+        assert relative_error(dW32, dW) < 1e-5 and relative_error(db32, db) < 1e-5
+    tr = num.trace(p32, f32(X), f32(Y), lam=LAM)
+    assert {x.dtype for xs in (tr.z[1:], tr.delta[1:]) for x in xs} == {np.dtype(np.float32)}
+    assert num.predict(p32, f32(X)).dtype == np.float32
+
+
+def test_numpy_mixed_precision_computes_in_float64():
+    net, params, X, Y = instance("sigmoid", "sigmoid", "bce", "none", depth=2, layout="columns")
+    grads = net.lambdify().gradients(params, X.astype(np.float32), Y, lam=LAM)
+    assert {a.dtype for pair in grads for a in pair} == {np.dtype(np.float64)}

@@ -225,3 +225,25 @@ def test_one_output_unit_takes_a_row_of_targets():
     num, params = net.lambdify(), net.init_params()
     Xs, y = RNG.normal(size=(3, 5)), (np.arange(5) % 2).astype(float)
     assert num.loss(params, Xs, y) == pytest.approx(num.loss(params, Xs, y.reshape(1, -1)), rel=1e-15)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda X, Y, lam: (X + 1j, Y, lam), "got complex numbers"),
+    (lambda X, Y, lam: (X.astype(str), Y, lam), "dtype <U"),
+    (lambda X, Y, lam: (X.astype(object), Y, lam), "dtype object"),
+    (lambda X, Y, lam: (X, Y, 0.1 + 1j), "lam must be a real number"),
+    (lambda X, Y, lam: (X, Y, "0.1"), "lam must be a real number"),
+], ids=["complex X", "numeric strings", "objects", "complex lam", "string lam"])
+def test_values_that_would_be_silently_coerced_are_refused(softmax_net, change, message):
+    net, num, params = softmax_net
+    X, Y, lam = change(RNG.normal(size=(4, 6)), np.eye(3)[:, [0, 1, 2, 0, 1, 2]], 0.1)
+    with pytest.raises(TypeError, match=message):
+        num.gradients(params, X, Y, lam)
+
+
+def test_no_samples_is_refused_not_divided_by(softmax_net):
+    net, num, params = softmax_net
+    with pytest.raises(ValueError, match="X holds no samples"):
+        num.gradients(params, np.zeros((4, 0)), np.zeros((3, 0)))
+    with pytest.raises(ValueError, match="X holds no samples"):
+        num.loss(params, np.zeros((4, 0)), np.zeros((3, 0)))

@@ -85,9 +85,28 @@ NUMPY_FUNCTIONS = {
 }
 
 
+def numpy_array(A) -> np.ndarray:
+    """``A`` as a real floating array in the caller's precision: float32 stays float32.
+
+    float64 and float32 pass unchanged (a mixed call computes in float64, NumPy's own
+    promotion); integers and booleans become float64. Complex values, strings and objects
+    are refused rather than silently coerced (a complex part would be dropped).
+
+    >>> numpy_array(np.ones(2, dtype=np.float32)).dtype
+    dtype('float32')
+    """
+    a = np.asarray(A)
+    if a.dtype.kind == "f":
+        return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
+    if a.dtype.kind in "biu":
+        return a.astype(np.float64)
+    kind = {"c": "complex numbers"}.get(a.dtype.kind, f"values of dtype {a.dtype}")
+    raise TypeError(f"gradients need real numbers (float32 or float64 arrays), got {kind}")
+
+
 def _load_numpy() -> Runtime:
     return Runtime("numpy", NUMPY_FUNCTIONS, {"reduce": functools.reduce, **vars(np)},
-                   asarray=lambda A: np.asarray(A, dtype=float), scalar=float,
+                   asarray=numpy_array, scalar=float,
                    compile=lambda fn, wanted: fn,
                    broadcast=lambda f, like: np.broadcast_to(f, like.shape) * 1.0)
 

@@ -328,16 +328,19 @@ class NumericNet:
         A float on NumPy; a 0-d array / tensor on JAX / PyTorch.
         """
         validate.data(self.net, params, X, Y)
+        validate.penalty(lam)
         return self._rt.scalar(self._programs["loss"](params, X, Y, lam))
 
     def gradients(self, params, X, Y, lam: float = 0.0):
         """[(dW1, db1), ...] in the shapes of the parameters."""
         validate.data(self.net, params, X, Y)
+        validate.penalty(lam)
         return self._programs["gradients"](params, X, Y, lam)
 
     def trace(self, params, X, Y, lam: float = 0.0) -> Trace:
         """All layer quantities, in column layout whatever the network's layout."""
         validate.data(self.net, params, X, Y)
+        validate.penalty(lam)
         J, Zs, As, Ds, Fs, dWs, dbs = self._programs["trace"](params, X, Y, lam)
         none = [None]
         return Trace(self._rt.scalar(J), none + Zs, As, none + Ds, none + Fs, none + dWs, none + dbs)

@@ -34,18 +34,28 @@ def data(net, params, X, Y) -> None:
     widths = _widths(net, params)
     m = _samples(net, widths, "X", X, widths[0])
     m_y = _samples(net, widths, "Y", Y, widths[-1])
+    if m == 0:
+        raise ValueError("X holds no samples: the loss and its gradients are means over at least one sample")
     if m_y != m:
         raise ValueError(f"X holds {m} samples but Y holds {m_y}: {_where(net, widths)} needs one "
                          f"target per sample ({LAYOUTS[net.layout][1]} in both)")
     if net.output.name == "softmax" and net.loss.name == "ce" and isinstance(Y, (np.ndarray, list)):
-        _one_hot(net, np.asarray(Y, dtype=float))   # values of JAX tracers and device tensors are not read
+        _one_hot(net, np.asarray(Y))   # values of JAX tracers and device tensors are not read
+
+
+def penalty(lam) -> None:
+    """Refuse a regularisation strength that is not a real number (a string, a complex number)."""
+    if isinstance(lam, (str, bytes, bool)) or np.iscomplexobj(lam):
+        raise TypeError(f"lam must be a real number, got {type(lam).__name__} {lam!r}")
 
 
 def _one_hot(net, Y) -> None:
     """The premise of softmax + cross-entropy's derived delta a - y: each target sums to 1 (sum_k y_k = 1)."""
     axis = LAYOUTS[net.layout][0]
     sums = Y.sum(axis=axis)
-    if not (np.all(np.abs(sums - 1.0) < 1e-9) and Y.min(initial=0.0) >= 0):
+    # float32 probability vectors sum to 1 only to float32's precision
+    tol = 1e-5 if Y.dtype == np.float32 else 1e-9
+    if not (sums.max(initial=1.0) - 1.0 < tol and 1.0 - sums.min(initial=1.0) < tol and Y.min(initial=0.0) >= 0):
         bad = int(np.argmax(np.abs(sums - 1.0)))
         raise ValueError(f"softmax with ce needs each column of Y to be one-hot (or a probability "
                          f"vector): column {bad} sums to {sums[bad]:g}")
