@@ -72,3 +72,39 @@ def test_bad_activation_specs_are_rejected():
     x, t = sp.symbols("x t")
     with pytest.raises(ValueError, match="one symbol"):
         acts.resolve(x * t)
+
+
+@pytest.mark.parametrize("spec, says", [
+    (sp.Function("f")(z), "undefined function"),
+    (sp.Integral(z, z), "unevaluated integral"),
+    (sp.Derivative(sp.Function("f")(z), z), "undefined function"),
+    (sp.zoo * z, "not finite"),
+    (sp.nan, "not finite"),
+    (z + sp.I, "not real"),
+    (sp.Heaviside(z), "derivative is 0"),
+    (sp.Integer(3), "derivative is 0"),
+    (z ** 50, "power above"),
+    (z ** 1000, "power above"),
+])
+def test_activations_symderiv_cannot_use_are_refused_up_front_with_the_reason(spec, says):
+    """Each of these failed late before: at lambdify, at the first gradient, or never returned."""
+    with pytest.raises(ValueError, match=says):
+        acts.resolve(spec)
+
+
+def test_a_piecewise_relu_gets_the_gradients_of_the_table_relu():
+    import symderiv
+    X, Y = np.random.default_rng(0).normal(size=(3, 5)), np.random.default_rng(1).normal(size=(2, 5))
+    grads = []
+    for hidden in ("relu", sp.Piecewise((z, z > 0), (0, True))):
+        net = symderiv.mlp([3, 4, 2], hidden=hidden, output="identity", loss="mse")
+        grads.append(net.lambdify().gradients(net.init_params(seed=0), X, Y))
+    for (dW, db), (dW2, db2) in zip(*grads):
+        assert np.allclose(dW, dW2) and np.allclose(db, db2)
+
+
+def test_a_network_deeper_than_the_recursion_limit_allows_is_refused_with_the_limit():
+    import symderiv
+    from symderiv.engine.network import MAX_DEPTH
+    with pytest.raises(ValueError, match=f"at most {MAX_DEPTH} weight layers"):
+        symderiv.mlp([2] * (MAX_DEPTH + 2))

@@ -20,6 +20,7 @@ from typing import Callable
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..bounded import bounded, TimedOut
 
@@ -93,6 +94,7 @@ def resolve(spec) -> Activation:
         raise ValueError(f"cannot use {spec!r} as an activation: {_ACTIVATION_IS}")
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {z}:
         raise ValueError(f"an activation must be a SymPy function of one symbol, got {expr}")
+    _refuse_unusable(expr)
     name = _custom_name(expr)
     return Activation(name, expr, r"f_{\mathrm{%s}}" % name)
 
@@ -140,12 +142,39 @@ def _call_on_symbol(fn) -> sp.Expr:
     return expr
 
 
+# What an activation may not contain, and why: each would otherwise fail late (at
+# lambdify or at the first gradient) with an error naming SymPy's internals.
+_UNUSABLE = (
+    (lambda e: e.has(sp.nan, sp.zoo, sp.oo, -sp.oo), "it is not finite (nan, zoo or oo)"),
+    (lambda e: e.has(sp.I), "it is not real (it contains the imaginary unit I)"),
+    (lambda e: bool(e.atoms(AppliedUndef)), "it applies an undefined function: give its definition"),
+    (lambda e: e.has(sp.Integral, sp.Derivative, sp.Sum, sp.Product, sp.Limit),
+     "it holds an unevaluated integral, derivative, sum, product or limit"),
+)
+
+# A polynomial activation of higher degree makes SymPy's rewrites (and the derivation's
+# expanded steps) grow without bound: z**50 took a minute, z**1000 never returned.
+MAX_POLYNOMIAL_DEGREE = 12
+
+
+def _refuse_unusable(expr: sp.Expr) -> None:
+    for contains, why in _UNUSABLE:
+        if contains(expr):
+            raise ValueError(f"cannot use {expr} as an activation: {why}")
+    for power in expr.atoms(sp.Pow):
+        if power.exp.is_Number and abs(power.exp) > MAX_POLYNOMIAL_DEGREE:
+            raise ValueError(f"cannot use {expr} as an activation: a power above "
+                             f"{MAX_POLYNOMIAL_DEGREE} ({power}) is beyond what symderiv derives in bounded time")
+    if _derivative_of(expr).raw == 0:
+        raise ValueError(f"cannot use {expr} as an activation: its derivative is 0 wherever it is "
+                         "defined, so no gradient flows through it")
+
+
 def _custom_name(expr: sp.Expr) -> str:
-    for known in ACTIVATIONS.values():
-        if known.expr is not None and sp.simplify(known.expr - expr) == 0:
-            return known.name
-    if sp.simplify(expr - sp.log(1 + sp.exp(z))) == 0:
-        return "softplus"
+    named = [(k.name, k.expr) for k in ACTIVATIONS.values() if k.expr is not None]
+    for name, known in named + [("softplus", sp.log(1 + sp.exp(z)))]:
+        if _proved_equal(known, expr):
+            return name
     return "custom"
 
 
@@ -175,6 +204,9 @@ def _derivative_of(f: sp.Expr) -> ActivationDerivative:
     raw = sp.diff(f, z)
     if raw.has(sp.Heaviside):
         raw = raw.replace(sp.Heaviside, lambda arg, *_: sp.Heaviside(arg, 0))  # relu'(0) := 0
+    if raw.has(sp.DiracDelta):
+        # a step's derivative is 0 wherever it is defined (the same choice as relu'(0) := 0)
+        raw = raw.replace(sp.DiracDelta, lambda *_: sp.S.Zero)
     for candidate, how in _rewrites_in_output(f, raw):
         if candidate.has(z) or candidate == raw:
             continue
@@ -188,7 +220,10 @@ def _derivative_of(f: sp.Expr) -> ActivationDerivative:
 def _rewrites_in_output(f, raw):
     """Candidate forms of f'(z) in terms of a: direct substitution, then the inverse of f."""
     if f.free_symbols and raw.free_symbols:
-        yield tidy(raw.subs(f, a)), "by substituting f(z) -> a"
+        try:
+            yield bounded(lambda: tidy(raw.subs(f, a)), seconds=5), "by substituting f(z) -> a"
+        except (TimedOut, TypeError):   # TypeError: Piecewise conditions compared with nan
+            pass
     try:
         inverses = bounded(lambda: sp.solve(sp.Eq(a, f), z), seconds=5)
     except (TimedOut, NotImplementedError, ValueError, TypeError):
@@ -197,14 +232,14 @@ def _rewrites_in_output(f, raw):
         try:
             yield bounded(lambda: tidy(sp.simplify(raw.subs(z, inv))), seconds=5), \
                 "through the inverse z = " + sp.latex(inv)
-        except TimedOut:
+        except (TimedOut, TypeError):   # TypeError: Piecewise conditions compared with nan
             continue
 
 
 def _proved_equal(lhs, rhs) -> bool:
     try:
         return bounded(lambda: sp.simplify(lhs - rhs) == 0, seconds=5)
-    except TimedOut:
+    except (TimedOut, TypeError):   # TypeError: a Piecewise compared with nan inside simplify
         return False
 
 

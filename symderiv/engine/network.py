@@ -153,7 +153,14 @@ def _widths(sizes) -> tuple[int, ...]:
     if bad or len(sizes) < 2:
         shown = repr(bad[0])[:40] if bad else f"{len(sizes)} width(s)"
         raise ValueError(f"sizes must be at least two positive integers, got {shown}")
+    if len(sizes) - 1 > MAX_DEPTH:
+        raise ValueError(f"at most {MAX_DEPTH} weight layers, got {len(sizes) - 1}: the derived "
+                         "expressions nest once per layer and deeper ones exceed Python's recursion limit")
     return tuple(int(n) for n in sizes)
+
+
+# Measured: 40 weight layers lambdify in ~18 s, 50 hit Python's recursion limit.
+MAX_DEPTH = 32
 
 
 # output activation -> the losses that are defined on its range. A custom
