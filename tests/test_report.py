@@ -161,3 +161,18 @@ def test_counterexample_rows_name_sizes_indices_truth_and_claim():
                     "indices": "j = 1, i = 2", "true value": "-0.04199",
                     "this line gives": "6×1 matrix, first entries: 0.0715, 0"}
     assert counterexample_rows(None) == []
+
+
+def test_markdown_report_shows_html_in_the_model_and_title_as_text_not_markup():
+    from symderiv.documents.reader import read_document
+    from symderiv.report.report import note_markdown
+    text = "---\nmodel: <script>alert(1)</script>\n---\n$$ \\delta^{(2)} = a^{(2)} - y $$\n"
+    md = note_markdown(read_document(text, "markdown", path="<img src=x>.md"), [])
+    assert "<script>" not in md and "<img" not in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+
+
+@pytest.mark.parametrize("value, shown", [(-0.0, "0"), (0.0, "0"), (-1.5, "-1.5"), (1e-20, "1e-20")])
+def test_counterexample_numbers_never_show_minus_zero(value, shown):
+    from symderiv.report.explain import _number
+    assert _number(value) == shown

@@ -166,3 +166,36 @@ def test_report_pdf_without_pdflatex_fails_before_writing_anything(tmp_path):
 def test_maths_pdflatex_would_stop_on_is_shown_as_source(latex):
     # -halt-on-error would lose the whole report over one unmatched \left or \begin
     assert not tex.safe_math(latex)
+
+
+@pytest.mark.parametrize("maths", [r"e^z^2 = e^{z^2}", r"a_1_2 = 3", r"z = \sqrt", r"\hat", r"\left z = 1"])
+def test_maths_tex_rejects_is_replaced_by_its_source_at_the_line_pdflatex_names(maths):
+    doc = "\\documentclass{article}\n\\begin{document}\n\\[ x = 1 \\]\n\\[ " + maths + " \\]\n\\end{document}\n"
+    repaired = tex._maths_shown_as_source(doc, 4)
+    assert "\\[ x = 1 \\]" in repaired                      # the good display stays maths
+    assert "\\texttt{" in repaired and "\\[ " + maths not in repaired
+    assert tex._maths_shown_as_source(doc, 1) is None        # no maths on that line: nothing to repair
+
+
+def test_very_long_maths_is_shown_as_shortened_source():
+    long = "a + " * 10_000 + "a"
+    assert not tex.safe_math(long)
+    assert len(tex.verbatim(long)) < 3 * tex.MAX_VERBATIM_CHARS
+
+
+@needs_pdflatex
+def test_one_display_tex_rejects_costs_only_that_display_not_the_pdf(tmp_path):
+    source = (r"\documentclass{article}\usepackage{amsmath}" + "\n\\begin{document}\n"
+              + "\\[ e^z^2 = e^{z^2} \\]\n\\[ a_1_2 = 3 \\]\n\\[ \\left z = 1 \\]\n\\[ x = 1 \\]\n\\end{document}\n")
+    pdf = tex.compile_pdf(source, "doc")
+    assert pdf.startswith(b"%PDF")
+
+
+@needs_pdflatex
+def test_the_indicator_mathbb_1_is_typeset_as_a_one_not_a_stray_glyph(tmp_path):
+    from symderiv.engine.render import PREAMBLE
+    pdf = tmp_path / "d.pdf"
+    pdf.write_bytes(tex.compile_pdf(PREAMBLE + "\\begin{document}\n$\\mathbb{1}(z > 0) + \\mathbb{R}$\n\\end{document}\n"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout \
+        if shutil.which("pdftotext") else "1"
+    assert "1" in text and "\u22ae" not in text

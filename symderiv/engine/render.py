@@ -19,6 +19,10 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage[T1]{fontenc}
+% amssymb's blackboard font has no digit 1 (\mathbb{1} prints a stray glyph): the
+% indicator function is set as a bold 1, every other \mathbb as before.
+\let\amsmathbb\mathbb
+\renewcommand{\mathbb}[1]{\if1#1\mathbf{1}\else\amsmathbb{#1}\fi}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{4pt}
@@ -123,8 +127,18 @@ def why_latex(why: str) -> str:
 
 
 def why_markdown(why: str) -> str:
-    """The same for GitHub Markdown: inline ``$...$`` maths."""
-    return _MATH_TOKEN.sub(lambda mt: "$" + _math(mt.group(0)) + "$", why)
+    """The same for GitHub Markdown: inline ``$...$`` maths, the prose around it as text
+    (``markdown_text``)."""
+    return _MATH_TOKEN.sub(lambda mt: "$" + _math(mt.group(0)) + "$", markdown_text(why))
+
+
+def markdown_text(text: str) -> str:
+    """Prose for a Markdown file: HTML that a renderer would run or hide is shown as text.
+
+    >>> markdown_text("model: <script>x</script> & more")
+    'model: &lt;script&gt;x&lt;/script&gt; &amp; more'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def step_equation(step) -> str:

@@ -141,18 +141,23 @@ def value_text(value) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, (int, float)):
-        return f"{value:.4g}"
+        return _number(value)
     if isinstance(value, str):
         return "cannot be computed: " + plain_reason(value if value.startswith("shape") else
                                                      "shape mismatch: " + value)
     if isinstance(value, dict) and "shape" in value:
         shape = "×".join(map(str, value["shape"]))
         if "values" in value:
-            return f"{shape} matrix: " + ", ".join(f"{x:.4g}" for x in _flat(value["values"]))
+            return f"{shape} matrix: " + ", ".join(map(_number, _flat(value["values"])))
         if "top_left" in value:
-            return f"{shape} matrix, first entries: " + ", ".join(f"{x:.4g}" for x in _flat(value["top_left"])[:4])
+            return f"{shape} matrix, first entries: " + ", ".join(map(_number, _flat(value["top_left"])[:4]))
         return f"{shape} array (a derivative of a matrix by a matrix)"
     return str(value)
+
+
+def _number(x: float) -> str:
+    """Four significant digits; -0.0 + 0.0 is 0.0, so a table never shows "-0"."""
+    return f"{x + 0.0:.4g}"
 
 
 def _flat(rows) -> list:
@@ -180,7 +185,7 @@ def counterexample_rows(cx: dict | None) -> list[tuple[str, str]]:
     if "sample" in cx:
         rows.append(("sample", str(cx["sample"])))
     if cx.get("point"):
-        rows.append(("at", ", ".join(f"{k} = {v:.4g}" for k, v in cx["point"].items())))
+        rows.append(("at", ", ".join(f"{k} = {_number(v)}" for k, v in cx["point"].items())))
     rows.append(("true value", value_text(cx.get("truth"))))
     rows.append(("this line gives", value_text(cx.get("claim"))))
     return rows

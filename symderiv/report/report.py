@@ -26,7 +26,8 @@ import re
 from . import files, latexdiff, tex
 from ..documents.check import Result, check_note, claim_text
 from .explain import CLOSE, OPEN, counterexample_rows, plain_reason, short_reason
-from ..engine.render import PREAMBLE, derivation_latex_body, derivation_markdown, text_escape, why_latex, why_markdown
+from ..engine.render import (PREAMBLE, derivation_latex_body, derivation_markdown, markdown_text, text_escape,
+                             why_latex, why_markdown)
 
 # Commands the notes use that the base TeX packages lack: shown as the plain content.
 EXTRA_PREAMBLE = r"""\usepackage{graphicx}
@@ -260,8 +261,8 @@ def _entry_markdown(r: Result, first: bool) -> list[str]:
 
 
 def note_markdown(note, results: list[Result]) -> str:
-    lines = [f"# symderiv report: note {note.id}", "", f"*{note.title}*", "",
-             "## The note's model", "", note.model, "", "## Summary", "", _summary(results), ""]
+    lines = [f"# symderiv report: note {markdown_text(str(note.id))}", "", f"*{markdown_text(note.title)}*", "",
+             "## The note's model", "", why_markdown(note.model), "", "## Summary", "", _summary(results), ""]
     lines += summary_markdown(results)
     lines += ["## Line by line", "", "In each erratum the changed parts are in bold, and listed under the "
               "correction.", ""]
@@ -332,7 +333,7 @@ def corrected_latex(note, results: list[Result]) -> str:
 
 
 def corrected_markdown(note, results: list[Result]) -> str:
-    lines = [f"# Note {note.id}, corrected", "", f"*{note.title}*", "", CORRECTED_INTRO.replace(
+    lines = [f"# Note {markdown_text(str(note.id))}, corrected", "", f"*{markdown_text(note.title)}*", "", CORRECTED_INTRO.replace(
         "the margin says so, and the changed parts are in blue, with the line as the note wrote it below in "
         "small print", "a marker says so, the changed parts are in bold, and the line as the note wrote it "
         "follows").replace("marked in the margin", "marked"), ""]

@@ -41,7 +41,14 @@ class UnsafeTeX(ValueError):
 
 
 class TeXError(ValueError):
-    """pdflatex is missing, failed, or ran out of time; the message is one line."""
+    """pdflatex is missing, failed, or ran out of time; the message is one line.
+
+    ``line`` is the line of the .tex source pdflatex stopped at, when its log names one.
+    """
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 # Commands that read or write files, run programs, or redefine how TeX reads
@@ -132,8 +139,15 @@ def _balanced(latex: str) -> bool:
     return depth == 0
 
 
+# Longer maths is shown as (shortened) source: TeX's memory and a page both end somewhere.
+MAX_MATH_CHARS = 20_000
+MAX_VERBATIM_CHARS = 2_000
+
+
 def check_math(latex: str) -> None:
     """Raise UnsafeTeX (naming the reason) unless ``latex`` is maths notation only."""
+    if len(latex) > MAX_MATH_CHARS:
+        raise UnsafeTeX(f"maths longer than {MAX_MATH_CHARS} characters")
     if "^^" in latex:  # TeX decodes ^^5c as a backslash before anything else sees it
         raise UnsafeTeX("^^ escapes are not allowed")
     bare = [m.group(0) for m in _BARE_SPECIAL.finditer(latex) if len(m.group(0)) == 1]
@@ -172,7 +186,9 @@ def safe_math(latex: str) -> bool:
 
 
 def verbatim(latex: str) -> str:
-    """LaTeX source shown as text, in a small typewriter font."""
+    """LaTeX source shown as text, in a small typewriter font (very long source shortened)."""
+    if len(latex) > MAX_VERBATIM_CHARS:
+        latex = latex[:MAX_VERBATIM_CHARS] + f" ... ({len(latex)} characters in all)"
     return r"{\small\texttt{" + escape_text(latex) + r"}}"
 
 
@@ -239,7 +255,43 @@ def compile_pdf(source: str, stem: str = "document", seconds: float = COMPILE_SE
     than ``seconds`` in total; UnsafeTeX when the document fails ``audit_document``.
     """
     audit_document(source)
+    for _ in range(MAX_REPAIRS):
+        try:
+            return sandboxed_pdflatex(source, stem, seconds)
+        except TeXError as exc:
+            repaired = _maths_shown_as_source(source, exc.line)
+            if repaired is None:
+                raise
+            source = repaired
     return sandboxed_pdflatex(source, stem, seconds)
+
+
+# Maths that passes the allow list can still be rejected by TeX (e^z^2: "Double
+# superscript", a trailing \hat, \left z): that piece is shown as its source and the
+# document compiled again, so one line never costs the reader the whole PDF.
+MAX_REPAIRS = 8
+_MATHS = re.compile(r"\\\[(?P<d>.*?)\\\]|(?<!\\)\$(?P<i>[^$]+?)(?<!\\)\$"
+                    r"|\\begin\{(?P<env>equation\*?|align\*?|gather\*?)\}(?P<e>.*?)\\end\{(?P=env)\}",
+                    re.DOTALL)
+
+
+def _maths_shown_as_source(source: str, line: int | None) -> str | None:
+    """``source`` with the maths that pdflatex stopped at (on ``line``) replaced by its
+    escaped source; None when no maths covers that line."""
+    if line is None:
+        return None
+    for match in _MATHS.finditer(source):
+        first = source.count("\n", 0, match.start()) + 1
+        last = first + match.group(0).count("\n")
+        if first <= line <= last:
+            maths = (match.group("d") or match.group("i") or match.group("e") or "").strip()
+            if maths.startswith("\\fitline{") and maths.endswith("}"):   # the report's own wrapper
+                maths = maths[len("\\fitline{"):-1]
+            shown = verbatim(maths)
+            if match.group("d") is not None or match.group("e") is not None:
+                shown = "\n\\begin{center}" + shown + "\\end{center}\n"
+            return source[:match.start()] + shown + source[match.end():]
+    return None
 
 
 def sandboxed_pdflatex(source: str, stem: str = "document", seconds: float = COMPILE_SECONDS) -> bytes:
@@ -258,7 +310,9 @@ def sandboxed_pdflatex(source: str, stem: str = "document", seconds: float = COM
                 raise TeXError(f"pdflatex did not finish within {seconds:g} s") from None
             if code != 0:
                 errors = [ln for ln in log.splitlines() if ln.startswith("!")]
-                raise TeXError(f"pdflatex failed: {errors[0] if errors else f'exit status {code}'}")
+                at = re.search(r"^l\.(\d+)", log, re.MULTILINE)
+                raise TeXError(f"pdflatex failed: {errors[0] if errors else f'exit status {code}'}",
+                               int(at.group(1)) if at else None)
             if "Rerun to get" not in log:
                 break
         with open(os.path.join(work, stem + ".pdf"), "rb") as fh:
