@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from .model import Entry
 from ..engine.network import NetFlags
 from ..notation.readings import Readings, compile_readings
-
+from ..verify.verdict import internal_reason
 
 
 @dataclass
@@ -330,11 +330,20 @@ def check_note(note, convention: str | None = None) -> list[Result]:
     text = "\n".join(entry.source_latex for entry in note.entries)
     results, lhs = [], ""
     for entry in note.entries:
-        results += check_entry(entry, note.flags, readings, lhs, text, convention)
-        if entry.read_as is None:
-            equations = claims_of(entry, lhs)
-            lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation
+        try:
+            results += check_entry(entry, note.flags, readings, lhs, text, convention)
+            if entry.read_as is None:
+                equations = claims_of(entry, lhs)
+                lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation
+        except Exception as exc:       # one line's failure (a bug of ours) never loses the other lines
+            results.append(failed_result(entry, exc))
     return results
+
+
+def failed_result(entry: Entry, exc: BaseException) -> Result:
+    """The line whose check failed inside symderiv: unverifiable, with the failure in one line."""
+    return Result(entry.id, entry.source_latex, claim_text(entry.source_latex), "unverifiable",
+                  internal_reason(exc), why=entry.why)
 
 
 def cli_check(args, note) -> int:

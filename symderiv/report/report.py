@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import pathlib
 import re
+from dataclasses import replace
 
 from . import files, latexdiff, tex
 from ..documents.check import Result, check_note, claim_text
+from ..verify.verdict import internal_reason
 from .explain import CLOSE, OPEN, counterexample_rows, plain_reason, short_reason
 from ..engine.render import (PREAMBLE, derivation_latex_body, derivation_markdown, markdown_text, text_escape,
                              why_latex, why_markdown)
@@ -186,6 +188,16 @@ def _same_line(r: Result) -> bool:
     return " ".join(r.link.split()) == " ".join(claim_text(r.source_latex).split())
 
 
+def isolated(write, r: Result, first: bool):
+    """One result written by ``write``; a failure while writing it (a bug of ours) writes that line as
+    not checked, with the failure as its reason, and the other lines are written as usual."""
+    try:
+        return write(r, first)
+    except Exception as exc:
+        return write(replace(r, verdict="unverifiable", reason=internal_reason(exc), corrected_latex=None,
+                             diagnosis=[], counterexample=None), first)
+
+
 def _entry_latex(r: Result, first: bool) -> str:
     parts = [rf"\subsection*{{{text_escape(r.id)}: {_verdict_latex(r.verdict)}}}"]
     fixed = correction(r)
@@ -213,7 +225,7 @@ def note_latex(note, results: list[Result]) -> str:
             r"\section*{The note's model}", why_latex(note.model),
             r"\section*{Summary}", text_escape(_summary(results)), "", summary_latex(results),
             r"\section*{Line by line}", text_escape(LEGEND), ""]
-    body += [_entry_latex(r, _first_link(results, r)) for r in results]
+    body += [isolated(_entry_latex, r, _first_link(results, r)) for r in results]
     if note.questions:                  # a reader's questions, kept with their note
         body.append(r"\section*{The reader's questions}")
         body += [rf"\paragraph{{{text_escape(q.question)}}} {q.answer}" for q in note.questions]
@@ -267,7 +279,7 @@ def note_markdown(note, results: list[Result]) -> str:
     lines += ["## Line by line", "", "In each erratum the changed parts are in bold, and listed under the "
               "correction.", ""]
     for r in results:
-        lines += _entry_markdown(r, _first_link(results, r))
+        lines += isolated(_entry_markdown, r, _first_link(results, r))
     if note.questions:
         lines += ["## The reader's questions", ""]
         lines += [f"**{q.question}** {q.answer}" + "\n" for q in note.questions]

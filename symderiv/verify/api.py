@@ -25,7 +25,7 @@ from .diagnose import counterexample, draw_size, factor_diagnosis, ratio_diagnos
 from .correct import correct
 from .repair import oracle_weight, search_variants, textbook_expected
 from .symbolic import settle
-from .verdict import Unverifiable, Verdict
+from .verdict import Unverifiable, Verdict, internal_reason
 
 SHAPES = 3                 # random network shapes per claim
 DRAWS = 2                  # random parameter draws per shape
@@ -184,14 +184,15 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
             v = Verdict("unverifiable", link_latex, reason=f"check did not finish within {MAX_SECONDS:g} s")
         except RecursionError:
             v = Verdict("unverifiable", link_latex, reason="claim nested too deeply")
-        except (ValueError, ArithmeticError, IndexError, KeyError, TypeError) as exc:
-            # a bug of ours must not become a verdict either way: say so, exit 2
-            v = Verdict("unverifiable", link_latex,
-                        reason=f"internal error while checking ({type(exc).__name__}: {exc})")
+        except Exception as exc:       # a bug of ours must not become a verdict either way: say so
+            v = Verdict("unverifiable", link_latex, reason=internal_reason(exc))
         if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
             v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
         if v.verdict == "incorrect" and user_readings is not None:
-            correct(v, claim, k, flags, as_readings(user_readings), latex, document_text, seed, show)
+            try:
+                correct(v, claim, k, flags, as_readings(user_readings), latex, document_text, seed, show)
+            except Exception as exc:   # an incorrect line without its checked correction is not reported
+                v = Verdict("unverifiable", link_latex, reason=internal_reason(exc))
         v.seconds = time.monotonic() - started
         out.append(v)
     return out, flags

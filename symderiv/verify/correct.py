@@ -261,7 +261,7 @@ def _as_the_document_writes(n: Node | None, flags: NetFlags, document_text: str,
 
         def renamed(q, layer=layer, name=name, kind=kind):
             if isinstance(q, Qty) and q.kind == "a" and q.layer is not None and \
-                    q.layer.resolve(None, flags.depth) == layer and not q.layer.symbolic:
+                    not q.layer.symbolic and q.layer.resolve(None, flags.depth) == layer:
                 return back.apply_to(Qty(kind, name, None, q.idx, sample=q.sample), "")
             return None
         n = rewrite(n, renamed)

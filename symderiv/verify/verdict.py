@@ -9,6 +9,18 @@ class Unverifiable(Exception):
     """The claim parsed but cannot be checked (unsupported construct, missing layer...)."""
 
 
+MESSAGE_CHARS = 160
+
+
+def internal_reason(exc: BaseException) -> str:
+    """The one-line reason of a line whose check failed inside symderiv (a bug of ours): never a verdict
+    either way, and never the end of the other lines' checks."""
+    text = " ".join(str(exc).split()) or "no message"
+    if len(text) > MESSAGE_CHARS:
+        text = text[:MESSAGE_CHARS - 3] + "..."
+    return f"internal error ({type(exc).__name__}): {text}"
+
+
 @dataclass
 class Verdict:
     verdict: str                       # correct | incorrect | unverifiable
