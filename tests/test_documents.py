@@ -284,3 +284,10 @@ def test_report_takes_a_document_and_refuses_two_that_would_share_names(tmp_path
     code, out, err = run(capsys, "report", str(DATA / "student.md"), str(DATA / "student.tex"),
                          "--out", str(tmp_path / "r2"))
     assert code == 2 and err.count("\n") == 1 and "notestudent" in err and not (tmp_path / "r2").exists()
+
+
+def test_front_matter_refuses_a_one_unit_softmax_as_the_api_does():
+    from symderiv.documents.reader import read_document
+    from symderiv.documents.settings import DocumentError
+    with pytest.raises(DocumentError, match="softmax output needs at least two units"):
+        read_document("---\noutput: softmax\noutputs: 1\n---\n$$ a^{(2)} = 1 $$\n", "markdown", path="d.md")

@@ -115,3 +115,14 @@ def test_npz_dataset_trains_end_to_end(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "2-8-3 network" in out
     assert float(re.search(r"final test accuracy: ([\d.]+)%", out).group(1)) >= 90.0
+
+
+def test_a_plot_path_that_is_a_symbolic_link_is_refused_before_training(tmp_path):
+    (tmp_path / "link.png").symlink_to(tmp_path / "elsewhere.png")
+    with pytest.raises(ValueError, match="symbolic link"):
+        train.check_plot_path(str(tmp_path / "link.png"))
+
+
+def test_a_batch_larger_than_the_data_needs_no_more_memory_than_the_whole_set():
+    net = NetFlags().network([64, 25, 10])
+    assert train.memory_needed(net, 1797, 10**12) == train.memory_needed(net, 1797, 1797)

@@ -141,6 +141,8 @@ def _flags(config: Config, preset: str | None, overrides: dict, path) -> NetFlag
     flags = replace(flags, **overrides)
     if flags.loss is None and flags.output not in DEFAULT_LOSS:
         raise DocumentError(f"{path}: no default loss for output {flags.output}; give 'loss:'")
+    if flags.output == "softmax" and flags.outputs is not None and flags.outputs < 2:
+        raise DocumentError(f"{path}: a softmax output needs at least two units, got 'outputs: {flags.outputs}'")
     return flags
 
 

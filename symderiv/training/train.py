@@ -242,11 +242,12 @@ def memory_needed(net: Network, samples: int, batch_size: int) -> int:
     """A rough upper estimate, in bytes, of the memory training ``net`` on ``samples`` takes.
 
     The loss and accuracy are evaluated on the whole training and test sets at
-    once, so activations scale with the number of samples, not the batch.
+    once, so activations scale with the number of samples, not the batch; a batch
+    larger than the training set is the whole set (``batch_order``), never more.
     """
     sizes = net.sizes
     parameters = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-    activations = sum(sizes) * max(samples, batch_size)
+    activations = sum(sizes) * samples
     return 8 * (_PER_PARAMETER * parameters + _PER_ACTIVATION * activations)
 
 
@@ -329,6 +330,9 @@ PLOT_FORMATS = (".png", ".pdf", ".svg")
 def check_plot_path(path: str) -> str:
     """The --plot target, checked before training: a file name with a known image suffix."""
     import os
+    if os.path.islink(path):
+        raise ValueError(f"--plot {path!r} is a symbolic link: refusing to write through it "
+                         "(remove it or choose another name)")
     if os.path.isdir(path):
         raise ValueError(f"--plot {path!r} is a folder: give a file name such as {os.path.join(path, 'loss.png')}")
     if os.path.splitext(path)[1].lower() not in PLOT_FORMATS:
