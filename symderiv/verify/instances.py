@@ -6,7 +6,7 @@ lambdified derivation's trace (delta, dW, db, J), compiled once per setting.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import field, dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -46,6 +46,9 @@ class Instance:
     lam: float
     alpha: float
     trace: object
+    # Values derived from this instance alone (one central difference of a whole layer, ...),
+    # kept while a claim is evaluated at every index value; not copied by ``replace``.
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def L(self):
