@@ -1,4 +1,4 @@
-"""The command line: ``symderiv derive | verify | check | report | train``.
+"""The command line: ``symderiv derive | verify | check | report | train | serve``.
 
 Flags and exit codes are fixed by DESIGN.md (docs/design.md): 0 correct /
 success, 1 incorrect claim, 2 input that cannot be used, always with one line
@@ -22,7 +22,7 @@ import sys
 from .bounded import CommandTimedOut, time_limit
 
 # Each command's overall time limit in seconds (None: bounded by its own flags, e.g. --epochs).
-COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None}
+COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None, "serve": None}
 
 PROG = "symderiv"
 # conventions.CONVENTIONS' names, here so that --help does not import the engine (a test keeps them equal)
@@ -229,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=list(BACKENDS), default="numpy",
                    help="array library of the compiled gradients: jax and torch are optional extras "
                         "(default: numpy)")
+    p = command("serve", "the web page and the HTTP API (symderiv/web; stop with Ctrl-C)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on")
+    p.add_argument("--workers", type=int, default=4, metavar="N", help="worker processes that run the checks")
     return parser
 
 
@@ -365,8 +369,20 @@ def cmd_train(args) -> int:
         raise UsageError(str(exc)) from None
 
 
+def cmd_serve(args) -> int:
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    try:
+        from .web import serve
+        return serve(args.host, args.port, args.workers)
+    except ImportError as exc:          # the server's libraries are dependencies, but a trimmed install may lack them
+        raise UsageError(f"symderiv serve needs {exc.name}: pip install fastapi uvicorn") from None
+
+
 COMMANDS = {"derive": cmd_derive, "verify": cmd_verify, "check": cmd_check,
-            "report": cmd_report, "train": cmd_train}
+            "report": cmd_report, "train": cmd_train, "serve": cmd_serve}
 
 
 # ---- the process -------------------------------------------------------------
