@@ -209,7 +209,7 @@ SLOW = "---\ndepth: 4\n---\n" + "".join(      # 204 different wrong lines: over 
 
 
 def test_a_slow_request_neither_blocks_others_nor_outlives_its_limit():
-    limits = Limits(workers=2, seconds={"validate": 10.0, "verify": 30.0, "check": 1.5, "report": 30.0})
+    limits = Limits(workers=2, seconds={"validate": 10.0, "verify": 30.0, "check": 5.0, "report": 30.0})
     with TestClient(create_app(limits)) as c:
         slow = {}
         started = time.monotonic()
@@ -217,11 +217,12 @@ def test_a_slow_request_neither_blocks_others_nor_outlives_its_limit():
         thread.start()
         time.sleep(0.3)
         quick = c.post("/api/verify", json={"formula": HALF})
-        quick_at = time.monotonic() - started
-        thread.join(20)
-        assert quick.json()["verdict"] == "incorrect" and quick_at < 2.0
+        slow_still_running = thread.is_alive()         # the document takes over 10 s: it is stopped at 5 s
+        thread.join(30)
+        assert quick.json()["verdict"] == "incorrect" and slow_still_running
+        assert 5.0 <= time.monotonic() - started
         body = problem_of(slow["r"], 504)
-        assert body["detail"] == "gave up: check ran longer than its limit of 1.5 s"
+        assert body["detail"] == "gave up: check ran longer than its limit of 5 s"
         deadline = time.monotonic() + 10
         while c.get("/api/health").json()["replaced"] < 1 and time.monotonic() < deadline:
             time.sleep(0.1)
