@@ -159,6 +159,13 @@ SECTIONS = {
         (MSE, r"J = \frac{1}{2}\sum_{k} (a^{(L)}_k - y_k)^2", False, [r"J = \sum_{k} (a^{(L)}_k - y_k)^2"]),
         (D, r"J = -\sum_{k} (y_k \ln a^{(L)}_k + (1 - y_k)\ln(1 - a^{(L)}_k))", False,
          [r"J = -\sum_{k} (y_k \ln a^{(L)}_k - (1 - y_k)\ln(1 - a^{(L)}_k))"]),
+        # the regulariser summed over layers, and the loss of (prediction, target) as the data term
+        (BL2, r"J = \frac{1}{m}\sum_{i=1}^{m} \mathcal{L}(a^{(L)(i)}, y^{(i)}) + \frac{\lambda}{2m}\sum_l \|W^{(l)}\|^2",
+         False, [r"J = \frac{1}{m}\sum_{i=1}^{m} \mathcal{L}(a^{(L)(i)}, y^{(i)})",
+                 r"J = \frac{1}{m}\sum_{i=1}^{m} \mathcal{L}(a^{(L)(i)}, y^{(i)}) + \frac{\lambda}{2m}\sum_{l=1}^{L-1} \|W^{(l)}\|^2",
+                 r"J = \sum_{i=1}^{m} \mathcal{L}(a^{(L)(i)}, y^{(i)}) + \frac{\lambda}{2m}\sum_l \|W^{(l)}\|^2"]),
+        (BL2, r"J_{reg} = \frac{\lambda}{2m}\sum_{l=1}^{L}\sum_i\sum_j (W^{(l)}_{ij})^2", False,
+         [r"J_{reg} = \frac{\lambda}{2m}\sum_{l=1}^{L}\sum_i\sum_j (W^{(l)}_{ji})", r"J_{reg} = \frac{\lambda}{2m}\sum_{l=2}^{L}\sum_i\sum_j (W^{(l)}_{ij})^2"]),
     ],
     "pure calculus": [
         (D, r"\sigma'(z) = \sigma(z)(1-\sigma(z))", False, [r"\sigma'(z) = \sigma(z)(1+\sigma(z))", r"\sigma'(z) = 1-\sigma(z)"]),

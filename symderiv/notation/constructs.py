@@ -287,9 +287,10 @@ def render_qty(q: Qty) -> str:
         s += "(" + ", ".join(render(a) for a in q.args) + ")"
     if q.idx:
         s += "_{" + "".join(_index_latex(i) for i in q.idx) + "}"
-    if q.layer is not None or q.sample is not None:
+    sample = q.sample if not q.args else None     # h_\theta(x^{(i)}): the arguments already name it
+    if q.layer is not None or sample is not None:
         s += "^{" + (f"({q.layer.latex()})" if q.layer is not None else "") + \
-            (f"({q.sample})" if q.sample is not None else "") + "}"
+            (f"({sample})" if sample is not None else "") + "}"
     return s
 
 

@@ -348,6 +348,12 @@ class Parser:
         if kind == "yhat" and sample is None and len(args) == 1 and isinstance(args[0], Qty) and \
                 args[0].kind == "x" and args[0].sample is not None:
             sample = args[0].sample                # h_theta(x^{(i)}): the output for sample i
+        if kind == "J" and any(isinstance(x, Qty) and x.kind == "y" for x in args):
+            # L(\hat y, y), \ell(a^{(L)(i)}, y^{(i)}): a loss of a prediction against its target is the data
+            # term (of that sample), never the regularised cost J(W, b)
+            kind = "Jdata"
+            sample = sample if sample is not None else next(
+                (x.sample for x in args if isinstance(x, Qty) and x.sample is not None), None)
         q = self.node(Qty(kind, spelling, layer, idx, args, prime, sample, pos=t.pos))
         return self.node(Op("T", (q,), style=tmark, pos=t.pos)) if tmark else q
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine import activations as acts
 from ..notation.constructs import CONSTRUCTS, ShapeError, Unevaluable, _add, render, render_qty, shape_of
-from ..engine.losses import regulariser_value
+from ..engine.losses import per_unit_loss, regulariser_value
 from ..notation.tree import Call, Node, Partial, Qty, Sum, walk
 from .instances import Instance
 from .partials import entry_position, partial_entry, partial_indices, partial_matrix
@@ -41,6 +41,17 @@ class Context:
     idx: dict            # index name -> 1-based value
     s: int = 0           # the sample a single-indexed vector quantity refers to
     vars: dict = field(default_factory=dict)   # pure-calculus variables
+
+
+def _sums_over_layers(s: Sum) -> bool:
+    """True when the sum's index is written as a layer superscript in its body (\\sum_l W^{(l)})."""
+    return any(isinstance(q, Qty) and q.layer is not None and q.layer.base == s.index for q in walk(s.body))
+
+
+def _layer_limit(hi: tuple, L: int) -> int | None:
+    """The upper limit L or L-1 written as a symbol; None for anything else."""
+    text = str(hi[-1]).replace(" ", "")
+    return {"L": L, "L-1": L - 1}.get(text)
 
 
 class Evaluator:
@@ -74,6 +85,8 @@ class Evaluator:
     def matrix(self, q: Qty) -> np.ndarray | float:
         """The column-layout value of a quantity, before layout and indices."""
         inst, tr = self.ctx.inst, self.ctx.inst.trace
+        if q.kind == "Jdata" and q.sample is not None:     # each sample's loss, a row over the samples
+            return per_unit_loss(inst.flags.loss_obj)(tr.a[inst.L], inst.Y).sum(axis=0, keepdims=True)
         scalars = {"J": lambda: float(tr.J), "m": lambda: inst.M, "lam": lambda: inst.lam,
                    "alpha": lambda: inst.alpha, "Jreg": lambda: self.regulariser(),
                    "Jdata": lambda: float(tr.J) - self.regulariser(),
@@ -201,6 +214,8 @@ class Evaluator:
         return range(1, min(dims) + 1)
 
     def summation(self, s: Sum):
+        if _sums_over_layers(s):
+            return self.layer_summation(s)
         terms = self.sum_range(s)
         if len(terms) > self.MAX_TERMS:
             raise Unverifiable(f"a sum of {len(terms)} terms: too many to evaluate (at most {self.MAX_TERMS})")
@@ -208,6 +223,25 @@ class Evaluator:
         for v in terms:
             with self.bound(s.index, v):
                 total = _add(total, self(s.body))
+        return total
+
+    def layer_summation(self, s: Sum):
+        """\\sum_l ||W^{(l)}||^2, \\sum_{l=1}^{L}: the index names a layer; each term is the body at
+        that layer, over the layers (within the limits written) where every quantity of the body exists."""
+        L = self.ctx.inst.L
+        hi = L if s.hi is None else (s.hi[1] if s.hi[0] == "num" else _layer_limit(s.hi, L))
+        if hi is None:
+            raise Unverifiable(f"the sum's upper limit {s.hi_latex or s.hi[-1]} is not a layer count")
+        offsets = [q.layer.offset for q in walk(s.body) if isinstance(q, Qty) and q.layer is not None
+                   and q.layer.base == s.index]
+        lo, hi = max([s.lo] + [1 - k for k in offsets]), min([hi] + [L - k for k in offsets])
+        saved, total = self.ctx.l, 0.0
+        try:
+            for v in range(lo, hi + 1):
+                self.ctx.l = v
+                total = _add(total, self(s.body))
+        finally:
+            self.ctx.l = saved
         return total
 
     def sum_range(self, s: Sum) -> range:
