@@ -156,3 +156,14 @@ def test_check_json_has_one_entry_per_checked_line(capsys):
 def test_check_bad_note_exits_2_with_one_line(capsys):
     code, _, err = run(capsys, "check", "nope")
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_every_id_check_prints_is_accepted_by_verify_entry(capsys):
+    """DESIGN.md: every id ``check`` prints (link ids such as 9.21.1 included) is accepted by --entry."""
+    _, out, _ = run(capsys, "check", "001", "--json")
+    ids = [e["id"] for e in json.loads(out)["entries"]]
+    assert any(i.count(".") == 2 for i in ids)                 # the note has chain links
+    for entry_id in ids:
+        code, _, err = run(capsys, "verify", "--note", "001", "--entry", entry_id, r"\delta^{(3)} = a^{(3)} - y")
+        assert "no line" not in err, entry_id
+        assert code in (0, 1, 2)
