@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from ..engine import activations as acts
-from .tree import children, with_children, Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Matrix, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
+from .tree import walk, children, with_children, Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Matrix, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 class ShapeError(Exception):
@@ -450,9 +450,41 @@ def _parse_derivative(p, t, num_toks, den_toks):
     if den_p.peek() is not None:
         den_p.fail(f"unexpected {den_p.peek().text!r} in the denominator of a derivative")
     if len(num_toks) == 1:                   # operator form: \frac{\partial}{\partial W} J
-        operand = p.postfix(p.primary())
+        operand = operator_operand(p, t)
     else:
         operand = p.sub(num_toks[1:]).expr_all(t.pos)
+    return derivative_node(p, t, den, operand)
+
+
+def operator_operand(p, t):
+    """What a derivative operator written in front (d/dz, \\partial/\\partial x, \\nabla_x, \\partial_x) applies
+    to: the whole term that follows, up to the next +, -, =, relation or closing bracket at the same level,
+    as a reader takes \\frac{d}{dz} 3 z^2 (= 6z, not 0). One exception, the textbooks' BP1: a term that
+    starts with the cost J is the gradient of J times the rest (\\nabla_a C \\odot \\sigma'(z^L))."""
+    if p.stops(p.peek()):
+        p.fail(f"{t.text} needs something to differentiate after it", t.pos)
+    first = p.unary()
+    if isinstance(first, Qty) and first.kind in LOSS_KINDS:
+        # the gradient of the cost times what follows, as textbooks write BP1: \nabla_a C \odot \sigma'(z^L)
+        return first
+    return p.product(first)
+
+
+def operator_readings(*sides: Node) -> list[str]:
+    """How each derivative operator written in front of a term of several factors was read, for the
+    verdict's reason ("\\frac{d}{dz} applies to the whole term 3 z^{2}")."""
+    out = []
+    for n in (n for side in sides for n in walk(side)):
+        if isinstance(n, (Deriv, DerivOf)) and isinstance(n.body, Op) and n.body.op not in ("add", "sub"):
+            var = n.var if isinstance(n, Deriv) else render_qty(n.den)
+            op = f"d/d{var}" if isinstance(n, Deriv) else f"\\partial/\\partial {var}"
+            out.append(f"{op} applies to the whole term {render(n.body)}")
+    return out
+
+
+def derivative_node(p, t, den, operand):
+    """The tree of d(operand)/d(den): an ordinary derivative in pure calculus, a partial of one quantity,
+    or the derivative of an expression."""
     if den.kind in ("z", "x", "a", "y") and den.layer is None and not den.idx and not isinstance(operand, Qty):
         return p.node(Deriv(den.spelling, operand, pos=t.pos))
     # by a free symbol (d/dp, d/d\beta): a partial until readings say what the symbol is; the
@@ -460,6 +492,20 @@ def _parse_derivative(p, t, num_toks, den_toks):
     if not isinstance(operand, Qty):
         return p.node(DerivOf(operand, den, pos=t.pos))
     return p.node(Partial(operand, den, pos=t.pos))
+
+
+def _parse_partial_sub(p, t):
+    """\\partial_x f, \\partial_{W^{(l)}} J: the operator form of \\frac{\\partial}{\\partial x}, on the whole term after it."""
+    p.take()
+    if not p.at("_"):
+        p.fail(r"\partial outside a \frac{\partial ...}{\partial ...}: write \partial_x f or "
+               r"\frac{\partial f}{\partial x}", t.pos)
+    p.take()
+    den_p = p.sub(p.group_tokens())
+    den = den_p.quantity()
+    if den_p.peek() is not None or not isinstance(den, Qty):
+        p.fail(r"\partial_{...}'s subscript must be one quantity (x, z, W^{(l)}, ...)", t.pos)
+    return derivative_node(p, t, den, operator_operand(p, t))
 
 
 def _parse_sqrt(p, t):
@@ -711,9 +757,13 @@ ROWS = [
               (r"\frac{\partial}{\partial W^{(2)}} \left(\lambda \|W^{(2)}\|^2\right)",
                r"\frac{\partial (W a + b)}{\partial z_i}"), 5.5, lambda ev, d: ev.derivative_of(d),
               lambda n, r: f"\\frac{{\\partial}}{{\\partial {render_qty(n.den)}}} {r(n.body, 9)}"),
-    Construct("deriv", "an ordinary derivative of a scalar expression (pure calculus)",
-              (r"\frac{d}{dz} \sigma(z)",), 9, lambda ev, d: ev.derivative(d),
-              lambda n, r: f"\\frac{{d}}{{d{n.var}}} {r(n.body, 5)}"),
+    Construct("deriv", "an ordinary derivative of a scalar expression (pure calculus); an operator written in "
+              "front (d/dz, \\partial/\\partial x, \\partial_x, \\nabla_x) takes the whole term after it, up to "
+              "the next +, -, = or closing bracket",
+              (r"\frac{d}{dz} \sigma(z)", r"\frac{d}{dz} 3 z^2", r"\partial_z \tfrac{1}{2} z^2"), 9,
+              lambda ev, d: ev.derivative(d),
+              lambda n, r: f"\\frac{{d}}{{d{n.var}}} {r(n.body, 5)}", starts=(r"\partial",),
+              parse=_parse_partial_sub),
     Construct("add", "sum of two terms (a bias column broadcasts over the batch)", ("+",), 1,
               _binary(_add), _render_add, _term_edits, infix=("+",), level="sum"),
     Construct("sub", "difference of two terms", ("-",), 1, _binary(lambda x, y: _add(x, -y)),

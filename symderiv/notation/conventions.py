@@ -48,7 +48,7 @@ def _parse_nabla(p, t):
         den = replace(den, layer=LayerRef("L", 0))
     if p.peek() is None or p.peek().text in p.STOP:
         p.fail(r"\nabla_{...} needs the cost after it: \nabla_{W^{(l)}} J", t.pos)
-    num = p.postfix(p.primary())
+    num = C.operator_operand(p, t)
     if not isinstance(num, Qty) or num.kind != "J":
         p.fail(r"\nabla_{...} is taken of the cost (J, C, L, E) here", t.pos)
     return p.node(Partial(num, den, pos=t.pos))

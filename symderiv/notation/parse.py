@@ -205,8 +205,9 @@ class Parser:
             left = self.node(Op(INFIX["sum"][t.text].name, (left, right), pos=t.pos))
         return left
 
-    def product(self) -> Node:
-        left = self.unary()
+    def product(self, left: Node | None = None) -> Node:
+        """A term: factors joined by product operators or juxtaposition (``left``: its first factor, already read)."""
+        left = self.unary() if left is None else left
         while True:
             t = self.peek()
             if self.stops(t):

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ..notation import conventions
 from ..bounded import TimedOut, bounded
-from ..notation.constructs import LOSS_KINDS, QUANTITY_NAMES, ROWS, render
+from ..notation.constructs import LOSS_KINDS, QUANTITY_NAMES, ROWS, operator_readings, render
 from ..engine.network import NetFlags, Network
 from ..notation.tokens import KNOWN_COMMANDS, NotationError
 from ..notation.parse import Claim, parse
@@ -186,6 +186,9 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
             v = Verdict("unverifiable", link_latex, reason="claim nested too deeply")
         except Exception as exc:       # a bug of ours must not become a verdict either way: say so
             v = Verdict("unverifiable", link_latex, reason=internal_reason(exc))
+        said = operator_readings(*sub.sides)
+        if said:                       # the reading the verdict rests on, stated
+            v.reason = f"read: {'; '.join(said)}; {v.reason}"
         if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
             v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
         if v.verdict == "incorrect" and user_readings is not None:
