@@ -22,7 +22,7 @@ import sys
 from .bounded import CommandTimedOut, time_limit
 
 # Each command's overall time limit in seconds (None: bounded by its own flags, e.g. --epochs).
-COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None, "serve": None}
+COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None, "serve": None, "grade": None}
 
 PROG = "symderiv"
 # conventions.CONVENTIONS' names, here so that --help does not import the engine (a test keeps them equal)
@@ -233,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=8000, help="port to listen on")
     p.add_argument("--workers", type=int, default=4, metavar="N", help="worker processes that run the checks")
+
+    from .grade.command import add_arguments
+    add_arguments(command("grade", "grade a class's submissions against an assignment: gradebook, feedback, "
+                                   "class summary"))
     return parser
 
 
@@ -381,8 +385,13 @@ def cmd_serve(args) -> int:
         raise UsageError(f"symderiv serve needs {exc.name}: pip install fastapi uvicorn") from None
 
 
+def cmd_grade(args) -> int:
+    from .grade.command import cli_grade
+    return cli_grade(args)
+
+
 COMMANDS = {"derive": cmd_derive, "verify": cmd_verify, "check": cmd_check,
-            "report": cmd_report, "train": cmd_train, "serve": cmd_serve}
+            "report": cmd_report, "train": cmd_train, "serve": cmd_serve, "grade": cmd_grade}
 
 
 # ---- the process -------------------------------------------------------------

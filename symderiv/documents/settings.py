@@ -75,11 +75,14 @@ FLAG_KEYS = {
     "outputs": _integer(1, 1000),
     "bias": _boolean,
 }
-TEXT_KEYS = ("title", "model")                # free text, shown in the output and the report
-DOCUMENT_KEYS = ("id", "preset", "convention") + tuple(FLAG_KEYS) + TEXT_KEYS + ("read", "question", "answer")
+TEXT_KEYS = ("title", "model", "student")     # free text; student: the id a grader files a submission under
+# an assignment's keys (symderiv grade): "expects: LATEX | POINTS" per required result, "penalty: POINTS" per wrong line
+GRADE_KEYS = ("expects", "penalty")
+DOCUMENT_KEYS = ("id", "preset", "convention") + tuple(FLAG_KEYS) + TEXT_KEYS + ("read", "question", "answer") \
+    + GRADE_KEYS
 # keys of a [L41] section: how that one line is read
 LINE_KEYS = ("id", "why", "comment", "read", "lhs", "split", "shapes") + tuple(FLAG_KEYS)
-REPEATABLE = ("read", "question", "answer", "split")
+REPEATABLE = ("read", "question", "answer", "split", "expects")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class Config:
     """The settings of a document, checked one by one."""
     title: str = ""
     model: str = ""
+    student: str = ""
     id: str = ""
     preset: str | None = None
     convention: str = "default"
@@ -116,6 +120,8 @@ class Config:
     read: dict = field(default_factory=dict)
     questions: list = field(default_factory=list)        # [question, answer] pairs
     lines: dict = field(default_factory=dict)            # "L41" -> LineConfig
+    expects: list = field(default_factory=list)          # [(LaTeX of a required result, points)]
+    penalty: float = 0.0                                 # points off per wrong line (an assignment's)
 
 
 # ---------------------------------------------------------------- reading the lines
@@ -213,6 +219,10 @@ def _document_setting(config: Config, s: Setting, where: str) -> None:
         config.convention = s.value
     elif s.key == "read":
         _add_reading(config.read, s.value, where)
+    elif s.key == "expects":
+        config.expects.append(_expected(s.value, where))
+    elif s.key == "penalty":
+        config.penalty = _points(s.value, where, "penalty")
     elif s.key == "question":
         config.questions.append([s.value, None])
     elif s.key == "answer":
@@ -232,6 +242,23 @@ def _line_setting(line: LineConfig, s: Setting, where: str) -> None:
         line.split += (s.value,)
     else:
         line.flags[s.key] = _flag(s, where)
+
+
+_POINTS = re.compile(r"[0-9]{1,4}(\.[0-9]{1,3})?")
+
+
+def _points(text: str, where: str, key: str) -> float:
+    if not _POINTS.fullmatch(text.strip()):
+        raise DocumentError(f"{where}: {key} {text[:40]!r} must be a number of points such as 3 or 0.5")
+    return float(text)
+
+
+def _expected(value: str, where: str) -> tuple:
+    """``LATEX | POINTS``: split at the last '|' (the LaTeX may hold |x| or \\|x\\|)."""
+    latex, bar, points = value.rpartition("|")
+    if not bar or not latex.strip():
+        raise DocumentError(f"{where}: expects is 'expects: <LaTeX of the result> | <points>', got {value[:60]!r}")
+    return latex.strip(), _points(points, where, "expects' points")
 
 
 def _flag(s: Setting, where: str):
