@@ -22,7 +22,8 @@ import sys
 from .bounded import CommandTimedOut, time_limit
 
 # Each command's overall time limit in seconds (None: bounded by its own flags, e.g. --epochs).
-COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None, "serve": None, "grade": None}
+COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None, "serve": None,
+                   "grade": None}
 
 PROG = "symderiv"
 # conventions.CONVENTIONS' names, here so that --help does not import the engine (a test keeps them equal)
