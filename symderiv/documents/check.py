@@ -34,11 +34,12 @@ class Result:
     diagnosis: list = field(default_factory=list)
     counterexample: dict | None = None
     why: str = ""                      # the reader's note on the line (from the note module), not a verdict
+    assumptions: list = field(default_factory=list)   # what reading the line took for granted
 
     def to_json(self) -> dict:
         return {"id": self.id, "source_latex": self.source_latex, "verdict": self.verdict,
                 "reason": self.reason, "corrected_latex": self.corrected_latex, "link": self.link,
-                "note": self.why or None}
+                "note": self.why or None, "assumptions": list(self.assumptions)}
 
 
 _LAYOUT = [
@@ -325,6 +326,10 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
 def check_note(note, convention: str | None = None) -> list[Result]:
     """Every entry of a document (a note or a user's file), checked now, in its own convention unless
     ``convention`` names another."""
+    from .graph import check_document
+    own = check_document(note)           # a document that defines its forward pass is its own model
+    if own is not None:
+        return own
     convention = convention if convention not in (None, "auto") else note.convention
     readings = compile_readings(note.readings)
     text = "\n".join(entry.source_latex for entry in note.entries)
@@ -348,13 +353,18 @@ def failed_result(entry: Entry, exc: BaseException) -> Result:
 
 def cli_check(args, note) -> int:
     """Print every entry's verdicts (or one JSON object) for a loaded note."""
+    from .graph import document_model
     results = check_note(note, getattr(args, "convention", None))
+    own = document_model(note)
     if args.json:
-        print(json.dumps({"note": note.id, "entries": [r.to_json() for r in results]},
-                         ensure_ascii=False))
+        print(json.dumps({"note": note.id, "entries": [r.to_json() for r in results],
+                          "model": own[0].model_json() if own else None}, ensure_ascii=False))
         return exit_code(results)
     print(f"note {note.id}: {note.title}")
-    print(f"model: {note.model}")
+    if own:
+        print("model (the document's own forward pass): " + own[0].describe())
+    else:
+        print(f"model: {note.model}")
     counts = {}
     for r in results:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
@@ -363,6 +373,8 @@ def cli_check(args, note) -> int:
             print(f"  corrected: {r.corrected_latex}")
         if r.why:
             print(f"  note:      {r.why}")
+        for a in r.assumptions:
+            print(f"  assumed:   {a}")
     print("\n" + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
     return exit_code(results)
 

@@ -1,0 +1,119 @@
+"""graph.py: a document's forward pass is its model (issue 20).
+
+Each test writes a derivation in the style the issue lists, checks that its right lines are called
+correct, and that perturbed copies (sign, scale, transpose, dropped factor) are not.
+"""
+import json
+
+import pytest
+
+from symderiv.cli import main
+from symderiv.documents.forward import read_lines
+from symderiv.documents.graph import build_graph, check_line, document_graph
+
+TWO_LAYER = [
+    r"z_1 = W_1 x + b_1", r"h = \sigma(z_1)", r"o = W_2 h", r"\hat y = \mathrm{softmax}(o)",
+    r"L = -\sum_k y_k \log \hat y_k", r"s = \tfrac{\lambda}{2}\left(\|W_1\|_F^2 + \|W_2\|_F^2\right)", r"J = L + s",
+]
+
+
+def verdicts(defs, claims):
+    """The verdict of every link of every claim, on the model the definitions state."""
+    found = document_graph([(f"d{k}", t) for k, t in enumerate(defs)] + [(f"c{k}", t) for k, t in enumerate(claims)])
+    assert found is not None
+    g, lines = found
+    return [v.verdict for ln in lines if ln.defines is None for v in check_line(g, ln)]
+
+
+def test_the_issues_two_layer_example_reads_its_own_model():
+    g = build_graph(read_lines([(str(k), t) for k, t in enumerate(TWO_LAYER)]))
+    shape = {s.latex: s.shape for s in g.symbols.values()}
+    role = {s.latex: s.role for s in g.symbols.values()}
+    assert role["W_{1}"] == role["W_{2}"] == role["b_{1}"] == "parameter"
+    assert role["x"] == role["y"] == "data" and role["J"] == "cost" and role["\\lambda"] == "scalar"
+    assert shape["W_{2}"][1] == shape["W_{1}"][0] == shape["h"][0]
+    assert shape["x"][1] == 1 and shape["b_{1}"] == shape["z_{1}"]
+    sizes = {shape["x"][0], shape["h"][0], shape["o"][0]}
+    assert len(sizes) == 3                   # every dimension its own size: a missing transpose shows
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\frac{\partial J}{\partial o} = \hat y - y", "correct"),
+    (r"\frac{\partial J}{\partial o} = y - \hat y", "incorrect"),                    # sign
+    (r"dW_2 = \frac{\partial J}{\partial o}\, h^\top + \lambda W_2", "correct"),
+    (r"dW_2 = \frac{\partial J}{\partial o}\, h^\top", "incorrect"),                  # dropped regulariser
+    (r"dW_2 = 2 \frac{\partial J}{\partial o}\, h^\top + \lambda W_2", "incorrect"),  # scale
+    (r"dW_2 = h \frac{\partial J}{\partial o}^\top + \lambda W_2", "incorrect"),      # transpose
+    (r"\delta_1 = W_2^\top (\hat y - y) \odot \sigma'(z_1)", "correct"),
+    (r"\delta_1 = W_2^\top (\hat y - y)", "incorrect"),                              # dropped factor
+    (r"\delta_1 = W_2 (\hat y - y) \odot \sigma'(z_1)", "incorrect"),                # missing transpose
+    (r"dz1 = W2^T (\hat y - y) \odot h \odot (1 - h)", "correct"),                  # digit suffixes
+    (r"dW1 = dz1 x^T + \lambda W1", "correct"),
+    (r"db_1 = \delta_1", "correct"),
+    (r"\frac{\partial J}{\partial o_j} = \hat y_j - y_j", "correct"),                # index form
+    (r"\frac{\partial J}{\partial W_{2}} = \frac{\partial L}{\partial W_2} + \lambda W_2", "correct"),
+])
+def test_derivative_lines_are_checked_against_the_documents_graph(claim, verdict):
+    assert verdicts(TWO_LAYER, [claim]) == [verdict]
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} W^\top", "correct"),
+    (r"\frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Y}", "correct"),
+    (r"\frac{\partial L}{\partial W} = X \frac{\partial L}{\partial Y}", "incorrect"),
+    (r"\frac{\partial L}{\partial X} = W^\top \frac{\partial L}{\partial Y}", "incorrect"),
+    (r"\frac{\partial L}{\partial X} = -\frac{\partial L}{\partial Y} W^\top", "incorrect"),
+])
+def test_a_local_formula_takes_its_upstream_gradient_as_given(claim, verdict):
+    assert verdicts([r"Y = XW"], [claim]) == [verdict]
+
+
+GENERIC = [r"z = W x + b", r"a = g(z)", r"J = l(a, y)"]
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\delta = g'(z) \odot \frac{\partial J}{\partial a}", "correct"),
+    (r"\frac{\partial J}{\partial W} = (g'(z) \odot \frac{\partial J}{\partial a}) x^T", "correct"),
+    (r"\delta = \sigma'(z) \odot \frac{\partial J}{\partial a}", "incorrect"),     # holds for the sigmoid only
+    (r"\delta = g(z) \odot (1 - g(z)) \odot \frac{\partial J}{\partial a}", "incorrect"),
+    (r"\frac{\partial J}{\partial W} = x (g'(z) \odot \frac{\partial J}{\partial a})^T", "incorrect"),
+])
+def test_generic_functions_are_checked_for_random_smooth_functions(claim, verdict):
+    assert verdicts(GENERIC, [claim]) == [verdict]
+
+
+def test_an_unwritten_pre_activation_is_what_delta_differentiates():
+    defs = [r"h = \sigma(U x + b^{(1)})", r"\hat{y} = \sigma(V h + b^{(2)})",
+            r"\mathcal{L} = -\left( y \log \hat{y} + (1 - y) \log(1 - \hat{y}) \right)"]
+    assert verdicts(defs, [r"\delta^{(2)} = \hat{y} - y", r"\delta^{(2)} = y - \hat{y}",
+                           r"\delta^{(1)} = V^T \delta^{(2)} \odot h \odot (1 - h)",
+                           r"\delta^{(1)} = (V \delta^{(2)}) \odot h \odot (1 - h)",
+                           r"\frac{\partial \mathcal{L}}{\partial U} = \delta^{(1)} x^T"]) == \
+        ["correct", "incorrect", "correct", "incorrect", "correct"]
+
+
+def test_rows_layout_with_a_broadcast_bias():
+    defs = [r"H = \sigma(X W_1 + b_1)", r"Z = H W_2", r"J = \frac{1}{2} \|Z - Y\|_F^2"]
+    assert verdicts(defs, [r"\frac{\partial J}{\partial W_2} = H^T (Z - Y)",
+                           r"\frac{\partial J}{\partial W_2} = (Z - Y) H^T",
+                           r"\frac{\partial J}{\partial W_2} = H^T (Y - Z)"]) == \
+        ["correct", "incorrect", "incorrect"]
+
+
+def test_a_document_without_a_forward_pass_takes_todays_path():
+    assert document_graph([("a", r"\delta^{(L)} = a^{(L)} - y")]) is None
+
+
+def test_check_json_states_the_model_and_each_lines_assumptions(tmp_path, capsys):
+    doc = tmp_path / "mine.md"
+    doc.write_text("$$\n" + ",\\quad ".join(TWO_LAYER) + "\n$$\n\n$$\n\\delta_1 = W_2^\\top (\\hat y - y) "
+                   "\\odot \\sigma'(z_1)\n$$\n\n$$\ndW_1 = \\delta_1 x^\\top\n$$\n")
+    code = main(["check", str(doc), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1                         # dW_1 forgot the regulariser's \lambda W_1
+    model = {s["name"]: s for s in out["model"]}
+    assert model["o"]["role"] == "defined" and model["o"]["line"] == "L2c"
+    assert model["W_{2}"]["role"] == "parameter" and model["W_{2}"]["line"] is None
+    claims = [e for e in out["entries"] if not e["reason"].startswith("definition")]
+    assert [e["verdict"] for e in claims] == ["correct", "incorrect"]
+    assert any("sigmoid" in a for a in claims[0]["assumptions"])
