@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
                                   "(default: none, the default notation)")
     p.add_argument("--entry", help="with --note: the line whose model and readings apply, e.g. 9.19 "
                                    "(default: the note's own)")
+    p.add_argument("--define", action="append", default=[], metavar="'LHS = RHS'",
+                   help="a forward-pass line stating the model for this formula, read as a document's "
+                        "(repeatable; default: none, the NET FLAGS' network)")
     p.add_argument("claim", help='the formula in LaTeX, quoted as one argument, e.g. "\\delta^{(L)} = a^{(L)} - y"')
 
     p = command("check", "check every line of an encoded note or of your own .md/.tex file "
@@ -292,7 +295,10 @@ def cmd_verify(args) -> int:
     An unverifiable claim also gets exactly one line on stderr (the reason)."""
     from .notation.conventions import resolve
     from .verify import verify
-    if args.note:      # the note's readings say how to read its symbols: its own model, the default notation
+    if args.define:    # the formula's own model: its forward pass, read as a document's
+        from .documents.graph import verify_defined
+        v = verify_defined(args.claim, args.define)
+    elif args.note:    # the note's readings say how to read its symbols: its own model, the default notation
         flags, readings = _note_setting(args)
         v = verify(args.claim, flags, readings=readings, batch=flags.batch, convention=args.convention,
                    bias=args.bias)

@@ -117,3 +117,25 @@ def test_check_json_states_the_model_and_each_lines_assumptions(tmp_path, capsys
     claims = [e for e in out["entries"] if not e["reason"].startswith("definition")]
     assert [e["verdict"] for e in claims] == ["correct", "incorrect"]
     assert any("sigmoid" in a for a in claims[0]["assumptions"])
+
+
+DEFINE = ["--define", r"h = \sigma(W_1 x + b_1)", "--define", r"o = W_2 h", "--define", r"J = \frac{1}{2} \|o - y\|^2"]
+
+
+@pytest.mark.parametrize("claim, code", [
+    (r"\frac{\partial J}{\partial W_1} = (W_2^T (o - y) \odot h \odot (1-h)) x^T", 0),
+    (r"\frac{\partial J}{\partial W_1} = (W_2 (o - y) \odot h \odot (1-h)) x^T", 1),
+    (r"\frac{\partial J}{\partial b_1} = W_2^T (o - y) \odot h", 1),
+    (r"\frac{\partial J}{\partial W_2} = (o - y) h^T", 0),
+    (r"\frac{\partial J}{\partial W_2} = \frac{1}{2} (o - y) h^T", 1),
+])
+def test_verify_define_states_the_model_for_one_formula(capsys, claim, code):
+    assert main(["verify", *DEFINE, "--json", claim]) == code
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == {0: "correct", 1: "incorrect"}[code] and "W_{2}: parameter" in out["model"]
+
+
+def test_verify_define_that_does_not_read_is_one_line_and_exit_2(capsys):
+    assert main(["verify", "--define", r"h = ", r"\frac{\partial J}{\partial h} = 1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--define 'h = '" in err

@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..notation.parse import Parser, layout_free
-from ..notation.tokens import NotationError, prepare
+from ..notation.tokens import NotationError, Token, prepare
 from ..notation.tree import Call, DerivOf, LayerRef, Node, Num, Op, Partial, Qty, rewrite, walk
 
 COST = "\\mathcal{C}"          # the spelling of "the cost" in dW2 and delta_1 (graph.py names the real one)
+COST_SUMMED = "\\mathcal{C}_{m}"     # deeplearning.ai's dZ, dA: m times the derivative of the mean cost
 DELTA = {r"\delta", r"\Delta"}
 
 
@@ -101,6 +102,11 @@ def _fused(parts: list) -> list:
     return out
 
 
+def _d_prefixed(den: Qty, pos: int, meaning: str = "") -> Partial:
+    """d followed by a name: the derivative of the cost (of the summed loss, PER_SAMPLE) by it."""
+    return Partial(Qty("J", COST_SUMMED if meaning == PER_SAMPLE else COST, pos=pos), den, pos=pos)
+
+
 def _join(parts: list, like: Op) -> Node:
     node = parts[0]
     for p in parts[1:]:
@@ -108,30 +114,92 @@ def _join(parts: list, like: Op) -> Node:
     return node
 
 
-def names_as_written(n: Node) -> Node:
-    """The tree with ``W2``, ``dW2``, ``dz1 a1^T`` read as names, ``\\delta_1`` as the derivative by z_1."""
+PER_SAMPLE = "per-sample"      # dZ^{[l]}, dA^{[l]}: deeplearning.ai's derivatives of the summed loss
+
+
+def names_as_written(n: Node, text: str = "") -> Node:
+    """The tree with ``W2``, ``dW2``, ``dz1 a1^T`` read as names, ``\\delta_1`` as the derivative by z_1;
+    deeplearning.ai's ``dW^{[l]}`` (read by the convention's row) is the derivative of the document's cost,
+    its ``dZ^{[l]}``, ``dA^{[l]}`` that of the loss summed over the samples (marked PER_SAMPLE)."""
     def fn(x):
         if isinstance(x, Op) and x.op == "mm" and x.style == "":
-            parts = _fused([names_as_written(f) for f in _factors(x)])
+            if isinstance(x.args[0], Qty) and x.args[0].kind == "m" and isinstance(x.args[1], Partial) and \
+                    text[x.args[1].pos:x.args[1].pos + 1] == "d":           # the convention's dA = m dJ/dA
+                return _d_prefixed(x.args[1].den, x.args[1].pos, PER_SAMPLE)
+            parts = _fused([names_as_written(f, text) for f in _factors(x)])
             return _join(parts, x)
+        if isinstance(x, Partial) and text[x.pos:x.pos + 1] == "d" and x.num.spelling == "J":
+            return _d_prefixed(x.den, x.pos)
+        if isinstance(x, Qty) and x.kind == "delta" and x.spelling.startswith("d") and len(x.spelling) == 2:
+            return _d_prefixed(replace(x, kind="z", spelling=x.spelling[1]), x.pos, PER_SAMPLE)
         if isinstance(x, Qty) and x.spelling in DELTA:
             return Partial(Qty("J", COST, pos=x.pos), replace(x, spelling="z", kind="z"), pos=x.pos)
         return None
     return rewrite(n, fn)
 
 
+# ---------------------------------------------------------------- \\partial_{x} y
+def _group_end(tokens: list, k: int) -> int:
+    """The index after the braced group (or single token) starting at k."""
+    if k >= len(tokens):
+        return k
+    if tokens[k].text != "{":
+        return k + 1
+    depth = 0
+    for j in range(k, len(tokens)):
+        depth += {"{": 1, "}": -1}.get(tokens[j].text, 0)
+        if depth == 0:
+            return j + 1
+    return len(tokens)
+
+
+def _name_end(tokens: list, k: int) -> int:
+    """The index after a name with its sub- and superscripts and its parenthesised arguments."""
+    k += 1
+    while k < len(tokens) and tokens[k].text in ("_", "^"):
+        k = _group_end(tokens, k + 1)
+    if k < len(tokens) and tokens[k].text == "(":
+        depth = 0
+        for j in range(k, len(tokens)):
+            depth += {"(": 1, ")": -1}.get(tokens[j].text, 0)
+            if depth == 0:
+                return j + 1
+    return k
+
+
+def partial_subscripts(tokens: list) -> list:
+    """``\\partial_{o_j} l`` as the tokens of ``\\frac{\\partial l}{\\partial o_j}`` (same positions)."""
+    out, k = [], 0
+    while k < len(tokens):
+        t = tokens[k]
+        if t.text == r"\partial" and k + 2 < len(tokens) and tokens[k + 1].text == "_":
+            sub_end = _group_end(tokens, k + 2)
+            sub = tokens[k + 2:sub_end]
+            sub = sub[1:-1] if sub and sub[0].text == "{" else sub
+            if sub_end < len(tokens) and tokens[sub_end].kind in ("letter", "name", "cmd"):
+                num_end = _name_end(tokens, sub_end)
+                mk = lambda text: Token("sym" if text in "{}" else "cmd", text, t.pos)   # noqa: E731
+                out += [mk(r"\frac"), mk("{"), mk(r"\partial"), *tokens[sub_end:num_end], mk("}"), mk("{"),
+                        mk(r"\partial"), *sub, mk("}")]
+                k = num_end
+                continue
+        out.append(t)
+        k += 1
+    return out
+
+
 # ---------------------------------------------------------------- lines
 def parse_line(text: str) -> list:
     """The sides of one equation, names read as written (NotationError when it does not parse)."""
     text, tokens = prepare(text)
-    tokens = layout_free(tokens, text)
+    tokens = partial_subscripts(layout_free(tokens, text))
     if not tokens:
         raise NotationError("empty line")
     p = Parser(text, tokens)
     sides = p.chain()
     if p.condition is not None:
         raise NotationError("a condition after the equation")
-    return [names_as_written(s) for s in sides]
+    return [names_as_written(s, text) for s in sides]
 
 
 def differentiates(n: Node) -> bool:

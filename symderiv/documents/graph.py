@@ -34,7 +34,7 @@ import sympy as sp
 from ..notation.tree import Call, Cancel, Norm, Num, Op, Partial, Qty, Sum, walk
 from ..verify.verdict import Unverifiable
 from ..notation.tree import LayerRef
-from .forward import COST, Line, entry_of, key_of, latex_of, read_lines
+from .forward import COST, COST_SUMMED, Line, entry_of, key_of, latex_of, read_lines  # noqa: F401
 
 DATA_IN = {"x", "X"}
 DATA_OUT = {"y", "Y", "t"}
@@ -284,6 +284,7 @@ class Graph:
     assumptions: list = field(default_factory=list)
 
     draws: dict = field(default_factory=dict)
+    aliases: dict = field(default_factory=dict)      # l -> L where the document writes L = l(o, y)
 
     def draw(self, seed: int) -> "Draw":
         """The draw of this seed, made once (its derivatives are kept for every line)."""
@@ -340,6 +341,9 @@ def build_graph(lines: list[Line]) -> Graph:
     for line in lines:
         if line.defines is not None:
             g.definitions[line.defines] = (line, line.sides[1])
+            rhs = line.sides[1]
+            if isinstance(rhs, Qty) and rhs.args and not rhs.prime:
+                g.aliases[key_of(rhs)] = line.defines        # \\partial l / \\partial o means dL/do
     if not g.definitions:
         raise GraphError("the document defines nothing")
     seen: set = set()
@@ -357,7 +361,7 @@ def build_graph(lines: list[Line]) -> Graph:
         visit(key)
     shapes = Shapes(g)
     differentiated = {key_of(n.num) for ln in lines if ln.defines is None for side in ln.sides
-                      for n in walk(side) if isinstance(n, Partial)}
+                      for n in walk(side) if isinstance(n, Partial) and not entry_of(n.num)}
     for key in g.order:
         line, expr = g.definitions[key]
         for used in _uses(expr):
@@ -564,6 +568,9 @@ class Evaluator:
         idx = entry_of(q)
         if not idx:
             return v
+        if len(idx) == 1 and min(v.shape) > 1:
+            raise Unverifiable(f"one index on the {v.shape[0]}×{v.shape[1]} matrix {latex_of(key)}: which "
+                               "dimension it runs over is not said")
         at = [self.index(i, v.shape[pos] if len(idx) == 2 else max(v.shape)) for pos, i in enumerate(idx)]
         if len(at) == 1:
             flat = list(v)
@@ -575,7 +582,7 @@ class Evaluator:
         if k is None:
             raise Unverifiable(f"index {i} is not bound")
         if not 0 <= k < size:
-            raise Unverifiable(f"index {i} runs past the {size} entries")
+            raise TypeCheck(f"index {i} runs past the {size} entries of a quantity it indexes")
         return k
 
     def applied(self, q: Qty) -> sp.Matrix:
@@ -673,9 +680,10 @@ def backward(g: Graph, draw: "Draw", seeds: dict) -> dict:
 
 def _cost_seeds(g: Graph, draw: "Draw", num: Qty, indices: dict) -> dict:
     """Where the numerator sits in the graph, as seeds for ``backward``."""
-    key = g.cost if num.spelling == COST else key_of(num)
-    if num.spelling == COST and key is None or key not in draw.forward:
-        if num.spelling != COST and key in g.symbols:
+    cost = num.spelling in (COST, COST_SUMMED)
+    key = g.cost if cost else g.aliases.get(key_of(num), key_of(num))
+    if cost and key is None or key not in draw.forward:
+        if not cost and key in g.symbols:
             raise Unverifiable(f"{latex_of(key)} is an input of the graph: nothing is differentiated")
         used = {u for k in g.order for u in _uses(g.definitions[k][1])}
         return {k: np.array(draw.upstream_of(k).evalf(), dtype=float) for k in g.order if k not in used}
@@ -693,16 +701,26 @@ def _cost_seeds(g: Graph, draw: "Draw", num: Qty, indices: dict) -> dict:
     return {key: seed}
 
 
+def _samples(draw: "Draw"):
+    """m (or N) where the document writes it: dZ^{[l]} = m dJ/dZ^{[l]} (deeplearning.ai); else 1."""
+    for name in ("m", "N"):
+        if (name, None) in draw.forward:
+            return draw.forward[(name, None)][0, 0]
+    return 1
+
+
 def derivative(g: Graph, draw: "Draw", p: Partial, indices: dict) -> sp.Matrix:
     """The derivative of p's numerator by p's denominator at the draw."""
     den_key = key_of(p.den)
     if den_key not in draw.forward:
         raise Unverifiable(f"{latex_of(den_key)} is not a symbol of the forward pass")
     names = tuple(sorted((i, indices[i]) for i in set(entry_of(p.num)) if i in indices))
-    memo = (key_of(p.num), entry_of(p.num), p.num.spelling == COST, names)
+    memo = (key_of(p.num) if p.num.spelling != COST_SUMMED else (COST, None), entry_of(p.num), names)
     if memo not in draw.adjoints:
         draw.adjoints[memo] = backward(g, draw, _cost_seeds(g, draw, p.num, indices))
     grad = sp.Matrix(draw.adjoints[memo][den_key])
+    if p.num.spelling == COST_SUMMED:
+        grad = grad * _samples(draw)
     idx = entry_of(p.den)
     if idx:
         return Evaluator(g, draw, {den_key: grad}, indices).quantity(p.den)
@@ -831,6 +849,11 @@ def assumptions(g: Graph, *sides) -> list:
     out = []
     nodes = [n for s in sides for n in walk(s)]
     for n in nodes:
+        if isinstance(n, Partial) and n.num.spelling == COST_SUMMED:
+            text = f"d{latex_of(key_of(n.den))} read as the derivative of the loss summed over the samples " \
+                   f"(m times that of the mean cost, as deeplearning.ai writes it)"
+            if text not in out:
+                out.append(text)
         if isinstance(n, Partial) and n.num.spelling == COST:
             cost = latex_of(g.cost) if g.cost else "the upstream cost (a free random function of the outputs)"
             text = f"d{latex_of(key_of(n.den))} (or \\delta) read as the derivative of {cost} by " \
@@ -843,7 +866,7 @@ def assumptions(g: Graph, *sides) -> list:
                     else f"{n.spelling}: the logistic sigmoid")
             if text not in out:
                 out.append(text)
-        if isinstance(n, Partial) and n.num.spelling != COST and key_of(n.num) not in g.definitions \
+        if isinstance(n, Partial) and n.num.spelling not in (COST, COST_SUMMED) and key_of(n.num) not in g.definitions \
                 and key_of(n.num) not in g.symbols:
             text = f"{latex_of(key_of(n.num))} is not defined: any function of the outputs, its gradient a free " \
                    "random quantity"
@@ -929,3 +952,35 @@ def check_document(note) -> list | None:
             results.append(Result(link_id, entry.source_latex, text, v.verdict, v.reason, None, list(v.diagnosis),
                                   v.counterexample, entry.why, v.assumptions))
     return results
+
+
+def verify_defined(claim: str, defines: list):
+    """``verify --define 'h = \\sigma(W_1 x + b_1)' ... CLAIM``: one formula checked on the model its
+    definitions state, read exactly as a document's forward pass."""
+    from ..notation.tokens import NotationError
+    from ..verify.verdict import Verdict
+    equations = [(f"define {k}", t) for k, t in enumerate(defines, 1)] + [("claim", claim)]
+    for text in defines:
+        try:
+            read_lines([("define", text)])
+        except NotationError as exc:
+            return Verdict("unverifiable", claim, reason=f"--define '{text}': {exc}", convention="document")
+    try:
+        lines = read_lines(equations)
+        g = build_graph(lines)
+    except (NotationError, GraphError, Unverifiable) as exc:
+        return Verdict("unverifiable", claim, reason=f"the --define lines do not make a model: {exc}",
+                       convention="document")
+    line = lines[-1]
+    if any(ln.defines is None for ln in lines[:-1]):
+        bad = next(ln for ln in lines[:-1] if ln.defines is None)
+        return Verdict("unverifiable", claim, reason=f"--define '{bad.text}' defines nothing new "
+                       "(name = expression, the name not defined before)", convention="document", model=g.describe())
+    if line.defines is not None:
+        line = Line(line.id, line.text, line.sides)         # the claim is checked, whatever its form
+    links = check_line(g, line)
+    worst = next((v for v in links if v.verdict == "incorrect"), None) or \
+        next((v for v in links if v.verdict == "unverifiable"), links[0])
+    return Verdict(worst.verdict, claim, diagnosis=list(worst.diagnosis), counterexample=worst.counterexample,
+                   reason=worst.reason, convention="document", model=g.describe(),
+                   evidence={"assumptions": worst.assumptions})
