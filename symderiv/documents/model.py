@@ -31,6 +31,7 @@ class Entry:
     split_before: tuple = ()                # two equations run together on one line: a new one starts here
     line: int = 0                           # the 1-based line of the file it starts on (0: not from a file)
     offset: int = -1                        # where ``source_latex`` starts in the file's text (-1: unknown)
+    cell: int = 0                           # a notebook's cell (from 1) that ``line`` counts in; 0: not a notebook
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,13 @@ from dataclasses import dataclass, replace
 from ..engine.losses import DEFAULT_LOSS
 from ..engine.network import NetFlags
 from ..engine.presets import PRESETS
+from .markdown import MathSpan, TooComplex, Unclosed, line_of, line_starts, read_markdown
 from .model import Document, Entry, Question
+from .notebook import markdown_cells
 from .settings import Config, DocumentError, Setting, configure, parse_settings
 
-SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex"}
+SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".ipynb": "notebook"}
+KIND_NAMES = {"md": "markdown", "tex": "latex", "ipynb": "notebook"}     # the web API's "format" names
 MAX_BYTES = 1_000_000          # a derivation, not a book: larger files are refused before reading
 MAX_DISPLAYS = 500             # each display costs a check (tens of milliseconds to seconds)
 
@@ -71,16 +74,23 @@ def load_document(name, preset: str | None = None, overrides: dict | None = None
 
 def read_document(text: str, kind: str, path="document", preset: str | None = None,
                   overrides: dict | None = None, extra_settings: list[Setting] = ()) -> Document:
-    """The document in ``text`` (``kind`` "markdown" or "latex"); ``path`` names it in messages and ids."""
+    """The document in ``text`` (``kind`` "markdown", "latex" or "notebook", or the web's "md", "tex",
+    "ipynb"); ``path`` names it in messages and ids."""
     path = pathlib.Path(str(path))
+    kind = KIND_NAMES.get(kind, kind)
     if kind not in SUFFIXES.values():
-        raise DocumentError(f"{path}: a document is markdown or latex, not {kind!r}")
+        raise DocumentError(f"{path}: a document is markdown, latex or notebook, not {kind!r}")
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise DocumentError(f"{path}: a document may have at most {MAX_BYTES} bytes")
-    settings, body = (markdown_front_matter if kind == "markdown" else latex_front_matter)(text, path)
+    if kind == "notebook":
+        settings, displays = _notebook(text, path)
+    else:
+        settings, body = (markdown_front_matter if kind == "markdown" else latex_front_matter)(text, path)
+        displays = None
     config = configure(settings + list(extra_settings), path)
     flags = _flags(config, preset, overrides or {}, path)
-    displays = find_displays(body, kind, path)
+    if displays is None:
+        displays = find_displays(body, kind, path)
     if not displays:
         raise DocumentError(f"{path}: no display math found "
                             r"($$..$$, \[..\], equation, equation*, align, align*)")
@@ -90,6 +100,18 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
                     model=config.model or describe(flags), flags=flags, readings=config.read,
                     entries=entries_of(displays, config, flags), source=path.name, text=text,
                     questions=tuple(Question(q, a) for q, a in config.questions), convention=config.convention)
+
+
+def _notebook(text: str, path) -> tuple[list[Setting], list[Display]]:
+    """The settings (a front matter opening the first Markdown cell) and the displays of every Markdown
+    cell of a notebook, each display knowing its cell."""
+    settings, displays = [], []
+    for k, (number, source) in enumerate(markdown_cells(text, path)):
+        where = f"{path} cell {number}"
+        if k == 0:
+            settings, source = markdown_front_matter(source, where)
+        displays += [replace(d, cell=number, offset=-1) for d in find_displays(source, "markdown", where)]
+    return settings, displays
 
 
 def document_id(path: pathlib.Path) -> str:
@@ -150,9 +172,9 @@ def _flags(config: Config, preset: str | None, overrides: dict, path) -> NetFlag
 # Every scan below is one pass over the text (an unclosed opener is found once, not retried at each
 # later position): a hostile 1 MB file costs a fraction of a second.
 
-# What is not read: (opener, how its span ends). An unclosed one runs to the end of the file.
+# What LaTeX does not read: (opener, how its span ends). An unclosed one runs to the end of the file.
+# (Markdown's code and HTML are found by its parser: markdown.py.)
 _SKIPPED = {
-    "markdown": re.compile(r"(?P<fence>^(?:```|~~~))|(?P<html><!--)|(?P<code>`)", re.M),
     "latex": re.compile(r"(?P<comment>(?<!\\)%)|\\begin\{(?P<verbatim>verbatim|comment)\}"),
 }
 _DISPLAY_ENVS = r"equation\*?|align\*?|gather\*?|multline\*?|eqnarray\*?|displaymath"
@@ -168,25 +190,13 @@ class Display:
     line: int          # 1-based line of the file where the equation (or the row) starts
     latex: str         # as written, minus \label, \nonumber and a sentence's closing punctuation
     label: str = ""
-    offset: int = -1   # where ``latex`` starts in the file's text
+    offset: int = -1   # where ``latex`` starts in the file's text (-1 in a notebook: the file is JSON)
+    cell: int = 0      # a notebook's cell (from 1) whose line ``line`` is; 0 in a .md or .tex file
 
 
 def _skipped_end(text: str, found: re.Match) -> int:
-    """Where a skipped span that starts at ``found`` ends (-1: not a span after all)."""
+    """Where a skipped span that starts at ``found`` ends."""
     kind = found.lastgroup
-    if kind == "fence":
-        line_end = text.find("\n", found.end())
-        closing = None if line_end < 0 else \
-            re.compile("^" + re.escape(found.group(kind)), re.M).search(text, line_end + 1)
-        end = -1 if closing is None else text.find("\n", closing.end())
-        return len(text) if end < 0 else end
-    if kind == "html":
-        end = text.find("-->", found.end())
-        return len(text) if end < 0 else end + 3
-    if kind == "code":
-        line_end = text.find("\n", found.end())
-        end = text.find("`", found.end(), len(text) if line_end < 0 else line_end)
-        return -1 if end < 0 else end + 1          # a lone backtick is a character, not code
     if kind == "comment":
         end = text.find("\n", found.end())
         return len(text) if end < 0 else end
@@ -196,16 +206,17 @@ def _skipped_end(text: str, found: re.Match) -> int:
 
 def visible_text(text: str, kind: str) -> str:
     """The text with what is not read (code, comments) replaced by spaces: positions and lines kept."""
+    if kind == "markdown":
+        try:
+            return _blanked(text, read_markdown(text)[1])
+        except (Unclosed, TooComplex):
+            return text
     pieces, pos, opener = [], 0, _SKIPPED[kind]
     while True:
         found = opener.search(text, pos)
         if found is None:
             break
         end = _skipped_end(text, found)
-        if end < 0:
-            pieces.append(text[pos:found.end()])
-            pos = found.end()
-            continue
         pieces.append(text[pos:found.start()])
         pieces.append(re.sub(r"[^\n]", " ", text[found.start():end]))
         pos = end
@@ -215,25 +226,56 @@ def visible_text(text: str, kind: str) -> str:
 
 def find_displays(text: str, kind: str, path) -> list[Display]:
     """Every displayed equation in file order; the rows of an align each on their own."""
-    visible = visible_text(text, kind)
-    out, pos = [], 0
+    if kind == "markdown":
+        try:
+            spans, skipped = read_markdown(text)
+        except Unclosed as exc:
+            raise DocumentError(f"{path}:{exc.line}: display math {exc.opener} is never closed") from None
+        except TooComplex as exc:
+            raise DocumentError(f"{path}: {exc}; a derivation takes milliseconds (is this a Markdown file?)") from None
+        # what the Markdown parser did not read as maths is scanned for \[..\] and environments
+        visible = _blanked(text, skipped + [s.outer for s in spans])
+        spans = sorted([s for s in spans if not s.inline or text.startswith("$$", s.outer[0])] + list(_latex_spans(visible, path)), key=lambda s: s.start)
+        source = text            # in Markdown a backtick inside maths is maths
+    else:
+        visible = visible_text(text, kind)
+        spans, source = list(_latex_spans(visible, path)), visible    # a % inside maths is a comment (blanked)
+    out, starts = [], line_starts(text)
+    for span in spans:
+        body = source[span.start:span.end]
+        rows = _rows(body) if span.env in _ROW_ENVS else [(0, body)]
+        for offset, row in rows:
+            for at, equation in _equations(row):
+                at = span.start + offset + at
+                display = _display(equation, line_of(starts, at), at)
+                if display is not None:
+                    out.append(display)
+    return out
+
+
+def _blanked(text: str, ranges) -> str:
+    """The text with each (start, end) range replaced by spaces: lines and positions kept."""
+    pieces, pos = [], 0
+    for start, end in sorted(ranges):
+        if start < pos:
+            continue
+        pieces += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]
+        pos = end
+    return "".join(pieces + [text[pos:]])
+
+
+def _latex_spans(visible: str, path):
+    """The displays of LaTeX's own delimiters (\\[..\\], $$..$$, environments) in ``visible``, in order."""
+    pos = 0
     while True:
         found = _OPENING.search(visible, pos)
         if found is None:
-            return out
+            return
         start, end, stop = _closing(visible, found)
         if end < 0:
             line = visible.count("\n", 0, found.start()) + 1
             raise DocumentError(f"{path}:{line}: display math {found.group(0)} is never closed")
-        # in LaTeX a % inside maths is a comment (blanked); in Markdown a backtick inside maths is maths
-        body = (visible if kind == "latex" else text)[start:end]
-        rows = _rows(body) if found.group("env") in _ROW_ENVS else [(0, body)]
-        for offset, row in rows:
-            for at, equation in _equations(row):
-                at = start + offset + at
-                display = _display(equation, visible.count("\n", 0, at) + 1, at)
-                if display is not None:
-                    out.append(display)
+        yield MathSpan(start, end, (found.start(), stop), found.group("env"))
         pos = stop
 
 
@@ -335,18 +377,21 @@ def entries_of(displays: list[Display], config: Config | None = None, flags: Net
 
 
 def line_ids(displays: list[Display]) -> list[str]:
-    """L12 for the display starting on line 12; L12b, L12c for more equations starting on that line."""
+    """L12 for the display starting on line 12; L12b, L12c for more equations starting on that line;
+    C3L5 for line 5 of a notebook's cell 3."""
     ids, count = [], {}
     for d in displays:
-        k = count[d.line] = count.get(d.line, 0) + 1
-        ids.append(f"L{d.line}" if k == 1 else f"L{d.line}{chr(ord('a') + k - 1)}" if k <= 26 else f"L{d.line}-{k}")
+        at = f"C{d.cell}L{d.line}" if d.cell else f"L{d.line}"
+        k = count[at] = count.get(at, 0) + 1
+        ids.append(at if k == 1 else f"{at}{chr(ord('a') + k - 1)}" if k <= 26 else f"{at}-{k}")
     return ids
 
 
 def _entry(name: str, d: Display, section, flags: NetFlags | None) -> Entry:
     if section is None:
-        return Entry(name, d.latex, line=d.line, offset=d.offset)
+        return Entry(name, d.latex, line=d.line, offset=d.offset, cell=d.cell)
     own = replace(flags or NetFlags(), **section.flags) if section.flags else None
     return Entry(name, d.latex, readings=dict(section.read), read_as="shapes" if section.shapes else None,
                  why=section.why, comment=section.comment, lhs=section.lhs, flags=own,
-                 result_latex=section.shapes, split_before=section.split, line=d.line, offset=d.offset)
+                 result_latex=section.shapes, split_before=section.split, line=d.line, offset=d.offset,
+                 cell=d.cell)

@@ -126,7 +126,7 @@ class Config:
 
 # ---------------------------------------------------------------- reading the lines
 _SETTING = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
-_SECTION = re.compile(r"^\[\s*(?P<id>L[0-9]{1,6}[a-z]?)\s*\]$")
+_SECTION = re.compile(r"^\[\s*(?P<id>(?:C[0-9]{1,5})?L[0-9]{1,6}[a-z]?)\s*\]$")     # [L41], a notebook's [C3L5]
 
 
 def parse_settings(lines, path, first_line: int = 1, strict: bool = True) -> list[Setting]:

@@ -1,0 +1,148 @@
+"""Where a Markdown file's maths is, found by a real Markdown parser: markdown-it-py with mdit-py-plugins.
+
+Chosen over pandoc (the ``pypandoc-binary`` wheel, measured on the five notes and the tests' documents):
+markdown-it-py parses in-process in 0.4-5 ms per note where pandoc costs a subprocess (~60-100 ms each),
+it gives every block its line range (pandoc's JSON AST has source positions only through the
+``commonmark_x+sourcepos`` reader, as wrapper spans), and its ``dollarmath`` plugin reads ``$..$``,
+``$$..$$`` and kramdown's ``$$..$$`` inside a sentence (inline) as MyST, Jupyter and GitHub do;
+``amsmath`` reads a top-level ``\\begin{align}``. pandoc's extra formats (.docx) were not needed.
+
+The parser says *what* is maths and what is not read (code spans, fenced and indented code, HTML and
+its comments); this module maps each piece back to offsets in the file's text, so ids (``L41``) and
+carets name the line as the user wrote it. ``\\[..\\]`` and environments written inside a paragraph
+are found by reader.py's LaTeX scan over the text that is left (Markdown reads ``\\[`` as an escaped
+bracket, so no Markdown parser keeps them).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..bounded import TimedOut, bounded
+
+SKIPPED_TOKENS = ("fence", "code_block", "html_block")         # blocks whose text is not maths
+SKIPPED_INLINE = ("code_inline", "html_inline")
+DISPLAY_TOKENS = ("math_block", "math_block_label")             # dollarmath's $$..$$ blocks
+INLINE_TOKENS = {"math_inline": "$", "math_inline_double": "$$"}
+PARSE_SECONDS = 5.0     # a real derivation parses in milliseconds; some hostile texts take minutes
+                        # (markdown-it rescans a paragraph of a million unmatched '$' or '[')
+
+
+class TooComplex(ValueError):
+    """The Markdown parser did not finish within PARSE_SECONDS."""
+
+
+class Unclosed(ValueError):
+    """Maths opened and never closed: ``line`` of the file and the delimiter."""
+
+    def __init__(self, line: int, opener: str):
+        super().__init__(f"{line}: {opener}")
+        self.line, self.opener = line, opener
+
+
+@dataclass(frozen=True)
+class MathSpan:
+    start: int                  # where the maths starts in the file's text (after its opening delimiter)
+    end: int                    # where it ends (before its closing delimiter)
+    outer: tuple                # (start, end) of the maths with its delimiters
+    env: str | None = None      # an environment (align: rows read one by one)
+    inline: bool = False        # $..$ in a sentence (kramdown's $$..$$ in a sentence too)
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.amsmath import amsmath_plugin
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    return MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
+
+
+def read_markdown(text: str) -> tuple[list[MathSpan], list[tuple[int, int]]]:
+    """The maths of a Markdown text in file order, and the (start, end) ranges that are not read
+    (code, HTML). Raises ``Unclosed`` for ``$$`` that is never closed."""
+    starts = line_starts(text)
+    try:
+        tokens = bounded(lambda: _parser().parse(text), PARSE_SECONDS)
+    except TimedOut:
+        raise TooComplex(f"the Markdown parser did not finish within {PARSE_SECONDS:g} s") from None
+    spans, skipped, cursor = [], [], 0
+    for token in tokens:
+        if token.map is not None:
+            cursor = max(cursor, starts[min(token.map[0], len(starts) - 1)])
+        if token.type in SKIPPED_TOKENS and token.map is not None:
+            end = starts[token.map[1]] if token.map[1] < len(starts) else len(text)
+            skipped.append((cursor, end))
+            cursor = end
+        elif token.type in DISPLAY_TOKENS:
+            span = _delimited(text, cursor, "$$", "$$")
+            if span is None:
+                raise Unclosed(line_of(starts, cursor), "$$")
+            spans.append(span)
+            cursor = span.outer[1]
+        elif token.type == "amsmath":
+            env = re.match(r"\s*\\begin\{([^{}]*)\}", token.content)
+            span = env and _delimited(text, cursor, f"\\begin{{{env.group(1)}}}", f"\\end{{{env.group(1)}}}",
+                                      env.group(1))
+            if span is not None:
+                spans.append(span)
+                cursor = span.outer[1]
+        elif token.type == "inline" and token.children:
+            cursor = _inline(text, starts, cursor, token.children, spans, skipped)
+    return spans, skipped
+
+
+def _delimited(text: str, cursor: int, opener: str, closer: str, env: str | None = None,
+               inline: bool = False) -> MathSpan | None:
+    start = text.find(opener, cursor)
+    if start < 0:
+        return None
+    end = text.find(closer, start + len(opener))
+    if end < 0:
+        return None
+    return MathSpan(start + len(opener), end, (start, end + len(closer)), env, inline)
+
+
+def line_starts(text: str) -> list[int]:
+    """Where each line of ``text`` starts."""
+    return [0] + [m.end() for m in re.finditer("\n", text)]
+
+
+def line_of(starts: list[int], at: int) -> int:
+    """The 1-based line of position ``at`` (``starts`` from line_starts)."""
+    return bisect.bisect_right(starts, at)
+
+
+def _inline(text: str, starts: list, cursor: int, children, spans: list, skipped: list) -> int:
+    """The inline maths of one paragraph (its children in order), found from ``cursor``; where the
+    paragraph's reading stopped."""
+    for child in children:
+        if child.type in INLINE_TOKENS:
+            found = _located(text, cursor, INLINE_TOKENS[child.type], child.content)
+            if found is not None:
+                spans.append(MathSpan(found.start(2), found.end(2), found.span(), inline=True))
+                cursor = found.end()
+        elif child.type in SKIPPED_INLINE:
+            found = _located(text, cursor, "", child.content, child.markup) if child.type == "code_inline" else \
+                _located(text, cursor, "", child.content, "")
+            if found is not None:
+                skipped.append(found.span())
+                cursor = found.end()
+        elif child.type == "text" and "$$" in child.content:
+            at = text.find("$$", cursor)
+            raise Unclosed(line_of(starts, max(at, cursor)), "$$")
+    return cursor
+
+
+def _located(text: str, cursor: int, delimiter: str, content: str, fence: str | None = None):
+    """The next place after ``cursor`` where ``content`` stands between its delimiters (Markdown may
+    have folded its line breaks and indentation: any run of spaces, line breaks or a quote's '>'
+    matches a space); group 2 is the content."""
+    words = content.split()
+    if not words:
+        return None
+    fence = delimiter if fence is None else fence
+    body = r"[\s>]*".join(re.escape(w) for w in words) if len(words) < 400 else re.escape(content)
+    pattern = re.compile(rf"({re.escape(fence)}\s*)({body})\s*{re.escape(fence)}")
+    return pattern.search(text, cursor)
