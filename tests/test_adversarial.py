@@ -62,3 +62,24 @@ def test_a_document_of_operator_slips_is_not_passed_by_check(tmp_path, capsys):
     import json
     entries = json.loads(capsys.readouterr().out)["entries"]
     assert code == 1 and [e["verdict"] for e in entries] == ["incorrect", "incorrect"]
+
+
+# ---------------------------------------------------------------- 2. symbolic layers at a generic depth
+LAYER_WRONG = [
+    r"\delta^{(l)} = (W^{(l+1)})^T \delta^{(L)} \odot \sigma'(z^{(l)})",
+    r"\delta^{(l)} = (W^{(L)})^T \delta^{(l+1)} \odot \sigma'(z^{(l)})",
+    r"\frac{\partial J}{\partial W^{(l)}} = \delta^{(l)} (a^{(L-1)})^T",
+    r"\frac{\partial J}{\partial W^{(l)}} = \delta^{(l)} (a^{(1)})^T",
+]
+
+
+@pytest.mark.parametrize("latex", LAYER_WRONG)
+@pytest.mark.parametrize("depth", [2, 3])
+def test_a_claim_in_l_is_checked_where_no_layer_coincides_whatever_the_depth(latex, depth):
+    v = verdict(latex, depth=depth)
+    assert v.verdict == "incorrect", (latex, depth, v.verdict, v.reason)
+
+
+def test_a_right_claim_in_l_says_at_which_depths_it_was_checked():
+    v = verdict(r"\delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot \sigma'(z^{(l)})")
+    assert v.verdict == "correct" and "checked at depth 2 and at depth 4" in v.reason

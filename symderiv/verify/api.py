@@ -23,6 +23,7 @@ from ..notation.tree import Node, Op, Partial, Qty, quantities, walk
 from .checker import Checker, holds, rtol_for, valid_layers
 from .diagnose import counterexample, draw_size, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .correct import correct
+from .depths import generic_depth
 from .repair import oracle_weight, search_variants, textbook_expected
 from .symbolic import settle
 from .verdict import Unverifiable, Verdict, internal_reason
@@ -274,9 +275,29 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     if ok:
         reason = ("proved symbolically (SymPy simplifies the difference of the two sides to 0); "
                   + _evidence_text(checker, claim, rtol)) if proof == "proved" else _evidence_text(checker, claim, rtol)
-        return Verdict("correct", latex, expected=show(test), reason=reason,
-                       evidence={**_evidence(checker, claim), "proof": proof or "random draws"})
+        return _at_generic_depth(Verdict("correct", latex, expected=show(test), reason=reason,
+                                         evidence={**_evidence(checker, claim), "proof": proof or "random draws"}),
+                                 claim, latex, flags, seed, draws, shapes, show, repairs)
     return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show, repairs)
+
+
+def _at_generic_depth(v: Verdict, claim: Claim, latex, flags, seed, draws, shapes, show, repairs) -> Verdict:
+    """A claim in a symbolic layer that holds at the user's depth is checked again where no layer of it
+    coincides with L, L-1, 0 or a numbered layer (depths.py); the reason says at which depths."""
+    if not claim.symbolic_layer or claim.pure:
+        return v
+    found = generic_depth(claim.sides, flags, valid_layers)
+    if found is None:
+        return v
+    depth, layers = found
+    w = check_link(claim, latex, replace(flags, depth=depth), seed, draws, shapes, show, repairs)
+    where = (f"at depth {depth} (every valid l; at l = {layers[0]} no layer of the claim coincides with L, "
+             "L-1, 0 or a numbered layer)")
+    if w.verdict != "correct":
+        w.reason = (f"holds at depth {flags.depth} only by a coincidence of layers; fails {where}: {w.reason}")
+        return w
+    v.reason = f"checked at depth {flags.depth} and {where}; {v.reason}"
+    return v
 
 
 def _is_update_rule(left, right) -> bool:
