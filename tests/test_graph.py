@@ -139,3 +139,34 @@ def test_verify_define_that_does_not_read_is_one_line_and_exit_2(capsys):
     assert main(["verify", "--define", r"h = ", r"\frac{\partial J}{\partial h} = 1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--define 'h = '" in err
+
+
+def test_a_definition_by_entries_is_a_vector_of_them():
+    defs = [r"p_i = \frac{ \exp (o_i) }{\sum_j \exp(o_j) }", r"L = - \sum_i y_i \log p_i"]
+    assert verdicts(defs, [r"\frac{\partial L}{\partial o_k} = p_k - y_k",
+                           r"\frac{\partial L}{\partial o} = p - y",
+                           r"\frac{\partial L}{\partial o_k} = y_k - p_k",
+                           r"\frac{\partial p_i}{\partial o_k} = p_i (1 - p_k)"]) == \
+        ["correct", "correct", "incorrect", "incorrect"]      # the last holds only where i = k
+
+
+def test_a_forward_pass_in_symbolic_layers_is_read_at_every_layer():
+    defs = [r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}", r"a^{(l)} = \sigma(z^{(l)})",
+            r"J = \frac{1}{2} \|a^{(L)} - y\|^2"]
+    assert verdicts(defs, [r"\delta^{(L)} = (a^{(L)} - y) \odot \sigma'(z^{(L)})",
+                           r"\delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot \sigma'(z^{(l)})",
+                           r"\delta^{(l)} = W^{(l+1)} \delta^{(l+1)} \odot \sigma'(z^{(l)})",
+                           r"\frac{\partial J}{\partial W^{(l)}} = \delta^{(l)} (a^{(l-1)})^T",
+                           r"\frac{\partial J}{\partial W^{(l)}} = \delta^{(l)} (a^{(l)})^T",
+                           r"\delta^{(L)} = (a^{(L)} - y)"]) == \
+        ["correct", "correct", "incorrect", "correct", "incorrect", "incorrect"]
+
+
+def test_deeplearning_ai_dz_is_the_derivative_of_the_summed_loss():
+    defs = [r"Z^{[1]} = W^{[1]} X + b^{[1]}", r"A^{[1]} = \tanh(Z^{[1]})", r"Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}",
+            r"A^{[2]} = \sigma(Z^{[2]})",
+            r"J = -\frac{1}{m} \sum_{i} \sum_k (Y_{ki} \log A^{[2]}_{ki} + (1 - Y_{ki}) \log(1 - A^{[2]}_{ki}))"]
+    assert verdicts(defs, [r"dZ^{[2]} = A^{[2]} - Y", r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}",
+                           r"dZ^{[1]} = W^{[2]T} dZ^{[2]} \odot (1 - (A^{[1]})^2)",
+                           r"dW^{[1]} = dZ^{[1]} X^T", r"dZ^{[1]} = W^{[2]T} dZ^{[2]} \odot (1 - A^{[1]})"]) == \
+        ["correct", "correct", "correct", "incorrect", "incorrect"]

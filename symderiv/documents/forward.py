@@ -34,6 +34,7 @@ class Line:
     sides: tuple
     defines: tuple | None = None
     implicit: bool = False          # a node the document uses without writing it (a pre-activation)
+    free: tuple = ()                # p_i = ...: the definition of one entry, for every i
 
 
 def key_of(q: Qty) -> tuple:
@@ -217,14 +218,16 @@ def read_lines(equations) -> list[Line]:
             raise NotationError("a line needs '='")
         head = sides[0]
         key = None
-        if len(sides) == 2 and isinstance(head, Qty) and not entry_of(head) and not head.args and not head.prime \
+        free = entry_of(head) if isinstance(head, Qty) else ()
+        by_entry = all(isinstance(i, str) for i in free) and len(set(free)) == len(free)
+        if len(sides) == 2 and isinstance(head, Qty) and by_entry and not head.args and not head.prime \
                 and not differentiates(sides[1]):
             key = key_of(head)
             if key in defined or key in {key_of(q) for q in walk(sides[1]) if isinstance(q, Qty)}:
                 key = None
         if key is not None:
             defined.add(key)
-        lines.append(Line(line_id, text, sides, key))
+        lines.append(Line(line_id, text, sides, key, free=free if key is not None else ()))
     return lines
 
 

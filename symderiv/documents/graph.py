@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import sympy as sp
 
-from ..notation.tree import Call, Cancel, Norm, Num, Op, Partial, Qty, Sum, walk
+from ..notation.tree import Call, Cancel, Norm, Num, Op, Partial, Qty, Sum, rewrite, walk
 from ..verify.verdict import Unverifiable
 from ..notation.tree import LayerRef
 from .forward import COST, COST_SUMMED, Line, entry_of, key_of, latex_of, read_lines  # noqa: F401
@@ -112,8 +112,8 @@ class Symbol:
 
 def _role(key: tuple) -> str:
     base = key[0]
-    if base in DATA_IN or base in DATA_OUT:
-        return "data"
+    if base in DATA_IN or base in DATA_OUT or (key[1] == "0" and base in ("a", "h", "A", "H")):
+        return "data"                    # a^{(0)}: the input, where the document numbers it as a layer
     if base in SCALARS:
         return "scalar"
     return "parameter"
@@ -285,6 +285,7 @@ class Graph:
 
     draws: dict = field(default_factory=dict)
     aliases: dict = field(default_factory=dict)      # l -> L where the document writes L = l(o, y)
+    depth: int = 0                                   # the layers a line in symbolic l is read at: 1..depth
 
     def draw(self, seed: int) -> "Draw":
         """The draw of this seed, made once (its derivatives are kept for every line)."""
@@ -308,6 +309,67 @@ def _uses(expr) -> list:
                 out += [k for a in q.args for k in _uses(a)]
             else:
                 out.append(key_of(q))
+    return out
+
+
+# ---------------------------------------------------------------- symbolic layers
+DEPTH = 3       # a forward pass written for layer l is instantiated with this many weight layers
+
+
+def _layers(n) -> list:
+    return [q.layer for q in walk(n) if isinstance(q, Qty) and q.layer is not None and q.layer.base is not None]
+
+
+def symbolic(sides) -> bool:
+    return any(_layers(s) for s in sides)
+
+
+def at_layer(n, lv: int, depth: int):
+    """The tree with every layer superscript resolved at l = lv in a model of ``depth`` layers."""
+    def fn(x):
+        if isinstance(x, Qty) and x.layer is not None and x.layer.base is not None:
+            return replace(x, layer=LayerRef(None, x.layer.resolve(lv, depth)))
+        return None
+    return rewrite(n, fn)
+
+
+def expand_layers(lines: list[Line]) -> tuple[list, int]:
+    """Definitions in symbolic l (z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}) once per layer 1..depth, unless
+    the document defines that layer's symbol itself (a^{(L)} = softmax(z^{(L)}), a^{(0)} = x)."""
+    numbers = [q.layer.offset for ln in lines for s in ln.sides for q in walk(s)
+               if isinstance(q, Qty) and q.layer is not None and q.layer.base is None]
+    depth = max([DEPTH] + numbers)
+    if not any(ln.defines and symbolic(ln.sides) for ln in lines):
+        return lines, depth
+    explicit = {ln.defines for ln in lines if ln.defines and not symbolic(ln.sides)}
+    out, made = [], set()
+    for ln in lines:
+        if not (ln.defines and symbolic(ln.sides)):
+            out.append(ln)
+            continue
+        letters = any(r.base != "L" for s in ln.sides for r in _layers(s))
+        for lv in (range(1, depth + 1) if letters else (depth,)):
+            sides = tuple(at_layer(s, lv, depth) for s in ln.sides)
+            key = key_of(sides[0])
+            if key in explicit or key in made or any(r < 0 for r in
+                                                     (q.layer.offset for s in sides for q in walk(s)
+                                                      if isinstance(q, Qty) and q.layer is not None)):
+                continue
+            made.add(key)
+            out.append(replace(ln, sides=sides, defines=key))
+    return out, depth
+
+
+def layer_instances(g: "Graph", sides) -> list:
+    """(l, sides at l) for every layer l where each quantity the line names is in the model."""
+    out = []
+    letters = any(r.base != "L" for s in sides for r in _layers(s))
+    for lv in (range(1, g.depth + 1) if letters else (g.depth,)):
+        at = tuple(at_layer(s, lv, g.depth) for s in sides)
+        tagged = [q for s in at for q in walk(s) if isinstance(q, Qty) and q.layer is not None]
+        tagged += [p.den for s in at for p in walk(s) if isinstance(p, Partial) and p.den.layer is not None]
+        if all(key_of(q) in g.symbols for q in tagged):
+            out.append((lv, at))
     return out
 
 
@@ -337,6 +399,7 @@ def pre_activations(lines: list[Line]) -> list[Line]:
 def build_graph(lines: list[Line]) -> Graph:
     """The model that a document's definitions state (GraphError when they do not make one)."""
     g = Graph(lines)
+    lines, g.depth = expand_layers(lines)
     lines = pre_activations(lines)
     for line in lines:
         if line.defines is not None:
@@ -367,7 +430,11 @@ def build_graph(lines: list[Line]) -> Graph:
         for used in _uses(expr):
             if used in g.definitions and used not in g.symbols:
                 raise GraphError(f"{latex_of(used)} is used before it is defined")
+        shapes.index = {}                 # index letters name dimensions within one line only
         s = shapes.shape(expr)
+        if line.free:                     # p_i = ...: a vector (W_{ij} = ...: a matrix) of such entries
+            dims = [shapes.index.get(i) or shapes.dims.new() for i in line.free]
+            s = (dims[0], dims[1] if len(dims) == 2 else Dims.ONE)
         if key in differentiated or key[0] in COST_NAMES:
             shapes.unify(s, shapes.scalar(), "cost")      # what is differentiated is a number
         g.symbols[key] = Symbol(key, "defined", s, line.id)
@@ -478,8 +545,23 @@ def evaluate_graph(g: Graph, draw: Draw, leaves: dict, cut: tuple | None = None,
         if key == cut:
             env[key] = cut_value
             continue
-        env[key] = Evaluator(g, draw, env).value(g.definitions[key][1])
+        env[key] = defined_value(g, draw, env, key)
     return env
+
+
+def defined_value(g: Graph, draw: "Draw", env: dict, key: tuple) -> sp.Matrix:
+    """A defined symbol's value: its right side, or (p_i = ...) its entries one by one."""
+    line, expr = g.definitions[key]
+    if not line.free:
+        return Evaluator(g, draw, env).value(expr)
+    r, c = g.symbols[key].shape
+
+    def entry(i, j):
+        v = Evaluator(g, draw, env, dict(zip(line.free, (i, j)))).value(expr)
+        if v.shape != (1, 1):
+            raise TypeCheck(f"an entry of {latex_of(key)} is defined as a {v.shape[0]}×{v.shape[1]} matrix")
+        return v[0, 0]
+    return sp.Matrix(r, c, entry)
 
 
 def _broadcast(a: sp.Matrix, b: sp.Matrix):
@@ -655,7 +737,7 @@ def local_jacobians(g: Graph, draw: "Draw", key: tuple) -> dict:
         syms[k] = m
         env[k] = m
         point.update(zip(m, draw.forward[k]))
-    value = Evaluator(g, draw, env).value(expr)
+    value = defined_value(g, draw, env, key)
     flat = sp.Matrix(list(value))
     out = {}
     for k, m in syms.items():
@@ -822,9 +904,28 @@ def check_sides(g: Graph, left, right, draws: int = DRAWS) -> LineVerdict:
 
 
 def check_line(g: Graph, line: Line) -> list:
-    """One verdict per link of the line's chain."""
+    """One verdict per link of the line's chain; a line in a symbolic layer l, at every layer it is about."""
+    if not symbolic(line.sides):
+        return _check_links(g, line.sides)
+    runs = [(lv, _check_links(g, sides)) for lv, sides in layer_instances(g, line.sides)]
+    if not runs:
+        return [LineVerdict("unverifiable", "no layer of the model has every quantity this line names "
+                            f"(layers 0..{g.depth} read)") for _ in line.sides[1:]]
     out = []
-    for left, right in zip(line.sides, line.sides[1:]):
+    for k in range(len(line.sides) - 1):
+        links = [(lv, run[k]) for lv, run in runs]
+        bad = next(((lv, v) for lv, v in links if v.verdict == "incorrect"), None)
+        lv, v = bad or next(((lv, v) for lv, v in links if v.verdict == "unverifiable"), links[0])
+        layers = ", ".join(str(x) for x, _ in links)
+        v.reason = (f"at layer {lv}: " if bad or v.verdict == "unverifiable" else "") + v.reason + \
+            f" (the line read at layers {layers} of a depth-{g.depth} model)"
+        out.append(v)
+    return out
+
+
+def _check_links(g: Graph, sides) -> list:
+    out = []
+    for left, right in zip(sides, sides[1:]):
         try:
             for seed in range(DRAWS):
                 g.draw(seed)
