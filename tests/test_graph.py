@@ -22,7 +22,7 @@ def verdicts(defs, claims):
     found = document_graph([(f"d{k}", t) for k, t in enumerate(defs)] + [(f"c{k}", t) for k, t in enumerate(claims)])
     assert found is not None
     g, lines = found
-    return [v.verdict for ln in lines if ln.defines is None for v in check_line(g, ln)]
+    return [v.verdict for ln in lines if ln.defines is None and not ln.names for v in check_line(g, ln)]
 
 
 def test_the_issues_two_layer_example_reads_its_own_model():
@@ -170,3 +170,39 @@ def test_deeplearning_ai_dz_is_the_derivative_of_the_summed_loss():
                            r"dZ^{[1]} = W^{[2]T} dZ^{[2]} \odot (1 - (A^{[1]})^2)",
                            r"dW^{[1]} = dZ^{[1]} X^T", r"dZ^{[1]} = W^{[2]T} dZ^{[2]} \odot (1 - A^{[1]})"]) == \
         ["correct", "correct", "correct", "incorrect", "incorrect"]
+
+
+def test_nielsens_index_form_with_delta_defined_by_equiv():
+    defs = [r"z_j^l = b_j^l + \sum_k w_{jk}^l \ a_k^{l-1}", r"a^l_j = \sigma(z_j^l)",
+            r"C = \frac{1}{2} \sum_j (y_j - a^L_j)^2", r"\delta^l_j \equiv \frac{\partial C}{\partial z^l_j}"]
+    assert verdicts(defs, [r"\delta^L_j = \frac{\partial C}{\partial a^L_j} \sigma'(z^L_j)",
+                           r"\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j)",
+                           r"\delta^l_j = \sum_k w^{l+1}_{jk} \delta^{l+1}_k \sigma'(z^l_j)",
+                           r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j",
+                           r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_j \delta^l_k",
+                           r"\frac{\partial C}{\partial b^l_j} = \delta^l_j"]) == \
+        ["correct", "correct", "incorrect", "correct", "incorrect", "correct"]
+
+
+def test_cases_indicators_and_derivatives_of_expressions():
+    softmax = [r"p_i = \frac{ \exp (o_i) }{\sum_j \exp(o_j) }", r"L = - \sum_i y_i \log p_i"]
+    assert verdicts(softmax, [
+        r"\frac{\partial p_i}{\partial o_k} = \begin{cases} p_k (1 - p_k) & \text{if } i = k \\ -p_i p_k & "
+        r"\text{otherwise} \end{cases}",
+        r"\frac{\partial p_i}{\partial o_k} = \begin{cases} p_k (1 - p_k) & \text{if } i = k \\ p_i p_k & "
+        r"\text{otherwise} \end{cases}",
+        r"\frac{\partial p_i}{\partial o_k} = \frac{\partial}{\partial o_k} \frac{\exp(o_i)}{\sum_j \exp(o_j)}"]) == \
+        ["correct", "incorrect", "correct"]
+    relu = [r"h = \mathrm{relu}(z)", r"E = l(h, y)"]
+    assert verdicts(relu, [r"\frac{\partial E}{\partial z} = \frac{\partial E}{\partial h} \odot \mathbb{1}(z > 0)",
+                           r"\frac{\partial E}{\partial z} = \frac{\partial E}{\partial h} \odot \begin{cases} 1 & "
+                           r"z < 0 \\ 0 & \text{otherwise} \end{cases}"]) == ["correct", "incorrect"]
+
+
+def test_a_chain_that_starts_by_defining_checks_its_other_links(tmp_path, capsys):
+    doc = tmp_path / "chain.md"
+    doc.write_text("$$\nh = W x = x^T W^T\n$$\n\n$$\nJ = \\frac{1}{2} \\|h - y\\|^2\n$$\n\n"
+                   "$$\n\\frac{\\partial J}{\\partial W} = (h - y) x^T\n$$\n")
+    assert main(["check", str(doc), "--json"]) == 1          # x^T W^T is h transposed
+    entries = json.loads(capsys.readouterr().out)["entries"]
+    assert [e["verdict"] for e in entries] == ["unverifiable", "incorrect", "unverifiable", "correct"]

@@ -24,6 +24,7 @@ from ..notation.tree import Call, DerivOf, LayerRef, Node, Num, Op, Partial, Qty
 COST = "\\mathcal{C}"          # the spelling of "the cost" in dW2 and delta_1 (graph.py names the real one)
 COST_SUMMED = "\\mathcal{C}_{m}"     # deeplearning.ai's dZ, dA: m times the derivative of the mean cost
 DELTA = {r"\delta", r"\Delta"}
+DEFINES = (r"\equiv", r"\coloneqq", r"\triangleq", r"\stackrel{\text{def}}{=}", r"\overset{\text{def}}{=}")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Line:
     defines: tuple | None = None
     implicit: bool = False          # a node the document uses without writing it (a pre-activation)
     free: tuple = ()                # p_i = ...: the definition of one entry, for every i
+    names: bool = False             # delta_j \\equiv dC/dz_j: says what a symbol means, checks nothing
 
 
 def key_of(q: Qty) -> tuple:
@@ -192,6 +194,8 @@ def partial_subscripts(tokens: list) -> list:
 # ---------------------------------------------------------------- lines
 def parse_line(text: str) -> list:
     """The sides of one equation, names read as written (NotationError when it does not parse)."""
+    for sign in DEFINES:           # h \\equiv ...: a definition written as one (same width: columns stay)
+        text = text.replace(sign, "=" + " " * (len(sign) - 1))
     text, tokens = prepare(text)
     tokens = partial_subscripts(layout_free(tokens, text))
     if not tokens:
@@ -210,25 +214,54 @@ def differentiates(n: Node) -> bool:
 
 
 def read_lines(equations) -> list[Line]:
-    """(id, LaTeX) pairs -> Lines; an equation that does not parse raises NotationError."""
-    lines, defined = [], set()
+    """(id, LaTeX) pairs -> Lines; an equation that does not parse raises NotationError.
+
+    ``\\delta_j \\equiv \\frac{\\partial C}{\\partial z_j}`` says what the document's delta is: the line is a
+    definition (``Line.names``) and every later delta is read as it says."""
+    lines, defined, deltas = [], set(), {}
     for line_id, text in equations:
-        sides = tuple(parse_line(text))
+        sides = tuple(_as_defined(s, deltas) for s in parse_line(text))
         if len(sides) < 2:
             raise NotationError("a line needs '='")
         head = sides[0]
+        if _names_delta(text, sides):
+            deltas[key_of(head.den)] = sides[1]
+            lines.append(Line(line_id, text, sides, names=True))
+            continue
         key = None
         free = entry_of(head) if isinstance(head, Qty) else ()
         by_entry = all(isinstance(i, str) for i in free) and len(set(free)) == len(free)
-        if len(sides) == 2 and isinstance(head, Qty) and by_entry and not head.args and not head.prime \
-                and not differentiates(sides[1]):
-            key = key_of(head)
+        if isinstance(head, Qty) and by_entry and not head.args and not head.prime and not differentiates(sides[1]):
+            key = key_of(head)          # h = x W = [...]: a definition, and the links after it are claims
             if key in defined or key in {key_of(q) for q in walk(sides[1]) if isinstance(q, Qty)}:
                 key = None
         if key is not None:
             defined.add(key)
         lines.append(Line(line_id, text, sides, key, free=free if key is not None else ()))
     return lines
+
+
+def _names_delta(text: str, sides) -> bool:
+    """Is this line ``\\delta ... = \\frac{\\partial C}{\\partial v}``, saying what delta is?"""
+    head = sides[0]
+    return len(sides) == 2 and isinstance(head, Partial) and head.num.spelling == COST and \
+        text.lstrip().startswith(tuple(DELTA)) and isinstance(sides[1], Partial) and \
+        sides[1].num.spelling != COST
+
+
+def _as_defined(n: Node, deltas: dict) -> Node:
+    """Each delta read as the document said it is."""
+    if not deltas:
+        return n
+
+    def fn(x):
+        if isinstance(x, Partial) and x.num.spelling == COST and key_of(x.den) in deltas:
+            said = deltas[key_of(x.den)]
+            entries = entry_of(x.den)
+            den = replace(said.den, idx=entries) if entries else said.den
+            return replace(said, den=den, pos=x.pos)
+        return None
+    return rewrite(n, fn)
 
 
 __all__ = ["Line", "read_lines", "parse_line", "key_of", "entry_of", "latex_of", "COST", "LayerRef"]

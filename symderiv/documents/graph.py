@@ -31,7 +31,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import sympy as sp
 
-from ..notation.tree import Call, Cancel, Norm, Num, Op, Partial, Qty, Sum, rewrite, walk
+import operator
+
+from ..notation.tree import (Call, Cancel, Cases, Cond, DerivOf, Index, Indicator, Norm, Num, Op, Partial, Qty, Sum,
+                             rewrite, walk)
 from ..verify.verdict import Unverifiable
 from ..notation.tree import LayerRef
 from .forward import COST, COST_SUMMED, Line, entry_of, key_of, latex_of, read_lines  # noqa: F401
@@ -126,6 +129,7 @@ class Shapes:
         self.g, self.dims = graph, Dims()
         self.deferred: list = []          # (bias shape, other shape): a bias broadcasts over the batch
         self.index: dict = {}             # index letter -> dimension it runs over
+        self.matrices: set = set()        # symbols written with two indices
 
     def fresh(self) -> tuple:
         return (self.dims.new(), self.dims.new())
@@ -165,6 +169,8 @@ class Shapes:
                         self.index[i] = dim
             if len(idx) == 1:
                 d.union(s[1], Dims.ONE)           # y_k: an entry of a column vector
+            if len(idx) == 2:
+                self.matrices.add(key_of(n))      # w_{jk}: a matrix, whatever its case
             return self.scalar() if idx else s
         if isinstance(n, Op):
             shapes = [self.shape(a) for a in n.args]
@@ -224,7 +230,7 @@ class Shapes:
         for sym in list(self.g.symbols.values()):
             if sym.role in ("data", "parameter") and sym.key[0][:1].islower() or sym.key[0].startswith("\\hat"):
                 r, c = sym.shape
-                if d.is_one(r) or d.is_one(c) or sym.key[0] in ("b", "c"):
+                if d.is_one(r) or d.is_one(c) or sym.key[0] in ("b", "c") or sym.key in self.matrices:
                     continue
                 if not d.was_contracted(c):
                     d.union(c, Dims.ONE)
@@ -611,6 +617,34 @@ ELEMENTWISE = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sigmoid": _sigmoi
                "cosh": sp.cosh, "relu": lambda u: sp.Max(0, u)}
 
 
+COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt, "<=": operator.le,
+           ">=": operator.ge}
+
+
+def derivative_of(ev: "Evaluator", n: DerivOf) -> sp.Matrix:
+    """\\frac{\\partial}{\\partial o_k}(expression): sympy.diff of the expression with the graph recomputed
+    from the variable's entries as symbols, at the draw."""
+    g, draw, key = ev.g, ev.draw, key_of(n.den)
+    if key not in draw.forward:
+        raise Unverifiable(f"{latex_of(key)} is not a symbol of the forward pass")
+    point = draw.forward[key]
+    syms = _symbols(key, point.shape)
+    leaves = dict(draw.values)
+    if key in leaves:
+        leaves[key] = syms
+        env = evaluate_graph(g, draw, leaves)
+    else:
+        env = evaluate_graph(g, draw, leaves, key, syms)
+    body = Evaluator(g, draw, env, ev.indices).value(n.body)
+    at = dict(zip(syms, point))
+    if entry_of(n.den):
+        target = Evaluator(g, draw, {key: syms}, ev.indices).quantity(n.den)[0, 0]
+        return body.applyfunc(lambda e: sp.diff(e, target).xreplace(at))
+    if body.shape != (1, 1):
+        raise Unverifiable("the derivative of a matrix by a matrix is a Jacobian: write one entry")
+    return syms.applyfunc(lambda s_: sp.diff(body[0, 0], s_).xreplace(at))
+
+
 class Evaluator:
     """A tree's value as a SymPy matrix, over an environment of symbol values."""
 
@@ -638,7 +672,44 @@ class Evaluator:
             return derivative(self.g, self.draw, n, self.indices)
         if isinstance(n, Cancel):
             return self.value(n.arg) * 0
+        if isinstance(n, Cases):
+            return self.cases(n)
+        if isinstance(n, Indicator):
+            mask = self.condition(n.cond)
+            return sp.Matrix(mask.astype(int).tolist())
+        if isinstance(n, DerivOf):
+            return derivative_of(self, n)
         raise Unverifiable(f"{type(n).__name__.lower()} is not read on a document's own model yet")
+
+    def condition(self, c) -> sp.Matrix:
+        """Where a comparison holds: one truth value (indices), or one per entry (z > 0)."""
+        if not isinstance(c, Cond) or c.op not in COMPARE:
+            raise Unverifiable("a condition that is not a comparison")
+        a, b = _broadcast(self.side_of(c.left), self.side_of(c.right))
+        return np.array([[COMPARE[c.op](float(sp.N(a[i, j])), float(sp.N(b[i, j]))) for j in range(a.shape[1])]
+                         for i in range(a.shape[0])])
+
+    def side_of(self, n) -> sp.Matrix:
+        if isinstance(n, Index):
+            if not isinstance(n.name, str) or n.name not in self.indices:
+                raise Unverifiable(f"the index {n.name} in a condition is not bound")
+            return sp.Matrix([[self.indices[n.name]]])
+        return self.value(n)
+
+    def cases(self, n: Cases) -> sp.Matrix:
+        """Each entry from the first row whose condition holds there."""
+        rows = [(self.value(v), self.condition(c) if c is not None else None) for v, c in n.rows]
+        shapes = [v.shape for v, _ in rows] + [m.shape for _, m in rows if m is not None]
+        shape = max(shapes, key=lambda s: s[0] * s[1])
+        if any(x not in ((1, 1), shape) for x in shapes):
+            raise TypeCheck("the rows of a cases do not have one shape")
+
+        def entry(i, j):
+            for v, m in rows:
+                if m is None or (m[0, 0] if m.shape == (1, 1) else m[i, j]):
+                    return v[0, 0] if v.shape == (1, 1) else v[i, j]
+            raise Unverifiable("no row of the cases holds")
+        return sp.Matrix(shape[0], shape[1], entry)
 
     def quantity(self, q: Qty) -> sp.Matrix:
         key = key_of(q)
@@ -865,6 +936,8 @@ def _diagnose(pairs) -> list:
     ratios = [x / y for a, b in pairs for x, y in zip(a, b) if abs(y) > 1e-9]
     if ratios and all(abs(r - ratios[0]) < 1e-6 * max(1, abs(ratios[0])) for r in ratios):
         r = ratios[0].real
+        if abs(r) < 1e-9:
+            return out
         out.append("sign: claim = -truth" if abs(r + 1) < 1e-9 else f"scale: claim = {r:.6g} × truth")
     return out
 
@@ -992,7 +1065,7 @@ def document_graph(equations) -> tuple[Graph, list] | None:
         lines = read_lines(equations)
     except Exception:                    # noqa: BLE001 - a line the reader cannot take: today's path
         return None
-    claims = [ln for ln in lines if ln.defines is None]
+    claims = [ln for ln in lines if (ln.defines is None or len(ln.sides) > 2) and not ln.names]
     if not claims or not any(ln.defines for ln in lines):
         return None
     if not any(isinstance(n, Partial) for ln in claims for s in ln.sides for n in walk(s)):
@@ -1042,10 +1115,15 @@ def check_document(note) -> list | None:
     for entry in note.entries:
         verdicts = []
         for line in per_entry[entry.id]:
-            if line.defines is not None:
+            if line.names:
+                verdicts.append((line.text, LineVerdict(
+                    "unverifiable", "definition of \\delta: later lines read it as this derivative", assumptions=[])))
+            elif line.defines is not None:
                 verdicts.append((line.text, LineVerdict(
                     "unverifiable", f"definition of {latex_of(line.defines)} (the document's forward pass): "
                     "not a claim", assumptions=[])))
+                if len(line.sides) > 2:          # h = x W = [...]: the links after the definition are claims
+                    verdicts += [(line.text, v) for v in check_line(g, replace(line, sides=line.sides[1:]))]
             else:
                 verdicts += [(line.text, v) for v in check_line(g, line)]
         for n, (text, v) in enumerate(verdicts, 1):
