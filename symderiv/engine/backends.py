@@ -85,6 +85,9 @@ NUMPY_FUNCTIONS = {
 }
 
 
+_KEPT = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def numpy_array(A) -> np.ndarray:
     """``A`` as a real floating array in the caller's precision: float32 stays float32.
 
@@ -95,9 +98,11 @@ def numpy_array(A) -> np.ndarray:
     >>> numpy_array(np.ones(2, dtype=np.float32)).dtype
     dtype('float32')
     """
+    if type(A) is np.ndarray and A.dtype in _KEPT:   # the training path: nothing to convert
+        return A
     a = np.asarray(A)
     if a.dtype.kind == "f":
-        return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
+        return a if a.dtype in _KEPT else a.astype(np.float64)
     if a.dtype.kind in "biu":
         return a.astype(np.float64)
     kind = {"c": "complex numbers"}.get(a.dtype.kind, f"values of dtype {a.dtype}")

@@ -314,8 +314,10 @@ class NumericNet:
 
     def _pairs(self, g, X):
         asarray = self._rt.asarray
-        keep_b = 1.0 if self.net.bias else 0.0     # no bias terms: their gradients are 0
-        return self._rows([(asarray(g[2 * t]), asarray(g[2 * t + 1]) * keep_b) for t in range(self.net.depth)])
+        if self.net.bias:
+            return self._rows([(asarray(g[2 * t]), asarray(g[2 * t + 1])) for t in range(self.net.depth)])
+        # no bias terms: their gradients are 0
+        return self._rows([(asarray(g[2 * t]), asarray(g[2 * t + 1]) * 0.0) for t in range(self.net.depth)])
 
     def _trace_parts(self, parts, X):
         J, Zs, As, Ds, Fs, dWs, dbs = parts
