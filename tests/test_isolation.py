@@ -129,3 +129,34 @@ def test_a_failure_while_writing_one_lines_report(document, monkeypatch, tmp_pat
     tex = "".join(p.read_text() for p in pathlib.Path(tmp_path).glob("*.tex"))
     assert "symderiv failed on this line" in tex
     assert all(f"subsection*{{{k}: " in tex for k in ("L8", "L10", "L12", "L14"))   # every line is reported
+
+
+FORWARD = r"""$$ h = \sigma(W_1 x + b_1) $$
+
+$$ o = W_2 h $$
+
+$$ J = \frac{1}{2} \|o - y\|^2 $$
+
+$$ \frac{\partial J}{\partial o} = o - y $$
+
+$$ \frac{\partial J}{\partial W_2} = (o - y) h^T $$
+
+$$ \frac{\partial J}{\partial h} = W_2 (o - y) $$
+"""
+
+
+def test_a_failure_in_one_line_of_a_document_read_as_its_own_model(tmp_path, monkeypatch):
+    from symderiv.documents import graph
+    f = tmp_path / "forward.md"
+    f.write_text(FORWARD)
+    clean = {r.id: r.verdict for r in check_note(load_document(f))}
+    assert clean["L7"] == "correct" and clean["L9"] == "correct" and clean["L11"] == "incorrect"   # W_2^T
+    real = graph.check_line
+
+    def check_line(g, line):
+        if line.id.startswith("L9#"):
+            raise IndexError("injected")
+        return real(g, line)
+    monkeypatch.setattr(graph, "check_line", check_line)
+    got = {r.id: (r.verdict, r.reason) for r in check_note(load_document(f))}
+    _assert_isolated(got, clean, "IndexError", broken="L9")

@@ -327,7 +327,7 @@ def check_note(note, convention: str | None = None) -> list[Result]:
     """Every entry of a document (a note or a user's file), checked now, in its own convention unless
     ``convention`` names another."""
     from .graph import check_document
-    own = check_document(note)           # a document that defines its forward pass is its own model
+    own = _own_model(check_document, note)    # a document that defines its forward pass is its own model
     if own is not None:
         return own
     convention = convention if convention not in (None, "auto") else note.convention
@@ -345,6 +345,15 @@ def check_note(note, convention: str | None = None) -> list[Result]:
     return results
 
 
+def _own_model(read, note):
+    """``read(note)`` (the document's own model, or its verdicts on it); None when reading the model failed
+    inside symderiv: its lines are then checked one by one on the menu network, each on its own."""
+    try:
+        return read(note)
+    except Exception:
+        return None
+
+
 def failed_result(entry: Entry, exc: BaseException) -> Result:
     """The line whose check failed inside symderiv: unverifiable, with the failure in one line."""
     return Result(entry.id, entry.source_latex, claim_text(entry.source_latex), "unverifiable",
@@ -355,7 +364,7 @@ def cli_check(args, note) -> int:
     """Print every entry's verdicts (or one JSON object) for a loaded note."""
     from .graph import document_model
     results = check_note(note, getattr(args, "convention", None))
-    own = document_model(note)
+    own = _own_model(document_model, note)
     if args.json:
         print(json.dumps({"note": note.id, "entries": [r.to_json() for r in results],
                           "model": own[0].model_json() if own else None}, ensure_ascii=False))

@@ -1114,18 +1114,23 @@ def check_document(note) -> list | None:
     results = []
     for entry in note.entries:
         verdicts = []
-        for line in per_entry[entry.id]:
-            if line.names:
-                verdicts.append((line.text, LineVerdict(
-                    "unverifiable", "definition of \\delta: later lines read it as this derivative", assumptions=[])))
-            elif line.defines is not None:
-                verdicts.append((line.text, LineVerdict(
-                    "unverifiable", f"definition of {latex_of(line.defines)} (the document's forward pass): "
-                    "not a claim", assumptions=[])))
-                if len(line.sides) > 2:          # h = x W = [...]: the links after the definition are claims
-                    verdicts += [(line.text, v) for v in check_line(g, replace(line, sides=line.sides[1:]))]
-            else:
-                verdicts += [(line.text, v) for v in check_line(g, line)]
+        try:
+            for line in per_entry[entry.id]:
+                if line.names:
+                    verdicts.append((line.text, LineVerdict(
+                        "unverifiable", "definition of \\delta: later lines read it as this derivative", assumptions=[])))
+                elif line.defines is not None:
+                    verdicts.append((line.text, LineVerdict(
+                        "unverifiable", f"definition of {latex_of(line.defines)} (the document's forward pass): "
+                        "not a claim", assumptions=[])))
+                    if len(line.sides) > 2:          # h = x W = [...]: the links after the definition are claims
+                        verdicts += [(line.text, v) for v in check_line(g, replace(line, sides=line.sides[1:]))]
+                else:
+                    verdicts += [(line.text, v) for v in check_line(g, line)]
+        except Exception as exc:         # one line's failure (a bug of ours) never loses the other lines
+            from .check import failed_result
+            results.append(failed_result(entry, exc))
+            continue
         for n, (text, v) in enumerate(verdicts, 1):
             link_id = entry.id if len(verdicts) == 1 else f"{entry.id}.{n}"
             results.append(Result(link_id, entry.source_latex, text, v.verdict, v.reason, None, list(v.diagnosis),
