@@ -328,15 +328,16 @@ def check_note(note, convention: str | None = None) -> list[Result]:
     ``convention`` names another."""
     from .graph import check_document
     own = _own_model(check_document, note)    # a document that defines its forward pass is its own model
-    if own is not None:
-        return own
     convention = convention if convention not in (None, "auto") else note.convention
     readings = compile_readings(note.readings)
     text = "\n".join(entry.source_latex for entry in note.entries)
     results, lhs = [], ""
     for entry in note.entries:
         try:
-            results += check_entry(entry, note.flags, readings, lhs, text, convention)
+            if own is not None and not own[entry.id][1]:
+                results += own[entry.id][0]
+            else:                        # no forward pass, or a line it leaves open: the settings' network
+                results += check_entry(entry, note.flags, readings, lhs, text, convention)
             if entry.read_as is None:
                 equations = claims_of(entry, lhs)
                 lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation

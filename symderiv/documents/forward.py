@@ -37,6 +37,7 @@ class Line:
     implicit: bool = False          # a node the document uses without writing it (a pre-activation)
     free: tuple = ()                # p_i = ...: the definition of one entry, for every i
     names: bool = False             # delta_j \\equiv dC/dz_j: says what a symbol means, checks nothing
+    error: str = ""                 # why the line could not be read (tolerant reading)
 
 
 def key_of(q: Qty) -> tuple:
@@ -213,16 +214,22 @@ def differentiates(n: Node) -> bool:
                (isinstance(x, Qty) and x.prime) for x in walk(n))
 
 
-def read_lines(equations) -> list[Line]:
+def read_lines(equations, tolerant: bool = False) -> list[Line]:
     """(id, LaTeX) pairs -> Lines; an equation that does not parse raises NotationError.
 
     ``\\delta_j \\equiv \\frac{\\partial C}{\\partial z_j}`` says what the document's delta is: the line is a
     definition (``Line.names``) and every later delta is read as it says."""
     lines, defined, deltas = [], set(), {}
     for line_id, text in equations:
-        sides = tuple(_as_defined(s, deltas) for s in parse_line(text))
-        if len(sides) < 2:
-            raise NotationError("a line needs '='")
+        try:
+            sides = tuple(_as_defined(s, deltas) for s in parse_line(text))
+            if len(sides) < 2:
+                raise NotationError("a line needs '='")
+        except NotationError as exc:
+            if not tolerant:
+                raise
+            lines.append(Line(line_id, text, (), error=str(exc)))   # this line unread, the others still are
+            continue
         head = sides[0]
         if _names_delta(text, sides):
             deltas[key_of(head.den)] = sides[1]

@@ -1062,9 +1062,10 @@ def document_graph(equations) -> tuple[Graph, list] | None:
     """The graph of a document's (id, LaTeX) equations and its lines, or None when the document does not
     define a forward pass that differentiating lines use."""
     try:
-        lines = read_lines(equations)
-    except Exception:                    # noqa: BLE001 - a line the reader cannot take: today's path
+        every = read_lines(equations, tolerant=True)
+    except Exception:                    # noqa: BLE001 - the reader cannot take the document: today's path
         return None
+    lines = [ln for ln in every if not ln.error]
     claims = [ln for ln in lines if (ln.defines is None or len(ln.sides) > 2) and not ln.names]
     if not claims or not any(ln.defines for ln in lines):
         return None
@@ -1076,7 +1077,7 @@ def document_graph(equations) -> tuple[Graph, list] | None:
         return None
     if not any(s.role == "parameter" for s in g.symbols.values()):
         return None
-    return g, lines
+    return g, every
 
 
 __all__ = ["Graph", "GraphError", "build_graph", "check_line", "check_sides", "document_graph", "LineVerdict"]
@@ -1104,38 +1105,45 @@ def document_model(note):
     return g, {eid: [by_id[i] for i in ids] for eid, ids in per_entry.items()}
 
 
-def check_document(note) -> list | None:
-    """Every entry's verdicts on the document's own model; None when it states no forward pass."""
-    from .check import Result
+def check_document(note) -> dict | None:
+    """entry id -> (its results on the document's own model, whether the model left it open: every link
+    unverifiable and none a definition); None when the document states no forward pass."""
+    from .check import Result, failed_result
     found = document_model(note)
     if found is None:
         return None
     g, per_entry = found
-    results = []
+    out = {}
     for entry in note.entries:
-        verdicts = []
+        verdicts, settled = [], False
         try:
             for line in per_entry[entry.id]:
-                if line.names:
-                    verdicts.append((line.text, LineVerdict(
-                        "unverifiable", "definition of \\delta: later lines read it as this derivative", assumptions=[])))
-                elif line.defines is not None:
-                    verdicts.append((line.text, LineVerdict(
-                        "unverifiable", f"definition of {latex_of(line.defines)} (the document's forward pass): "
-                        "not a claim", assumptions=[])))
-                    if len(line.sides) > 2:          # h = x W = [...]: the links after the definition are claims
-                        verdicts += [(line.text, v) for v in check_line(g, replace(line, sides=line.sides[1:]))]
-                else:
-                    verdicts += [(line.text, v) for v in check_line(g, line)]
-        except Exception as exc:         # one line's failure (a bug of ours) never loses the other lines
-            from .check import failed_result
-            results.append(failed_result(entry, exc))
+                verdicts += _line_verdicts(g, line)
+                settled = settled or bool(line.defines or line.names)
+        except Exception as exc:         # noqa: BLE001 - one line's failure never loses the other lines
+            out[entry.id] = ([failed_result(entry, exc)], True)
             continue
-        for n, (text, v) in enumerate(verdicts, 1):
-            link_id = entry.id if len(verdicts) == 1 else f"{entry.id}.{n}"
-            results.append(Result(link_id, entry.source_latex, text, v.verdict, v.reason, None, list(v.diagnosis),
-                                  v.counterexample, entry.why, v.assumptions))
-    return results
+        results = [Result(entry.id if len(verdicts) == 1 else f"{entry.id}.{n}", entry.source_latex, text,
+                          v.verdict, v.reason, None, list(v.diagnosis), v.counterexample, entry.why, v.assumptions)
+                   for n, (text, v) in enumerate(verdicts, 1)]
+        open_ = not settled and all(r.verdict == "unverifiable" for r in results)
+        out[entry.id] = (results, open_)
+    return out
+
+
+def _line_verdicts(g: Graph, line: Line) -> list:
+    if line.error:
+        return [(line.text, LineVerdict("unverifiable", f"not read: {line.error}"))]
+    if line.names:
+        return [(line.text, LineVerdict("unverifiable", "definition of \\delta: later lines read it as this "
+                                        "derivative"))]
+    if line.defines is None:
+        return [(line.text, v) for v in check_line(g, line)]
+    out = [(line.text, LineVerdict("unverifiable", f"definition of {latex_of(line.defines)} (the document's "
+                                   "forward pass): not a claim"))]
+    if len(line.sides) > 2:          # h = x W = [...]: the links after the definition are claims
+        out += [(line.text, v) for v in check_line(g, replace(line, sides=line.sides[1:]))]
+    return out
 
 
 def verify_defined(claim: str, defines: list):
