@@ -1121,7 +1121,7 @@ def check_document(note) -> dict | None:
                 verdicts += _line_verdicts(g, line)
                 settled = settled or bool(line.defines or line.names)
         except Exception as exc:         # noqa: BLE001 - one line's failure never loses the other lines
-            out[entry.id] = ([failed_result(entry, exc)], True)
+            out[entry.id] = ([failed_result(entry, exc)], False)     # said, not hidden by a fallback
             continue
         results = [Result(entry.id if len(verdicts) == 1 else f"{entry.id}.{n}", entry.source_latex, text,
                           v.verdict, v.reason, None, list(v.diagnosis), v.counterexample, entry.why, v.assumptions)
