@@ -83,3 +83,29 @@ def test_a_claim_in_l_is_checked_where_no_layer_coincides_whatever_the_depth(lat
 def test_a_right_claim_in_l_says_at_which_depths_it_was_checked():
     v = verdict(r"\delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot \sigma'(z^{(l)})")
     assert v.verdict == "correct" and "checked at depth 2 and at depth 4" in v.reason
+
+
+# ---------------------------------------------------------------- 3./6. beyond float64, and only in the reals
+PRECISION_WRONG = [
+    r"\frac{d}{dz}\sigma(z) = \sigma(z)(1-\sigma(z))(1 + 10^{-6})",
+    r"\frac{d}{dz}\tanh(z) = (1 - \tanh(z)^2)(1 - 10^{-7})",
+    r"10^{-13} z = 0",
+    r"e^{-10^{4} z^2} = 2 e^{-10^{4} z^2}",
+    r"\sigma(z) = \sigma(z) + 10^{-300} z",
+    r"e^{\log z} = z",
+    r"(\sqrt{z})^2 = z",
+    r"\log(e^{z}) = z + 10^{-20}",
+]
+
+
+@pytest.mark.parametrize("latex", PRECISION_WRONG)
+def test_a_pure_claim_is_confirmed_beyond_float64_and_in_the_reals(latex):
+    v = verdict(latex)
+    assert v.verdict == "incorrect", (latex, v.verdict, v.reason)
+
+
+def test_the_confirmation_shows_the_difference_and_says_which_confirmation_was_used():
+    v = verdict(r"\frac{d}{dz}\sigma(z) = \sigma(z)(1-\sigma(z))(1 + 10^{-6})")
+    assert "at 60 digits" in v.reason and v.counterexample["claim"] != v.counterexample["truth"]
+    ok = verdict(r"\frac{d}{dz}\sigma(z) = \sigma(z)(1-\sigma(z))")
+    assert ok.verdict == "correct" and "confirmed in exact arithmetic" in ok.reason

@@ -20,7 +20,8 @@ from ..notation.tokens import KNOWN_COMMANDS, NotationError
 from ..notation.parse import Claim, parse
 from ..notation.readings import IllTyped, as_readings
 from ..notation.tree import Node, Op, Partial, Qty, quantities, walk
-from .checker import Checker, holds, rtol_for, valid_layers
+from .checker import Checker, holds, nonfinite, rtol_for, valid_layers
+from .confirm import confirm_pure
 from .diagnose import counterexample, draw_size, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .correct import correct
 from .depths import generic_depth
@@ -270,15 +271,29 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
             "value: the two sides differ by a non-zero constant (found symbolically)"],
             reason="the two sides differ by a non-zero constant (found symbolically; the random draws in "
                    "float64 cannot see a difference this small)", evidence=_evidence(checker, claim))
-    if proof == "proved" and not ok and not any(s.error for s in samples):
-        ok = True                 # finite differences were the noisy side: the proof decides
+    if proof == "proved" and not ok and not any(s.error for s in samples) and \
+            nonfinite(bad.left) == nonfinite(bad.right):
+        ok = True                 # finite differences were the noisy side (never an undefined side): the proof decides
+    confirmed = confirm_pure(claim, checker, flags.hidden_act) if (ok or proof == "proved") and claim.pure else None
+    if confirmed is not None and confirmed[0] is not None:
+        return _refuted_beyond_float64(latex, confirmed[0], claim, checker)
     if ok:
         reason = ("proved symbolically (SymPy simplifies the difference of the two sides to 0); "
                   + _evidence_text(checker, claim, rtol)) if proof == "proved" else _evidence_text(checker, claim, rtol)
+        if confirmed is not None:
+            reason = f"{reason}; {confirmed[1]}"
         return _at_generic_depth(Verdict("correct", latex, expected=show(test), reason=reason,
                                          evidence={**_evidence(checker, claim), "proof": proof or "random draws"}),
                                  claim, latex, flags, seed, draws, shapes, show, repairs)
     return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show, repairs)
+
+
+def _refuted_beyond_float64(latex, r, claim, checker) -> Verdict:
+    """A claim the float64 draws (or a proof over the complex numbers) let through, refuted at a point."""
+    reason = f"{r.why} (confirmation beyond float64, SymPy in exact arithmetic)"
+    return Verdict("incorrect", latex, expected=None, diagnosis=[f"value: {r.why}"], reason=reason,
+                   counterexample={"point": r.point, "claim": r.claim, "truth": r.truth},
+                   evidence=_evidence(checker, claim))
 
 
 def _at_generic_depth(v: Verdict, claim: Claim, latex, flags, seed, draws, shapes, show, repairs) -> Verdict:

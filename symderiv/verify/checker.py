@@ -163,7 +163,7 @@ class Checker:
                 name = n.spelling if isinstance(n, Qty) else (n.var if isinstance(n, Deriv) else None)
                 if name is None or name in vars_:
                     continue
-                if isinstance(n, Qty) and name in "pay":
+                if name in "pay":               # a probability, whether met as a symbol or as d/dp first
                     vars_[name] = float(self.rng.uniform(0.05, 0.95))
                 else:
                     mag = float(self.rng.uniform(0.1, 2.5))
