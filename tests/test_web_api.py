@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from symderiv.cli import main  # noqa: E402
 from symderiv.web.app import Limits, create_app  # noqa: E402
+from web_server import running_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HALF = r"\delta^{(L)} = \frac{1}{2}(a^{(L)} - y)"          # wrong: a scale of 1/2
@@ -230,28 +231,11 @@ def test_a_slow_request_neither_blocks_others_nor_outlives_its_limit():
         assert c.post("/api/verify", json={"formula": RIGHT}).json()["verdict"] == "correct"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """A real uvicorn on loopback (for what TestClient cannot do: hang up, curl)."""
-    import uvicorn
-    port = _free_port()
-    config = uvicorn.Config(create_app(Limits(workers=1)), host="127.0.0.1", port=port, log_level="error")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}", srv
-    srv.should_exit = True
-    thread.join(10)
+    with running_server(Limits(workers=1)) as running:
+        yield running
 
 
 def test_a_client_that_hangs_up_cancels_its_work(server):
@@ -285,3 +269,36 @@ def test_the_curl_example_in_the_docs_runs(server):
     answers = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     assert answers[0]["verdict"] == "incorrect" and answers[0]["expected"] == "a^{(L)} - y"
     assert any(a.get("status") == 422 for a in answers)       # the error example is a problem
+
+
+# ---------------------------------------------------------------- the page's files, and notebooks
+def test_the_page_needs_no_network(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "katex.min.js" in page.text
+    for name in ("index.html", "app.js", "app.css", "vendor/katex/katex.min.css"):
+        text = client.get(f"/static/{name}" if name != "index.html" else "/").text
+        assert not re.search(r"(src|href)=[\"']?(https?:)?//|url\((https?:)?//|@import", text), name
+    fonts = re.findall(r"url\((fonts/[^)]+\.woff2)\)", client.get("/static/vendor/katex/katex.min.css").text)
+    assert fonts and all(client.get(f"/static/vendor/katex/{f}").status_code == 200 for f in set(fonts))
+    assert "MIT" in client.get("/static/vendor/katex/LICENSE").text
+
+
+def test_marks_say_what_the_correction_changed(client):
+    got = client.post("/api/marks", json={"source": HALF, "corrected": RIGHT}).json()
+    assert got["marked"] and r"\htmlClass{sd-wrong}{\frac{1}{2}}" in got["source"]
+    assert got["changes"][0][0].startswith(r"\frac{1}{2}")
+
+
+def test_a_notebook_shows_verdicts_as_the_page_does():
+    import symderiv
+    from symderiv.documents.check import check_note
+    from symderiv.documents.reader import read_document
+    v = symderiv.verify(HALF, symderiv.mlp([3, 4, 2]))
+    shown = v._repr_html_()
+    assert 'aria-label="verdict: Incorrect"' in shown and "✗" in shown
+    assert f"Corrected: ${RIGHT}$" in shown and "Counterexample" in shown
+    assert v._repr_markdown_().startswith("**✗ Incorrect**") and RIGHT in v._repr_latex_()
+    results = check_note(read_document(DOCUMENT, "markdown", "homework.md"))
+    assert [r.verdict for r in results] == ["correct", "incorrect"]      # still a list of results
+    page = results._repr_html_()
+    assert page.count('class="sd-verdict') == 2 and "1 correct, 1 incorrect" in page

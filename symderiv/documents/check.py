@@ -323,6 +323,22 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
     return results
 
 
+class Checked(list):
+    """``check_note``'s results: a list of Result that a notebook shows as the web page does (web/html.py)."""
+
+    def __init__(self, results=(), note: str = ""):
+        super().__init__(results)
+        self.note = note
+
+    def _repr_html_(self) -> str:
+        from ..web.html import results_html
+        return results_html(self.note, [r.to_json() for r in self])
+
+    def _repr_markdown_(self) -> str:
+        from ..web.html import results_markdown
+        return results_markdown(self.note, [r.to_json() for r in self])
+
+
 def check_note(note, convention: str | None = None) -> list[Result]:
     """Every entry of a document (a note or a user's file), checked now, in its own convention unless
     ``convention`` names another."""
@@ -343,7 +359,7 @@ def check_note(note, convention: str | None = None) -> list[Result]:
                 lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation
         except Exception as exc:       # one line's failure (a bug of ours) never loses the other lines
             results.append(failed_result(entry, exc))
-    return results
+    return Checked(results, str(note.id))
 
 
 def _own_model(read, note):

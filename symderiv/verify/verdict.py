@@ -41,6 +41,19 @@ class Verdict:
                 "diagnosis": list(self.diagnosis), "counterexample": self.counterexample,
                 "reason": self.reason, "convention": self.convention, "model": self.model}
 
+    # a notebook shows a verdict as the web page does (web/html.py: label and icon, marks, counterexample)
+    def _repr_html_(self) -> str:
+        from ..web.html import verdict_html
+        return verdict_html(self.to_json(), self.corrected_latex)
+
+    def _repr_markdown_(self) -> str:
+        from ..web.html import verdict_markdown
+        return verdict_markdown(self.to_json(), self.corrected_latex)
+
+    def _repr_latex_(self) -> str:
+        from ..web.html import verdict_latex
+        return verdict_latex(self.to_json(), self.corrected_latex)
+
     @property
     def exit_code(self) -> int:
         return {"correct": 0, "incorrect": 1}.get(self.verdict, 2)

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import http
 import pathlib
+import shutil
 from dataclasses import dataclass, field
 from typing import Literal, Optional, Union
 
@@ -43,7 +44,7 @@ class Limits:
     """What one request may cost: its body, its time per kind of job; and the pool's size and line."""
     body_bytes: int = 2_200_000                    # a 1 MB document, JSON-escaped
     seconds: dict = field(default_factory=lambda: {"validate": 10.0, "verify": 60.0, "check": 300.0,
-                                                   "report": 300.0})
+                                                   "report": 300.0, "marks": 10.0})
     workers: int = 4
     queue: int = 64
 
@@ -90,6 +91,18 @@ class ReportBody(BaseModel):
     format: Literal["md", "tex", "ipynb"] = "md"
     model: dict[str, ModelValue] = Field(default_factory=dict)
     convention: Optional[str] = None
+
+
+class MarksBody(BaseModel):
+    source: str = Field(..., max_length=MAX_FORMULA, description="a line as written")
+    corrected: str = Field(..., max_length=MAX_FORMULA, description="its correction")
+
+
+class MarksOut(BaseModel):
+    source: str
+    corrected: str
+    changes: list[list[str]]
+    marked: bool
 
 
 class Open(BaseModel):
@@ -225,7 +238,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     async def run(request: Request, kind: str, body: dict) -> JSONResponse:
         """The job's answer; cancelled (its worker killed) when the client disconnects first."""
         pool: Pool = request.app.state.pool
-        job = asyncio.ensure_future(pool.run(kind, body, limits.seconds[kind]))
+        job = asyncio.ensure_future(pool.run(kind, body, limits.seconds.get(kind, 60.0)))
         gone = asyncio.ensure_future(_disconnected(request))
         try:
             await asyncio.wait({job, gone}, return_when=asyncio.FIRST_COMPLETED)
@@ -265,6 +278,11 @@ def create_app(limits: Limits | None = None) -> FastAPI:
             return problem(422, "give a formula or a document", "Input that cannot be used")
         return await run(request, "report", body.model_dump())
 
+    @app.post("/api/marks", response_model=MarksOut,
+              summary="What a correction changed: both lines with their changed parts wrapped in \\htmlClass")
+    async def marks(body: MarksBody, request: Request):
+        return await run(request, "marks", body.model_dump())
+
     @app.get("/api/health", summary="Is the server up, and how busy")
     async def health(request: Request):
         pool: Pool = request.app.state.pool
@@ -278,7 +296,12 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         for name in ("sympy", "numpy", "fastapi", "uvicorn"):
             with contextlib.suppress(meta.PackageNotFoundError):
                 libraries[name] = meta.version(name)
-        return {"name": "symderiv", "version": __version__, **libraries}
+        return {"name": "symderiv", "version": __version__, **libraries,
+                "pdf": shutil.which("pdflatex") is not None}
+
+    @app.get("/api/options", summary="The model keys the page offers, with their choices and defaults")
+    async def options():
+        return _options()
 
     @app.get("/", include_in_schema=False)
     async def page():
@@ -286,6 +309,27 @@ def create_app(limits: Limits | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def _options() -> dict:
+    """Front-matter keys with their choices and defaults (from the settings' own tables), and the conventions."""
+    from ..documents.settings import FLAG_KEYS
+    from ..engine.losses import DEFAULT_LOSS
+    from ..engine.network import NetFlags
+    from ..engine.presets import PRESETS
+    from ..notation.conventions import CONVENTIONS
+    base = NetFlags()
+    keys = {}
+    for key in ("preset", "depth", "hidden", "output", "loss", "reg", "batch", "layout", "bias"):
+        choices = list(PRESETS) if key == "preset" else getattr(FLAG_KEYS.get(key), "names", None)
+        if key in ("batch", "bias"):
+            choices = ["true", "false"]
+        default = getattr(base, key, None)
+        if key == "loss":
+            default = "by output: " + ", ".join(f"{loss} for {out}" for out, loss in DEFAULT_LOSS.items())
+        keys[key] = {"choices": choices, "default": "none" if default is None else
+                     str(default).lower() if isinstance(default, bool) else str(default)}
+    return {"model": keys, "conventions": ["auto", *CONVENTIONS]}
 
 
 async def _disconnected(request: Request) -> None:

@@ -214,7 +214,12 @@ def validate(body: dict) -> Answer:
         return answer
 
 
-JOBS = {"verify": verify, "check": check, "validate": validate, "report": report}
+def marks(body: dict) -> Answer:
+    from .html import marks as changed
+    return Answer(200, changed(str(body.get("source", "")), str(body.get("corrected", ""))))
+
+
+JOBS = {"verify": verify, "check": check, "validate": validate, "report": report, "marks": marks}
 
 
 def run(kind: str, body: dict) -> Answer:
