@@ -548,8 +548,15 @@ def write_report(path: str, results: dict, names: list, seconds: float) -> None:
         f"Implementations timed: {', '.join(names)}.",
         "",
     ]
+    kept = ""                  # the web server's load section (benchmarks/load.py) is that script's to rewrite
+    if os.path.exists(path):
+        old = open(path).read()
+        kept = old[old.find(LOAD_MARKER):] if LOAD_MARKER in old else ""
     with open(path, "w") as f:
-        f.write("\n".join(text))
+        f.write("\n".join(text) + ("\n" + kept if kept else ""))
+
+
+LOAD_MARKER = "<!-- benchmarks/load.py writes below this line -->"
 
 
 def main(argv=None) -> int:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import pathlib
 import tempfile
 from dataclasses import dataclass
@@ -235,9 +234,9 @@ def run(kind: str, body: dict) -> Answer:
 
 
 def warm() -> None:
-    """Import what every job needs, once per worker (the fork server's preload)."""
-    os.environ.setdefault("PYTHONHASHSEED", "0")
-    from .. import cli  # noqa: F401
-    from ..documents import check as _check, reader  # noqa: F401
-    from ..verify import api  # noqa: F401
-    from . import reading as _reading  # noqa: F401
+    """Run one small job of each kind, once per worker before its first request: the imports and the
+    caches the checker fills on first use are then paid before anyone waits (about a second)."""
+    right = r"\delta^{(L)} = a^{(L)} - y"
+    for kind, body in (("validate", {"formula": right}), ("verify", {"formula": right}),
+                       ("check", {"document": f"$$\n{right}\n$$\n"})):
+        run(kind, body)

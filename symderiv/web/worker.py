@@ -1,6 +1,6 @@
 """A worker process of the server's pool (pool.py): ``python -m symderiv.web.worker``.
 
-It imports what every job needs, says ``ready``, then reads one job per line on
+It says ``ready``, warms (one small job of each kind), then reads one job per line on
 stdin (``[kind, body]`` in JSON), runs it (jobs.py) and writes the answer as one
 line (``[status, body, problem]``), until stdin closes. The pool kills it when a
 job runs past its time or its client goes away.
@@ -16,11 +16,11 @@ from . import jobs
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)          # the server's Ctrl-C, not ours
-    jobs.warm()
     out = sys.stdout.buffer
     sys.stdout = sys.stderr          # nothing but answers on the answer pipe (jobs capture their own output)
-    out.write(b"ready\n")
+    out.write(b"ready\n")           # the server can start; a job sent now waits in the pipe while we warm
     out.flush()
+    jobs.warm()
     for line in sys.stdin.buffer:
         try:
             kind, body = json.loads(line)
