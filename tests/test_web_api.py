@@ -308,3 +308,21 @@ def test_a_notebook_shows_verdicts_as_the_page_does():
     assert [r.verdict for r in results] == ["correct", "incorrect"]      # still a list of results
     page = results._repr_html_()
     assert page.count('class="sd-verdict') == 2 and "1 correct, 1 incorrect" in page
+
+
+DEFINE = [r"h = \sigma(W_1 x + b_1)", "o = W_2 h", r"J = \frac{1}{2} \|o - y\|^2"]
+
+
+def test_define_lines_are_the_formulas_model(client):
+    wrong = r"\frac{\partial J}{\partial W_2} = (o - y) h"            # h^T missing: 4x1 times 2x1
+    got = client.post("/api/verify", json={"formula": wrong, "define": DEFINE}).json()
+    argv = [a for d in DEFINE for a in ("--define", d)]
+    assert got["verdict"] == "incorrect" and got == json.loads(cli("verify", "--json", *argv, wrong)[1])
+    read = client.post("/api/validate", json={"formula": wrong + "^T", "define": DEFINE}).json()
+    shapes = {s["name"]: s["shape"] for s in read["symbols"]}
+    roles = {s["name"]: s["role"] for s in read["symbols"]}
+    assert roles["W_{2}"] == "parameter" and roles["h"] == "defined" and roles["J"] == "cost"
+    rows, cols = shapes["W_{2}"].split(r" \times ")
+    assert shapes["o"].startswith(rows) and shapes["h"].startswith(cols)       # o = W_2 h: the shapes chain
+    body = problem_of(client.post("/api/validate", json={"formula": wrong, "define": [r"h = \sigma(W_1 x +"]}), 422)
+    assert body["detail"].startswith("define 'h = \\sigma(W_1 x +'") and "span" not in body

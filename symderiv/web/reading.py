@@ -165,11 +165,40 @@ def model_of(body: dict):
     return conv, signals, flags, args.batch is not None
 
 
+def defined_reading(formula: str, defines: list) -> dict:
+    """The reading of a formula whose ``define`` lines state its model (``verify --define``): the graph's
+    symbols, read exactly as ``graph.verify_defined`` reads them."""
+    from ..documents.graph import GraphError, assumptions as graph_assumptions, build_graph, read_lines
+    from ..verify.verdict import Unverifiable as NoModel
+    equations = [(f"define {k}", t) for k, t in enumerate(defines, 1)] + [("claim", formula)]
+    try:
+        lines = read_lines(equations)
+        g = build_graph(lines)
+    except NotationError as exc:        # in the formula (a place to mark) or in a define line (named)
+        if exc.text == formula:
+            raise Unreadable(human_reason(exc), exc.pos) from None
+        raise Unreadable(f"define '{exc.text}': {human_reason(exc)}", None) from None
+    except (GraphError, NoModel) as exc:
+        raise Unreadable(f"the define lines do not make a model: {exc}", None) from None
+    sides = lines[-1].sides
+    return {
+        "reading": " = ".join(render(side) for side in sides),
+        "symbols": [{"name": s["name"], "role": s["role"], "shape": " \\times ".join(map(str, s["shape"]))}
+                    for s in g.model_json()],
+        "convention": "document",
+        "model": g.describe(),
+        "assumptions": ["the define lines are the model: shapes are one draw's sizes, all different"]
+        + graph_assumptions(g, *sides),
+    }
+
+
 def reading(body: dict) -> dict:
     """The reading of ``body["formula"]`` (a verify request's body): no verdict."""
     formula = str(body.get("formula", ""))
     if not formula.strip():
         raise ValueError("the formula is empty: type one such as \\delta^{(L)} = a^{(L)} - y")
+    if body.get("define"):
+        return defined_reading(formula, [str(d) for d in body["define"]])
     conv, signals, flags, batch_given = model_of(body)
     try:
         claim = parse(formula, conventions.readings_for(conv, None))

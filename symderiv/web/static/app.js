@@ -72,7 +72,8 @@ function model() {
 function request() {
   const base = { model: model() };
   if ($("convention").value) base.convention = $("convention").value;
-  return mode() === "formula" ? { ...base, formula: $("formula").value }
+  const define = $("define").value.split("\n").map((d) => d.trim()).filter(Boolean);
+  return mode() === "formula" ? { ...base, formula: $("formula").value, ...(define.length ? { define } : {}) }
     : { ...base, document: $("document").value, format: $("format").value };
 }
 
@@ -164,6 +165,35 @@ async function showReading() {
   }
 }
 
+function showDocumentReading(r) {
+  // check --json's "model" (the document's own forward pass, when it has one): each symbol's role and shape
+  const out = $("reading");
+  const rows = Array.isArray(r.model) ? r.model : [];
+  const parts = [el("div", { class: "field" }, el("span", { class: "name", text: "Document:" }), String(r.note || ""))];
+  if (rows.length) {
+    const table = el("table", { "aria-label": "the document's model as read" },
+      el("caption", { text: "Symbols (the document's forward pass)" }),
+      el("tr", {}, ...["symbol", "role", "shape", "defined on"].map((h) => el("th", { scope: "col", text: h }))));
+    for (const s of rows) {
+      const shape = Array.isArray(s.shape) ? s.shape.join(" \\times ") : String(s.shape || "");
+      table.append(el("tr", {}, el("td", {}, math(s.name)), el("td", { text: s.role || "" }), el("td", {}, math(shape)),
+        el("td", { text: s.line || "" })));
+    }
+    parts.push(table);
+  } else if (typeof r.model === "string" && r.model) {
+    parts.push(el("div", { class: "field" }, el("span", { class: "name", text: "Model:" }), r.model));
+  } else {
+    parts.push(el("p", { class: "help", text: "No forward pass in the document: its lines are read in the model set above (or its front matter)." }));
+  }
+  const assumptions = [...new Set([...(r.assumptions || []), ...r.entries.flatMap((e) => e.assumptions || [])])];
+  if (assumptions.length) {
+    const list = el("ul", { "aria-label": "assumptions" });
+    for (const a of assumptions) list.append(el("li", { text: a }));
+    parts.push(el("div", { class: "field" }, el("span", { class: "name", text: "Assumptions:" })), list);
+  }
+  out.replaceChildren(...parts);
+}
+
 // ---------------------------------------------------------------- verdicts
 function counterexampleTable(ce) {
   const table = el("table", { "aria-label": "counterexample" }, el("caption", { text: "Counterexample" }));
@@ -240,7 +270,10 @@ async function verdictCard(v) {
     for (const d of extra) list.append(el("li", { text: d }));
     card.append(list);
   }
-  if (v.model) card.append(el("div", { class: "field help" }, `Model: ${v.model}; convention ${v.convention || "default"}`));
+  if (Array.isArray(v.assumptions) && v.assumptions.length) {
+    card.append(el("div", { class: "field help" }, `Read assuming: ${v.assumptions.join("; ")}`));
+  }
+  if (typeof v.model === "string" && v.model) card.append(el("div", { class: "field help" }, `Model: ${v.model}; convention ${v.convention || "default"}`));
   if (v.counterexample) card.append(counterexampleTable(v.counterexample));
   return card;
 }
@@ -270,6 +303,7 @@ async function check() {
       }
       const summary = Object.entries(counts).map(([k, n]) => `${n} ${(LABELS[k] || ["", k])[1].toLowerCase()}`).join(", ");
       $("verdicts").replaceChildren(...cards);
+      showDocumentReading(r);
       status.textContent = `Checked ${r.entries.length} lines: ${summary}.`;
     }
   } catch (err) {
@@ -286,6 +320,7 @@ function stateToHash() {
   const body = request();
   params.set("mode", mode());
   if (body.formula !== undefined) params.set("formula", body.formula);
+  if (body.define) params.set("define", body.define.join("\n"));
   if (body.document !== undefined) { params.set("document", body.document); params.set("format", body.format); }
   if (Object.keys(body.model).length) params.set("model", JSON.stringify(body.model));
   if (body.convention) params.set("convention", body.convention);
@@ -299,6 +334,7 @@ function hashToState() {
   $(doc ? "mode-document" : "mode-formula").checked = true;
   showMode();
   if (params.has("formula")) $("formula").value = params.get("formula");
+  $("define").value = params.get("define") || "";
   if (params.has("document")) $("document").value = params.get("document");
   if (params.has("format")) $("format").value = params.get("format");
   if (params.has("convention")) $("convention").value = params.get("convention");
@@ -362,6 +398,7 @@ async function start() {
   $("download-pdf").hidden = !version.pdf;
   for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", showMode);
   $("formula").addEventListener("input", scheduleReading);
+  $("define").addEventListener("input", scheduleReading);
   $("convention").addEventListener("change", scheduleReading);
   $("form").addEventListener("submit", (e) => { e.preventDefault(); check(); });
   for (const box of [$("formula"), $("document")]) {
