@@ -8,7 +8,8 @@ document in a subprocess (from the current directory, so PYTHONPATH decides whic
 without the author's front matter, and prints the table of issue 20's "Must show" for ALL documents, the TRAIN
 two-thirds and the TEST third (every third original document, with its planted copy).
 
-    PYTHONPATH=$PWD python tests/corpus/measure.py [--json] [--only 001,p003] [--list] [--jobs N]
+    PYTHONPATH=$PWD python tests/corpus/measure.py [--json] [--only 001,p003] [--list] [--causes] [--jobs N]
+    python tests/corpus/measure.py --from-json OUT.json --causes     # re-print a saved --json run
 
 What is counted (all from the key; the checker's output only supplies the verdict it computed):
 - key-checkable lines: key lines that are `correct` or `incorrect`, in the original documents;
@@ -241,11 +242,45 @@ def mismatches(runs_by_mode, docs):
     return "\n".join(out)
 
 
+def cause(reason):
+    """A reason reduced to its kind, so that lines missed for the same reason count together: the text before
+    the place it names (`in ...`), without symbol lists, numbers or the symbol itself."""
+    text = " ".join((reason or "not reported by check (no entry for this line)").split())
+    text = re.split(r";| in `|, in |\(column", text)[0]
+    text = re.sub(r"unknown symbol \S+", "unknown symbol", text)
+    text = re.sub(r"\d+(×\d+)*", "N", text)
+    text = re.sub(r"index '[^']*'", "index", text)
+    text = re.sub(r"unexpected \S+", "unexpected token", text)
+    text = re.sub(r"construct \\\w+", "construct", text)
+    text = re.sub(r"symderiv: error: \S+: ", "document refused: ", text)
+    return text[:110]
+
+
+def causes(runs_by_mode, docs, top=12):
+    """The most frequent causes of missed key-checkable lines and of false rejects, per mode."""
+    out = []
+    for mode in MODES:
+        records = [r for doc in docs for r in runs_by_mode[mode][doc]["records"]
+                   if r["key"] in COMPUTED and not r["doc"].startswith("p")]
+        for title, chosen in (("missed lines", [r for r in records if r["computed"] is None]),
+                              ("false rejects", [r for r in records
+                                                 if r["key"] == "correct" and r["computed"] == "incorrect"])):
+            counts = {}
+            for r in chosen:
+                counts.setdefault(cause(r["reason"]), []).append(r["doc"])
+            out.append(f"\n{title}, {MODE_TITLES[mode]} ({len(chosen)}):")
+            for text, where in sorted(counts.items(), key=lambda kv: -len(kv[1]))[:top]:
+                out.append(f"  {len(where):3d}  {text}  [{', '.join(sorted(set(where)))}]")
+    return "\n".join(out)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object (tables and per-line records)")
     parser.add_argument("--only", help="comma-separated document ids, e.g. 001,p003")
     parser.add_argument("--list", action="store_true", help="also list every missed line, false accept and reject")
+    parser.add_argument("--causes", action="store_true", help="also group missed lines and false rejects by cause")
+    parser.add_argument("--from-json", metavar="FILE", help="read a previous --json output instead of running check")
     parser.add_argument("--jobs", type=int, default=1, help="documents checked at once (default 1)")
     parser.add_argument("--timeout", type=int, default=TIMEOUT, help=f"seconds per document (default {TIMEOUT})")
     args = parser.parse_args(argv)
@@ -257,6 +292,11 @@ def main(argv=None):
         if unknown:
             parser.error(f"unknown document ids: {', '.join(sorted(unknown))}")
         docs = [(d, p) for d, p in docs if d in wanted]
+
+    names = [d for d, _ in docs]
+    if args.from_json:
+        runs = json.loads(Path(args.from_json).read_text())["runs"]
+        return report(args, runs, names)
 
     jobs = []
     for doc, path in docs:
@@ -276,7 +316,10 @@ def main(argv=None):
             runs[mode][doc] = {"outcome": result["outcome"], "message": result["message"],
                                "records": score(doc, key_lines, result)}
 
-    names = [d for d, _ in docs]
+    return report(args, runs, names)
+
+
+def report(args, runs, names):
     parts = {"ALL": names, "TRAIN": [d for d in names if split_of(d) == "TRAIN"],
              "TEST": [d for d in names if split_of(d) == "TEST"]}
     tables = {part: {m: table(runs[m], ds) for m in MODES} for part, ds in parts.items()}
@@ -286,6 +329,8 @@ def main(argv=None):
         print(render(tables))
         if args.list:
             print(mismatches(runs, names))
+        if args.causes:
+            print(causes(runs, names))
     return tables
 
 
