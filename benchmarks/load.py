@@ -164,7 +164,8 @@ def report(mix: dict, bad: dict, clients: int, workers: int, requested: int) -> 
              f"Run {time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} logical CPUs, {platform.python_version()}: "
              f"`symderiv serve --workers {workers}` on 127.0.0.1, {clients} concurrent clients, "
              f"{len(results)} requests (a fixed shuffled mix), every answer checked against the verdict it must "
-             "carry. Latency in milliseconds, wall clock (the machine is shared: other processes slow it).", "",
+             "carry. The mix repeats six request bodies, so a worker's caches make a repeat cheaper than a first "
+             "check. Latency in milliseconds, wall clock (the machine is shared: other processes slow it).", "",
              f"**{len(results)} requests in {mix['seconds']:.1f} s: {len(results) / mix['seconds']:.1f} requests/s; "
              f"{len(errors)} errors, {lost} lost.** The slowest requests are the first ones, answered while the "
              "workers warm up (each runs one small job of each kind after it starts).", "",

@@ -326,3 +326,12 @@ def test_define_lines_are_the_formulas_model(client):
     assert shapes["o"].startswith(rows) and shapes["h"].startswith(cols)       # o = W_2 h: the shapes chain
     body = problem_of(client.post("/api/validate", json={"formula": wrong, "define": [r"h = \sigma(W_1 x +"]}), 422)
     assert body["detail"].startswith("define 'h = \\sigma(W_1 x +'") and "span" not in body
+
+
+def test_a_notebook_is_checked_cell_by_cell(client):
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["$$\n", HALF + "\n", "$$\n"]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    got = client.post("/api/check", json={"document": json.dumps(notebook), "format": "ipynb",
+                                          "name": "week 3/homework"}).json()
+    assert got["note"] == "week-3-homework"                # the uploaded file's name, made safe for a file
+    assert [(e["verdict"], e["corrected_latex"]) for e in got["entries"]] == [("incorrect", RIGHT)]

@@ -78,6 +78,7 @@ class VerifyBody(BaseModel):
 
 class CheckBody(BaseModel):
     document: str = Field(..., max_length=MAX_DOCUMENT, description="the document's text")
+    name: Optional[str] = Field(None, max_length=200, description="its file name (names the report and note)")
     format: Literal["md", "tex", "ipynb"] = "md"
     model: dict[str, ModelValue] = Field(default_factory=dict, description="front-matter keys (ModelKeys); "
                                          "given keys override the document's own")
@@ -88,6 +89,7 @@ class ReportBody(BaseModel):
     kind: Literal["md", "tex", "pdf"] = "md"
     formula: Optional[str] = Field(None, max_length=MAX_FORMULA)
     document: Optional[str] = Field(None, max_length=MAX_DOCUMENT)
+    name: Optional[str] = Field(None, max_length=200)
     format: Literal["md", "tex", "ipynb"] = "md"
     model: dict[str, ModelValue] = Field(default_factory=dict)
     convention: Optional[str] = None

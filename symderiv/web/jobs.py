@@ -20,6 +20,7 @@ import contextlib
 import io
 import json
 import pathlib
+import re
 import tempfile
 from dataclasses import dataclass
 
@@ -109,7 +110,8 @@ def document_file(folder: str, body: dict) -> tuple[pathlib.Path, list[str]]:
     fmt = str(body.get("format") or "md").lower()
     if fmt not in FORMATS:
         raise Refused(f"format {fmt!r} must be one of md, tex, ipynb")
-    path = pathlib.Path(folder) / f"document{FORMATS[fmt]}"
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", str(body.get("name") or "")).strip("-")[:40] or "document"
+    path = pathlib.Path(folder) / f"{stem}{FORMATS[fmt]}"      # the uploaded file's name: the report's and ids' name
     path.write_text(str(body.get("document", "")), encoding="utf-8")
     model = body.get("model") or {}
     argv = model_argv(model, extra_keys=SIDECAR_KEYS + ("convention",))

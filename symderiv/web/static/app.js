@@ -8,6 +8,7 @@ const DEBOUNCE_MS = 300;
 const OUR_CLASSES = /^sd-(wrong|new)$/;
 let options = null;
 let readingRequest = 0;
+let uploadName = "";         // the uploaded file's name without its suffix: names the report and the note
 
 // ---------------------------------------------------------------- helpers
 function el(tag, attrs = {}, ...children) {
@@ -74,7 +75,7 @@ function request() {
   if ($("convention").value) base.convention = $("convention").value;
   const define = $("define").value.split("\n").map((d) => d.trim()).filter(Boolean);
   return mode() === "formula" ? { ...base, formula: $("formula").value, ...(define.length ? { define } : {}) }
-    : { ...base, document: $("document").value, format: $("format").value };
+    : { ...base, document: $("document").value, format: $("format").value, ...(uploadName ? { name: uploadName } : {}) };
 }
 
 // ---------------------------------------------------------------- the model form (defaults shown)
@@ -385,6 +386,7 @@ function showMode() {
 
 function readUpload(file) {
   const ext = file.name.split(".").pop().toLowerCase();
+  uploadName = file.name.replace(/\.[^.]*$/, "");
   $("format").value = { md: "md", markdown: "md", tex: "tex", ipynb: "ipynb" }[ext] || "md";
   const reader = new FileReader();
   reader.onload = () => { $("document").value = reader.result; $("status").textContent = `Loaded ${file.name}: press Check.`; };
