@@ -335,3 +335,32 @@ def test_a_notebook_is_checked_cell_by_cell(client):
                                           "name": "week 3/homework"}).json()
     assert got["note"] == "week-3-homework"                # the uploaded file's name, made safe for a file
     assert [(e["verdict"], e["corrected_latex"]) for e in got["entries"]] == [("incorrect", RIGHT)]
+
+
+@pytest.mark.exhaustive          # a whole server process: about 5 s, beyond the default run's budget for this file
+def test_symderiv_serve_starts_answers_and_stops_on_ctrl_c():
+    import os
+    import signal
+    import sys
+
+    import httpx
+    from web_server import free_port
+    assert cli("serve", "--port", "70000")[2].strip() == "symderiv: error: --port must be between 1 and 65535, got 70000"
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    server = subprocess.Popen([sys.executable, "-m", "symderiv", "serve", "--port", str(port), "--workers", "1"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, health = time.monotonic() + 60, None
+        while health is None and time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).json()
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert health == {"status": "ok", "workers": 1, "busy": 0, "waiting": 0, "replaced": 0}
+        assert "<title>symderiv" in httpx.get(f"http://127.0.0.1:{port}/").text
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    assert server.returncode == 0 and "Traceback" not in err
+    assert out.startswith(f"symderiv: serving the page and the API on http://127.0.0.1:{port}/")
