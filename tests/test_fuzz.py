@@ -174,3 +174,42 @@ def test_random_note_text_never_puts_a_command_into_the_corrected_copy(source, l
     tex.audit_document(latex)
     has_fix = bool(corrected.strip())
     assert corrected_markdown(note, results).count("> **corrected**") == (1 if has_fix else 0)
+
+
+# ---- macros (notation/macros.py): bombs, loops and huge expansions end cleanly and quickly --------------
+import time  # noqa: E402
+
+from symderiv.notation.macros import MAX_CHARS, definitions, expand  # noqa: E402
+from symderiv.notation.tokens import NotationError  # noqa: E402
+
+MACRO_PIECES = [r"\def", r"\gdef", r"\let", r"\newcommand", r"\renewcommand", r"\DeclareMathOperator", r"\a", r"\b",
+                r"\c", "{", "}", "[", "]", "1", "2", "#1", "#2", "##", "=", " ", r"\a\a", r"{\a}", r"{\b\b\b}", "x",
+                r"\sigma", "^", "_", r"\frac"]
+MACRO_BOMBS = [r"\def\a{\a}\a", r"\def\a{\a\a}\a", r"\let\a\a\a", r"\def\a#1{\a{#1#1}}\a{x}",
+               r"\newcommand{\a}[1]{#1#1#1#1#1#1#1#1}\a{\a{\a{\a{\a{\a{\a{x}}}}}}}",
+               r"\def\a{\b}\def\b{\a}\a", "\\def\\a{" + "x" * 3990 + "}" + r"\a" * 50]
+
+
+@settings(max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(MACRO_PIECES), max_size=30).map("".join))
+def test_random_macro_soup_expands_or_is_one_macro_error(text):
+    started = time.monotonic()
+    try:
+        out = expand(text, definitions(text)[0])
+        assert len(out) <= MAX_CHARS
+    except NotationError as exc:
+        assert "\n" not in exc.one_line()
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("bomb", MACRO_BOMBS)
+def test_macro_bombs_in_a_document_end_0_1_or_2_within_seconds(tmp_path, capsys, bomb):
+    f = tmp_path / "bomb.md"
+    f.write_text(f"$$ {bomb} = y $$\n\n$$ \\delta^{{(2)}} = a^{{(2)}} - y $$\n")
+    started = time.monotonic()
+    code = main(["check", str(f)])
+    assert code in (0, 1, 2) and time.monotonic() - started < 30
+    out, err = capsys.readouterr()
+    assert err.count("\n") <= 1 and "Traceback" not in out + err
+    if code != 2:
+        assert "[L3] CORRECT" in out          # the other line keeps its verdict

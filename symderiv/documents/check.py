@@ -342,6 +342,8 @@ class Checked(list):
 def check_note(note, convention: str | None = None) -> list[Result]:
     """Every entry of a document (a note or a user's file), checked now, in its own convention unless
     ``convention`` names another."""
+    if note.macros:
+        return _expanded(note, convention)
     from .graph import check_document
     own = _own_model(check_document, note)    # a document that defines its forward pass is its own model
     convention = convention if convention not in (None, "auto") else note.convention
@@ -360,6 +362,36 @@ def check_note(note, convention: str | None = None) -> list[Result]:
         except Exception as exc:       # one line's failure (a bug of ours) never loses the other lines
             results.append(failed_result(entry, exc))
     return Checked(results, str(note.id))
+
+
+def _expanded(note, convention) -> list[Result]:
+    """The document's verdicts with its macros expanded in every line before reading (the results keep
+    each line as written); a line whose expansion fails (a macro calling itself) is unverifiable."""
+    from ..notation.macros import expand
+    from ..notation.tokens import NotationError
+    entries, failed = [], {}
+    for entry in note.entries:
+        try:
+            entries.append(replace(entry, source_latex=expand(entry.source_latex, note.macros)))
+        except NotationError as exc:
+            failed[entry.id] = Result(entry.id, entry.source_latex, claim_text(entry.source_latex), "unverifiable",
+                                      f"macro: {exc.message}", why=entry.why)
+    inner = iter(check_note(replace(note, entries=entries, macros={}), convention))
+    out, pending = [], next(inner, None)
+    for entry, shown in zip(note.entries, _expanded_sources(note.entries, entries, failed)):
+        if entry.id in failed:
+            out.append(failed[entry.id])
+            continue
+        while pending is not None and pending.source_latex == shown:
+            out.append(replace(pending, source_latex=entry.source_latex))
+            pending = next(inner, None)
+    return out
+
+
+def _expanded_sources(originals, expanded, failed):
+    """Each original entry's expanded text (None for one whose expansion failed)."""
+    it = iter(expanded)
+    return [None if e.id in failed else next(it).source_latex for e in originals]
 
 
 def _own_model(read, note):

@@ -56,6 +56,7 @@ class Document:
     text: str = ""                          # the whole file as written
     questions: tuple = ()
     convention: str = "default"             # the textbook convention its symbols are read in
+    macros: dict = field(default_factory=dict)   # name -> notation.macros.Macro: the file's and its front matter's
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry named ``entry_id``, or the entry of a link id (``9.21.2``: link 2 of entry 9.21)."""

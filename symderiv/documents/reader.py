@@ -19,6 +19,8 @@ from ..engine.losses import DEFAULT_LOSS
 from ..engine.network import NetFlags
 from ..engine.presets import PRESETS
 from .markdown import MathSpan, TooComplex, Unclosed, line_of, line_starts, read_markdown
+from ..notation.macros import definitions, without_definitions
+from ..notation.tokens import NotationError
 from .model import Document, Entry, Question
 from .notebook import markdown_cells
 from .settings import Config, DocumentError, Setting, configure, parse_settings
@@ -84,13 +86,18 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
         raise DocumentError(f"{path}: a document may have at most {MAX_BYTES} bytes")
     if kind == "notebook":
         settings, displays = _notebook(text, path)
+        prose = "\n".join(source for _, source in markdown_cells(text, path))
     else:
         settings, body = (markdown_front_matter if kind == "markdown" else latex_front_matter)(text, path)
-        displays = None
+        displays, prose = None, body
     config = configure(settings + list(extra_settings), path)
     flags = _flags(config, preset, overrides or {}, path)
     if displays is None:
         displays = find_displays(body, kind, path)
+        prose = visible_text(body, kind)
+    macros = _macros(prose, config.macros, path)
+    if macros:       # a display that only defines macros is not a line to check
+        displays = [d for d in displays if without_definitions(d.latex).strip()]
     if not displays:
         raise DocumentError(f"{path}: no display math found "
                             r"($$..$$, \[..\], equation, equation*, align, align*)")
@@ -99,7 +106,16 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
     return Document(id=config.id or document_id(path), title=config.title or path.name,
                     model=config.model or describe(flags), flags=flags, readings=config.read,
                     entries=entries_of(displays, config, flags), source=path.name, text=text,
-                    questions=tuple(Question(q, a) for q, a in config.questions), convention=config.convention)
+                    questions=tuple(Question(q, a) for q, a in config.questions), convention=config.convention,
+                    macros=macros)
+
+
+def _macros(prose: str, table: dict, path) -> dict:
+    """The front matter's macros, then the definitions the file makes (a later one replaces an earlier)."""
+    try:
+        return definitions(prose, table)[0]
+    except NotationError as exc:
+        raise DocumentError(f"{path}: {exc.one_line()}") from None
 
 
 def _notebook(text: str, path) -> tuple[list[Setting], list[Display]]:

@@ -79,10 +79,10 @@ TEXT_KEYS = ("title", "model", "student")     # free text; student: the id a gra
 # an assignment's keys (symderiv grade): "expects: LATEX | POINTS" per required result, "penalty: POINTS" per wrong line
 GRADE_KEYS = ("expects", "penalty")
 DOCUMENT_KEYS = ("id", "preset", "convention") + tuple(FLAG_KEYS) + TEXT_KEYS + ("read", "question", "answer") \
-    + GRADE_KEYS
+    + GRADE_KEYS + ("macros",)
 # keys of a [L41] section: how that one line is read
 LINE_KEYS = ("id", "why", "comment", "read", "lhs", "split", "shapes") + tuple(FLAG_KEYS)
-REPEATABLE = ("read", "question", "answer", "split", "expects")
+REPEATABLE = ("read", "question", "answer", "split", "expects", "macros")
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,7 @@ class Config:
     lines: dict = field(default_factory=dict)            # "L41" -> LineConfig
     expects: list = field(default_factory=list)          # [(LaTeX of a required result, points)]
     penalty: float = 0.0                                 # points off per wrong line (an assignment's)
+    macros: dict = field(default_factory=dict)           # "macros: \pd -> ..." (notation/macros.py)
 
 
 # ---------------------------------------------------------------- reading the lines
@@ -223,6 +224,13 @@ def _document_setting(config: Config, s: Setting, where: str) -> None:
         config.expects.append(_expected(s.value, where))
     elif s.key == "penalty":
         config.penalty = _points(s.value, where, "penalty")
+    elif s.key == "macros":
+        from ..notation.macros import front_matter_macro
+        try:
+            name, macro = front_matter_macro(s.value)
+        except NotationError as exc:
+            raise DocumentError(f"{where}: {exc.one_line()}") from None
+        config.macros[name] = macro
     elif s.key == "question":
         config.questions.append([s.value, None])
     elif s.key == "answer":
