@@ -206,3 +206,21 @@ def test_a_chain_that_starts_by_defining_checks_its_other_links(tmp_path, capsys
     assert main(["check", str(doc), "--json"]) == 1          # x^T W^T is h transposed
     entries = json.loads(capsys.readouterr().out)["entries"]
     assert [e["verdict"] for e in entries] == ["unverifiable", "incorrect", "unverifiable", "correct"]
+
+
+def test_a_cost_whose_definition_is_not_read_is_not_taken_as_any_function():
+    found = document_graph([("a", r"z = W x + b"), ("b", r"a = \sigma(z)"), ("c", r"C = \sum{(y_i - a_i)^2}"),
+                            ("d", r"\frac{\partial C}{\partial a} = 2 (a - y)")])
+    g, lines = found
+    assert lines[2].error and lines[2].head == "C"
+    [v] = check_line(g, lines[3])            # C's line does not parse: C is the document's cost, not any function
+    assert v.verdict == "unverifiable" and "could not be read" in v.reason
+
+
+def test_a_restated_layer_definition_is_not_a_new_layer():
+    defs = [r"z^l = w^l a^{l-1} + b^l", r"a^l = \sigma(z^l)", r"z^{l+1}_i = \sum_j w^{l+1}_{ij} a^l_j + b^{l+1}_i",
+            r"C = \frac{1}{2} \|a^L - y\|^2"]
+    found = document_graph([(f"d{k}", t) for k, t in enumerate(defs)] +
+                           [("c", r"\frac{\partial C}{\partial b^l} = \delta^l")])
+    g, _ = found
+    assert max(int(k[1]) for k in g.symbols if k[0] == "z") == g.depth == 3

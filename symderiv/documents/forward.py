@@ -38,6 +38,7 @@ class Line:
     free: tuple = ()                # p_i = ...: the definition of one entry, for every i
     names: bool = False             # delta_j \\equiv dC/dz_j: says what a symbol means, checks nothing
     error: str = ""                 # why the line could not be read (tolerant reading)
+    head: str = ""                  # an unread line's left side, when it is one name: what it may define
 
 
 def key_of(q: Qty) -> tuple:
@@ -228,7 +229,7 @@ def read_lines(equations, tolerant: bool = False) -> list[Line]:
         except NotationError as exc:
             if not tolerant:
                 raise
-            lines.append(Line(line_id, text, (), error=str(exc)))   # this line unread, the others still are
+            lines.append(Line(line_id, text, (), error=str(exc), head=_head(text)))   # unread; the others are
             continue
         head = sides[0]
         if _names_delta(text, sides):
@@ -246,6 +247,23 @@ def read_lines(equations, tolerant: bool = False) -> list[Line]:
             defined.add(key)
         lines.append(Line(line_id, text, sides, key, free=free if key is not None else ()))
     return lines
+
+
+def _head(text: str) -> str:
+    """The name an unread line starts with (``C=\\sum{...}`` -> ``C``), else ''."""
+    try:
+        _, tokens = prepare(text)
+    except NotationError:
+        return ""
+    left = []
+    for t in tokens:
+        if t.text == "=":
+            break
+        left.append(t)
+    names = [t for t in left if t.kind in ("letter", "name", "cmd")]
+    return names[0].text if names and left and left[0] is names[0] and \
+        all(t.text in ("_", "^", "{", "}", "(", ")", ",") or t is names[0] or t.kind in ("letter", "num")
+            for t in left) else ""
 
 
 def _names_delta(text: str, sides) -> bool:

@@ -292,6 +292,7 @@ class Graph:
     draws: dict = field(default_factory=dict)
     aliases: dict = field(default_factory=dict)      # l -> L where the document writes L = l(o, y)
     depth: int = 0                                   # the layers a line in symbolic l is read at: 1..depth
+    unread: set = field(default_factory=set)         # names of lines that define something and were not read
 
     def draw(self, seed: int) -> "Draw":
         """The draw of this seed, made once (its derivatives are kept for every line)."""
@@ -348,16 +349,20 @@ def expand_layers(lines: list[Line]) -> tuple[list, int]:
     if not any(ln.defines and symbolic(ln.sides) for ln in lines):
         return lines, depth
     explicit = {ln.defines for ln in lines if ln.defines and not symbolic(ln.sides)}
-    out, made = [], set()
+    out, made, bases = [], set(), set()
     for ln in lines:
         if not (ln.defines and symbolic(ln.sides)):
             out.append(ln)
             continue
+        if ln.defines[0] in bases:       # z^{l+1}_i = ... after z^l = ...: the same layers again, a claim
+            out.append(replace(ln, defines=None, free=()))
+            continue
+        bases.add(ln.defines[0])
         letters = any(r.base != "L" for s in ln.sides for r in _layers(s))
         for lv in (range(1, depth + 1) if letters else (depth,)):
             sides = tuple(at_layer(s, lv, depth) for s in ln.sides)
             key = key_of(sides[0])
-            if key in explicit or key in made or any(r < 0 for r in
+            if key in explicit or key in made or any(r < 0 or r > depth for r in
                                                      (q.layer.offset for s in sides for q in walk(s)
                                                       if isinstance(q, Qty) and q.layer is not None)):
                 continue
@@ -838,6 +843,9 @@ def _cost_seeds(g: Graph, draw: "Draw", num: Qty, indices: dict) -> dict:
     if cost and key is None or key not in draw.forward:
         if not cost and key in g.symbols:
             raise Unverifiable(f"{latex_of(key)} is an input of the graph: nothing is differentiated")
+        if g.unread and (cost or key[0] in g.unread):     # the document defines it in a line not read
+            raise Unverifiable(f"the cost is defined in a line that could not be read "
+                               f"({', '.join(sorted(g.unread))} = ...)")
         used = {u for k in g.order for u in _uses(g.definitions[k][1])}
         return {k: np.array(draw.upstream_of(k).evalf(), dtype=float) for k in g.order if k not in used}
     shape = draw.forward[key].shape
@@ -1066,6 +1074,7 @@ def document_graph(equations) -> tuple[Graph, list] | None:
     except Exception:                    # noqa: BLE001 - the reader cannot take the document: today's path
         return None
     lines = [ln for ln in every if not ln.error]
+    unread = {ln.head for ln in every if ln.error and ln.head}
     claims = [ln for ln in lines if (ln.defines is None or len(ln.sides) > 2) and not ln.names]
     if not claims or not any(ln.defines for ln in lines):
         return None
@@ -1075,6 +1084,7 @@ def document_graph(equations) -> tuple[Graph, list] | None:
         g = build_graph(lines)
     except (GraphError, Unverifiable):
         return None
+    g.unread = unread - {k[0] for k in g.definitions}
     if not any(s.role == "parameter" for s in g.symbols.values()):
         return None
     return g, every
