@@ -20,6 +20,7 @@ import sys
 # Only light modules at import time: SymPy and NumPy load inside main()'s try,
 # so a Ctrl-C during the first second is reported in one line like any other.
 from .bounded import CommandTimedOut, time_limit
+from .errors import InputError, UsageError
 
 # Each command's overall time limit in seconds (None: bounded by its own flags, e.g. --epochs).
 COMMAND_SECONDS = {"derive": 120, "verify": 120, "check": 600, "report": 900, "train": None, "serve": None,
@@ -31,10 +32,6 @@ CONVENTION_NAMES = ("default", "nielsen", "ufldl", "ng", "deeplearning.ai", "bis
 # A closed pipe (``symderiv check 002 | head -2``) ends the run as SIGPIPE would.
 EXIT_PIPE_CLOSED = 141
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")     # formats matplotlib writes without extras
-
-
-class UsageError(Exception):
-    """Bad input from the user: reported in one line, exit 2."""
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -372,12 +369,8 @@ def load_note_or_document(name: str, args=None):
 
 
 def cmd_train(args) -> int:
-    from .engine.backends import BackendUnavailable
     from .training.train import cli_train
-    try:
-        return cli_train(args, net_flags(args))
-    except BackendUnavailable as exc:   # a missing optional library is a usage problem: exit 2
-        raise UsageError(str(exc)) from None
+    return cli_train(args, net_flags(args))
 
 
 def cmd_serve(args) -> int:
@@ -438,7 +431,7 @@ def _run(argv: list[str]) -> int:
             return time_limit(lambda: COMMANDS[args.command](args), COMMAND_SECONDS.get(args.command))
     except BrokenPipeError:
         raise
-    except (UsageError, ValueError) as exc:
+    except InputError as exc:     # the user's input (errors.py); any other exception is a bug of ours
         print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -458,11 +451,21 @@ def _run(argv: list[str]) -> int:
         if _interrupted(exc):      # Ctrl-C while NumPy loads its C core surfaces as NumPy's ImportError
             print(f"{PROG}: interrupted", file=sys.stderr)
             return 130
-        print(f"{PROG}: internal error (ImportError): {_one_line(exc)}", file=sys.stderr)
+        _internal_error(exc)
         return 3
-    except Exception as exc:  # a bug of ours: still one line, never a traceback
-        print(f"{PROG}: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
+    except Exception as exc:  # a bug of ours: one line, the traceback only when asked for
+        _internal_error(exc)
         return 3
+
+
+DEBUG_VARIABLE = "SYMDERIV_DEBUG"   # =1: an internal error also prints its traceback, for a bug report
+
+
+def _internal_error(exc: BaseException) -> None:
+    if os.environ.get(DEBUG_VARIABLE) == "1":
+        import traceback
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"{PROG}: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
 
 
 _CTRL_C = {"seen": False}

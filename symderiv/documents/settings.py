@@ -27,10 +27,7 @@ from ..engine.losses import DEFAULT_LOSS, LOSSES, REGULARISERS
 from ..engine.network import LAYOUTS
 from ..engine.presets import PRESETS
 from ..notation.tokens import NotationError
-
-
-class DocumentError(ValueError):
-    """An unusable document: one line naming the file, the line when known, and the problem."""
+from ..errors import DocumentError  # noqa: F401 (re-exported)
 
 
 # ---------------------------------------------------------------- values

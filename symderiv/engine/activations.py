@@ -23,6 +23,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..bounded import bounded, TimedOut
+from ..errors import ModelError
 
 z = sp.Symbol("z", real=True)
 a = sp.Symbol("a", real=True)
@@ -80,20 +81,20 @@ def resolve(spec) -> Activation:
         try:
             return ACTIVATIONS[spec]
         except KeyError:
-            raise ValueError(f"unknown activation {spec!r}; known: {', '.join(ACTIVATIONS)}") from None
+            raise ModelError(f"unknown activation {spec!r}; known: {', '.join(ACTIVATIONS)}") from None
     if isinstance(spec, sp.Lambda):
         expr = spec(z)
     elif isinstance(spec, sp.Expr):
         free = spec.free_symbols
         if len(free) > 1:
-            raise ValueError(f"an activation must be a function of one symbol, got {spec}")
+            raise ModelError(f"an activation must be a function of one symbol, got {spec}")
         expr = spec.subs(next(iter(free)), z) if free else spec
     elif callable(spec):
         expr = _call_on_symbol(spec)
     else:
-        raise ValueError(f"cannot use {spec!r} as an activation: {_ACTIVATION_IS}")
+        raise ModelError(f"cannot use {spec!r} as an activation: {_ACTIVATION_IS}")
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {z}:
-        raise ValueError(f"an activation must be a SymPy function of one symbol, got {expr}")
+        raise ModelError(f"an activation must be a SymPy function of one symbol, got {expr}")
     _refuse_unusable(expr)
     name = _custom_name(expr)
     return Activation(name, expr, r"f_{\mathrm{%s}}" % name)
@@ -108,7 +109,7 @@ def numpy_function(act: Activation, derivative: bool = False):
     if not derivative and act.numpy is not None:
         return act.numpy
     if not act.elementwise:
-        raise ValueError("softmax has no element-wise derivative: its Jacobian is diag(a) - a a^T")
+        raise ModelError("softmax has no element-wise derivative: its Jacobian is diag(a) - a a^T")
     return _lambdified(act.expr, derivative)
 
 
@@ -134,10 +135,10 @@ def _call_on_symbol(fn) -> sp.Expr:
     try:
         expr = fn(z)
     except Exception as exc:   # NumPy ufuncs raise TypeError on a Symbol; anything else, likewise refused
-        raise ValueError(f"{_ACTIVATION_IS}; {name}(z) on a SymPy symbol z raised "
+        raise ModelError(f"{_ACTIVATION_IS}; {name}(z) on a SymPy symbol z raised "
                          f"{type(exc).__name__}{suggestion}") from None
     if not isinstance(expr, sp.Expr):
-        raise ValueError(f"{_ACTIVATION_IS}; {name}(z) returned {type(expr).__name__}, "
+        raise ModelError(f"{_ACTIVATION_IS}; {name}(z) returned {type(expr).__name__}, "
                          f"not a SymPy expression{suggestion}")
     return expr
 
@@ -160,13 +161,13 @@ MAX_POLYNOMIAL_DEGREE = 12
 def _refuse_unusable(expr: sp.Expr) -> None:
     for contains, why in _UNUSABLE:
         if contains(expr):
-            raise ValueError(f"cannot use {expr} as an activation: {why}")
+            raise ModelError(f"cannot use {expr} as an activation: {why}")
     for power in expr.atoms(sp.Pow):
         if power.exp.is_Number and abs(power.exp) > MAX_POLYNOMIAL_DEGREE:
-            raise ValueError(f"cannot use {expr} as an activation: a power above "
+            raise ModelError(f"cannot use {expr} as an activation: a power above "
                              f"{MAX_POLYNOMIAL_DEGREE} ({power}) is beyond what symderiv derives in bounded time")
     if _derivative_of(expr).raw == 0:
-        raise ValueError(f"cannot use {expr} as an activation: its derivative is 0 wherever it is "
+        raise ModelError(f"cannot use {expr} as an activation: its derivative is 0 wherever it is "
                          "defined, so no gradient flows through it")
 
 
@@ -195,7 +196,7 @@ class ActivationDerivative:
 def derivative(act: Activation) -> ActivationDerivative:
     """Differentiate an elementwise activation and rewrite it in its output."""
     if not act.elementwise:
-        raise ValueError("softmax is not elementwise: use derive.softmax_jacobian")
+        raise ModelError("softmax is not elementwise: use derive.softmax_jacobian")
     return _derivative_of(act.expr)
 
 

@@ -33,10 +33,7 @@ from typing import Callable
 import numpy as np
 
 from . import activations as acts
-
-
-class BackendUnavailable(ImportError):
-    """The backend's library is not installed; the message names the extra."""
+from ..errors import BackendUnavailable, ModelError  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -264,7 +261,7 @@ def runtime(name: str) -> Runtime:
     try:
         backend = BACKENDS[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown backend {name!r}; known: {', '.join(BACKENDS)}") from None
+        raise ModelError(f"unknown backend {name!r}; known: {', '.join(BACKENDS)}") from None
     try:
         importlib.import_module(backend.library)
     except ImportError:

@@ -23,6 +23,7 @@ import numpy as np
 import sympy as sp
 
 from .activations import a, z
+from ..errors import ModelError
 
 y = sp.Symbol("y", real=True)
 w = sp.Symbol("w", real=True)
@@ -87,10 +88,10 @@ def resolve_loss(spec) -> Loss:
         try:
             return LOSSES[spec]
         except KeyError:
-            raise ValueError(f"unknown loss {spec!r}; known: {', '.join(LOSSES)}") from None
+            raise ModelError(f"unknown loss {spec!r}; known: {', '.join(LOSSES)}") from None
     expr = spec(a, y) if callable(spec) and not isinstance(spec, sp.Basic) else spec
     if not isinstance(expr, sp.Expr) or expr.free_symbols - {a, y}:
-        raise ValueError("a custom loss must be a SymPy expression in a (output) and y (target)")
+        raise ModelError("a custom loss must be a SymPy expression in a (output) and y (target)")
     return Loss("custom", expr, "custom loss " + sp.sstr(expr))
 
 
@@ -98,7 +99,7 @@ def resolve_reg(name: str) -> Regulariser:
     try:
         return REGULARISERS[name]
     except KeyError:
-        raise ValueError(f"unknown regulariser {name!r}; known: {', '.join(REGULARISERS)}") from None
+        raise ModelError(f"unknown regulariser {name!r}; known: {', '.join(REGULARISERS)}") from None
 
 
 @lru_cache(maxsize=64)

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import activations as acts
 from . import losses
+from ..errors import ModelError
 
 LAYOUTS = ("columns", "rows")
 
@@ -99,20 +100,20 @@ def mlp(sizes: Sequence[int], hidden="sigmoid", output="sigmoid", loss=None, reg
     """
     sizes = _widths(sizes)
     if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
+        raise ModelError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
     out_act = acts.resolve(output)
     hid_act = acts.resolve(hidden)
     if not hid_act.elementwise:
-        raise ValueError("softmax is only supported as the output activation")
+        raise ModelError("softmax is only supported as the output activation")
     if loss is None:
         try:
             loss = losses.DEFAULT_LOSS[out_act.name]
         except KeyError:
-            raise ValueError(f"no default loss for output {out_act.name!r}: pass loss=") from None
+            raise ModelError(f"no default loss for output {out_act.name!r}: pass loss=") from None
     loss_obj = losses.resolve_loss(loss)
     _check_loss_fits(out_act, loss_obj)
     if out_act.name == "softmax" and sizes[-1] < 2:
-        raise ValueError("a softmax output needs at least two units")
+        raise ModelError("a softmax output needs at least two units")
     return Network(sizes, hid_act, out_act, loss_obj, losses.resolve_reg(reg), layout, bool(bias))
 
 
@@ -148,13 +149,13 @@ def _widths(sizes) -> tuple[int, ...]:
             raise TypeError
         sizes = sizes.tolist() if isinstance(sizes, np.ndarray) else list(sizes)
     except TypeError:
-        raise ValueError(f"sizes must be a list of layer widths, got {type(sizes).__name__}") from None
+        raise ModelError(f"sizes must be a list of layer widths, got {type(sizes).__name__}") from None
     bad = [n for n in sizes if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1]
     if bad or len(sizes) < 2:
         shown = repr(bad[0])[:40] if bad else f"{len(sizes)} width(s)"
-        raise ValueError(f"sizes must be at least two positive integers, got {shown}")
+        raise ModelError(f"sizes must be at least two positive integers, got {shown}")
     if len(sizes) - 1 > MAX_DEPTH:
-        raise ValueError(f"at most {MAX_DEPTH} weight layers, got {len(sizes) - 1}: the derived "
+        raise ModelError(f"at most {MAX_DEPTH} weight layers, got {len(sizes) - 1}: the derived "
                          "expressions nest once per layer and deeper ones exceed Python's recursion limit")
     return tuple(int(n) for n in sizes)
 
@@ -177,7 +178,7 @@ def _check_loss_fits(output: acts.Activation, loss: losses.Loss) -> None:
         return
     valid = LOSSES_FOR_OUTPUT.get(output.name, LOSSES_FOR_OTHER_OUTPUTS)
     if loss.name not in valid:
-        raise ValueError(f"loss {loss.name} does not fit output {output.name}: "
+        raise ModelError(f"loss {loss.name} does not fit output {output.name}: "
                          f"with output {output.name} use --loss {' or '.join(valid)}")
 
 
@@ -237,9 +238,9 @@ class NetFlags:
         """The network at the given widths (default: distinct small widths)."""
         if sizes is None:
             if not 1 <= self.depth <= len(DEFAULT_WIDTHS):
-                raise ValueError(f"depth must be between 1 and {len(DEFAULT_WIDTHS)}, got {self.depth}")
+                raise ModelError(f"depth must be between 1 and {len(DEFAULT_WIDTHS)}, got {self.depth}")
             sizes = list(DEFAULT_WIDTHS[: self.depth]) + [OUTPUT_WIDTH]
         if len(sizes) != self.depth + 1:
-            raise ValueError(f"{len(sizes)} widths given for depth {self.depth}")
+            raise ModelError(f"{len(sizes)} widths given for depth {self.depth}")
         return mlp(sizes, hidden=self.hidden, output=self.output, loss=self.loss, reg=self.reg,
                    layout=layout or self.layout, bias=self.bias)

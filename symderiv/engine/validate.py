@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import DataError
+
 # layout -> (axis of features in X and Y, how people say it, the other layout, one-hot targets)
 LAYOUTS = {
     "columns": (0, "one sample per column", "rows", "np.eye({n})[:, labels]"),
@@ -35,9 +37,9 @@ def data(net, params, X, Y) -> None:
     m = _samples(net, widths, "X", X, widths[0])
     m_y = _samples(net, widths, "Y", Y, widths[-1])
     if m == 0:
-        raise ValueError("X holds no samples: the loss and its gradients are means over at least one sample")
+        raise DataError("X holds no samples: the loss and its gradients are means over at least one sample")
     if m_y != m:
-        raise ValueError(f"X holds {m} samples but Y holds {m_y}: {_where(net, widths)} needs one "
+        raise DataError(f"X holds {m} samples but Y holds {m_y}: {_where(net, widths)} needs one "
                          f"target per sample ({LAYOUTS[net.layout][1]} in both)")
     if net.output.name == "softmax" and net.loss.name == "ce" and isinstance(Y, (np.ndarray, list)):
         _one_hot(net, np.asarray(Y))   # values of JAX tracers and device tensors are not read
@@ -61,7 +63,7 @@ def _one_hot(net, Y) -> None:
     tol = 1e-5 if Y.dtype == np.float32 else 1e-9
     if not (np.maximum.reduce(np.abs(sums - 1.0), axis=None) < tol and np.minimum.reduce(Y, axis=None) >= 0):
         bad = int(np.argmax(np.abs(sums - 1.0)))
-        raise ValueError(f"softmax with ce needs each column of Y to be one-hot (or a probability "
+        raise DataError(f"softmax with ce needs each column of Y to be one-hot (or a probability "
                          f"vector): column {bad} sums to {sums[bad]:g}")
 
 
@@ -84,19 +86,19 @@ def _widths(net, params) -> list[int]:
     try:
         pairs = [(_shape_of(W), _shape_of(b)) for W, b in params]
     except (TypeError, ValueError):
-        raise ValueError(f"params must be a list of (W, b) pairs, one per weight layer "
+        raise DataError(f"params must be a list of (W, b) pairs, one per weight layer "
                          f"({net.depth} for this network), as net.init_params() returns") from None
     if len(pairs) != net.depth:
-        raise ValueError(f"params has {len(pairs)} (W, b) pairs but the network has {net.depth} weight layers")
+        raise DataError(f"params has {len(pairs)} (W, b) pairs but the network has {net.depth} weight layers")
     if net.layout == "rows":   # the same checks on the column-layout shapes
         pairs = [(w[::-1], b[::-1]) for w, b in pairs]
     widths = [pairs[0][0][-1] if pairs[0][0] else None]
     for l, (w, b) in enumerate(pairs, start=1):
         if len(w) != 2 or b != (w[0], 1):
-            raise ValueError(f"W{l} has shape {_user(w, net)} and b{l} has shape {_user(b, net)}: in "
+            raise DataError(f"W{l} has shape {_user(w, net)} and b{l} has shape {_user(b, net)}: in "
                              f"{net.layout} layout W_l must be {_PARAM_SHAPES[net.layout]}")
         if w[1] != widths[-1]:
-            raise ValueError(f"W{l} has shape {_user(w, net)} but layer {l - 1} has {widths[-1]} units: "
+            raise DataError(f"W{l} has shape {_user(w, net)} but layer {l - 1} has {widths[-1]} units: "
                              f"W{l} must be {_user((w[0], widths[-1]), net)} in {net.layout} layout")
         widths.append(w[0])
     return widths
@@ -136,5 +138,5 @@ def _samples(net, widths, name: str, value, n: int) -> int:
                 f'layout="{other}".')
     elif name == "Y" and len(shape) == 1:
         hint = f" Class labels? Give one-hot targets: {one_hot.format(n=n)}."
-    raise ValueError(f"{name} has shape {shape}, but {_where(net, widths)} needs {name} of shape "
+    raise DataError(f"{name} has shape {shape}, but {_where(net, widths)} needs {name} of shape "
                      f"{_shape(n, net.layout)}: {words}.{hint}")

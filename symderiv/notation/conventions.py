@@ -31,6 +31,7 @@ from .tokens import NotationError
 from .readings import (BiasUnit, KindRename, LayerShift, LetterLayer, NamedDerivatives, Readings, UnitLetters, as_readings,
                        compile_readings, map_tree)
 from .tree import LayerRef, Node, Op, Partial, Qty, Sum
+from ..errors import ModelError
 
 
 # ---------------------------------------------------------------- construct rows of the conventions
@@ -375,7 +376,7 @@ def resolve(latex: str, name: str | None = "auto") -> Convention:
     try:
         return CONVENTIONS[name]
     except KeyError:
-        raise ValueError(f"unknown convention {name!r}; known: auto, {', '.join(CONVENTIONS)}") from None
+        raise ModelError(f"unknown convention {name!r}; known: auto, {', '.join(CONVENTIONS)}") from None
 
 
 def model_line(flags: NetFlags) -> str:

@@ -22,29 +22,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import NotationError  # noqa: F401 (re-exported)
+
 MAX_CHARS = 4000          # a claim is one formula; a book chapter is not
 MAX_DEPTH = 40            # braces + parentheses nested deeper than this are refused
-
-
-class NotationError(ValueError):
-    """Unusable input: one line naming the problem, with the position when known."""
-
-    def __init__(self, message: str, text: str | None = None, pos: int | None = None):
-        self.message, self.text, self.pos = message, text, pos
-        super().__init__(self.one_line())
-
-    def one_line(self) -> str:
-        if self.text is None or self.pos is None:
-            return self.message
-        return f"{self.message} at column {self.pos + 1}"
-
-    def caret(self) -> str:
-        """Two lines: the (clipped) input and a caret under the problem."""
-        if self.text is None or self.pos is None:
-            return ""
-        start = max(0, self.pos - 40)
-        snippet = self.text[start:self.pos + 40].replace("\n", " ")
-        return snippet + "\n" + " " * (self.pos - start) + "^"
 
 
 # ---------------------------------------------------------------- name tables

@@ -24,12 +24,10 @@ import os
 import pathlib
 import tempfile
 
+from ..errors import OutputError  # noqa: F401 (re-exported)
+
 MANIFEST = ".symderiv-report"
 TMP_PREFIX = ".symderiv-tmp-"
-
-
-class OutputError(ValueError):
-    """An output path symderiv will not or cannot write; the message names it."""
 
 
 def _why(exc: OSError) -> str:

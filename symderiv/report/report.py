@@ -30,6 +30,7 @@ from ..verify.verdict import internal_reason
 from .explain import CLOSE, OPEN, counterexample_rows, plain_reason, short_reason
 from ..engine.render import (PREAMBLE, derivation_latex_body, derivation_markdown, markdown_text, text_escape,
                              why_latex, why_markdown)
+from ..errors import DocumentError
 
 # Commands the notes use that the base TeX packages lack: shown as the plain content.
 EXTRA_PREAMBLE = r"""\usepackage{graphicx}
@@ -379,7 +380,7 @@ def report_names(note, pdf: bool = False) -> list[str]:
     noteNNN.tex, .md, noteNNN-corrected.tex, .md, then the two PDFs with ``pdf``."""
     nid = str(note.id)
     if not _NOTE_ID.fullmatch(nid):  # it becomes a file name: no paths, no dots
-        raise ValueError(f"note id {nid[:40]!r} must be 1-40 letters, digits, '-' or '_'")
+        raise DocumentError(f"note id {nid[:40]!r} must be 1-40 letters, digits, '-' or '_'")
     stems = (f"note{nid}", f"note{nid}-corrected")
     return [f"{stems[0]}.tex", f"{stems[0]}.md", f"{stems[1]}.tex", f"{stems[1]}.md"] + \
         ([f"{stems[0]}.pdf", f"{stems[1]}.pdf"] if pdf else [])

@@ -32,23 +32,10 @@ import signal
 import subprocess
 import tempfile
 
+from ..errors import TeXError, UnsafeTeX  # noqa: F401 (re-exported)
+
 PDFLATEX_PACKAGES = "texlive-latex-base texlive-latex-recommended"
 COMPILE_SECONDS = 120.0
-
-
-class UnsafeTeX(ValueError):
-    """A piece of LaTeX that must not reach pdflatex; the message names why."""
-
-
-class TeXError(ValueError):
-    """pdflatex is missing, failed, or ran out of time; the message is one line.
-
-    ``line`` is the line of the .tex source pdflatex stopped at, when its log names one.
-    """
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
 
 
 # Commands that read or write files, run programs, or redefine how TeX reads

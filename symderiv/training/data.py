@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import DataError
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -91,19 +93,19 @@ def _check_npz_size(path: str, headers: dict) -> None:
         itemsize = 8 if key == "X" else max(dtype.itemsize, 8)
         total += max(count * itemsize, stored)
     if total > MAX_NPZ_BYTES:
-        raise ValueError(f"{path}: X and y would take {total / 2**30:.1f} GiB decompressed; "
+        raise DataError(f"{path}: X and y would take {total / 2**30:.1f} GiB decompressed; "
                          f"the limit is {MAX_NPZ_BYTES / 2**30:.0f} GiB")
 
 
 def _npz(path: str) -> Dataset:
     if not os.path.isfile(path):
-        raise ValueError(f"dataset file {path!r} not found")
+        raise DataError(f"dataset file {path!r} not found")
     if not zipfile.is_zipfile(path):  # np.load would otherwise try other formats, pickle among them
-        raise ValueError(f"{path}: not an .npz archive (save it with numpy.savez)")
+        raise DataError(f"{path}: not an .npz archive (save it with numpy.savez)")
     try:
         headers = _npz_headers(path)
     except Exception as exc:  # a damaged archive or .npy header
-        raise ValueError(f"{path}: not a readable .npz archive ({type(exc).__name__})") from None
+        raise DataError(f"{path}: not a readable .npz archive ({type(exc).__name__})") from None
     _check_npz_size(path, headers)
     try:
         with np.load(path, allow_pickle=False) as archive:
@@ -111,12 +113,12 @@ def _npz(path: str) -> Dataset:
             arrays = {key: archive[key] for key in ("X", "y") if key in archive.files}
             found = sorted(archive.files)
     except ValueError as exc:  # object arrays need pickle, which we refuse
-        raise ValueError(f"{path}: cannot read without pickle ({exc}); save numeric/string arrays") from None
+        raise DataError(f"{path}: cannot read without pickle ({exc}); save numeric/string arrays") from None
     except Exception as exc:  # zipfile.BadZipFile, OSError, EOFError, ...: all mean "not an .npz"
-        raise ValueError(f"{path}: not a readable .npz archive ({type(exc).__name__})") from None
+        raise DataError(f"{path}: not a readable .npz archive ({type(exc).__name__})") from None
     missing = [key for key in ("X", "y") if key not in arrays]
     if missing:
-        raise ValueError(f"{path}: missing array(s) {', '.join(missing)}; found {found or 'none'}")
+        raise DataError(f"{path}: missing array(s) {', '.join(missing)}; found {found or 'none'}")
     return _labelled(os.path.basename(path), arrays["X"], arrays["y"], where=path)
 
 
@@ -125,23 +127,23 @@ def _labelled(name: str, X, y, where: str | None = None) -> Dataset:
     where = where or name
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2:
-        raise ValueError(f"{where}: X must be a 2-D array (samples, features), got shape {X.shape}")
+        raise DataError(f"{where}: X must be a 2-D array (samples, features), got shape {X.shape}")
     if y.ndim != 1:
-        raise ValueError(f"{where}: y must be a 1-D array of labels, got shape {y.shape}")
+        raise DataError(f"{where}: y must be a 1-D array of labels, got shape {y.shape}")
     if len(y) != len(X):
-        raise ValueError(f"{where}: X has {len(X)} samples but y has {len(y)} labels")
+        raise DataError(f"{where}: X has {len(X)} samples but y has {len(y)} labels")
     if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
-        raise ValueError(f"{where}: X must be real numbers, got dtype {X.dtype}")
+        raise DataError(f"{where}: X must be real numbers, got dtype {X.dtype}")
     X = X.astype(float)
     if not np.all(np.isfinite(X)):
-        raise ValueError(f"{where}: X contains NaN or infinite values")
+        raise DataError(f"{where}: X contains NaN or infinite values")
     if X.size and np.abs(X).max() > MAX_FEATURE:
-        raise ValueError(f"{where}: X has values up to {np.abs(X).max():.3g}, too large to standardise; "
+        raise DataError(f"{where}: X has values up to {np.abs(X).max():.3g}, too large to standardise; "
                          f"rescale the features below {MAX_FEATURE:.0e}")
     _check_labels(y, where)
     classes, labels = np.unique(y, return_inverse=True)
     if len(X) < 2 or len(classes) < 2:
-        raise ValueError(f"{where}: need at least 2 samples and 2 classes, got {len(X)} and {len(classes)}")
+        raise DataError(f"{where}: need at least 2 samples and 2 classes, got {len(X)} and {len(classes)}")
     return Dataset(name, X, labels.reshape(-1), tuple(classes.tolist()))
 
 
@@ -154,12 +156,12 @@ def _check_labels(y: np.ndarray, where: str) -> None:
     if y.dtype.kind in "iubUS":
         return
     if y.dtype.kind != "f":
-        raise ValueError(f"{where}: labels must be integer class ids, got dtype {y.dtype}")
+        raise DataError(f"{where}: labels must be integer class ids, got dtype {y.dtype}")
     if not np.all(np.isfinite(y)):
-        raise ValueError(f"{where}: labels contain NaN or infinite values")
+        raise DataError(f"{where}: labels contain NaN or infinite values")
     if np.any(y != np.round(y)):
         example = y[y != np.round(y)][0]
-        raise ValueError(f"{where}: labels must be integer class ids, got {example:g}")
+        raise DataError(f"{where}: labels must be integer class ids, got {example:g}")
 
 
 # name -> loader; anything else is read as a file path.
@@ -172,7 +174,7 @@ def load(spec: str) -> Dataset:
     if loader is not None:
         return loader(spec)
     if not spec.endswith(".npz"):
-        raise ValueError(f"unknown dataset {spec!r}: use {', '.join(SOURCES)} or a FILE.npz with arrays X and y")
+        raise DataError(f"unknown dataset {spec!r}: use {', '.join(SOURCES)} or a FILE.npz with arrays X and y")
     return _npz(spec)
 
 
@@ -183,7 +185,7 @@ def split(data: Dataset, test_fraction: float = 0.2, seed: int = 0) -> tuple[Dat
     test accuracy never silently ignores a class.
     """
     if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test fraction must be in (0, 1), got {test_fraction}")
+        raise DataError(f"test fraction must be in (0, 1), got {test_fraction}")
     rng = np.random.default_rng(seed)
     test_rows = []
     for label in range(data.n_classes):
@@ -194,7 +196,7 @@ def split(data: Dataset, test_fraction: float = 0.2, seed: int = 0) -> tuple[Dat
     test = np.sort(np.concatenate(test_rows))
     train = np.setdiff1d(np.arange(len(data.y)), test)
     if len(test) == 0:
-        raise ValueError(f"{data.name}: too few samples for a test split: every one of the "
+        raise DataError(f"{data.name}: too few samples for a test split: every one of the "
                          f"{data.n_classes} classes has a single sample")
     return data.subset(train), data.subset(test)
 
@@ -211,7 +213,7 @@ class Scaler:
         with np.errstate(over="ignore", invalid="ignore"):
             std = X.std(axis=0)
         if not np.all(np.isfinite(std)):
-            raise ValueError("X values are too large to standardise (their variance overflows): rescale them")
+            raise DataError("X values are too large to standardise (their variance overflows): rescale them")
         # A constant feature (digits' always-blank corner pixels) is centred, not blown up.
         return cls(X.mean(axis=0), np.where(std > 1e-12, std, 1.0))
 
@@ -228,7 +230,7 @@ def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
     """
     labels = np.asarray(labels)
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"labels must be in 0..{n_classes - 1}")
+        raise DataError(f"labels must be in 0..{n_classes - 1}")
     out = np.zeros((len(labels), n_classes))
     out[np.arange(len(labels)), labels] = 1.0
     return out

@@ -34,6 +34,7 @@ from ..engine import backends
 from . import data as datasets
 from ..engine.network import NetFlags, Network, mlp
 from ..engine.presets import PRESETS
+from ..errors import DataError, OutputError, TrainingDiverged, UsageError  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _validated(config: TrainConfig) -> TrainConfig:
     for name, (ok, what) in _CHECKS.items():
         value = getattr(config, name)
         if not ok(value):
-            raise ValueError(f"--{name.replace('_', '-')} must be {what}, got {value}")
+            raise UsageError(f"--{name.replace('_', '-')} must be {what}, got {value}")
     return config
 
 
@@ -215,10 +216,6 @@ def _train_loop(num, net, params, train: Problem, test: Problem, config: TrainCo
     return params
 
 
-class TrainingDiverged(ValueError):
-    """The objective became non-finite or exploded: the learning rate is too large."""
-
-
 # The objective may rise for a while, but never by this factor over its start (or over 1).
 EXPLODED = 1e3
 
@@ -271,7 +268,7 @@ def check_memory(net: Network, samples: int, batch_size: int) -> None:
     """Refuse, before allocating anything, a network too large to train on this machine."""
     need, have = memory_needed(net, samples, batch_size), available_memory()
     if need > 0.8 * have:
-        raise ValueError(f"a {'-'.join(map(str, net.sizes))} network on {samples} samples needs about "
+        raise DataError(f"a {'-'.join(map(str, net.sizes))} network on {samples} samples needs about "
                          f"{need / 2**30:.3g} GiB, more than the {have / 2**30:.1f} GiB available: "
                          f"lower --hidden-units")
 
@@ -331,15 +328,15 @@ def check_plot_path(path: str) -> str:
     """The --plot target, checked before training: a file name with a known image suffix."""
     import os
     if os.path.islink(path):
-        raise ValueError(f"--plot {path!r} is a symbolic link: refusing to write through it "
+        raise OutputError(f"--plot {path!r} is a symbolic link: refusing to write through it "
                          "(remove it or choose another name)")
     if os.path.isdir(path):
-        raise ValueError(f"--plot {path!r} is a folder: give a file name such as {os.path.join(path, 'loss.png')}")
+        raise OutputError(f"--plot {path!r} is a folder: give a file name such as {os.path.join(path, 'loss.png')}")
     if os.path.splitext(path)[1].lower() not in PLOT_FORMATS:
-        raise ValueError(f"--plot {path!r} must end in {', '.join(PLOT_FORMATS)}")
+        raise OutputError(f"--plot {path!r} must end in {', '.join(PLOT_FORMATS)}")
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
-        raise ValueError(f"--plot {path!r}: folder {folder!r} does not exist")
+        raise OutputError(f"--plot {path!r}: folder {folder!r} does not exist")
     return path
 
 
@@ -351,7 +348,7 @@ def _save_figure(fig, path: str) -> None:
     try:
         fig.savefig(buffer, dpi=110, format=path.rsplit(".", 1)[-1].lower())
     except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot write plot {path!r}: {exc}") from None
+        raise OutputError(f"cannot write plot {path!r}: {exc}") from None
     write_atomic(path, buffer.getvalue())
 
 

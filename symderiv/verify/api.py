@@ -28,6 +28,7 @@ from .depths import generic_depth
 from .repair import oracle_weight, search_variants, textbook_expected
 from .symbolic import settle
 from .verdict import Unverifiable, Verdict, internal_reason
+from ..errors import ModelError
 
 SHAPES = 3                 # random network shapes per claim
 DRAWS = 2                  # random parameter draws per shape
@@ -40,7 +41,7 @@ def setting_of(net_or_flags, batch: bool | None = None) -> NetFlags:
         return net_or_flags if batch is None else replace(net_or_flags, batch=bool(batch))
     if isinstance(net_or_flags, Network):
         return NetFlags.of(net_or_flags, bool(batch))
-    raise ValueError("verify needs a Network or NetFlags")
+    raise ModelError("verify needs a Network or NetFlags")
 
 
 def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
