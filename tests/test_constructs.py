@@ -6,8 +6,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symderiv.notation import constructs, tokens as notation, parse as parse_mod
-from symderiv.notation.constructs import CONSTRUCTS, construct_of, edits, render
+from symderiv.notation import constructs, registry, tokens as notation, parse as parse_mod
+from symderiv.notation.registry import CONSTRUCTS, construct_of, edits, render
 from symderiv.notation.parse import parse
 from symderiv.notation.tree import Call, LayerRef, Num, Op, Qty, walk
 
@@ -59,7 +59,7 @@ def test_the_parser_names_no_construct_meaning_of_its_own():
 
 
 def test_row_spellings_are_accepted_by_the_tokenizer():
-    for tok in constructs.command_tokens():
+    for tok in registry.command_tokens():
         assert tok in notation.KNOWN_COMMANDS
 
 
@@ -102,4 +102,4 @@ def test_repairs_come_from_the_rows():
 def test_the_docs_show_the_registry_as_it_is():
     import pathlib
     doc = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "constructs.md").read_text(encoding="utf-8")
-    assert constructs.markdown_table() in doc
+    assert registry.markdown_table() in doc

@@ -19,11 +19,13 @@ A row says everything about one construct, in one place:
 
 Adding a construct is adding a row (the lesson of autograd's ``defvjp``
 table and SymPy's ``_print_<Class>``): the parser, the evaluator, the
-renderer and the repair search all dispatch through ``CONSTRUCTS``.
+renderer and the repair search all dispatch through ``registry.CONSTRUCTS``,
+built once from these core rows and the textbook rows (textbook.py).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import Enum
 from fractions import Fraction
 from typing import Callable
 
@@ -45,12 +47,28 @@ def no_edits(_n):
     return iter(())
 
 
+class Prec(float, Enum):
+    """How tightly a construct binds when rendered: a child is parenthesised when its level is below
+    the level its parent asks for (``r(child, Prec.FACTOR)``). Floats, so a level can sit between two."""
+    LOWEST = 0          # a whole group or argument: never parenthesised
+    COMPARISON = 0.5    # z > 0
+    SUM = 1             # a + b, a - b
+    PREFIX = 2          # -x, \sum_j x (and the right operand of a sum)
+    PRODUCT = 3         # A B, A \odot B, a / b
+    FACTOR = 4          # the right operand of a product
+    POWER = 5           # x^2, A^T
+    SCRIPTED = 5.5      # a quantity with scripts, a partial: parenthesised as the base of ^T or a power
+    BASE = 6            # the base of a power or a transpose
+    ATOM = 9            # numbers, names, functions applied, norms, matrices
+
+
 @dataclass(frozen=True)
 class Construct:
+    """One construct of the notation (module docstring); rows are written with keyword arguments."""
     name: str
     doc: str
     spellings: tuple
-    precedence: Callable | float
+    precedence: Callable | Prec
     evaluate: Callable
     render: Callable
     edits: Callable = no_edits
@@ -262,7 +280,7 @@ def _evaluate_matrix(ev, m: Matrix):
 
 
 def _render_matrix(m, r):
-    cells = [" & ".join(r"\dots" if c is None else r(c, 0) for c in row) for row in m.rows]
+    cells = [" & ".join(r"\dots" if c is None else r(c, Prec.LOWEST) for c in row) for row in m.rows]
     return "\\begin{bmatrix} " + " \\\\ ".join(cells) + " \\end{bmatrix}"
 
 
@@ -301,9 +319,9 @@ def _index_latex(i) -> str:
     return str(i)
 
 
-def _qty_prec(q: Qty) -> float:
+def _qty_prec(q: Qty) -> Prec:
     # W^{(l)} under ^T or a power needs parentheses: (W^{(l)})^T
-    return 5.5 if (q.idx or q.layer is not None) else 9
+    return Prec.SCRIPTED if (q.idx or q.layer is not None) else Prec.ATOM
 
 
 def _render_num(n, r):
@@ -314,8 +332,8 @@ def _render_num(n, r):
 def _render_add(n, r):
     x, y = n.args
     if isinstance(y, Op) and y.op == "neg":
-        return f"{r(x, 1)} - {r(y.args[0], 2)}"
-    return f"{r(x, 1)} + {r(y, 2)}"
+        return f"{r(x, Prec.SUM)} - {r(y.args[0], Prec.PREFIX)}"
+    return f"{r(x, Prec.SUM)} + {r(y, Prec.PREFIX)}"
 
 
 def _render_call(n, r):
@@ -323,20 +341,20 @@ def _render_call(n, r):
     if n.fn == "dact":
         name += "'"
     elif n.spelling == "e":
-        return f"e^{{{r(n.arg, 0)}}}"
-    return f"{name}\\left({r(n.arg, 0)}\\right)"
+        return f"e^{{{r(n.arg, Prec.LOWEST)}}}"
+    return f"{name}\\left({r(n.arg, Prec.LOWEST)}\\right)"
 
 
 def _render_T(n, r):
     style = n.style or "^T"
-    return f"{r(n.args[0], 6)}'" if style == "'" else f"{r(n.args[0], 6)}{style.strip()}"
+    return f"{r(n.args[0], Prec.BASE)}'" if style == "'" else f"{r(n.args[0], Prec.BASE)}{style.strip()}"
 
 
 def _render_sum(n, r):
     hi = f"^{{{n.hi_latex}}}" if n.hi_latex else ""
     if not hi and n.lo == 1:          # the natural range: every unit
-        return f"\\sum_{{{n.index}}} {r(n.body, 3)}"
-    return f"\\sum_{{{n.index}={n.lo}}}{hi} {r(n.body, 3)}"
+        return f"\\sum_{{{n.index}}} {r(n.body, Prec.PRODUCT)}"
+    return f"\\sum_{{{n.index}={n.lo}}}{hi} {r(n.body, Prec.PRODUCT)}"
 
 
 # ---------------------------------------------------------------- repair edits
@@ -692,7 +710,7 @@ def _evaluate_cond(ev, c):
 
 
 def _render_cases(n, r):
-    rows = [r(v, 0) + (f" & \\text{{if }} {r(c, 0)}" if c is not None else " & \\text{otherwise}")
+    rows = [r(v, Prec.LOWEST) + (f" & \\text{{if }} {r(c, Prec.LOWEST)}" if c is not None else " & \\text{otherwise}")
             for v, c in n.rows]
     return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}"
 
@@ -738,164 +756,121 @@ FUNCTION_NAMES: dict[str, str] = {
 INDEX_LETTERS = set("ijklpqrstuvcnh")
 
 
-# ---------------------------------------------------------------- the registry
-ROWS = [
-    Construct("num", "a number (integer or decimal); fractions are div of two numbers",
-              ("2", "0.5"), 9, lambda ev, n: float(n.value), _render_num, _num_edits, parse=_parse_num),
-    Construct("qty", "a named network quantity or free symbol, with layer superscript and index subscripts",
-              ("W^{(l)}", "a^{(l-1)}_j", "\\delta^{(L)}", "y", "J", "m", "\\lambda", "\\mathbf{1}"),
-              _qty_prec, lambda ev, q: ev.quantity(q), lambda q, r: render_qty(q), _qty_edits,
-              parse=_parse_quantity),
-    Construct("partial", "a partial derivative of one quantity by another (matrix, or one entry with indices)",
-              (r"\frac{\partial J}{\partial W^{(l)}}", r"\frac{\partial}{\partial W^{(l)}} J",
+# ---------------------------------------------------------------- the core rows (registry.py adds textbook.py's)
+CORE_ROWS = [
+    Construct(name="num", doc="a number (integer or decimal); fractions are div of two numbers",
+              spellings=("2", "0.5"), precedence=Prec.ATOM, evaluate=lambda ev, n: float(n.value),
+              render=_render_num, edits=_num_edits, parse=_parse_num),
+    Construct(name="qty",
+              doc="a named network quantity or free symbol, with layer superscript and index subscripts",
+              spellings=("W^{(l)}", "a^{(l-1)}_j", "\\delta^{(L)}", "y", "J", "m", "\\lambda", "\\mathbf{1}"),
+              precedence=_qty_prec, evaluate=lambda ev, q: ev.quantity(q), render=lambda q, r: render_qty(q),
+              edits=_qty_edits, parse=_parse_quantity),
+    Construct(name="partial",
+              doc="a partial derivative of one quantity by another (matrix, or one entry with indices)",
+              spellings=(r"\frac{\partial J}{\partial W^{(l)}}", r"\frac{\partial}{\partial W^{(l)}} J",
                r"\frac{\partial z_j}{\partial a_i}"),
-              5.5, lambda ev, d: ev.partial(d),
-              lambda n, r: f"\\frac{{\\partial {render_qty(n.num)}}}{{\\partial {render_qty(n.den)}}}",
-              _partial_edits),
-    Construct("derivof", "the partial derivative of an expression by a quantity (by central differences on the "
+              precedence=Prec.SCRIPTED, evaluate=lambda ev, d: ev.partial(d),
+              render=lambda n, r: f"\\frac{{\\partial {render_qty(n.num)}}}{{\\partial {render_qty(n.den)}}}",
+              edits=_partial_edits),
+    Construct(name="derivof",
+              doc="the partial derivative of an expression by a quantity (by central differences on the "
               "network: a scalar by a matrix, or anything by one entry)",
-              (r"\frac{\partial}{\partial W^{(2)}} \left(\lambda \|W^{(2)}\|^2\right)",
-               r"\frac{\partial (W a + b)}{\partial z_i}"), 5.5, lambda ev, d: ev.derivative_of(d),
-              lambda n, r: f"\\frac{{\\partial}}{{\\partial {render_qty(n.den)}}} {r(n.body, 9)}"),
-    Construct("deriv", "an ordinary derivative of a scalar expression (pure calculus); an operator written in "
-              "front (d/dz, \\partial/\\partial x, \\partial_x, \\nabla_x) takes the whole term after it, up to "
-              "the next +, -, = or closing bracket",
-              (r"\frac{d}{dz} \sigma(z)", r"\frac{d}{dz} 3 z^2", r"\partial_z \tfrac{1}{2} z^2"), 9,
-              lambda ev, d: ev.derivative(d),
-              lambda n, r: f"\\frac{{d}}{{d{n.var}}} {r(n.body, 5)}", starts=(r"\partial",),
+              spellings=(r"\frac{\partial}{\partial W^{(2)}} \left(\lambda \|W^{(2)}\|^2\right)",
+               r"\frac{\partial (W a + b)}{\partial z_i}"),
+              precedence=Prec.SCRIPTED, evaluate=lambda ev, d: ev.derivative_of(d),
+              render=lambda n, r: f"\\frac{{\\partial}}{{\\partial {render_qty(n.den)}}} {r(n.body, Prec.ATOM)}"),
+    Construct(name="deriv",
+              doc="an ordinary derivative of a scalar expression (pure calculus); an operator written in "
+                  "front (d/dz, \\partial/\\partial x, \\partial_x, \\nabla_x) takes the whole term after it, up to "
+                  "the next +, -, = or closing bracket",
+              spellings=(r"\frac{d}{dz} \sigma(z)", r"\frac{d}{dz} 3 z^2", r"\partial_z \tfrac{1}{2} z^2"),
+              precedence=Prec.ATOM, evaluate=lambda ev, d: ev.derivative(d),
+              render=lambda n, r: f"\\frac{{d}}{{d{n.var}}} {r(n.body, Prec.POWER)}", starts=(r"\partial",),
               parse=_parse_partial_sub),
-    Construct("add", "sum of two terms (a bias column broadcasts over the batch)", ("+",), 1,
-              _binary(_add), _render_add, _term_edits, infix=("+",), level="sum"),
-    Construct("sub", "difference of two terms", ("-",), 1, _binary(lambda x, y: _add(x, -y)),
-              lambda n, r: f"{r(n.args[0], 1)} - {r(n.args[1], 2)}", _sub_edits, infix=("-",), level="sum"),
-    Construct("neg", "leading minus", ("-x",), 2, lambda ev, n: -ev(n.args[0]),
-              lambda n, r: f"-{r(n.args[0], 3)}"),
-    Construct("mm", "matrix product (or scalar times anything): juxtaposition, \\cdot, \\times",
-              ("A B", r"A \cdot B", r"A \times B"), 3, _struck_or(_mm),
-              lambda n, r: f"{r(n.args[0], 3)}{f' {n.style} ' if n.style else ' '}{r(n.args[1], 4)}",
-              _product_edits, infix=(r"\cdot", r"\times"), level="product"),
-    Construct("had", "element-wise (Hadamard) product", (r"\odot", r"\circ", "*", r"\ast"), 3, _struck_or(_had),
-              lambda n, r: f"{r(n.args[0], 3)} {n.style or chr(92) + 'odot'} {r(n.args[1], 4)}",
-              _product_edits, infix=(r"\odot", r"\circ", "*", r"\ast"), level="product"),
-    Construct("div", "division (element-wise between equal shapes)", (r"\frac{a}{b}", "a / b"), 3,
-              _binary(_div), lambda n, r: f"\\frac{{{r(n.args[0], 0)}}}{{{r(n.args[1], 0)}}}", _div_edits,
-              starts=(r"\frac", r"\dfrac", r"\tfrac"), parse=_parse_frac, infix=("/",), level="product"),
-    Construct("pow", "power (element-wise on a matrix); \\sqrt is the power 1/2", ("x^{2}", r"\sqrt{x}"), 5,
-              _binary(_pow), lambda n, r: f"{r(n.args[0], 6)}^{{{r(n.args[1], 0)}}}",
-              starts=(r"\sqrt",), parse=_parse_sqrt),
-    Construct("T", "transpose of a matrix", ("A^T", r"A^\top", r"A^\intercal", "A'", r"A^{\prime}"), 5,
-              lambda ev, n: (lambda v: v.T if isinstance(v, np.ndarray) else v)(ev(n.args[0])), _render_T,
-              _transpose_edits, postfix=("T", r"\top", r"\intercal", r"\prime", "'")),
-    Construct("act", "the layer's activation function, read from its argument's layer",
-              (r"\sigma(z^{(l)})", "f(z)", "g(z)", r"\phi(z)"), 9,
-              lambda ev, c: ev.activation(c, derivative=False), _render_call,
+    Construct(name="add", doc="sum of two terms (a bias column broadcasts over the batch)", spellings=("+",),
+              precedence=Prec.SUM, evaluate=_binary(_add), render=_render_add, edits=_term_edits, infix=("+",),
+              level="sum"),
+    Construct(name="sub", doc="difference of two terms", spellings=("-",), precedence=Prec.SUM,
+              evaluate=_binary(lambda x, y: _add(x, -y)),
+              render=lambda n, r: f"{r(n.args[0], Prec.SUM)} - {r(n.args[1], Prec.PREFIX)}", edits=_sub_edits,
+              infix=("-",), level="sum"),
+    Construct(name="neg", doc="leading minus", spellings=("-x",), precedence=Prec.PREFIX,
+              evaluate=lambda ev, n: -ev(n.args[0]), render=lambda n, r: f"-{r(n.args[0], Prec.PRODUCT)}"),
+    Construct(name="mm", doc="matrix product (or scalar times anything): juxtaposition, \\cdot, \\times",
+              spellings=("A B", r"A \cdot B", r"A \times B"), precedence=Prec.PRODUCT, evaluate=_struck_or(_mm),
+              render=lambda n, r: f"{r(n.args[0], Prec.PRODUCT)}{f' {n.style} ' if n.style else ' '}{r(n.args[1], Prec.FACTOR)}",
+              edits=_product_edits, infix=(r"\cdot", r"\times"), level="product"),
+    Construct(name="had", doc="element-wise (Hadamard) product", spellings=(r"\odot", r"\circ", "*", r"\ast"),
+              precedence=Prec.PRODUCT, evaluate=_struck_or(_had),
+              render=lambda n, r: f"{r(n.args[0], Prec.PRODUCT)} {n.style or chr(92) + 'odot'} {r(n.args[1], Prec.FACTOR)}",
+              edits=_product_edits, infix=(r"\odot", r"\circ", "*", r"\ast"), level="product"),
+    Construct(name="div", doc="division (element-wise between equal shapes)", spellings=(r"\frac{a}{b}", "a / b"),
+              precedence=Prec.PRODUCT, evaluate=_binary(_div),
+              render=lambda n, r: f"\\frac{{{r(n.args[0], Prec.LOWEST)}}}{{{r(n.args[1], Prec.LOWEST)}}}",
+              edits=_div_edits, starts=(r"\frac", r"\dfrac", r"\tfrac"), parse=_parse_frac, infix=("/",),
+              level="product"),
+    Construct(name="pow", doc="power (element-wise on a matrix); \\sqrt is the power 1/2",
+              spellings=("x^{2}", r"\sqrt{x}"), precedence=Prec.POWER, evaluate=_binary(_pow),
+              render=lambda n, r: f"{r(n.args[0], Prec.BASE)}^{{{r(n.args[1], Prec.LOWEST)}}}", starts=(r"\sqrt",),
+              parse=_parse_sqrt),
+    Construct(name="T", doc="transpose of a matrix",
+              spellings=("A^T", r"A^\top", r"A^\intercal", "A'", r"A^{\prime}"), precedence=Prec.POWER,
+              evaluate=lambda ev, n: (lambda v: v.T if isinstance(v, np.ndarray) else v)(ev(n.args[0])),
+              render=_render_T, edits=_transpose_edits, postfix=("T", r"\top", r"\intercal", r"\prime", "'")),
+    Construct(name="act", doc="the layer's activation function, read from its argument's layer",
+              spellings=(r"\sigma(z^{(l)})", "f(z)", "g(z)", r"\phi(z)"), precedence=Prec.ATOM,
+              evaluate=lambda ev, c: ev.activation(c, derivative=False), render=_render_call,
               starts=tuple(sorted(ACTIVATION_NAMES)), parse=_parse_activation),
-    Construct("dact", "the derivative of the layer's activation, element-wise",
-              (r"\sigma'(z^{(l)})", "f'(z)", r"g^{\prime}(z)"), 9,
-              lambda ev, c: ev.activation(c, derivative=True), _render_call),
-    Construct("function", "an elementary function applied element-wise: tanh, exp, log, sigmoid, relu, softmax",
-              (r"\tanh(z)", r"\log a", r"\exp(z)", "e^{z}", r"\text{softmax}(z)"), 9,
-              lambda ev, c: ev.elementary(c), _render_call,
+    Construct(name="dact", doc="the derivative of the layer's activation, element-wise",
+              spellings=(r"\sigma'(z^{(l)})", "f'(z)", r"g^{\prime}(z)"), precedence=Prec.ATOM,
+              evaluate=lambda ev, c: ev.activation(c, derivative=True), render=_render_call),
+    Construct(name="function",
+              doc="an elementary function applied element-wise: tanh, exp, log, sigmoid, relu, softmax",
+              spellings=(r"\tanh(z)", r"\log a", r"\exp(z)", "e^{z}", r"\text{softmax}(z)"), precedence=Prec.ATOM,
+              evaluate=lambda ev, c: ev.elementary(c), render=_render_call,
               starts=tuple(sorted(FUNCTION_NAMES)) + ("e",), parse=_parse_function),
-    Construct("norm", "the Frobenius norm (the 2-norm of a vector); \\|W\\|_2^2 in weight decay is the sum of squares",
-              (r"\|W\|", r"\|W\|_2^2", r"\|W\|_F^2", r"\left\|y - a\right\|^{2}"), 9,
-              lambda ev, n: _frobenius(ev(n.arg)),
-              lambda n, r: f"\\left\\|{r(n.arg, 0)}\\right\\|" + (f"_{{{n.kind}}}" if n.kind else ""),
+    Construct(name="norm",
+              doc="the Frobenius norm (the 2-norm of a vector); \\|W\\|_2^2 in weight decay is the sum of squares",
+              spellings=(r"\|W\|", r"\|W\|_2^2", r"\|W\|_F^2", r"\left\|y - a\right\|^{2}"), precedence=Prec.ATOM,
+              evaluate=lambda ev, n: _frobenius(ev(n.arg)),
+              render=lambda n, r: f"\\left\\|{r(n.arg, Prec.LOWEST)}\\right\\|" + (f"_{{{n.kind}}}" if n.kind else ""),
               starts=(r"\|",), parse=_parse_norm, closer=r"\|"),
-    Construct("cases", "a value by cases (ReLU masks): the first row whose condition holds, element-wise",
-              (r"\begin{cases} 1 & \text{if } z > 0 \\ 0 & \text{otherwise} \end{cases}",), 9, _evaluate_cases,
-              _render_cases, starts=("begin:cases",), parse=_parse_cases),
-    Construct("cond", "a comparison in a case or after a claim (\\text{if } j = y_i): true or false, element-wise",
-              ("z^{(2)} > 0", r"z \leq 0", r"j \neq k"), 0.5, _evaluate_cond,
-              lambda n, r: f"{r(n.left, 1)} {n.op} {r(n.right, 1)}", infix=tuple(COMPARISONS), level="comparison"),
-    Construct("index", "the value of an index in a condition (j), or the class of sample i (y_i)",
-              ("j = y_i",), 9, lambda ev, n: float(ev.index_value(n.name)),
-              lambda n, r: f"y_{{{n.name[1]}}}" if isinstance(n.name, tuple) else str(n.name)),
-    Construct("indicator", "1 where its condition holds, else 0 (element-wise)",
-              (r"\mathbb{1}(y_i = k)", r"\mathbb{1}\{y = k\}"), 9, _evaluate_indicator,
-              lambda n, r: f"\\mathbb{{1}}\\left({r(n.cond, 0)}\\right)", starts=(r"\mathbb{1}",),
+    Construct(name="cases", doc="a value by cases (ReLU masks): the first row whose condition holds, element-wise",
+              spellings=(r"\begin{cases} 1 & \text{if } z > 0 \\ 0 & \text{otherwise} \end{cases}",),
+              precedence=Prec.ATOM, evaluate=_evaluate_cases, render=_render_cases, starts=("begin:cases",),
+              parse=_parse_cases),
+    Construct(name="cond",
+              doc="a comparison in a case or after a claim (\\text{if } j = y_i): true or false, element-wise",
+              spellings=("z^{(2)} > 0", r"z \leq 0", r"j \neq k"), precedence=Prec.COMPARISON,
+              evaluate=_evaluate_cond, render=lambda n, r: f"{r(n.left, Prec.SUM)} {n.op} {r(n.right, Prec.SUM)}",
+              infix=tuple(COMPARISONS), level="comparison"),
+    Construct(name="index", doc="the value of an index in a condition (j), or the class of sample i (y_i)",
+              spellings=("j = y_i",), precedence=Prec.ATOM, evaluate=lambda ev, n: float(ev.index_value(n.name)),
+              render=lambda n, r: f"y_{{{n.name[1]}}}" if isinstance(n.name, tuple) else str(n.name)),
+    Construct(name="indicator", doc="1 where its condition holds, else 0 (element-wise)",
+              spellings=(r"\mathbb{1}(y_i = k)", r"\mathbb{1}\{y = k\}"), precedence=Prec.ATOM,
+              evaluate=_evaluate_indicator,
+              render=lambda n, r: f"\\mathbb{{1}}\\left({r(n.cond, Prec.LOWEST)}\\right)", starts=(r"\mathbb{1}",),
               parse=_parse_indicator, infix=(r"\{", r"\}"), level="delimiter"),
-    Construct("matrix", "a matrix written out; with ellipses, its general entry is read from its first cells",
-              (r"\begin{bmatrix} x_1^{(1)} & \dots & x_n^{(1)} \\ \vdots & \ddots & \vdots \end{bmatrix}",), 9,
-              _evaluate_matrix, _render_matrix, starts=tuple(f"begin:{e}" for e in MATRIX_ENVIRONMENTS),
-              parse=_parse_matrix, infix=tuple(ELLIPSES), level="ellipsis"),
-    Construct("cancel", "a term the author struck out (\\cancel): 0, and a product holding it is 0",
-              (r"\cancel{x}",), 9, lambda ev, n: 0.0, lambda n, r: f"\\cancel{{{r(n.arg, 0)}}}",
-              starts=(r"\cancel",), parse=_parse_cancel),
-    Construct("sum", "a sum over an index, with explicit or natural range",
-              (r"\sum_{j=1}^{n_{l+1}}", r"\sum_k", r"\sum_{i=1}^{m}"), 2,
-              lambda ev, s: ev.summation(s), _render_sum, starts=(r"\sum",), parse=_parse_sum),
+    Construct(name="matrix",
+              doc="a matrix written out; with ellipses, its general entry is read from its first cells",
+              spellings=(r"\begin{bmatrix} x_1^{(1)} & \dots & x_n^{(1)} \\ \vdots & \ddots & \vdots \end{bmatrix}",),
+              precedence=Prec.ATOM, evaluate=_evaluate_matrix, render=_render_matrix,
+              starts=tuple(f"begin:{e}" for e in MATRIX_ENVIRONMENTS), parse=_parse_matrix, infix=tuple(ELLIPSES),
+              level="ellipsis"),
+    Construct(name="cancel", doc="a term the author struck out (\\cancel): 0, and a product holding it is 0",
+              spellings=(r"\cancel{x}",), precedence=Prec.ATOM, evaluate=lambda ev, n: 0.0,
+              render=lambda n, r: f"\\cancel{{{r(n.arg, Prec.LOWEST)}}}", starts=(r"\cancel",), parse=_parse_cancel),
+    Construct(name="sum", doc="a sum over an index, with explicit or natural range",
+              spellings=(r"\sum_{j=1}^{n_{l+1}}", r"\sum_k", r"\sum_{i=1}^{m}"), precedence=Prec.PREFIX,
+              evaluate=lambda ev, s: ev.summation(s), render=_render_sum, starts=(r"\sum",), parse=_parse_sum),
 ]
-CONSTRUCTS: dict[str, Construct] = {c.name: c for c in ROWS}
-
 # Syntax that produces another construct's node (listed so the tokenizer accepts it).
 SPECIAL_STARTS = {"e": _parse_exp_e}
 
-# Token -> (row) lookups the parser uses.
-PRIMARY_STARTS: dict[str, Construct] = {tok: c for c in ROWS for tok in c.starts if c.parse}
-ENVIRONMENTS = {tok.split(":", 1)[1] for tok in PRIMARY_STARTS if tok.startswith("begin:")}
-INFIX: dict[str, dict[str, Construct]] = {
-    level: {tok: c for c in ROWS if c.level == level for tok in c.infix} for level in ("sum", "product")}
-TRANSPOSE_SUPERSCRIPTS = set(CONSTRUCTS["T"].postfix)
-CLOSERS = {c.closer for c in ROWS if c.closer}
 
-
-def construct_of(n: Node) -> Construct:
-    return CONSTRUCTS[n.construct]
-
-
-# ---------------------------------------------------------------- the generic passes
-def render(n: Node, parent_prec: float = 0) -> str:
-    """LaTeX of a tree, in the claim's own spelling."""
-    c = construct_of(n)
-    s = c.render(n, render)
-    return f"\\left({s}\\right)" if c.prec(n) < parent_prec else s
-
-
-def edits(n: Node):
-    """The single-edit repairs of node n itself (not of its children)."""
-    return construct_of(n).edits(n)
-
-
-def command_tokens() -> set:
-    """Every backslash command a construct row spells itself with (for the tokenizer's whitelist)."""
-    out = set()
-    for c in ROWS:
-        for tok in c.starts + c.infix + c.postfix + ((c.closer,) if c.closer else ()):
-            if tok.startswith("\\"):
-                out.add(tok)
-    return out
-
-
-def markdown_table() -> str:
-    """The registry as the Markdown table docs/constructs.md shows (a test keeps the two equal)."""
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
-    rows = ["| construct | what it means | written as |", "|---|---|---|"]
-    for c in ROWS:
-        spelled = ", ".join(f"`{cell(s)}`" for s in c.spellings)
-        rows.append(f"| {c.name} | {cell(c.doc)} | {spelled} |")
-    return "\n".join(rows) + "\n"
-
-
-# ---------------------------------------------------------------- registering rows from other modules
-def register(*rows: Construct, names: dict | None = None) -> None:
-    """Add rows (or replace a row of the same name) and quantity names, keeping every lookup in step.
-
-    conventions.py registers its constructs (\\nabla, the d-prefix, \\bullet, .*) through this, so each
-    construct stays one row wherever it lives.
-    """
-    for row in rows:
-        old = CONSTRUCTS.get(row.name)
-        if old is not None:
-            ROWS[ROWS.index(old)] = row
-        else:
-            ROWS.append(row)
-        CONSTRUCTS[row.name] = row
-        for tok in row.starts:
-            if row.parse:
-                PRIMARY_STARTS[tok] = row
-        if row.level:
-            INFIX[row.level].update({tok: row for tok in row.infix})
-        TRANSPOSE_SUPERSCRIPTS.update(row.postfix)
-    QUANTITY_NAMES.update(names or {})
+def render(n: Node, parent_prec: float = Prec.LOWEST) -> str:
+    """LaTeX of a tree: the registry's renderer (registry.py), for the rows' own edit labels."""
+    from .registry import render as render_by_registry   # the registry is built from these rows, so it comes later
+    return render_by_registry(n, parent_prec)

@@ -11,8 +11,8 @@ readings say what its symbols mean, and the checker decides.
 
 The constructs only some conventions use (``\\nabla_a C``, ``dW^{[l]}``,
 ``\\bullet`` and Octave's ``.*`` as the Hadamard product, ``g^{[l]'}(z)``,
-``\\mathcal{J}``, ``\\hat{\\mathbf{y}}``) are registered here as construct rows,
-so each still lives in one place.
+``\\mathcal{J}``, ``\\hat{\\mathbf{y}}``) are rows of textbook.py, which the
+registry (registry.py) merges with the core rows.
 
 >>> resolve(r"\\delta^{(2)} = \\Theta^{(2)T} \\delta^{(3)} .* g'(z^{(2)})").name
 'ng'
@@ -24,146 +24,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from . import constructs as C
-from . import tokens as notation
 from ..engine.network import NetFlags
 from .tokens import NotationError
 from .readings import (BiasUnit, KindRename, LayerShift, LetterLayer, NamedDerivatives, Readings, UnitLetters, as_readings,
                        compile_readings, map_tree)
-from .tree import LayerRef, Node, Op, Partial, Qty, Sum
+from .registry import render
+from .tree import LayerRef, Node, Qty
 from ..errors import ModelError
-
-
-# ---------------------------------------------------------------- construct rows of the conventions
-def _parse_nabla(p, t):
-    """\\nabla_{W^{(k)}} J, \\nabla_a C (Nielsen: the output activation), \\nabla_{\\hat{y}} L(\\hat{y}, y)."""
-    p.take()
-    if not p.at("_"):
-        p.fail(r"\nabla needs a subscript naming the variable: write \nabla_{W^{(l)}} J or "
-               r"\frac{\partial J}{\partial W^{(l)}}", t.pos)
-    p.take()
-    den = p.sub(p.group_tokens()).quantity()
-    if not isinstance(den, Qty):
-        p.fail(r"\nabla's subscript must be one quantity (W^{(l)}, b^{(l)}, a, z^{(l)})", t.pos)
-    if den.kind == "a" and den.layer is None and den.sample is None:   # Nielsen's \nabla_a C: the output
-        den = replace(den, layer=LayerRef("L", 0))
-    if p.peek() is None or p.peek().text in p.STOP:
-        p.fail(r"\nabla_{...} needs the cost after it: \nabla_{W^{(l)}} J", t.pos)
-    num = C.operator_operand(p, t)
-    if not isinstance(num, Qty) or num.kind != "J":
-        p.fail(r"\nabla_{...} is taken of the cost (J, C, L, E) here", t.pos)
-    return p.node(Partial(num, den, pos=t.pos))
-
-
-D_PREFIXED = frozenset("WwbZzAa")          # the names a d-prefix can touch
-
-
-def _parse_d_prefix(p, t):
-    """deeplearning.ai's dW^{[l]}, db^{[l]} (= dJ/dW, dJ/db), dZ^{[l]} (the per-sample deltas, no 1/m),
-    dA^{[l]} (m dJ/dA: the per-sample derivatives). Claimed only when d touches a layered name."""
-    nxt, after = p.peek(1), p.peek(2)
-    if nxt is None or nxt.text not in D_PREFIXED or nxt.pos != t.pos + 1 or after is None or after.text != "^":
-        return None
-    p.take()
-    q = p.quantity()
-    if isinstance(q, Op):                              # dW^{[l]T}: a transpose written in the superscript
-        return p.node(Op("T", (_d_meaning(q.args[0], t),), style=q.style, pos=t.pos))
-    return p.node(_d_meaning(q, t))
-
-
-def _d_meaning(q: Qty, t) -> Node:
-    J = Qty("J", "J")
-    if q.kind in ("W", "b"):
-        return Partial(J, q, pos=t.pos)
-    if q.kind == "z":
-        return replace(q, kind="delta", spelling="d" + q.spelling)
-    return Op("mm", (Qty("m", "m"), Partial(J, q)), pos=t.pos)
-
-
-def _parse_layered_activation(p, t):
-    """g^{[1]'}(z^{[1]}): an activation with a layer superscript and its prime (deeplearning.ai)."""
-    sup = [x.text for x in p.peek_group(2)] if p.peek(1) is not None and p.peek(1).text == "^" else []
-    if not sup or sup[0] not in ("[", "("):
-        return _ACT_PARSE(p, t)
-    p.take()
-    p.take()
-    p.group_tokens()                                 # the layer is read from the argument
-    prime = sup[-1] in ("'", r"\prime")
-    if p.at("'"):
-        p.take()
-        prime = True
-    return C.activation_applied(p, t, prime)
-
-
-_ACT_PARSE = C.CONSTRUCTS["act"].parse
-_SUM = C.CONSTRUCTS["sum"]
-SAMPLE_INDEX = "x"          # Nielsen's \sum_x: over the training examples x
-
-
-def _parse_sum_over_examples(p, t):
-    """\\sum_x body: a sum over the training examples (Nielsen: C = \\frac{1}{n} \\sum_x C_x)."""
-    if p.peek(1) is not None and p.peek(1).text == "_" and [x.text for x in p.peek_group(2)] == [SAMPLE_INDEX]:
-        p.take()
-        p.take()
-        p.group_tokens()
-        return p.node(Sum(SAMPLE_INDEX, 1, ("m",), p.product(), "", pos=t.pos))
-    return _SUM.parse(p, t)
-
-
-def _evaluate_sum(ev, s):
-    """A sum over the examples evaluates its body on each example alone (its own forward and backward
-    pass, so C_x and dC_x/dw are that example's); any other sum is the registry's."""
-    if s.index != SAMPLE_INDEX:
-        return _SUM.evaluate(ev, s)
-    from ..verify.evaluate import Context, Evaluator
-    total = 0.0
-    for k in range(ev.ctx.inst.m):
-        ctx = Context(_one_example(ev.ctx.inst, k), ev.ctx.l, dict(ev.ctx.idx), 0, dict(ev.ctx.vars))
-        total = C._add(total, Evaluator(ctx, "rows" if ev.rows else "columns")(s.body))
-    return total
-
-
-def _one_example(inst, k):
-    """Instance ``inst`` restricted to example k (m = 1), its trace recomputed; cached on the instance."""
-    from ..verify.instances import Instance, compiled
-    cache = inst.__dict__.setdefault("_examples", {})
-    if k not in cache:
-        flags = replace(inst.flags, batch=False)
-        X, Y = inst.X[:, [k]], inst.Y[:, [k]]
-        params = [(inst.W[l], inst.b[l]) for l in range(1, len(inst.sizes))]
-        cache[k] = Instance(flags, inst.sizes, 1, inst.W, inst.b, X, Y, inst.lam, inst.alpha,
-                            compiled(flags).trace(params, X, Y, inst.lam))
-    return cache[k]
-
-
-def _render_sum(n, r):
-    return f"\\sum_{{{n.index}}} {r(n.body, 3)}" if n.index == SAMPLE_INDEX else _SUM.render(n, r)
-_HAD_SPELLINGS = (r"\bullet", ".*", r".\ast")
-
-C.register(
-    replace(C.CONSTRUCTS["had"], spellings=C.CONSTRUCTS["had"].spellings + _HAD_SPELLINGS,
-            infix=C.CONSTRUCTS["had"].infix + _HAD_SPELLINGS,
-            doc=C.CONSTRUCTS["had"].doc + r"; \bullet (UFLDL) and Octave's .* (Ng)"),
-    replace(_SUM, parse=_parse_sum_over_examples, evaluate=_evaluate_sum, render=_render_sum,
-            spellings=_SUM.spellings + (r"\sum_x",),
-            doc=_SUM.doc + r"; \sum_x sums over the training examples, each evaluated alone (Nielsen's C_x)"),
-    replace(C.CONSTRUCTS["act"], parse=_parse_layered_activation,
-            spellings=C.CONSTRUCTS["act"].spellings + ("g^{[1]}(z^{[1]})",)),
-    # \nabla_{W} J is a spelling of the partial derivative; dW^{[l]}, dZ^{[l]} spell partials and deltas
-    replace(C.CONSTRUCTS["partial"], starts=(r"\nabla",), parse=_parse_nabla,
-            spellings=C.CONSTRUCTS["partial"].spellings + (r"\nabla_{W^{(l)}} J", r"\nabla_a C"),
-            doc=C.CONSTRUCTS["partial"].doc + r"; \nabla_{W^{(l)}} J (Goodfellow, UFLDL), \nabla_a C = dC/da^{(L)} "
-                r"(Nielsen); a bare \nabla is refused"),
-    replace(C.CONSTRUCTS["qty"], spellings=C.CONSTRUCTS["qty"].spellings + ("dW^{[l]}", "dZ^{[l]}", "dA^{[l]}"),
-            doc=C.CONSTRUCTS["qty"].doc + "; deeplearning.ai's d-prefix: dW, db = dJ/dW, dJ/db, dZ = the "
-                "per-sample deltas (no 1/m), dA = m dJ/dA"),
-    names={r"\mathcal{J}": "J", r"\hat{\mathbf{y}}": "yhat", r"\hat{\boldsymbol{y}}": "yhat",
-           r"\hat{\bm{y}}": "yhat", r"\hat{\mathbf{Y}}": "yhat", r"\mathcal{E}": "J"},
-)
-notation.KNOWN_COMMANDS.update({r"\nabla", r"\bullet", r"\rm", r"\ast"})
-
-from . import parse as _parse_module  # noqa: E402  (the engine's letter hook)
-_parse_module.LETTER_STARTS["d"] = _parse_d_prefix
 
 
 # ---------------------------------------------------------------- per-sample cost (Bishop's E_n)
@@ -209,7 +76,7 @@ class Convention:
 
     def render(self, node: Node) -> str:
         """LaTeX of a tree (in our notation) in this convention's notation."""
-        text = C.render(self.back(node))
+        text = render(self.back(node))
         for rx, rep in self.layer_style:
             text = re.sub(rx, rep, text)
         return text

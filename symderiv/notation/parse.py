@@ -26,17 +26,17 @@ import re
 
 from dataclasses import dataclass, replace
 
-from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, CONSTRUCTS, ENVIRONMENTS, INDEX_LETTERS, INFIX,
-                         LABELLED_KINDS, PRIMARY_STARTS, PURE_VARIABLES, QUANTITY_NAMES, SPECIAL_STARTS,
-                         TRANSPOSE_SUPERSCRIPTS, parse_condition, render, render_qty)
+from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, INDEX_LETTERS, LABELLED_KINDS, PURE_VARIABLES,
+                         parse_condition, render_qty)
+from .registry import (CONSTRUCTS, ENVIRONMENTS, INFIX, LETTER_STARTS, PRIMARY_STARTS, QUANTITY_NAMES, SPECIAL_STARTS,
+                       TRANSPOSE_SUPERSCRIPTS, render)
 from .tokens import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
 from .tree import (Call, Deriv, DerivOf, LayerRef, Matrix, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
                    transposed, walk)
 
 MAX_NODES = 2000
-# Spellings that start with a plain letter and claim it only in context (the d of dW^{[l]}):
-# letter -> parse function, which returns None, consuming nothing, when the letter is not its spelling.
-LETTER_STARTS: dict = {}
+# LETTER_STARTS (registry.py): spellings that start with a plain letter and claim it only in context (the d
+# of dW^{[l]}): letter -> parse function, which returns None, consuming nothing, when the letter is not its spelling.
 LAYOUT_ENVS = {"aligned", "align", "align*", "split", "gathered", "equation", "equation*"}
 
 
@@ -720,9 +720,6 @@ def _classify(claim: Claim) -> None:
 
 def known_names() -> str:
     return ", ".join(sorted(set(QUANTITY_NAMES) | ACTIVATION_NAMES))
-
-
-from . import conventions  # noqa: E402,F401  (registers the conventions' rows and spellings)
 
 
 __all__ = ["parse", "parse_fragment", "render", "render_qty", "Claim", "Node", "Num", "Qty", "Partial", "Op",

@@ -46,7 +46,7 @@ class LayerRef:
 
 
 class Node:
-    """Base of every tree node; ``construct`` names its row in constructs.CONSTRUCTS."""
+    """Base of every tree node; ``construct`` names its row in registry.CONSTRUCTS."""
 
     @property
     def construct(self) -> str:

@@ -14,7 +14,8 @@ from dataclasses import replace
 
 from ..notation import conventions
 from ..bounded import TimedOut, bounded
-from ..notation.constructs import LOSS_KINDS, QUANTITY_NAMES, ROWS, operator_readings, render
+from ..notation.constructs import LOSS_KINDS, operator_readings
+from ..notation.registry import QUANTITY_NAMES, ROWS, render
 from ..engine.network import NetFlags, Network
 from ..notation.tokens import KNOWN_COMMANDS, NotationError
 from ..notation.parse import Claim, parse

@@ -1,7 +1,7 @@
 """Evaluating a claim tree with NumPy in one context (an instance, a layer l, index values).
 
 The evaluator dispatches every node through the construct registry
-(``constructs.CONSTRUCTS[n.construct].evaluate``) and offers the rows what
+(``registry.CONSTRUCTS[n.construct].evaluate``) and offers the rows what
 only it knows: the model's value of a quantity, of a partial derivative
 (from the derived trace, or by central differences on the forward pass for
 single entries such as dz_j/da_i), the layer's activation, index ranges.
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine import activations as acts
-from ..notation.constructs import CONSTRUCTS, ShapeError, Unevaluable, _add, render, render_qty, shape_of
+from ..notation.constructs import ShapeError, Unevaluable, _add, render_qty, shape_of
+from ..notation.registry import CONSTRUCTS, render
 from ..engine.losses import per_unit_loss, regulariser_value
 from ..notation.tree import Call, Node, Partial, Qty, Sum, walk
 from .instances import Instance
@@ -242,6 +243,15 @@ class Evaluator:
                 total = _add(total, self(s.body))
         finally:
             self.ctx.l = saved
+        return total
+
+    def over_examples(self, body: Node):
+        """Nielsen's \\sum_x body: the body evaluated on each training example alone (its own forward and
+        backward pass, so C_x and dC_x/dw are that example's), summed."""
+        total = 0.0
+        for k in range(self.ctx.inst.m):
+            ctx = Context(self.ctx.inst.example(k), self.ctx.l, dict(self.ctx.idx), 0, dict(self.ctx.vars))
+            total = _add(total, Evaluator(ctx, "rows" if self.rows else "columns")(body))
         return total
 
     def sum_range(self, s: Sum) -> range:

@@ -63,6 +63,17 @@ class Instance:
         params = [(W[l], b[l]) for l in range(1, len(W))]
         return replace(self, W=W, b=b, trace=compiled(self.flags).trace(params, self.X, self.Y, self.lam))
 
+    def example(self, k: int) -> "Instance":
+        """This instance restricted to example k (m = 1, one sample's J), its trace recomputed; cached."""
+        cache = self.__dict__.setdefault("_examples", {})
+        if k not in cache:
+            flags = replace(self.flags, batch=False)
+            X, Y = self.X[:, [k]], self.Y[:, [k]]
+            params = [(self.W[l], self.b[l]) for l in range(1, len(self.sizes))]
+            cache[k] = Instance(flags, self.sizes, 1, self.W, self.b, X, Y, self.lam, self.alpha,
+                                compiled(flags).trace(params, X, Y, self.lam))
+        return cache[k]
+
     def with_bump(self, at, bump) -> "Instance":
         """The forward pass with ``bump`` added to z or a of one layer: z, a and J only (no backward pass)."""
         zs, as_ = self.forward(at=at, bump=bump)

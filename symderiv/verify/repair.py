@@ -13,7 +13,8 @@ import itertools
 from dataclasses import replace
 from fractions import Fraction
 
-from ..notation.constructs import LOSS_KINDS, edits, render
+from ..notation.constructs import LOSS_KINDS
+from ..notation.registry import edits, render
 from ..engine.network import NetFlags
 from ..notation.tokens import NotationError
 from ..notation.parse import parse

@@ -1,0 +1,162 @@
+"""The textbook rows: constructs only some books and courses write, as overlays on the core rows.
+
+Each entry extends one core row (constructs.py) with keyword arguments: more spellings, tokens,
+a parse that falls back to the core's, a sentence added to its doc. ``registry.py`` merges them
+into the core rows once; nothing here changes another module. The conventions that use them
+(conventions.py) are data about books; these rows are how their symbols are read.
+
+* ``\\nabla_{W^{(l)}} J`` (Goodfellow, UFLDL) and ``\\nabla_a C`` (Nielsen) spell a partial derivative;
+* deeplearning.ai's d-prefix: ``dW^{[l]}``, ``db^{[l]}``, ``dZ^{[l]}``, ``dA^{[l]}``, and
+  ``g^{[l]'}(z)`` with the layer on the activation;
+* ``\\bullet`` (UFLDL) and Octave's ``.*`` (Ng) as the Hadamard product;
+* Nielsen's ``\\sum_x``, a sum over the training examples, each evaluated alone;
+* the names ``\\mathcal{J}``, ``\\mathcal{E}``, ``\\hat{\\mathbf{y}}`` and its bold twins.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from . import constructs as C
+from .tree import LayerRef, Node, Op, Partial, Qty, Sum
+
+
+@dataclass(frozen=True)
+class Extension:
+    """What a textbook adds to the core row ``name``: tuples are appended, ``doc`` is appended as a
+    clause, callables replace the core's (and receive nothing new: they fall back to the core row
+    themselves, by name)."""
+    name: str
+    doc: str = ""
+    spellings: tuple = ()
+    starts: tuple = ()
+    infix: tuple = ()
+    overrides: dict = field(default_factory=dict)   # parse / evaluate / render -> the textbook's function
+
+    def apply(self, row: C.Construct) -> C.Construct:
+        return replace(row, doc=row.doc + ("; " + self.doc if self.doc else ""),
+                       spellings=row.spellings + self.spellings, starts=row.starts + self.starts,
+                       infix=row.infix + self.infix, **self.overrides)
+
+
+CORE = {row.name: row for row in C.CORE_ROWS}
+
+
+# ---------------------------------------------------------------- \nabla
+def _parse_nabla(p, t):
+    """\\nabla_{W^{(k)}} J, \\nabla_a C (Nielsen: the output activation), \\nabla_{\\hat{y}} L(\\hat{y}, y)."""
+    p.take()
+    if not p.at("_"):
+        p.fail(r"\nabla needs a subscript naming the variable: write \nabla_{W^{(l)}} J or "
+               r"\frac{\partial J}{\partial W^{(l)}}", t.pos)
+    p.take()
+    den = p.sub(p.group_tokens()).quantity()
+    if not isinstance(den, Qty):
+        p.fail(r"\nabla's subscript must be one quantity (W^{(l)}, b^{(l)}, a, z^{(l)})", t.pos)
+    if den.kind == "a" and den.layer is None and den.sample is None:   # Nielsen's \nabla_a C: the output
+        den = replace(den, layer=LayerRef("L", 0))
+    if p.peek() is None or p.peek().text in p.STOP:
+        p.fail(r"\nabla_{...} needs the cost after it: \nabla_{W^{(l)}} J", t.pos)
+    num = C.operator_operand(p, t)
+    if not isinstance(num, Qty) or num.kind != "J":
+        p.fail(r"\nabla_{...} is taken of the cost (J, C, L, E) here", t.pos)
+    return p.node(Partial(num, den, pos=t.pos))
+
+
+# ---------------------------------------------------------------- deeplearning.ai's d-prefix
+D_PREFIXED = frozenset("WwbZzAa")          # the names a d-prefix can touch
+
+
+def _parse_d_prefix(p, t):
+    """deeplearning.ai's dW^{[l]}, db^{[l]} (= dJ/dW, dJ/db), dZ^{[l]} (the per-sample deltas, no 1/m),
+    dA^{[l]} (m dJ/dA: the per-sample derivatives). Claimed only when d touches a layered name."""
+    nxt, after = p.peek(1), p.peek(2)
+    if nxt is None or nxt.text not in D_PREFIXED or nxt.pos != t.pos + 1 or after is None or after.text != "^":
+        return None
+    p.take()
+    q = p.quantity()
+    if isinstance(q, Op):                              # dW^{[l]T}: a transpose written in the superscript
+        return p.node(Op("T", (_d_meaning(q.args[0], t),), style=q.style, pos=t.pos))
+    return p.node(_d_meaning(q, t))
+
+
+def _d_meaning(q: Qty, t) -> Node:
+    J = Qty("J", "J")
+    if q.kind in ("W", "b"):
+        return Partial(J, q, pos=t.pos)
+    if q.kind == "z":
+        return replace(q, kind="delta", spelling="d" + q.spelling)
+    return Op("mm", (Qty("m", "m"), Partial(J, q)), pos=t.pos)
+
+
+def _parse_layered_activation(p, t):
+    """g^{[1]'}(z^{[1]}): an activation with a layer superscript and its prime (deeplearning.ai)."""
+    sup = [x.text for x in p.peek_group(2)] if p.peek(1) is not None and p.peek(1).text == "^" else []
+    if not sup or sup[0] not in ("[", "("):
+        return CORE["act"].parse(p, t)
+    p.take()
+    p.take()
+    p.group_tokens()                                 # the layer is read from the argument
+    prime = sup[-1] in ("'", r"\prime")
+    if p.at("'"):
+        p.take()
+        prime = True
+    return C.activation_applied(p, t, prime)
+
+
+# ---------------------------------------------------------------- Nielsen's \sum_x
+SAMPLE_INDEX = "x"          # Nielsen's \sum_x: over the training examples x
+
+
+def _parse_sum_over_examples(p, t):
+    """\\sum_x body: a sum over the training examples (Nielsen: C = \\frac{1}{n} \\sum_x C_x)."""
+    if p.peek(1) is not None and p.peek(1).text == "_" and [x.text for x in p.peek_group(2)] == [SAMPLE_INDEX]:
+        p.take()
+        p.take()
+        p.group_tokens()
+        return p.node(Sum(SAMPLE_INDEX, 1, ("m",), p.product(), "", pos=t.pos))
+    return CORE["sum"].parse(p, t)
+
+
+def _evaluate_sum(ev, s):
+    """A sum over the examples evaluates its body on each example alone (its own forward and backward
+    pass, so C_x and dC_x/dw are that example's: the evaluator's ``over_examples``); any other sum is
+    the core row's."""
+    if s.index != SAMPLE_INDEX:
+        return CORE["sum"].evaluate(ev, s)
+    return ev.over_examples(s.body)
+
+
+def _render_sum(n, r):
+    return f"\\sum_{{{n.index}}} {r(n.body, C.Prec.PRODUCT)}" if n.index == SAMPLE_INDEX else CORE["sum"].render(n, r)
+
+
+# ---------------------------------------------------------------- the rows
+_HAD_SPELLINGS = (r"\bullet", ".*", r".\ast")
+
+EXTENSIONS = (
+    Extension(name="had", spellings=_HAD_SPELLINGS, infix=_HAD_SPELLINGS,
+              doc=r"\bullet (UFLDL) and Octave's .* (Ng)"),
+    Extension(name="sum", spellings=(r"\sum_x",),
+              doc=r"\sum_x sums over the training examples, each evaluated alone (Nielsen's C_x)",
+              overrides=dict(parse=_parse_sum_over_examples, evaluate=_evaluate_sum, render=_render_sum)),
+    Extension(name="act", spellings=("g^{[1]}(z^{[1]})",), overrides=dict(parse=_parse_layered_activation)),
+    # \nabla_{W} J is a spelling of the partial derivative; dW^{[l]}, dZ^{[l]} spell partials and deltas
+    Extension(name="partial", starts=(r"\nabla",), spellings=(r"\nabla_{W^{(l)}} J", r"\nabla_a C"),
+              doc=r"\nabla_{W^{(l)}} J (Goodfellow, UFLDL), \nabla_a C = dC/da^{(L)} (Nielsen); a bare \nabla "
+                  "is refused",
+              overrides=dict(parse=_parse_nabla)),
+    Extension(name="qty", spellings=("dW^{[l]}", "dZ^{[l]}", "dA^{[l]}"),
+              doc="deeplearning.ai's d-prefix: dW, db = dJ/dW, dJ/db, dZ = the per-sample deltas (no 1/m), "
+                  "dA = m dJ/dA"),
+)
+
+# Names of quantities only some books use (spelling -> quantity kind, as constructs.QUANTITY_NAMES).
+NAMES = {r"\mathcal{J}": "J", r"\hat{\mathbf{y}}": "yhat", r"\hat{\boldsymbol{y}}": "yhat",
+         r"\hat{\bm{y}}": "yhat", r"\hat{\mathbf{Y}}": "yhat", r"\mathcal{E}": "J"}
+
+# Commands the tokenizer accepts for these rows beyond their own spellings (\rm: Ng's {\rm ...} text).
+COMMANDS = frozenset({r"\nabla", r"\bullet", r"\rm", r"\ast"})
+
+# A letter that may open a construct (tried before the letter is read as a name; None: not claimed).
+LETTER_STARTS: dict[str, Callable] = {"d": _parse_d_prefix}
