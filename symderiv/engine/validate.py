@@ -40,7 +40,7 @@ def data(net, params, X, Y) -> None:
         raise DataError("X holds no samples: the loss and its gradients are means over at least one sample")
     if m_y != m:
         raise DataError(f"X holds {m} samples but Y holds {m_y}: {_where(net, widths)} needs one "
-                         f"target per sample ({LAYOUTS[net.layout][1]} in both)")
+                        f"target per sample ({LAYOUTS[net.layout][1]} in both)")
     if net.output.name == "softmax" and net.loss.name == "ce" and isinstance(Y, (np.ndarray, list)):
         _one_hot(net, np.asarray(Y))   # values of JAX tracers and device tensors are not read
 
@@ -64,7 +64,7 @@ def _one_hot(net, Y) -> None:
     if not (np.maximum.reduce(np.abs(sums - 1.0), axis=None) < tol and np.minimum.reduce(Y, axis=None) >= 0):
         bad = int(np.argmax(np.abs(sums - 1.0)))
         raise DataError(f"softmax with ce needs each column of Y to be one-hot (or a probability "
-                         f"vector): column {bad} sums to {sums[bad]:g}")
+                        f"vector): column {bad} sums to {sums[bad]:g}")
 
 
 def inputs(net, params, X) -> None:
@@ -87,7 +87,7 @@ def _widths(net, params) -> list[int]:
         pairs = [(_shape_of(W), _shape_of(b)) for W, b in params]
     except (TypeError, ValueError):
         raise DataError(f"params must be a list of (W, b) pairs, one per weight layer "
-                         f"({net.depth} for this network), as net.init_params() returns") from None
+                        f"({net.depth} for this network), as net.init_params() returns") from None
     if len(pairs) != net.depth:
         raise DataError(f"params has {len(pairs)} (W, b) pairs but the network has {net.depth} weight layers")
     if net.layout == "rows":   # the same checks on the column-layout shapes
@@ -96,10 +96,10 @@ def _widths(net, params) -> list[int]:
     for l, (w, b) in enumerate(pairs, start=1):
         if len(w) != 2 or b != (w[0], 1):
             raise DataError(f"W{l} has shape {_user(w, net)} and b{l} has shape {_user(b, net)}: in "
-                             f"{net.layout} layout W_l must be {_PARAM_SHAPES[net.layout]}")
+                            f"{net.layout} layout W_l must be {_PARAM_SHAPES[net.layout]}")
         if w[1] != widths[-1]:
             raise DataError(f"W{l} has shape {_user(w, net)} but layer {l - 1} has {widths[-1]} units: "
-                             f"W{l} must be {_user((w[0], widths[-1]), net)} in {net.layout} layout")
+                            f"W{l} must be {_user((w[0], widths[-1]), net)} in {net.layout} layout")
         widths.append(w[0])
     return widths
 
@@ -139,4 +139,4 @@ def _samples(net, widths, name: str, value, n: int) -> int:
     elif name == "Y" and len(shape) == 1:
         hint = f" Class labels? Give one-hot targets: {one_hot.format(n=n)}."
     raise DataError(f"{name} has shape {shape}, but {_where(net, widths)} needs {name} of shape "
-                     f"{_shape(n, net.layout)}: {words}.{hint}")
+                    f"{_shape(n, net.layout)}: {words}.{hint}")

@@ -94,7 +94,7 @@ def _check_npz_size(path: str, headers: dict) -> None:
         total += max(count * itemsize, stored)
     if total > MAX_NPZ_BYTES:
         raise DataError(f"{path}: X and y would take {total / 2**30:.1f} GiB decompressed; "
-                         f"the limit is {MAX_NPZ_BYTES / 2**30:.0f} GiB")
+                        f"the limit is {MAX_NPZ_BYTES / 2**30:.0f} GiB")
 
 
 def _npz(path: str) -> Dataset:
@@ -139,7 +139,7 @@ def _labelled(name: str, X, y, where: str | None = None) -> Dataset:
         raise DataError(f"{where}: X contains NaN or infinite values")
     if X.size and np.abs(X).max() > MAX_FEATURE:
         raise DataError(f"{where}: X has values up to {np.abs(X).max():.3g}, too large to standardise; "
-                         f"rescale the features below {MAX_FEATURE:.0e}")
+                        f"rescale the features below {MAX_FEATURE:.0e}")
     _check_labels(y, where)
     classes, labels = np.unique(y, return_inverse=True)
     if len(X) < 2 or len(classes) < 2:
@@ -197,7 +197,7 @@ def split(data: Dataset, test_fraction: float = 0.2, seed: int = 0) -> tuple[Dat
     train = np.setdiff1d(np.arange(len(data.y)), test)
     if len(test) == 0:
         raise DataError(f"{data.name}: too few samples for a test split: every one of the "
-                         f"{data.n_classes} classes has a single sample")
+                        f"{data.n_classes} classes has a single sample")
     return data.subset(train), data.subset(test)
 
 

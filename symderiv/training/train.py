@@ -269,8 +269,8 @@ def check_memory(net: Network, samples: int, batch_size: int) -> None:
     need, have = memory_needed(net, samples, batch_size), available_memory()
     if need > 0.8 * have:
         raise DataError(f"a {'-'.join(map(str, net.sizes))} network on {samples} samples needs about "
-                         f"{need / 2**30:.3g} GiB, more than the {have / 2**30:.1f} GiB available: "
-                         f"lower --hidden-units")
+                        f"{need / 2**30:.3g} GiB, more than the {have / 2**30:.1f} GiB available: "
+                        f"lower --hidden-units")
 
 
 class _Progress:
@@ -329,7 +329,7 @@ def check_plot_path(path: str) -> str:
     import os
     if os.path.islink(path):
         raise OutputError(f"--plot {path!r} is a symbolic link: refusing to write through it "
-                         "(remove it or choose another name)")
+                          "(remove it or choose another name)")
     if os.path.isdir(path):
         raise OutputError(f"--plot {path!r} is a folder: give a file name such as {os.path.join(path, 'loss.png')}")
     if os.path.splitext(path)[1].lower() not in PLOT_FORMATS:
