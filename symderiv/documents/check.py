@@ -11,7 +11,6 @@ checking them.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from dataclasses import dataclass, field, replace
 
@@ -409,32 +408,11 @@ def failed_result(entry: Entry, exc: BaseException) -> Result:
                   internal_reason(exc), why=entry.why)
 
 
-def cli_check(args, note) -> int:
-    """Print every entry's verdicts (or one JSON object) for a loaded note."""
+def own_model(note):
+    """The document's own model read from its forward pass (graph.py), None when it states none or
+    reading it failed inside symderiv (its lines are then checked on the menu network)."""
     from .graph import document_model
-    results = check_note(note, getattr(args, "convention", None))
-    own = _own_model(document_model, note)
-    if args.json:
-        print(json.dumps({"note": note.id, "entries": [r.to_json() for r in results],
-                          "model": own[0].model_json() if own else None}, ensure_ascii=False))
-        return exit_code(results)
-    print(f"note {note.id}: {note.title}")
-    if own:
-        print("model (the document's own forward pass): " + own[0].describe())
-    else:
-        print(f"model: {note.model}")
-    counts = {}
-    for r in results:
-        counts[r.verdict] = counts.get(r.verdict, 0) + 1
-        print(f"\n[{r.id}] {r.verdict.upper()}\n  line:      {r.link}\n  reason:    {r.reason}")
-        if r.corrected_latex:
-            print(f"  corrected: {r.corrected_latex}")
-        if r.why:
-            print(f"  note:      {r.why}")
-        for a in r.assumptions:
-            print(f"  assumed:   {a}")
-    print("\n" + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
-    return exit_code(results)
+    return _own_model(document_model, note)
 
 
 def exit_code(results: list[Result]) -> int:

@@ -416,14 +416,14 @@ def _write_note(note, out: pathlib.Path, pdf: bool, results=None) -> list[pathli
     return written
 
 
-def cli_report(args, notes) -> int:
-    """Write the reports of the loaded notes into ``args.out``."""
-    if args.pdf:  # fail before anything is written
+def write_reports(notes, out: str | pathlib.Path, pdf: bool = False, force: bool = False):
+    """Write the reports of the loaded notes into the folder ``out``, yielding (note, the files written)
+    as each note is done (a generator: nothing happens until it is iterated). The first step refuses,
+    before anything is written, a missing pdflatex when ``pdf`` is asked for and a folder holding files
+    symderiv did not write (unless ``force``)."""
+    if pdf:  # fail before anything is written
         tex.require_pdflatex()
-    out = pathlib.Path(args.out)
-    files.claim_folder(out, [name for note in notes for name in report_names(note, args.pdf)],
-                       getattr(args, "force", False))
+    out = pathlib.Path(out)
+    files.claim_folder(out, [name for note in notes for name in report_names(note, pdf)], force)
     for note in notes:
-        written = _write_note(note, out, args.pdf)
-        print(f"note {note.id}: " + ", ".join(str(f) for f in written))
-    return 0
+        yield note, _write_note(note, out, pdf)

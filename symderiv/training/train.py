@@ -24,9 +24,8 @@ the same for all of them, and the history holds plain floats.
 """
 from __future__ import annotations
 
-import sys
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -62,7 +61,8 @@ _CHECKS = {
 }
 
 
-def _validated(config: TrainConfig) -> TrainConfig:
+def validated(config: TrainConfig) -> TrainConfig:
+    """The config itself, or an InputError naming the first option out of range."""
     for name, (ok, what) in _CHECKS.items():
         value = getattr(config, name)
         if not ok(value):
@@ -180,7 +180,7 @@ def fit(dataset: datasets.Dataset, config: TrainConfig = TrainConfig(), flags: N
 
     With ``backend`` "jax" or "torch" the returned parameters are that library's arrays.
     """
-    config = _validated(config)
+    config = validated(config)
     flags = flags or DEFAULT_FLAGS
     train_set, test_set = datasets.split(dataset, config.test_fraction, config.seed)
     scaler = datasets.Scaler.fit(train_set.X)
@@ -352,42 +352,5 @@ def _save_figure(fig, path: str) -> None:
     write_atomic(path, buffer.getvalue())
 
 
-# ---- the command ------------------------------------------------------------
-
-# Without NET FLAGS, ``train`` uses note 000's model (ex4: sigmoid, sigmoid, bce, l2).
+# Without NET FLAGS, ``symderiv train`` uses note 000's model (ex4: sigmoid, sigmoid, bce, l2).
 DEFAULT_FLAGS = PRESETS["ex4"]
-_NET_FLAG_NAMES = ("preset",) + tuple(f.name for f in fields(NetFlags))
-
-
-def _flags_for(args, flags: NetFlags) -> NetFlags:
-    given = any(getattr(args, name, None) is not None for name in _NET_FLAG_NAMES)
-    return flags if given else DEFAULT_FLAGS
-
-
-def _config_from(args) -> TrainConfig:
-    """TrainConfig defaults, overridden by the options the user gave."""
-    options = {name: getattr(args, name, None) for name in ("epochs", "lr", "lam", "batch_size",
-                                                             "hidden_units", "seed")}
-    return replace(TrainConfig(), **{k: v for k, v in options.items() if v is not None})
-
-
-def cli_train(args, flags: NetFlags) -> int:
-    config = _validated(_config_from(args))
-    if args.plot:
-        check_plot_path(args.plot)
-    dataset = datasets.load(args.dataset)
-    backend = getattr(args, "backend", "numpy")
-    backends.runtime(backend).prefer_float64()   # the command trains in float64 on every backend
-    # The bar is for a person watching; in a log or a pipe it would be noise on stderr.
-    result = fit(dataset, config, _flags_for(args, flags), progress=sys.stderr.isatty(), backend=backend)
-    h = result.history
-    print(f"{result.net.describe()}")
-    print(f"dataset {dataset.name}: {len(dataset.y)} samples, {dataset.n_classes} classes, "
-          f"test split {config.test_fraction:.0%}")
-    print(f"after {h.epochs} epochs ({result.seconds:.1f} s): train loss {h.train_loss[-1]:.4f}, "
-          f"train accuracy {h.train_acc[-1]:.2%}")
-    print(f"final test accuracy: {h.test_acc[-1]:.2%} (test loss {h.test_loss[-1]:.4f})")
-    if args.plot:
-        plot(h, args.plot, title=f"{dataset.name}: {result.net.describe()}", loss_name=result.net.loss.title)
-        print(f"plot written to {args.plot}")
-    return 0

@@ -149,11 +149,12 @@ def assumptions(claim, conv, signals, flags, auto: bool, batch_given: bool) -> l
 
 def model_of(body: dict):
     """(convention, its signals, flags, batch given) exactly as ``symderiv verify`` chooses them."""
-    from ..cli import build_parser, net_flags
+    from ..cli import build_parser
+    from ..commands.net import net_flags
     from .jobs import model_argv
     formula = str(body.get("formula", ""))
     given_argv = model_argv(body.get("model"))
-    args = build_parser().parse_args(["verify", *given_argv, "--", formula])
+    args = build_parser(only="verify").parse_args(["verify", *given_argv, "--", formula])
     name = body.get("convention") or "auto"
     conv = conventions.resolve(formula, name)
     signals = conventions.detect(formula)[1] if name == "auto" else []
