@@ -45,23 +45,39 @@ UNICODE: dict[str, str] = {
     "η": r"\eta ", "θ": r"\theta ", "Θ": r"\Theta ", "φ": r"\varphi ", "ϕ": r"\phi ",
     "∂": r"\partial ", "⊙": r"\odot ", "∘": r"\circ ", "·": r"\cdot ", "×": r"\times ",
     "−": "-", "′": "'", "ᵀ": "^T", "∑": r"\sum ", "ℓ": r"\ell ", "\u00a0": " ", "\t": " ",
-    "\n": " ", "\r": " ",
+    "\n": " ", "\r": " ", "…": r"\dots ", "⋯": r"\cdots ", "∇": r"\nabla ", "⊤": r"\top ",
+    "\u2009": " ", "\u200a": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "–": "-",
 }
 # Commands that carry no meaning for the checker.
 IGNORED = {r"\left", r"\right", r"\big", r"\Big", r"\bigg", r"\Bigg", r"\bigl", r"\bigr",
            r"\Bigl", r"\Bigr", r"\biggl", r"\biggr", r"\displaystyle", r"\,", r"\;", r"\!",
            r"\:", r"\quad", r"\qquad", "\\ ", r"\limits", r"\nolimits",
-           r"\checkmark"}     # the author's tick: a mark, not maths
+           r"\checkmark",     # the author's tick: a mark, not maths
+           # spacing, sizes and styles that change how the maths looks, never what it means
+           r"\space", r"\enspace", r"\thinspace", r"\medspace", r"\thickspace", r"\negthinspace",
+           r"\negmedspace", r"\negthickspace", r"\mathstrut", r"\strut", r"\middle",
+           r"\textstyle", r"\scriptstyle", r"\scriptscriptstyle", r"\tiny", r"\scriptsize",
+           r"\footnotesize", r"\small", r"\normalsize", r"\large", r"\Large", r"\LARGE", r"\huge",
+           r"\Huge", r"\nonumber", r"\notag", r"\bigm", r"\Bigm", r"\biggm", r"\Biggm",
+           r"\Biggl", r"\Biggr"}
 # Braces over or under a term: the term is kept, the annotation (a _{...} or ^{...} after it) is prose.
 ANNOTATED = {r"\underbrace", r"\overbrace"}
 # Style wrappers whose argument is kept as is.
-UNWRAPPED = {r"\boldsymbol", r"\mathbf", r"\bm", r"\vec", r"\mathit", r"\mathbb", r"\pmb"}
+UNWRAPPED = {r"\boldsymbol", r"\mathbf", r"\bm", r"\vec", r"\mathit", r"\mathbb", r"\pmb", r"\mathsf",
+             r"\mathtt", r"\mathnormal", r"\textbf", r"\textit", r"\textsf", r"\texttt", r"\underline",
+             r"\mathbfit", r"\symbf", r"\boxed"}
+# Font switches written inside a group ({\rm softmax}, {\bf W}): read as the wrapper they switch to.
+SWITCHES = {r"\rm": r"\mathrm", r"\bf": r"\mathbf", r"\it": r"\mathit", r"\sf": r"\mathsf",
+            r"\tt": r"\mathtt", r"\cal": r"\mathcal", r"\mathversion": r"\mathbf"}
 # Wrappers whose argument is a word: \text{sigmoid}, \operatorname{relu}, \mathrm{d}.
 WORDS = {r"\text", r"\mathrm", r"\operatorname", r"\textrm", r"\mathcal"}
 # Decorations that form one name with their argument.
 DECORATED = {r"\hat", r"\mathcal", r"\tilde", r"\bar"}
 # Commands dropped together with their braced argument (equation numbers).
-DROPPED_WITH_ARG = {r"\tag", r"\substack"}   # equation numbers; stacked annotations under a brace
+DROPPED_WITH_ARG = {r"\tag", r"\substack",   # equation numbers; stacked annotations under a brace
+                    r"\label", r"\color", r"\textcolor", r"\colorbox", r"\hspace", r"\vspace",
+                    r"\phantom", r"\hphantom", r"\vphantom"}
+# (\textcolor{red}{a}: the colour is dropped and {a} stays a group; \color{red} a: the colour is dropped)
 # Every other command the parser understands; anything else is refused by name.
 # Layout that the parser keeps as structure: & (alignment), \\ (row break), \begin/\end{env}.
 STRUCTURE = {r"\\", r"\begin", r"\end"}
@@ -70,7 +86,7 @@ ANNOTATION_TOKENS = {r"\in", r"\rightarrow", r"\to", r"\mapsto"}
 KNOWN_COMMANDS = ({r"\partial"} | command_tokens() | STRUCTURE | FREE_SYMBOLS | ANNOTATION_TOKENS
                   | {k for k in QUANTITY_NAMES if k.startswith("\\") and "{" not in k}
                   | ACTIVATION_NAMES | {k for k in FUNCTION_NAMES if k.startswith("\\")}
-                  | IGNORED | UNWRAPPED | WORDS | DECORATED | DROPPED_WITH_ARG | ANNOTATED)
+                  | IGNORED | UNWRAPPED | WORDS | DECORATED | DROPPED_WITH_ARG | ANNOTATED | set(SWITCHES))
 
 TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|[A-Za-z]|[+\-*/=()\[\]{}^_',.|<>!:;&\"]|\S")
 
@@ -193,6 +209,26 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
             out.append(Token("align", "&", t.pos))
             k += 1
             continue
+        if t.is_("{") and k + 1 < len(raw) and raw[k + 1].text in SWITCHES and not (k and raw[k - 1].text in "_^"):
+            # (a_{\rm in} stays: the parser reads a subscript's roman switch as the name's label)
+            # {\rm softmax} is \mathrm{softmax}: the switch's wrapper over the rest of the group
+            inner, k2 = _group(raw, k, text)
+            switch = raw[k + 1]
+            raw = raw[:k] + [Token("cmd", SWITCHES[switch.text], switch.pos), Token("sym", "{", t.pos)] + \
+                inner[1:] + [Token("sym", "}", t.pos)] + raw[k2:]
+            continue
+        if t.text in SWITCHES and not (out and out[-1].is_("{") and k >= 2 and raw[k - 2].text in "_^"):
+            # a switch outside a group styles the rest: read through
+            k += 1
+            continue
+        if t.is_("^") and _layer_transposed(raw, k + 1):
+            # W^{[l]^T}, a^{(1)^T}: the layer, then its transpose
+            inner, k2 = _group(raw, k + 1, text)
+            mark = inner[-2:]
+            raw = raw[:k] + [t, Token("sym", "{", t.pos)] + inner[:-2] + [Token("sym", "}", t.pos)] + mark + raw[k2:]
+            out.append(t)
+            k += 1
+            continue
         if t.kind != "cmd":
             out.append(t)
             k += 1
@@ -225,6 +261,10 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
         elif name in DECORATED:
             # \hat{y} is a known name; \tilde{J}, \mathcal{J} are symbols a reading may bind
             inner, k = _group(raw, k + 1, text)
+            script = next((n for n, x in enumerate(inner) if x.text in ("_", "^")), None)
+            if script:                      # \hat{y_k} is \hat{y}_k: the decoration is on the letter
+                raw = raw[:k] + inner[script:] + raw[k:]
+                inner = inner[:script]
             out.append(Token("name", name + "{" + "".join(x.text for x in inner) + "}", t.pos))
         elif name in WORDS:
             inner, k = _group(raw, k + 1, text)
@@ -235,6 +275,23 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
     return out
 
 
+def _layer_transposed(raw: list[Token], start: int) -> bool:
+    """Is the group at ``start`` a layer with a transpose inside it: {(1)^T}, {[l]^\\top}?"""
+    if start >= len(raw) or not raw[start].is_("{"):
+        return False
+    depth, end = 0, None
+    for k in range(start, min(len(raw), start + 12)):
+        depth += {"{": 1, "}": -1}.get(raw[k].text, 0) if raw[k].kind == "sym" else 0
+        if depth == 0:
+            end = k
+            break
+    if end is None or end - start < 5:
+        return False
+    inner = raw[start + 1:end]
+    return inner[0].text in ("(", "[") and inner[-3].text in (")", "]") and inner[-2].is_("^") and \
+        inner[-1].text in ("T", r"\top", r"\intercal")
+
+
 def _word_token(command: str, inner: list[Token], text: str, pos: int) -> Token:
     """\\text{sigmoid} is a function name, \\mathrm{d} a letter, \\text{so } prose around the maths."""
     start, end = (inner[0].pos, inner[-1].pos + len(inner[-1].text)) if inner else (pos, pos)
@@ -242,7 +299,9 @@ def _word_token(command: str, inner: list[Token], text: str, pos: int) -> Token:
     word = "".join(x.text for x in inner)
     if len(word) == 1 and word.isalpha():
         return Token("letter", word, pos)
-    if word.isalpha() and raw_word == word and _has_no_space_after(text, end) and text[start - 1] != " ":
+    after_switch = re.search(r"\\(?:rm|bf|it|sf|tt|cal)\s+$", text[:start]) is not None     # {\rm softmax}
+    if word.isalpha() and raw_word == word and _has_no_space_after(text, end) and \
+            (text[start - 1] != " " or after_switch):
         return Token("word", word, pos)
     return Token("prose", raw_word, pos)
 
