@@ -30,6 +30,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -548,6 +549,7 @@ def write_report(path: str, results: dict, names: list, seconds: float) -> None:
         f"Implementations timed: {', '.join(names)}.",
         "",
     ]
+    text += kept_sections(path)
     kept = ""                  # the web server's load section (benchmarks/load.py) is that script's to rewrite
     if os.path.exists(path):
         old = open(path).read()
@@ -557,6 +559,16 @@ def write_report(path: str, results: dict, names: list, seconds: float) -> None:
 
 
 LOAD_MARKER = "<!-- benchmarks/load.py writes below this line -->"
+
+
+def kept_sections(path) -> list:
+    """Sections other scripts own in the same file (``<!-- NAME:begin -->`` .. ``<!-- NAME:end -->``, e.g.
+    benchmarks/grade_bench.py's), kept as they are."""
+    try:
+        old = open(path, encoding="utf-8").read()
+    except OSError:
+        return []
+    return [m.group(0) + "\n" for m in re.finditer(r"<!-- ([\w-]+):begin -->.*?<!-- \1:end -->", old, re.S)]
 
 
 def main(argv=None) -> int:

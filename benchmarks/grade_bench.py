@@ -29,6 +29,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from make_class import make_class  # noqa: E402
 
 BEGIN, END = "<!-- grade:begin -->", "<!-- grade:end -->"
+LOAD_MARKER = "<!-- benchmarks/load.py writes below this line -->"     # benchmarks/load.py's section follows it
 
 
 def compare(records: list, expected: dict) -> dict:
@@ -119,15 +120,16 @@ def main() -> None:
         rows.append((label, len(recs), secs, len(recs) / secs * 60))
         print(f"{label}: {len(recs)} in {secs:.1f} s = {len(recs) / secs * 60:.0f}/min")
     identical = len(set(books.values())) == 1
-    write_section(args, result, seconds, rows, identical)
+    write_section(args, result, seconds, rows, identical, os.getloadavg())
 
 
-def write_section(args, result, seconds, rows, identical) -> None:
+def write_section(args, result, seconds, rows, identical, load) -> None:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     r = result
     lines = [BEGIN, "## Grading a class (`symderiv grade`)", "",
              f"Written by `python benchmarks/grade_bench.py --n {args.n} --timing-n {args.timing_n}` on {now}; "
-             f"{os.cpu_count()} logical CPUs shared with other jobs (wall-clock figures), Python "
+             f"{os.cpu_count()} logical CPUs shared with other jobs (wall-clock figures; load average "
+             f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} over 1 / 5 / 15 minutes at the end), Python "
              f"{platform.python_version()}.", "",
              f"**The class.** `benchmarks/make_class.py` (seed {args.seed}) wrote {r['submissions']} submissions: "
              "the same right derivation in four notations (symderiv's layers; U, V, h, \\mathcal{L}; W_1, W_2, E; "
@@ -151,6 +153,9 @@ def write_section(args, result, seconds, rows, identical) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     if BEGIN in text and END in text:
         text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    elif LOAD_MARKER in text:          # benchmarks/load.py owns everything below its marker: stay above it
+        at = text.index(LOAD_MARKER)
+        text = text[:at].rstrip("\n") + "\n\n" + section + "\n\n" + text[at:]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(text, encoding="utf-8")

@@ -125,6 +125,7 @@ def feedback_blocks(r: dict, prov: dict, title: str) -> list:
         blocks.append(("h2", "Every line"))
         blocks.append(("table", ["line", "as written", "verdict", "reason", "correction"],
                        [[line["id"], Math(line["link"]), line["verdict"] + (" (required)" if line["required"] else ""),
+                         "" if line["verdict"] == "correct" else      # the draws' evidence is in summary.json
                          (f"[{', '.join(line['codes'])}] " if line["codes"] else "") + _short(line["reason"]),
                          Math(line["corrected_latex"] or "")] for line in r["lines"]]))
     return blocks

@@ -73,7 +73,7 @@ def grade_text(assignment: Assignment, text: str, name: str) -> dict:
         doc = read_document(text, kind, name)
     except DocumentError as exc:
         return _unusable(assignment, record, " ".join(str(exc).split()))
-    if doc.flags != assignment.flags:           # the student's settings say how to read, not what is graded
+    if describe(doc.flags) != describe(assignment.flags):    # their settings say how to read, not what is graded
         record["notes"].append(f"the submission's model ({describe(doc.flags)}) is not the assignment's: "
                                "graded under the assignment's")
     doc.flags, doc.model = assignment.flags, describe(assignment.flags)
