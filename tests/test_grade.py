@@ -57,6 +57,10 @@ def small(tmp_path_factory, capsys):
                                       r"\frac{\partial J}{\partial W^{(1)}} = \delta^{(1)} x^T"))
     (subs / "cy.tex").write_text("\\[ \\frac{\\partial E}{\\partial W^{(L)}} = \\delta^{(L)} (a^{(1)})^T \\]\n")
     (subs / "dee.md").write_text("no maths at all\n")
+    cell = "---\nstudent: eve\n---\nMy answer:\n\n$$ \\frac{\\partial J}{\\partial W^{(1)}} = \\delta^{(1)} x^T $$\n"
+    (subs / "e.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": "x = 1"},
+                                                        {"cell_type": "markdown", "source": cell}],
+                                              "nbformat": 4, "nbformat_minor": 5}))
     out = base / "out"
     code, err = cli(capsys, "grade", subs, "--assignment", base / "a.md", "--out", out, "--workers", 2, "--quiet")
     assert code == 0, err
@@ -74,6 +78,7 @@ def test_small_class_scores_and_gradebook(small):
     assert book["bob"] == ["0", "3", "2.5", "5"]           # dW2 wrong (a^{(1)} not transposed), delta wrong: -0.5
     assert book["cy"] == ["2", "0", "2", "5"]              # E and W^{(L)} are J and W^{(2)}; dW1 missing
     assert book["dee"] == ["0", "0", "0", "5"]
+    assert book["eve"] == ["0", "3", "3", "5"]             # a notebook's Markdown cell, named by its front matter
     summary = json.loads((out / "summary.json").read_text())
     bob = next(s for s in summary["students"] if s["student"] == "bob")
     dw2 = bob["required"][0]

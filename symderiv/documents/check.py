@@ -338,13 +338,15 @@ class Checked(list):
         return results_markdown(self.note, [r.to_json() for r in self])
 
 
-def check_note(note, convention: str | None = None) -> list[Result]:
+def check_note(note, convention: str | None = None, own_model: bool = True) -> list[Result]:
     """Every entry of a document (a note or a user's file), checked now, in its own convention unless
-    ``convention`` names another."""
+    ``convention`` names another. Without ``own_model`` its forward pass is never its model: every line is
+    checked against ``note.flags`` (a class graded under the assignment's model)."""
     if note.macros:
-        return _expanded(note, convention)
+        return _expanded(note, convention, own_model)
     from .graph import check_document
-    own = _own_model(check_document, note)    # a document that defines its forward pass is its own model
+    # a document that defines its forward pass is its own model (unless the caller states the model)
+    own = _own_model(check_document, note) if own_model else None
     convention = convention if convention not in (None, "auto") else note.convention
     readings = compile_readings(note.readings)
     text = "\n".join(entry.source_latex for entry in note.entries)
@@ -363,7 +365,7 @@ def check_note(note, convention: str | None = None) -> list[Result]:
     return Checked(results, str(note.id))
 
 
-def _expanded(note, convention) -> list[Result]:
+def _expanded(note, convention, own_model: bool = True) -> list[Result]:
     """The document's verdicts with its macros expanded in every line before reading (the results keep
     each line as written); a line whose expansion fails (a macro calling itself) is unverifiable."""
     from ..notation.macros import expand
@@ -375,7 +377,7 @@ def _expanded(note, convention) -> list[Result]:
         except NotationError as exc:
             failed[entry.id] = Result(entry.id, entry.source_latex, claim_text(entry.source_latex), "unverifiable",
                                       f"macro: {exc.message}", why=entry.why)
-    inner = iter(check_note(replace(note, entries=entries, macros={}), convention))
+    inner = iter(check_note(replace(note, entries=entries, macros={}), convention, own_model))
     out, pending = [], next(inner, None)
     for entry, shown in zip(note.entries, _expanded_sources(note.entries, entries, failed)):
         if entry.id in failed:

@@ -58,8 +58,9 @@ class Assignment:
 def load_assignment(path) -> Assignment:
     path = pathlib.Path(str(path))
     kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise DocumentError(f"{path}: an assignment must end in {', '.join(SUFFIXES)}")
+    if kind not in ("markdown", "latex"):
+        raise DocumentError(f"{path}: an assignment is a .md or .tex file (its front matter states the model and "
+                            "the expects: keys)")
     return read_assignment(read_text(path), kind, path.name)
 
 

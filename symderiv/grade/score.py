@@ -17,8 +17,9 @@ import re
 from dataclasses import replace
 
 from ..documents.check import check_note, claims_of, left_side
+from ..documents import reader as reader_module
 from ..documents.reader import SUFFIXES, describe, latex_front_matter, markdown_front_matter, read_document
-from ..documents.settings import DocumentError, parse_settings
+from ..documents.settings import DocumentError
 from ..notation.readings import compile_readings
 from .assignment import Assignment
 from .quantity import canonical, quantity_of, reader_for, sides_of
@@ -30,13 +31,16 @@ KIND_CODES = {"shape mismatch": "shape", "softmax treated element-wise": "softma
               "an update rule": "update-rule"}
 
 
+FRONT_MATTER = {"markdown": markdown_front_matter, "latex": latex_front_matter,
+                "notebook": lambda text, name: reader_module._notebook(text, name)}   # (settings, ...) each
+
+
 def student_of(text: str, kind: str, name: str) -> str:
     """The student id: the front matter's ``student:``, else the file's stem (its settings are read leniently:
     a broken front matter is the worker's to report)."""
-    reader = markdown_front_matter if kind == "markdown" else latex_front_matter
     try:
-        settings, _ = reader(text, name)
-    except DocumentError:
+        settings = FRONT_MATTER[kind](text, name)[0]
+    except (DocumentError, KeyError):
         settings = []
     given = [s.value.strip() for s in settings if s.key == "student" and not s.section]
     return given[0] if given and given[0] else pathlib.Path(name).stem
@@ -80,7 +84,7 @@ def grade_text(assignment: Assignment, text: str, name: str) -> dict:
     if any(e.flags is not None for e in doc.entries):   # a [L..] section may not change what is graded
         record["notes"].append("a line's own model keys are ignored: every line is graded under the assignment's model")
         doc.entries = [replace(e, flags=None) for e in doc.entries]
-    results = check_note(doc)
+    results = check_note(doc, own_model=False)     # the assignment's model, whatever forward pass they write
     lines = _lines(doc, results)
     return _scored(assignment, record, doc, lines)
 
