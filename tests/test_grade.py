@@ -55,7 +55,8 @@ def small(tmp_path_factory, capsys):
     (subs / "bob.md").write_text(_doc(r"\frac{\partial J}{\partial W^{(2)}} = \delta^{(2)} a^{(1)}",
                                       r"\delta^{(1)} = -(W^{(2)})^T \delta^{(2)} \odot \sigma'(z^{(1)})",
                                       r"\frac{\partial J}{\partial W^{(1)}} = \delta^{(1)} x^T"))
-    (subs / "cy.tex").write_text("\\[ \\frac{\\partial E}{\\partial W^{(L)}} = \\delta^{(L)} (a^{(1)})^T \\]\n")
+    (subs / "cy.tex").write_text("\\newcommand{\\dE}[1]{\\frac{\\partial E}{\\partial #1}}\n"     # a macro of their own
+                                 "\\[ \\dE{W^{(L)}} = \\delta^{(L)} (a^{(1)})^T \\]\n")
     (subs / "dee.md").write_text("no maths at all\n")
     cell = "---\nstudent: eve\n---\nMy answer:\n\n$$ \\frac{\\partial J}{\\partial W^{(1)}} = \\delta^{(1)} x^T $$\n"
     (subs / "e.ipynb").write_text(json.dumps({"cells": [{"cell_type": "code", "source": "x = 1"},
@@ -76,7 +77,7 @@ def test_small_class_scores_and_gradebook(small):
     book = {r[0]: r[1:] for r in rows[1:]}
     assert book["Ada L."] == ["2", "3", "5", "5"]          # U, V, \mathcal{L} read as W^{(1)}, W^{(2)}, J
     assert book["bob"] == ["0", "3", "2.5", "5"]           # dW2 wrong (a^{(1)} not transposed), delta wrong: -0.5
-    assert book["cy"] == ["2", "0", "2", "5"]              # E and W^{(L)} are J and W^{(2)}; dW1 missing
+    assert book["cy"] == ["2", "0", "2", "5"]              # \dE{W^{(L)}}: E, W^{(L)} are J, W^{(2)}; dW1 missing
     assert book["dee"] == ["0", "0", "0", "5"]
     assert book["eve"] == ["0", "3", "3", "5"]             # a notebook's Markdown cell, named by its front matter
     summary = json.loads((out / "summary.json").read_text())

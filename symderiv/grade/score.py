@@ -21,6 +21,7 @@ from ..documents import reader as reader_module
 from ..documents.reader import SUFFIXES, describe, latex_front_matter, markdown_front_matter, read_document
 from ..documents.settings import DocumentError
 from ..notation.readings import compile_readings
+from ..notation.tokens import NotationError
 from .assignment import Assignment
 from .quantity import canonical, quantity_of, reader_for, sides_of
 
@@ -106,7 +107,7 @@ def _lines(doc, results) -> list[dict]:
                 (results[pos].id == entry.id or results[pos].id.startswith(entry.id + ".")):
             mine.append(results[pos])
             pos += 1
-        claims = claims_of(entry, lhs) if entry.read_as is None else []
+        claims = claims_of(_expanded(entry, doc), lhs) if entry.read_as is None else []
         if entry.read_as is None:
             lhs = left_side(claims[0]) or lhs       # as check_note continues a display's main equation
         reader = reader_for(document_readings.merged(compile_readings(entry.readings)), doc.convention)
@@ -125,6 +126,17 @@ def _line(result, key, group: int) -> dict:
     return {"id": result.id, "source_latex": result.source_latex, "link": result.link, "verdict": result.verdict,
             "reason": result.reason, "codes": codes_of(result) if result.verdict == "incorrect" else [],
             "corrected_latex": result.corrected_latex, "_key": key, "_group": group}
+
+
+def _expanded(entry, doc):
+    """The entry with the document's macros expanded (as the checker reads it), or as written when that fails."""
+    if not getattr(doc, "macros", None):
+        return entry
+    from ..notation.macros import expand
+    try:
+        return replace(entry, source_latex=expand(entry.source_latex, doc.macros))
+    except (NotationError, RecursionError):
+        return entry
 
 
 def _claim_groups(claims: list, results: list, reader) -> list:
