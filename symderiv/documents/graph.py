@@ -1129,7 +1129,9 @@ def check_document(note) -> dict | None:
         try:
             for line in per_entry[entry.id]:
                 verdicts += _line_verdicts(g, line)
-                settled = settled or bool(line.defines or line.names)
+                # a definition alone settles nothing: the settings' network checks it as before (an assignment's
+                # front matter states the model its definitions must match)
+                settled = settled or bool(line.names or (line.defines and len(line.sides) > 2))
         except Exception as exc:         # noqa: BLE001 - one line's failure never loses the other lines
             out[entry.id] = ([failed_result(entry, exc)], False)     # said, not hidden by a fallback
             continue
