@@ -438,6 +438,13 @@ def _transpose_edits(n: Op):
 
 
 # ---------------------------------------------------------------- primary parsers
+def _num_value(n):
+    try:
+        return float(n.value)
+    except OverflowError:       # a 4000-digit number: no float64 value, so nothing can be compared
+        raise Unevaluable(f"the number {str(n.value)[:12]}... is beyond float64's range") from None
+
+
 def _parse_num(p, t):
     p.take()
     return p.node(Num(Fraction(t.text), pos=t.pos))
@@ -759,7 +766,7 @@ INDEX_LETTERS = set("ijklpqrstuvcnh")
 # ---------------------------------------------------------------- the core rows (registry.py adds textbook.py's)
 CORE_ROWS = [
     Construct(name="num", doc="a number (integer or decimal); fractions are div of two numbers",
-              spellings=("2", "0.5"), precedence=Prec.ATOM, evaluate=lambda ev, n: float(n.value),
+              spellings=("2", "0.5"), precedence=Prec.ATOM, evaluate=lambda ev, n: _num_value(n),
               render=_render_num, edits=_num_edits, parse=_parse_num),
     Construct(name="qty",
               doc="a named network quantity or free symbol, with layer superscript and index subscripts",

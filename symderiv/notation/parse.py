@@ -53,6 +53,10 @@ class Claim:
         """This claim (its text, layer, purity and condition) about other sides: one link, or a variant."""
         return Claim(self.text, sides, self.symbolic_layer, self.pure, self.condition)
 
+    def all_trees(self) -> list:
+        """Both sides and the condition, where there is one."""
+        return list(self.sides) + ([self.condition] if self.condition is not None else [])
+
     def side_text(self, k: int) -> str:
         """Side k as the user wrote it, or "" when not known."""
         if len(self.cuts) != len(self.sides):
@@ -685,13 +689,21 @@ def _pure_derivatives(claim: Claim) -> None:
     claim.sides = [rewrite(side, ordinary) for side in claim.sides]
 
 
+def _sums_units(s: Sum) -> bool:
+    """A sum over the units or samples of a vector (\\sum_k y_k, \\sum_{k=1}^{K}): y_k is then the target
+    vector's entry, not a scalar variable, so the claim is about the network."""
+    return (s.hi is not None and s.hi[0] in ("K", "m", "width")) or \
+        any(isinstance(q, Qty) and s.index in q.idx for q in walk(s.body))
+
+
 def _classify(claim: Claim) -> None:
     """Pure calculus (scalar variables only) or a network claim; symbolic layer or not."""
     _bare_w_as_variable(claim)
     _pure_derivatives(claim)
     qtys = [n for side in claim.sides for n in walk(side) if isinstance(n, Qty)]
     network = any(q.layer is not None or q.sample is not None or q.kind in NETWORK_KINDS for q in qtys) or \
-        any(isinstance(n, (Partial, Matrix)) for side in claim.sides for n in walk(side))
+        any(isinstance(n, (Partial, Matrix)) for side in claim.sides for n in walk(side)) or \
+        any(isinstance(n, Sum) and _sums_units(n) for side in claim.sides for n in walk(side))
     claim.pure = not network
     claim.symbolic_layer = any(q.layer is not None and q.layer.symbolic for q in qtys) or any(
         isinstance(n, Sum) and n.hi and n.hi[0] == "width" and n.hi[1].symbolic

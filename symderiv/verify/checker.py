@@ -17,9 +17,9 @@ import numpy as np
 from ..notation.constructs import ShapeError
 from ..engine.network import NetFlags
 from ..notation.tokens import NotationError
-from ..notation.constructs import render_qty
+from ..notation.constructs import render, render_qty
 from ..notation.parse import Claim
-from ..notation.tree import Deriv, DerivOf, Node, Partial, Qty, Sum, free_indices, quantities, walk
+from ..notation.tree import Cond, Deriv, DerivOf, Node, Num, Partial, Qty, Sum, free_indices, quantities, walk
 from .evaluate import LOWEST_LAYER, Context, Evaluator, index_dims
 from .instances import MAX_WIDTH, make_instance, pure_instance, random_shapes
 from .verdict import Unverifiable
@@ -90,6 +90,30 @@ def holds(samples: list[Sample], rtol=RTOL) -> tuple[bool, Sample | None]:
     return True, None
 
 
+WIDE = 3.0                 # the scale of the wide network draws
+SCALES = ((0.1, 2.5), (1e-3, 0.05), (3.0, 12.0))     # magnitudes of the pure-calculus draws
+
+
+def claim_constants(claim) -> list:
+    """Every number the claim (and its condition) contains, with its sign as written: the thresholds a
+    draw must fall on both sides of (relu(z - 3) changes at z = 3, not in [-2.5, 2.5])."""
+    out = set()
+    for tree in claim.all_trees():
+        for n in walk(tree):
+            if isinstance(n, Num) and abs(n.value) < 1e6:
+                out.update({float(n.value), -float(n.value)})
+    return sorted(out)
+
+
+def _constant(n) -> float | None:
+    """The value of a number as written (2, -0.01), else None."""
+    if isinstance(n, Num):
+        return float(n.value)
+    if getattr(n, "op", None) == "neg" and isinstance(n.args[0], Num):
+        return -float(n.args[0].value)
+    return None
+
+
 def uses_sample(sides) -> bool:
     return any(len(q.idx) == 1 and q.kind in ("z", "a", "delta", "x", "y", "yhat") for q in quantities(*sides))
 
@@ -115,7 +139,8 @@ class Checker:
 
     def __init__(self, claim: Claim, flags: NetFlags, seed: int, shapes: int, draws: int):
         self.claim, self.flags = claim, flags
-        self.rng = np.random.default_rng(seed)
+        # any integer is a seed; a negative one maps onto its own non-negative stream (NumPy refuses it)
+        self.rng = np.random.default_rng(seed if seed >= 0 else 2 ** 63 + seed)
         self.contexts: list[Context] = []
         self.shapes_used = []
         self.draws = draws
@@ -139,12 +164,44 @@ class Checker:
         self.layers = layers
         names = free_indices(sides)
         sample = uses_sample(sides)
-        for sizes, m in random_shapes(flags, shapes, self.rng, at_least=self._largest_unit(sides)):
+        for n_shape, (sizes, m) in enumerate(random_shapes(flags, shapes, self.rng,
+                                                           at_least=self._largest_unit(sides))):
             self.shapes_used.append((sizes, m))
-            for _ in range(draws):
-                inst = make_instance(flags, sizes, m, self.rng)
+            if n_shape == 0:
+                for inst in self._at_thresholds(sizes, m):
+                    for l in layers:
+                        self._contexts_for(inst, l, names, sample)
+            for d in range(draws):
+                # every other draw is wide (weights in (-3, 3), inputs x2): thresholds such as W_{ij} > 1 or
+                # a ReLU's z < 0 are crossed, not only the narrow values near the origin
+                inst = make_instance(flags, sizes, m, self.rng, scale=WIDE if d % 2 else 1.0)
                 for l in layers:
                     self._contexts_for(inst, l, names, sample)
+
+    def _at_thresholds(self, sizes, m) -> list:
+        """Instances whose pre-activations straddle each threshold of the claim's condition: for
+        ``z^{(k)} > c`` the bias of layer k is moved so that sample 1's units sit at c - 10^{-3} and
+        c + 10^{-3} in turn (a draw near the origin never tests z^{(1)} > -0.01 against a ReLU)."""
+        out = []
+        for n in walk(self.claim.condition) if self.claim.condition is not None else ():
+            if not (isinstance(n, Cond) and isinstance(n.left, Qty) and n.left.kind == "z" and
+                    n.left.layer is not None and _constant(n.right) is not None):
+                continue
+            c = _constant(n.right)
+            for l in (self.layers or [None]):
+                try:
+                    k = n.left.layer.resolve(l, self.flags.depth)
+                except TypeError:
+                    continue
+                if not 1 <= k <= self.flags.depth:
+                    continue
+                inst = make_instance(self.flags, sizes, m, self.rng)
+                z = inst.trace.z[k][:, :1]
+                target = c + 1e-3 * np.where(np.arange(z.shape[0]) % 2 == 0, -1.0, 1.0).reshape(-1, 1)
+                b = [v if v is None else v.copy() for v in inst.b]
+                b[k] = b[k] + (target - z)
+                out.append(inst.with_parameters(inst.W, b))
+        return out
 
     def _largest_unit(self, sides) -> int:
         """The largest index written as a number (W_{21}, y_2); widths are drawn at least that large."""
@@ -156,19 +213,38 @@ class Checker:
         return max(largest, 2)
 
     def _pure_contexts(self, count):
-        """Random points for the free variables; p, a, y stay in (0, 1) where they are probabilities."""
-        for _ in range(count):
-            vars_ = {}
-            for n in (n for side in self.claim.sides for n in walk(side)):
-                name = n.spelling if isinstance(n, Qty) else (n.var if isinstance(n, Deriv) else None)
-                if name is None or name in vars_:
-                    continue
-                if name in "pay":               # a probability, whether met as a symbol or as d/dp first
-                    vars_[name] = float(self.rng.uniform(0.05, 0.95))
-                else:
-                    mag = float(self.rng.uniform(0.1, 2.5))
-                    vars_[name] = mag if self.rng.random() < 0.5 else -mag
+        """Random points for the free variables, across scales (small, order one, large; both signs), and
+        on both sides of every constant the claim itself contains (z - 3, > -0.01); p, a, y stay in
+        (0, 1) where they are probabilities (a in (-1, 1) under a tanh hidden layer)."""
+        names = []
+        for n in (n for side in self.claim.all_trees() for n in walk(side)):
+            name = n.spelling if isinstance(n, Qty) else (n.var if isinstance(n, Deriv) else None)
+            if name is not None and name not in names:
+                names.append(name)
+        points = [self._pure_point(names, SCALES[k % len(SCALES)]) for k in range(count)]
+        for c in claim_constants(self.claim):
+            for name in names:
+                for step in (-0.5, -1e-3, 1e-3, 0.5):
+                    point = self._pure_point(names, SCALES[0])
+                    v = c + step * max(1.0, abs(c))
+                    tanh_a = name == "a" and self.flags.hidden_act.name == "tanh"
+                    if name in "pay" and not (-1.0 if tanh_a else 0.0) < v < 1.0:
+                        continue                # a probability stays a probability
+                    point[name] = v
+                    points.append(point)
+        for vars_ in points:
             self.contexts.append(Context(pure_instance(self.flags), None, {}, 0, vars_))
+
+    def _pure_point(self, names, scale) -> dict:
+        point = {}
+        for name in names:
+            if name in "pay":               # a probability, whether met as a symbol or as d/dp first
+                lo = -0.95 if name == "a" and self.flags.hidden_act.name == "tanh" else 0.05
+                point[name] = float(self.rng.uniform(lo, 0.95))
+            else:
+                mag = float(self.rng.uniform(*scale))
+                point[name] = mag if self.rng.random() < 0.5 else -mag
+        return point
 
     def _check_absolute_layers(self, sides):
         L = self.flags.depth
@@ -231,11 +307,12 @@ class Checker:
         """Both sides evaluated in every context (or ``contexts``). ``keep_left``: the left side is the
         same tree call after call (repair tries many right sides against one reference), so its values
         are kept and not evaluated again."""
-        out = []
+        out, held = [], False
         for ctx in contexts or self.contexts:
             mask = self.where(ctx)
             if mask is False:
                 continue
+            held = held or mask is True or bool(np.any(mask))
             try:
                 lv = self._left_value(left, ctx) if keep_left else self.evaluate(left, ctx)
             except ShapeError as exc:
@@ -253,8 +330,9 @@ class Checker:
             if isinstance(mask, np.ndarray) and np.shape(lv) == np.shape(rv) == mask.shape:
                 lv, rv = np.where(mask, lv, 0.0), np.where(mask, rv, 0.0)   # compared only where it holds
             out.append(Sample(ctx, lv, rv))
-        if contexts is None and not out:
-            raise Unverifiable("the condition holds in none of the random draws")
+        if contexts is None and (not out or not held):    # nothing compared: a vacuous claim is never correct
+            raise Unverifiable(f"the condition {render(self.claim.condition)} never holds for this model's values "
+                               f"at the {len(self.contexts)} random draws")
         return out
 
 

@@ -117,11 +117,13 @@ def random_targets(flags: NetFlags, n_out: int, m: int, rng) -> np.ndarray:
     return rng.normal(0.0, 1.0, (n_out, m))
 
 
-def make_instance(flags: NetFlags, sizes, m, rng) -> Instance:
-    W = [None] + [rng.uniform(-1.0, 1.0, (sizes[l], sizes[l - 1])) for l in range(1, len(sizes))]
-    b = [None] + [rng.uniform(-0.5, 0.5, (sizes[l], 1)) * (1.0 if flags.bias else 0.0)   # --no-bias: b = 0
+def make_instance(flags: NetFlags, sizes, m, rng, scale: float = 1.0) -> Instance:
+    """A random network: weights in (-scale, scale), biases in (-scale/2, scale/2), inputs N(0, 1) (N(0, 4)
+    when wide)."""
+    W = [None] + [rng.uniform(-scale, scale, (sizes[l], sizes[l - 1])) for l in range(1, len(sizes))]
+    b = [None] + [rng.uniform(-0.5, 0.5, (sizes[l], 1)) * scale * (1.0 if flags.bias else 0.0)   # --no-bias: b = 0
                   for l in range(1, len(sizes))]
-    X = rng.normal(0.0, 1.0, (sizes[0], m))
+    X = rng.normal(0.0, 1.0 if scale == 1.0 else 2.0, (sizes[0], m))
     Y = random_targets(flags, sizes[-1], m, rng)
     lam = float(rng.uniform(0.3, 1.3))
     params = [(W[l], b[l]) for l in range(1, len(sizes))]
