@@ -27,4 +27,4 @@ def test_a_pure_identity_is_proved_symbolically_and_says_so():
 
 def test_the_reason_states_the_precision_used():
     v = verify(r"\delta^{(L)} = a^{(L)} - y")
-    assert v.verdict == "correct" and "1e-10" in v.reason and "float64" in v.reason
+    assert v.verdict == "correct" and "1e-12" in v.reason and "float64" in v.reason

@@ -25,7 +25,7 @@ from .instances import MAX_WIDTH, make_instance, pure_instance, random_shapes
 from .verdict import Unverifiable
 
 MAX_INDEX_CONTEXTS = 40    # index assignments per (shape, draw, layer)
-RTOL = 1e-10               # float64 reassociation stays near 1e-15; a written 1 + 10^{-7} must not pass
+RTOL = 1e-12               # float64 reassociation stays near 1e-15; a written 1 + 10^{-10} must not pass
 FD_RTOL = 1e-5             # a claim evaluated by central differences (one entry of a Jacobian, d/dz)
 FD_ATOL = 1e-8             # ... and the absolute error those differences carry
 
