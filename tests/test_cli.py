@@ -130,11 +130,13 @@ def test_derive_sizes_sets_the_widths_and_the_depth(capsys):
 # ---- verify's printing ---------------------------------------------------------
 
 def test_verdict_text_prints_each_fact_once_with_real_characters():
-    v = symderiv.Verdict("incorrect", "x = y", expected="2 y", diagnosis=["scale: claim = 1/2 × truth", "sign"],
-                counterexample={"claim": "3×1"}, reason="scale: claim = 1/2 × truth")
+    from symderiv.verify.diagnostics import diagnostic
+    v = symderiv.Verdict("incorrect", "x = y", expected="2 y",
+                         diagnostics=[diagnostic("scale", factor="1/2"), diagnostic("sign")],
+                         counterexample={"claim": "3×1"}, reason="scale: claim = 1/2 × truth")
     lines = v.text().split("\n")
     assert lines == ["INCORRECT: x = y", "  convention: default", "  reason: scale: claim = 1/2 × truth",
-                     "  diagnosis: sign", "  expected: 2 y", '  counterexample: {"claim": "3×1"}']
+                     "  diagnosis: sign: claim = -1 × truth", "  expected: 2 y", '  counterexample: {"claim": "3×1"}']
 
 
 def test_verify_incorrect_exits_1_without_repeats_or_escapes(capsys):

@@ -92,10 +92,10 @@ def test_operator_meaning_is_the_rows_own():
 
 def test_repairs_come_from_the_rows():
     q = Qty("W", "W", LayerRef("l", 0))
-    labels = [label for label, _ in edits(q)]
-    assert any(l.startswith("layer shift") for l in labels) and any(l.startswith("transpose") for l in labels)
+    codes = [code for (code, at, args), _ in edits(q)]
+    assert "layer-shift" in codes and "transpose" in codes
     had = Op("had", (q, Qty("a", "a", LayerRef("l", -1))), style=r"\odot")
-    assert any(new.op == "mm" for label, new in edits(had) if label.startswith("product type"))
+    assert any(new.op == "mm" for (code, _, _), new in edits(had) if code == "product-type")
     assert construct_of(Call("dact", q, "f")).name == "dact"
 
 

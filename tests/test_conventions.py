@@ -125,7 +125,7 @@ def test_sum_over_training_examples_evaluates_each_example_alone():
     assert conventions.resolve(r"C = \frac{1}{n} \sum_x C_x").model(r"C = \frac{1}{n} \sum_x C_x").batch
     assert verify(r"C = \frac{1}{n} \sum_x C_x").verdict == "correct"
     v = verify(r"C = \sum_x C_x")
-    assert v.verdict == "incorrect" and "1/m missing" in v.diagnosis[0]
+    assert v.verdict == "incorrect" and v.diagnostics[0].code == "scale.missing-1/m"
     assert verify(r"\frac{\partial C}{\partial b^l_j} = \frac{1}{n}\sum_x \frac{\partial C_x}{\partial b^l_j}").verdict \
         == "correct"
     # per-example activations inside the sum: the batch gradient is the mean of outer products

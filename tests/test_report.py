@@ -12,6 +12,7 @@ from symderiv.report import latexdiff
 from symderiv.documents.check import check_note
 from symderiv.documents.reader import load_document
 from symderiv.report.explain import counterexample_rows, plain_reason, short_reason
+from symderiv.verify.diagnostics import diagnostic
 from symderiv.report.report import correction, entry_results, write_report
 
 STUDENT = pathlib.Path(__file__).parent / "data" / "student.md"
@@ -124,33 +125,43 @@ def test_the_students_corrected_copy_is_their_derivation_with_the_one_line_fixed
         r"\delta^{(1)} = V^T \delta^{(2)} \odot h \odot \left(1 - h\right)")
 
 
-@pytest.mark.parametrize("reason, plain", [
-    ("holds in all 54 contexts: shapes 4-6-7 m=1; ...", "both sides agree in all 54 random checks"),
-    ("proved symbolically (SymPy simplifies ...)", "proved symbolically"),
-    ("shape mismatch: expected 5×1, claim gives scalar", "wrong size: scalar where the true value is 5×1"),
-    ("index order: j indexes dimensions of different sizes (4, 9)", "index j runs over dimensions of sizes 4, 9: "
-                                                                    "two indices are swapped"),
-    ("scale: claim = 1/2 × truth", "off by a constant factor: this line is 1/2 times the true value"),
-    ("dropped factor: f'(z^{(2)}) is missing", "a factor is missing: \u27e6f'(z^{(2)})\u27e7"),
-    ("index order: i and j are swapped", "the indices \u27e6i\u27e7 and \u27e6j\u27e7 are swapped"),
-    ("unbalanced ')': nothing to close at column 296", "symderiv could not read this line: unbalanced ')': "
-                                                        "nothing to close (character 296 of the line)"),
-    ("an update rule: its step is checked as the gradient G; scale: claim = 2 × truth",
+@pytest.mark.parametrize("cause, plain", [
+    (diagnostic("holds", n=54), "both sides agree in all 54 random checks"),
+    (diagnostic("proved"), "proved symbolically"),
+    (diagnostic("shape", expected="5×1", given="scalar"), "wrong size: scalar where the true value is 5×1"),
+    (diagnostic("index-conflict", index="j", sizes="4, 9"), "index j runs over dimensions of sizes 4, 9: "
+                                                            "two indices are swapped"),
+    (diagnostic("scale", factor="1/2"), "off by a constant factor: this line is 1/2 times the true value"),
+    (diagnostic("dropped-factor", z="z^{(2)}"), "a factor is missing: \u27e6f'(z^{(2)})\u27e7"),
+    (diagnostic("index-swap.letters", first="i", second="j"), "the indices \u27e6i\u27e7 and \u27e6j\u27e7 are swapped"),
+    (diagnostic("shape.error", side="right", what="mm", shapes=("7×6", "7×1")),
+     "the sizes do not fit: the right side multiplies a 7×6 matrix by a 7×1 matrix"),
+    (diagnostic("update-step", gradient="G", inner=diagnostic("scale", factor="2")),
      "a gradient-descent update: its step must be the gradient \u27e6G\u27e7; off by a constant "
      "factor: this line is 2 times the true value"),
-    ("something new", "something new"),
+    (None, "something new"),
 ])
-def test_reasons_in_plain_words(reason, plain):
-    assert plain_reason(reason).startswith(plain)
-    assert len(short_reason(reason, 40)) <= 40
+def test_reasons_in_plain_words(cause, plain):
+    assert plain_reason(cause, "something new").startswith(plain)
+    assert len(short_reason(cause, "something new", 40)) <= 40
+
+
+def test_a_verdicts_cause_is_worded_from_its_code_not_its_message():
+    from symderiv import mlp
+    from symderiv.verify import verify
+    v = verify(r"\frac{\partial J}{\partial W^{(2)}} = 2 \delta^{(2)} \left(a^{(1)}\right)^T", mlp([2, 3, 1]))
+    assert v.cause.code == "scale" and v.cause.args["factor"] == "2"
+    assert plain_reason(v.cause, v.reason) == "off by a constant factor: this line is 2 times the true value"
+    v.reason = "anything"              # the words come from the code and its arguments, not the reason
+    assert plain_reason(v.cause, v.reason) == "off by a constant factor: this line is 2 times the true value"
 
 
 def test_maths_in_a_reason_is_typeset_when_safe_and_escaped_when_not():
     from symderiv.report.report import reason_latex, reason_markdown
-    text = plain_reason("extra factor: \\sum_{j} a_{j}")
+    text = plain_reason(diagnostic("extra-factor.part", was="\\sum_{j} a_{j}"))
     assert reason_latex(text) == "one factor too many: $\\sum_{j} a_{j}$"
     assert reason_markdown(text) == "one factor too many: $\\sum_{j} a_{j}$"
-    hostile = plain_reason("extra factor: \\input{/etc/hostname}")
+    hostile = plain_reason(diagnostic("extra-factor.part", was="\\input{/etc/hostname}"))
     assert r"\input" not in reason_latex(hostile) and r"\textbackslash{}input" in reason_latex(hostile)
 
 

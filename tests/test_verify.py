@@ -8,7 +8,7 @@ from symderiv.cli import main
 from symderiv.engine.network import NetFlags
 from symderiv.verify import Verdict, verify, verify_chain
 
-KEYS = {"verdict", "claim", "expected", "diagnosis", "counterexample", "reason", "convention", "model"}
+KEYS = {"verdict", "claim", "expected", "diagnosis", "counterexample", "reason", "convention", "model", "diagnostics", "fix"}
 
 
 def test_json_has_exactly_the_design_keys():

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from .model import Entry
 from ..engine.network import NetFlags
 from ..notation.readings import Readings, compile_readings
-from ..verify.verdict import internal_reason
+from ..verify.diagnostics import Diagnostic, Fix, diagnostic
+from ..verify.verdict import internal_cause, internal_reason
 
 
 @dataclass
@@ -34,11 +35,26 @@ class Result:
     counterexample: dict | None = None
     why: str = ""                      # the reader's note on the line (from the note module), not a verdict
     assumptions: list = field(default_factory=list)   # what reading the line took for granted
+    diagnostics: list = field(default_factory=list)   # the verdict's Diagnostic objects (verify/diagnostics.py)
+    cause: Diagnostic | None = None    # the reason as data, for reports
+    fix: Fix | None = None
+    offset: int = -1                   # where ``checked`` starts in the document's text (-1: not verbatim there)
+    checked: str = ""                  # the equation the diagnostics' spans index into
 
     def to_json(self) -> dict:
         return {"id": self.id, "source_latex": self.source_latex, "verdict": self.verdict,
                 "reason": self.reason, "corrected_latex": self.corrected_latex, "link": self.link,
-                "note": self.why or None, "assumptions": list(self.assumptions)}
+                "note": self.why or None, "assumptions": list(self.assumptions),
+                "checked": self.checked or self.link, "offset": self.offset,
+                "diagnostics": [d.to_json() for d in self.diagnostics],
+                "fix": self.fix.to_json() if self.fix is not None else None}
+
+
+def _offset_of(entry: Entry, claim: str) -> int:
+    """Where the checked equation starts in the document's text: the entry's offset plus its place in
+    the entry, when the entry holds it verbatim (-1 when its layout was removed or it is not known)."""
+    at = entry.source_latex.find(claim)
+    return entry.offset + at if at >= 0 and entry.offset >= 0 else -1
 
 
 _LAYOUT = [
@@ -210,19 +226,19 @@ def shape_product(factors: list) -> tuple[tuple | None, str]:
     if any(f.opens for f in factors):
         factors = _groups_first(factors)
         if factors is None:
-            return None, "shape mismatch: a parenthesised group does not close or does not fit"
+            return None, "a parenthesised group does not close or does not fit"
     rows, cols = factors[0].shape
     for n, f in enumerate(factors[1:], 2):
         r, c = f.shape
         if f.join == "odot":
             if (r, c) != (rows, cols):
-                return None, f"shape mismatch: factor {n} is {r}×{c} but the element-wise product so far is " \
+                return None, f"factor {n} is {r}×{c} but the element-wise product so far is " \
                              f"{rows}×{cols}"
         elif (rows, cols) == (1, 1):
             rows, cols = r, c                   # a 1 x 1 factor is a scalar
         elif (r, c) != (1, 1):
             if r != cols:
-                return None, f"shape mismatch: factor {n} is {r}×{c} but the product so far is {rows}×{cols}"
+                return None, f"factor {n} is {r}×{c} but the product so far is {rows}×{cols}"
             cols = c
     return (rows, cols), ""
 
@@ -233,11 +249,12 @@ def check_shapes(entry: Entry) -> list[Result]:
     claimed = [(int(r), int(c)) for r, c in _SHAPE.findall(entry.result_latex)]
     shape, why = shape_product(factors)
     if shape is not None and claimed and claimed[-1] != shape:
-        why = f"shape mismatch: the factors multiply to {shape[0]}×{shape[1]}, the note says " \
-              f"{claimed[-1][0]}×{claimed[-1][1]}"
+        why = f"the factors multiply to {shape[0]}×{shape[1]}, the note says {claimed[-1][0]}×{claimed[-1][1]}"
     if why:
-        return [Result(entry.id, entry.source_latex, entry.source_latex, "incorrect", why,
-                       shape_correction(entry, factors, claimed[-1] if claimed else factors[0].shape))]
+        found = diagnostic("shape.error", error=why)
+        return [Result(entry.id, entry.source_latex, entry.source_latex, "incorrect", found.text,
+                       shape_correction(entry, factors, claimed[-1] if claimed else factors[0].shape),
+                       [found.text], diagnostics=[found], cause=found)]
     return [Result(entry.id, entry.source_latex, entry.source_latex, "correct",
                    f"the factors multiply to {shape[0]}×{shape[1]}")]
 
@@ -310,15 +327,18 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
     from ..verify import verify_chain
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
-    verdicts = [v for claim in claims_of(entry, previous_lhs)
-                for v in verify_chain(claim, flags, readings=read, batch=flags.batch, convention=convention,
-                                      document_text=document_text or entry.source_latex)]
+    checked = [(claim, v) for claim in claims_of(entry, previous_lhs)
+               for v in verify_chain(claim, flags, readings=read, batch=flags.batch, convention=convention,
+                                     document_text=document_text or entry.source_latex)]
+    verdicts = [v for _, v in checked]
     results = []
-    for n, v in enumerate(verdicts, 1):
+    for n, (claim, v) in enumerate(checked, 1):
         link_id = entry.id if len(verdicts) == 1 else f"{entry.id}.{n}"
         results.append(Result(link_id, entry.source_latex, v.claim, v.verdict, v.reason,
                               v.corrected_latex if v.verdict == "incorrect" else None,
-                              list(v.diagnosis), v.counterexample, entry.why))
+                              list(v.diagnosis), v.counterexample, entry.why, diagnostics=list(v.diagnostics),
+                              cause=v.cause, fix=v.fix if v.verdict == "incorrect" else None,
+                              offset=_offset_of(entry, claim), checked=claim))
     return results
 
 
@@ -407,7 +427,7 @@ def _own_model(read, note):
 def failed_result(entry: Entry, exc: BaseException) -> Result:
     """The line whose check failed inside symderiv: unverifiable, with the failure in one line."""
     return Result(entry.id, entry.source_latex, claim_text(entry.source_latex), "unverifiable",
-                  internal_reason(exc), why=entry.why)
+                  internal_reason(exc), why=entry.why, cause=internal_cause(exc))
 
 
 def own_model(note):

@@ -35,6 +35,7 @@ import operator
 
 from ..notation.tree import (Call, Cancel, Cases, Cond, DerivOf, Index, Indicator, Norm, Num, Op, Partial, Qty, Sum,
                              rewrite, walk)
+from ..verify.diagnostics import diagnostic
 from ..verify.verdict import Unverifiable
 from ..notation.tree import LayerRef
 from .forward import COST, COST_SUMMED, Line, entry_of, key_of, latex_of, read_lines  # noqa: F401
@@ -893,9 +894,13 @@ def derivative(g: Graph, draw: "Draw", p: Partial, indices: dict) -> sp.Matrix:
 class LineVerdict:
     verdict: str
     reason: str
-    diagnosis: list = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)   # Diagnostic objects (verify/diagnostics.py)
     counterexample: dict | None = None
     assumptions: list = field(default_factory=list)
+
+    @property
+    def diagnosis(self) -> list:
+        return [d.text for d in self.diagnostics]
 
 
 def _free_indices(sides) -> list:
@@ -946,7 +951,7 @@ def _diagnose(pairs) -> list:
         r = ratios[0].real
         if abs(r) < 1e-9:
             return out
-        out.append("sign: claim = -truth" if abs(r + 1) < 1e-9 else f"scale: claim = {r:.6g} × truth")
+        out.append(diagnostic("sign") if abs(r + 1) < 1e-9 else diagnostic("scale", factor=f"{r:.6g}"))
     return out
 
 
@@ -966,10 +971,12 @@ def check_sides(g: Graph, left, right, draws: int = DRAWS) -> LineVerdict:
                 if lv.shape == rv.T.shape and rv.shape != (1, 1) and _close(_numbers(lv), _numbers(rv.T)):
                     return LineVerdict("incorrect", f"shape: the left side is {lv.shape[0]}×{lv.shape[1]}, the "
                                        f"right side {rv.shape[0]}×{rv.shape[1]}; equal after a transpose",
-                                       ["transpose: claim = truth^T"])
+                                       [diagnostic("transpose.whole")])
                 if 1 not in lv.shape or 1 not in rv.shape or max(lv.shape) != max(rv.shape):
                     return LineVerdict("incorrect", f"shape: the left side is {lv.shape[0]}×{lv.shape[1]}, the "
-                                       f"right side {rv.shape[0]}×{rv.shape[1]}", ["shape"])
+                                       f"right side {rv.shape[0]}×{rv.shape[1]}",
+                                       [diagnostic("shape", expected=f"{lv.shape[0]}×{lv.shape[1]}",
+                                                   given=f"{rv.shape[0]}×{rv.shape[1]}")])
                 rv = rv.reshape(*lv.shape)
             a, c = _numbers(lv), _numbers(rv)
             pairs.append((c, a))
@@ -1016,7 +1023,8 @@ def _check_links(g: Graph, sides) -> list:
         try:
             v = check_sides(g, left, right)
         except TypeCheck as exc:
-            v = LineVerdict("incorrect", f"shape: {exc} (shapes as the forward pass gives them)", ["shape"])
+            v = LineVerdict("incorrect", f"shape: {exc} (shapes as the forward pass gives them)",
+                            [diagnostic("shape.error", error=str(exc))])
         except Unverifiable as exc:
             v = LineVerdict("unverifiable", str(exc))
         except (ZeroDivisionError, TypeError, ValueError) as exc:
@@ -1136,7 +1144,8 @@ def check_document(note) -> dict | None:
             out[entry.id] = ([failed_result(entry, exc)], False)     # said, not hidden by a fallback
             continue
         results = [Result(entry.id if len(verdicts) == 1 else f"{entry.id}.{n}", entry.source_latex, text,
-                          v.verdict, v.reason, None, list(v.diagnosis), v.counterexample, entry.why, v.assumptions)
+                          v.verdict, v.reason, None, list(v.diagnosis), v.counterexample, entry.why, v.assumptions,
+                          diagnostics=list(v.diagnostics))
                    for n, (text, v) in enumerate(verdicts, 1)]
         open_ = not settled and all(r.verdict == "unverifiable" for r in results)
         out[entry.id] = (results, open_)
@@ -1185,6 +1194,6 @@ def verify_defined(claim: str, defines: list):
     links = check_line(g, line)
     worst = next((v for v in links if v.verdict == "incorrect"), None) or \
         next((v for v in links if v.verdict == "unverifiable"), links[0])
-    return Verdict(worst.verdict, claim, diagnosis=list(worst.diagnosis), counterexample=worst.counterexample,
+    return Verdict(worst.verdict, claim, diagnostics=list(worst.diagnostics), counterexample=worst.counterexample,
                    reason=worst.reason, convention="document", model=g.describe(),
                    evidence={"assumptions": worst.assumptions})

@@ -36,7 +36,13 @@ from .tree import walk, children, with_children, Call, Cancel, Cases, Cond, Deri
 
 
 class ShapeError(Exception):
-    """The claim's own expression has incompatible shapes in this context."""
+    """The claim's own expression has incompatible shapes in this context. ``what`` names the operation
+    (``add``, ``mm``, ``had``, ``div``, ``index``; "" when not one of these) and ``shapes`` its operands'
+    shapes (for ``index``: the quantity and its shape), so a report reads data, not the message."""
+
+    def __init__(self, message: str, what: str = "", shapes: tuple = ()):
+        super().__init__(message)
+        self.what, self.shapes = what, shapes
 
 
 class Unevaluable(Exception):
@@ -94,7 +100,7 @@ def _add(x, y):
         # z = W a + b: a bias column broadcasts over the batch; nothing else does
         if not (x.ndim == y.ndim == 2 and (x.shape[0] == y.shape[0] and 1 in (x.shape[1], y.shape[1])
                                            or x.shape[1] == y.shape[1] and 1 in (x.shape[0], y.shape[0]))):
-            raise ShapeError(f"adding {shape_of(x)} and {shape_of(y)}")
+            raise ShapeError(f"adding {shape_of(x)} and {shape_of(y)}", "add", (shape_of(x), shape_of(y)))
     return x + y
 
 
@@ -107,18 +113,19 @@ def _mm(x, y):
         return x @ y
     if x.size == 1 or y.size == 1:
         return x * y
-    raise ShapeError(f"matrix product of {shape_of(x)} and {shape_of(y)}")
+    raise ShapeError(f"matrix product of {shape_of(x)} and {shape_of(y)}", "mm", (shape_of(x), shape_of(y)))
 
 
 def _had(x, y):
     if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
-        raise ShapeError(f"Hadamard product of {shape_of(x)} and {shape_of(y)}")
+        raise ShapeError(f"Hadamard product of {shape_of(x)} and {shape_of(y)}", "had", (shape_of(x), shape_of(y)))
     return x * y
 
 
 def _div(x, y):
     if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
-        raise ShapeError(f"elementwise division of {shape_of(x)} by {shape_of(y)}")
+        raise ShapeError(f"elementwise division of {shape_of(x)} by {shape_of(y)}", "div",
+                         (shape_of(x), shape_of(y)))
     with np.errstate(all="ignore"):
         return np.float64(x) / y if not isinstance(x, np.ndarray) else x / y    # 1/0 is inf, not an error
 
@@ -362,79 +369,90 @@ M = Qty("m", "m")
 MATRIX_KINDS = {"W", "a", "z", "delta", "x", "y", "yhat", "ones", "b"}
 
 
+def _found(code: str, at: Node, **args) -> tuple:
+    """What an edit says is wrong: (diagnostic code, the node it is about, its arguments); the checker
+    makes a Diagnostic of it (verify/diagnostics.py) and writes trees in the claim's notation."""
+    return code, at, args
+
+
 def _qty_edits(q: Qty):
     if q.layer is not None:
         for d in (+1, -1):
             new = replace(q, layer=q.layer.shifted(d))
-            yield f"layer shift: {render_qty(q)} should be {render_qty(new)}", new
+            yield _found("layer-shift", q, was=q, should=new), new
     if len(q.idx) == 2:
         new = replace(q, idx=q.idx[::-1])
-        yield f"index order: {render_qty(q)} should be {render_qty(new)}", new
+        yield _found("index-swap", q, was=q, should=new), new
     if q.kind in MATRIX_KINDS and not q.idx:
-        yield f"transpose: {render_qty(q)} should be transposed", transposed(q)
+        yield _found("transpose", q, was=q), transposed(q)
     if q.kind == "m":
         for c in (Fraction(1), Fraction(2)):
-            yield f"scale: m should be {c}", Num(c)
+            yield _found("scale.replace", q, was=q, should=Num(c)), Num(c)
 
 
 def _partial_edits(p: Partial):
     if len(p.den.idx) == 2:
         new = replace(p, den=replace(p.den, idx=p.den.idx[::-1]))
-        yield f"index order: {render(p)} should be {render(new)}", new
+        yield _found("index-swap", p, was=p, should=new), new
     if not p.den.idx:
-        yield f"transpose: {render(p)} should be transposed", transposed(p)
+        yield _found("transpose", p, was=p), transposed(p)
 
 
 def _num_edits(n: Num):
     if n.value != 1:
-        yield f"scale: {render(n)} should be m", M
+        yield _found("scale.replace", n, was=n, should=M), M
 
 
 def _term_edits(n: Op):
     """Sign and scale slips of one term of a sum or difference."""
     x, y = n.args
     for k, term in enumerate((x, y)):
-        for label, new in ((f"sign: {render(term)} has the wrong sign", Op("neg", (term,))),
-                           (f"scale: {render(term)} lacks a factor 1/m",
-                            Op("mm", (Op("div", (Num(Fraction(1)), M)), term))),
-                           (f"scale: {render(term)} has an extra factor 1/m", Op("mm", (M, term))),
-                           (f"scale: {render(term)} should be doubled", Op("mm", (Num(Fraction(2)), term))),
-                           (f"scale: {render(term)} should be halved", Op("mm", (Num(Fraction(1, 2)), term)))):
-            yield label, Op(n.op, (new, y) if k == 0 else (x, new), style=n.style)
+        for code, new in (("sign.term", Op("neg", (term,))),
+                          ("scale.term-missing-1/m", Op("mm", (Op("div", (Num(Fraction(1)), M)), term))),
+                          ("scale.term-extra-1/m", Op("mm", (M, term))),
+                          ("scale.term-doubled", Op("mm", (Num(Fraction(2)), term))),
+                          ("scale.term-halved", Op("mm", (Num(Fraction(1, 2)), term)))):
+            if code in ("scale.term-doubled", "scale.term-halved") and _has_number(term):
+                continue        # a number inside the term is what to change (lambda/(2m) for lambda/m)
+            yield _found(code, term, was=term), Op(n.op, (new, y) if k == 0 else (x, new), style=n.style)
+
+
+def _has_number(n: Node) -> bool:
+    return any(isinstance(x, Num) and x.value not in (0, 1) for x in walk(n))
 
 
 def _sub_edits(n: Op):
     yield from _term_edits(n)
     x, y = n.args
     swapped = Op("sub", (y, x))
-    yield f"sign: {render(n)} should be {render(swapped)}", swapped
+    yield _found("sign.swap", n, was=n, should=swapped), swapped
 
 
 def _product_edits(n: Op):
     x, y = n.args
-    yield f"extra factor: {render(x)}", y
-    yield f"extra factor: {render(y)}", x
+    yield _found("extra-factor.part", x, was=x), y
+    yield _found("extra-factor.part", y, was=y), x
     if n.op == "mm":
-        yield f"product type: {render(n)} should be a Hadamard product", replace(n, op="had", style=r"\odot")
+        yield _found("product-type", n, was=n, product="Hadamard"), replace(n, op="had", style=r"\odot")
         flipped = Op("mm", (y, x))
-        yield f"factor order: {render(n)} should be {render(flipped)}", flipped
+        yield _found("factor-order", n, was=n, should=flipped), flipped
     else:
-        yield f"product type: {render(n)} should be a matrix product", replace(n, op="mm", style="")
+        yield _found("product-type", n, was=n, product="matrix"), replace(n, op="mm", style="")
 
 
 def _div_edits(n: Op):
     if isinstance(n.args[0], Num) and isinstance(n.args[1], Num):
         new = Op("div", (n.args[0], M))
-        yield f"scale: {render(n)} should be {render(new)}", new
+        yield _found("scale.replace", n, was=n, should=new), new
 
 
 def _transpose_edits(n: Op):
     inner = n.args[0]
-    yield f"transpose: {render(inner)} should not be transposed", inner
+    yield _found("transpose.drop", n, was=inner), inner
     if isinstance(inner, Op) and inner.op == "mm":
         x, y = inner.args
         new = Op("mm", (transposed(y), transposed(x)))
-        yield f"transpose: (AB)^T is B^T A^T: {render(new)}", new
+        yield _found("transpose.product", n, should=new), new
 
 
 # ---------------------------------------------------------------- primary parsers

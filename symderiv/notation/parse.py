@@ -75,6 +75,37 @@ class Claim:
 _LAYOUT_AT_ENDS = re.compile(r"^(?:\s|&|,|=|\\quad\b|\\\\)+|(?:\s|&|,|:|\\quad\b|\\\\)+$")
 
 
+_OPENS, _CLOSES = "([{", ")]}"
+
+
+def balanced(text: str, start: int, end: int) -> tuple:
+    """[start, end) widened until its brackets pair up: ``(W^{(2)})^T`` starts at its "(", not its W,
+    and a ``\\left`` before an opening bracket is kept with it."""
+    depth = 0
+    for ch in text[start:end]:
+        if ch in _OPENS:
+            depth += 1
+        elif ch in _CLOSES:
+            depth -= 1
+            if depth < 0:                      # a closer whose opener lies before start
+                start, depth = _opener_before(text, start), 0
+    while depth > 0 and end < len(text):       # an opener whose closer lies after end
+        depth += (text[end] in _OPENS) - (text[end] in _CLOSES)
+        end += 1
+    if text[:start].endswith("\\left"):
+        start -= len("\\left")
+    return start, end
+
+
+def _opener_before(text: str, start: int) -> int:
+    depth = 0
+    for k in range(start - 1, -1, -1):
+        depth += (text[k] in _CLOSES) - (text[k] in _OPENS)
+        if depth < 0:
+            return k
+    return start
+
+
 def _trimmed(text: str) -> str:
     """A side's text without the alignment marks, commas and spacing around it."""
     return " ".join(_LAYOUT_AT_ENDS.sub("", text).split())
@@ -82,6 +113,14 @@ def _trimmed(text: str) -> str:
 
 class ParseError(NotationError):
     pass
+
+
+class UnknownSymbol(NotationError):
+    """A symbol neither the model nor a reading names (``symbol``: its spelling)."""
+
+    def __init__(self, message, text=None, pos=None, *, symbol=""):
+        super().__init__(message, text, pos)
+        self.symbol = symbol
 
 
 # ---------------------------------------------------------------- parser
@@ -146,6 +185,10 @@ class Parser:
         self.count += 1
         if self.count > MAX_NODES:
             self.fail(f"claim too large (more than {MAX_NODES} terms)")
+        if getattr(n, "span", 0) is None and self.k > 0:
+            # from its first written part (its own token or an operand's) to the last token taken
+            starts = [n.pos] + [c.span[0] for c in children(n) if getattr(c, "span", None)]
+            n = replace(n, span=balanced(self.text, min(starts), self.toks[self.k - 1].stop))
         return n
 
     def group_tokens(self) -> list[Token]:
@@ -720,7 +763,8 @@ def _classify(claim: Claim) -> None:
     if not claim.pure:
         for q in qtys:
             if q.kind == "var":
-                raise NotationError(f"unknown symbol {q.spelling}; known: {known_names()}", claim.text, q.pos)
+                raise UnknownSymbol(f"unknown symbol {q.spelling}; known: {known_names()}", claim.text, q.pos,
+                                    symbol=q.spelling)
             if q.kind in ("W", "b", "z", "a", "delta") and q.layer is None:
                 raise NotationError(f"{q.spelling} needs a layer superscript, e.g. {q.spelling}^{{(l)}}",
                                     claim.text, q.pos)

@@ -133,9 +133,9 @@ def _read(r: Reading, n: Node, text: str) -> Node | None:
 def _placed(replacement: Node, n: Node, keep_indices: bool = False) -> Node:
     """The meaning at the matched symbol's position, keeping indices the pattern left open."""
     if keep_indices and isinstance(replacement, Qty) and isinstance(n, Qty) and n.idx and not replacement.idx:
-        return replace(replacement, idx=n.idx, pos=n.pos)
+        return replace(replacement, idx=n.idx, pos=n.pos, span=n.span)
     if hasattr(replacement, "pos"):
-        return replace(replacement, pos=getattr(n, "pos", 0))
+        return replace(replacement, pos=getattr(n, "pos", 0), span=getattr(n, "span", None))
     return replacement
 
 
@@ -309,7 +309,12 @@ class KindRename:
 
 class IllTyped(NotationError):
     """The claim uses a quantity where its convention says it cannot exist (Bishop's delta_i): an error
-    of the claim, reported as incorrect, not as unusable input."""
+    of the claim, reported as incorrect, not as unusable input. ``name``/``index``: the quantity's
+    spelling and its index letter; ``span``: where the quantity is written."""
+
+    def __init__(self, message, text=None, pos=None, *, name="", index="", span=None):
+        super().__init__(message, text, pos)
+        self.name, self.index, self.span = name, index, span
 
 
 @dataclass(frozen=True)
@@ -334,7 +339,8 @@ class UnitLetters:
                 layer = table[n.idx[0]]
                 if layer == LayerRef(None, 0) and n.kind in self.not_at_input:
                     raise IllTyped(f"index order: {n.spelling}_{n.idx[0]} names the input layer "
-                                   f"({n.idx[0]}), which has no {n.spelling}", text, n.pos)
+                                   f"({n.idx[0]}), which has no {n.spelling}", text, n.pos,
+                                   name=n.spelling, index=n.idx[0], span=n.span)
                 return replace(n, layer=layer)
             return None
         return map_tree(node, fn)
@@ -353,7 +359,7 @@ class NamedDerivatives:
         def fn(n):
             if isinstance(n, Deriv) and n.var in table and isinstance(n.body, Qty) and n.body.kind == "J":
                 den = parse_fragment(table[n.var])
-                return Partial(n.body, den, pos=n.pos)
+                return Partial(n.body, den, pos=n.pos, span=n.span)
             return None
         return map_tree(node, fn)
 
@@ -371,13 +377,13 @@ class BiasUnit:
             if isinstance(n, Sum) and (n.lo == 0 or (self.natural_from_zero and n.hi is None and n.lo == 1)) \
                     and _is_source_index(n.body, n.index):
                 unit0 = map_tree(rename_indices(n.body, {n.index: 0}), _unit_zero)
-                return Op("add", (unit0, replace(n, lo=1)), pos=n.pos)
+                return Op("add", (unit0, replace(n, lo=1)), pos=n.pos, span=n.span)
             if self.matrix_product and isinstance(n, Op) and n.op == "mm":
                 w, a = n.args
                 if isinstance(w, Qty) and w.kind == "W" and w.layer is not None and not w.idx and \
                         isinstance(a, Qty) and a.kind in ("a", "x") and not a.idx and \
                         (a.kind == "x" or a.layer == w.layer.shifted(-1)):
-                    return Op("add", (n, replace(w, kind="b", spelling="b")), pos=n.pos)
+                    return Op("add", (n, replace(w, kind="b", spelling="b")), pos=n.pos, span=n.span)
             return None
         return map_tree(node, fn)
 
@@ -394,5 +400,5 @@ def _unit_zero(n: Node):
     if isinstance(n, Qty) and n.kind == "W" and len(n.idx) == 2 and n.idx[1] == 0:
         return replace(n, kind="b", spelling="b", idx=(n.idx[0],))
     if isinstance(n, Qty) and n.kind in ("a", "x", "z") and n.idx == (0,):
-        return Num(Fraction(1), pos=n.pos)
+        return Num(Fraction(1), pos=n.pos, span=n.span)
     return None

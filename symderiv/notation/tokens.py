@@ -20,7 +20,7 @@ Nothing here evaluates or compiles user text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ..errors import NotationError  # noqa: F401 (re-exported)
 
@@ -96,6 +96,12 @@ class Token:
     kind: str      # "cmd", "num", "letter", "sym", "name" (folded), "word"
     text: str
     pos: int       # column in the (bound) input, for carets
+    end: int = field(default=-1, compare=False)   # where its text as written ends (-1: pos + len(text))
+
+    @property
+    def stop(self) -> int:
+        """The end of the token in the text as the user wrote it."""
+        return self.end if self.end >= 0 else self.pos + len(self.text)
 
     def is_(self, *texts) -> bool:
         return self.text in texts
@@ -159,9 +165,9 @@ def tokenize(text: str) -> list[Token]:
     for mo in TOKEN_RE.finditer(text):
         twin = UNICODE.get(mo.group(0))
         if twin is None:
-            raw.append(Token(_kind(mo.group(0)), mo.group(0), mo.start()))
+            raw.append(Token(_kind(mo.group(0)), mo.group(0), mo.start(), mo.end()))
         else:       # δ is \delta: its tokens point at the δ the user wrote
-            raw.extend(Token(_kind(m2.group(0)), m2.group(0), mo.start()) for m2 in TOKEN_RE.finditer(twin))
+            raw.extend(Token(_kind(m2.group(0)), m2.group(0), mo.start(), mo.end()) for m2 in TOKEN_RE.finditer(twin))
     for t in raw:
         if t.kind == "cmd" and t.text not in KNOWN_COMMANDS:
             raise NotationError(f"unsupported construct {t.text}", text, t.pos)
@@ -240,7 +246,7 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
         elif name in (r"\begin", r"\end"):
             inner, k = _group(raw, k + 1, text)
             env = "".join(x.text for x in inner)
-            out.append(Token("env", f"{name[1:]}:{env}", t.pos))
+            out.append(Token("env", f"{name[1:]}:{env}", t.pos, raw[k - 1].stop))
         elif name in IGNORED:
             k += 1
         elif name in ANNOTATED:
@@ -253,7 +259,8 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
         elif name in UNWRAPPED:
             inner, k2 = _group(raw, k + 1, text)
             if len(inner) == 1 and inner[0].text == "1":     # \mathbb{1}(...) is an indicator, \mathbf{1} ones
-                out.append(Token("name", r"\mathbb{1}" if name == r"\mathbb" else r"\mathbf{1}", t.pos))
+                out.append(Token("name", r"\mathbb{1}" if name == r"\mathbb" else r"\mathbf{1}", t.pos,
+                                 raw[k2 - 1].stop))
             else:
                 out.extend(_fold(inner, text) if len(inner) == 1 else
                            [Token("sym", "{", t.pos)] + _fold(inner, text) + [Token("sym", "}", t.pos)])
@@ -265,10 +272,10 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
             if script:                      # \hat{y_k} is \hat{y}_k: the decoration is on the letter
                 raw = raw[:k] + inner[script:] + raw[k:]
                 inner = inner[:script]
-            out.append(Token("name", name + "{" + "".join(x.text for x in inner) + "}", t.pos))
+            out.append(Token("name", name + "{" + "".join(x.text for x in inner) + "}", t.pos, raw[k - 1].stop))
         elif name in WORDS:
             inner, k = _group(raw, k + 1, text)
-            out.append(_word_token(name, inner, text, t.pos))
+            out.append(replace(_word_token(name, inner, text, t.pos), end=raw[k - 1].stop))
         else:
             out.append(t)
             k += 1

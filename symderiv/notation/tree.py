@@ -57,6 +57,7 @@ class Node:
 class Num(Node):
     value: Fraction
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Qty(Node):
     prime: bool = field(default=False, compare=False)   # h'(z): a symbol read as a function, differentiated
     sample: str | int | None = None   # x^{(i)}: the sample (column, or row in rows layout) it is taken at
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Partial(Node):
     num: Qty
     den: Qty
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Op(Node):
     args: tuple
     style: str = field(default="", compare=False)   # how the user wrote it: "^T", "'", "\\odot", "\\cdot"
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
     @property
     def construct(self) -> str:
@@ -106,6 +110,7 @@ class Call(Node):
     arg: Node
     spelling: str = field(default="", compare=False)
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
     @property
     def construct(self) -> str:
@@ -120,6 +125,7 @@ class Sum(Node):
     body: Node
     hi_latex: str = field(default="", compare=False)
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ class DerivOf(Node):
     body: Node
     den: Qty
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
     @property
     def construct(self) -> str:
@@ -139,6 +146,7 @@ class Index(Node):
     """An index's value in a condition: j in "if j = y_i", or ("label", "i") for y_i, the class of sample i."""
     name: object
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,7 @@ class Matrix(Node):
     row_index: str | None = None
     col_index: str | None = None
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,7 @@ class Indicator(Node):
     """\\mathbb{1}(cond): 1 where the condition holds, else 0."""
     cond: Node
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -166,6 +176,7 @@ class Cancel(Node):
     """\\cancel{arg}: struck out by the author."""
     arg: Node
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,7 @@ class Cond(Node):
     left: Node
     right: Node
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -182,6 +194,7 @@ class Cases(Node):
     """\\begin{cases} v_1 & \\text{if } c_1 \\\\ v_2 & \\text{otherwise} \\end{cases}: (value, Cond or None) rows."""
     rows: tuple
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -190,6 +203,7 @@ class Norm(Node):
     arg: Node
     kind: str = field(default="", compare=False)
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 @dataclass(frozen=True)
@@ -198,6 +212,7 @@ class Deriv(Node):
     var: str
     body: Node
     pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
 # ---------------------------------------------------------------- the tree API

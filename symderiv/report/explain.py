@@ -1,21 +1,23 @@
 """A verdict in plain words, for a student reading a report.
 
-The checker's reasons are written for the command line and for tests
-("shape mismatch: right side: matrix product of 7×6 and 7×1", "unexpected
-'_' at column 82"). ``plain_reason`` rewrites them through one table of
-patterns into a sentence a reader can act on, and ``short_reason`` cuts that
-to one line for the summary table. ``counterexample_rows`` turns the
-counterexample dict into (what, value) rows for a small table. Nothing here
-decides a verdict; every text is derived from the checker's own.
+The checker states why a verdict is what it is as data: a ``Diagnostic``
+(verify/diagnostics.py) with a stable code and its arguments. ``plain_reason``
+writes it through one table, a sentence per code, into words a reader can act
+on; ``short_reason`` cuts that to one line for the summary table.
+``counterexample_rows`` turns the counterexample dict into (what, value) rows
+for a small table. Nothing here decides a verdict or reads the checker's prose:
+a reason without a cause is shown as it is.
 
->>> plain_reason("shape mismatch: right side: matrix product of 7×6 and 7×1")
+>>> from symderiv.verify.diagnostics import diagnostic
+>>> plain_reason(diagnostic("shape.error", side="right", what="mm", shapes=("7×6", "7×1")))
 'the sizes do not fit: the right side multiplies a 7×6 matrix by a 7×1 matrix'
->>> plain_reason("unexpected '_' at column 82")
-"symderiv could not read this line: unexpected '_' (character 82 of the line)"
+>>> plain_reason(None, "unexpected '_', in `x_` (column 2)")
+"unexpected '_', in `x_` (column 2)"
 """
 from __future__ import annotations
 
 import re
+
 
 # Maths inside a plain reason is marked ⟦...⟧ (characters no checker reason holds): the report typesets it
 # as inline maths where the allow list lets it (report.py), else shows it as text.
@@ -25,90 +27,98 @@ _MATHS_CHARS = re.compile(r"[\\^_{}]|^[A-Za-z]$")
 
 def maths(text: str) -> str:
     """``text`` marked as maths when it looks like maths (a command, a script, a single letter)."""
-    text = text.strip()
+    text = str(text).strip()
     return f"{OPEN}{text}{CLOSE}" if _MATHS_CHARS.search(text) else text
 
-A = r"(?P<a>\d+(?:×\d+)*|scalar)"
-B = r"(?P<b>\d+(?:×\d+)*|scalar)"
 
-# (pattern of the checker's reason, the sentence; groups by name). First match wins; the rest of the
-# reason after the match (its details) is kept where the sentence ends in {rest}.
-PLAIN = [
-    (r"holds in all (?P<n>\d+) contexts.*", "both sides agree in all {n} random checks "
-                                            "(random network sizes, weights and inputs)"),
-    (r"holds at (?P<n>\d+) random points.*", "both sides agree at {n} random points"),
-    (r"proved symbolically.*", "proved symbolically: the difference of the two sides simplifies to 0"),
-    (r"all (?P<n>\d+) links hold.*", "all {n} steps of the chain hold"),
-    (r"an update rule: its step is checked as the gradient (?P<g_m>.*?); (?P<rest>.*)",
-     "a gradient-descent update: its step must be the gradient {g_m}; {rest}"),
-    (r"compared with the chain's first side \(the link before it: .*?\); (?P<rest>.*)",
-     "{rest} (compared with the first side of the chain, as the step before it cannot be computed)"),
-    (rf"shape mismatch: (?P<side>left|right) side: matrix product of {A} and {B}",
-     "the sizes do not fit: the {side} side multiplies a {a} matrix by a {b} matrix"),
-    (rf"shape mismatch: (?P<side>left|right) side: Hadamard product of {A} and {B}",
-     "the sizes do not fit: the {side} side multiplies element by element a {a} and a {b} matrix"),
-    (rf"shape mismatch: (?P<side>left|right) side: adding {A} and {B}",
-     "the sizes do not fit: the {side} side adds a {a} matrix and a {b} matrix"),
-    (rf"shape mismatch: (?P<side>left|right) side: elementwise division of {A} by {B}",
-     "the sizes do not fit: the {side} side divides a {a} matrix by a {b} matrix"),
-    (r"shape mismatch: (?P<side>left|right) side: index out of range in (?P<q>.*?) \(shape (?P<s>[\d×]+)\)",
-     "an index runs past the end of {q} (a {s} matrix) on the {side} side: two indices are swapped, "
-     "or it is the wrong layer's matrix"),
-    (rf"shape mismatch: expected {A}, claim gives {B}",
-     "wrong size: {b} where the true value is {a}"),
-    (r"shape mismatch: (?P<rest>.*)", "the sizes do not fit: {rest}"),
-    (r"index order: (?P<i>\S+) indexes dimensions of different sizes \((?P<sizes>[^)]*)\)",
-     "index {i} runs over dimensions of sizes {sizes}: two indices are swapped or belong to different "
-     "layers"),
-    (r"value: the two sides differ.*", "different values, not explained by one small change (sign, scale, "
-                                       "transpose, index, layer or one factor)"),
-    (r"scale: claim = (?P<k>.*?) × truth(?P<detail>.*)", "off by a constant factor: this line is {k} times "
-                                                         "the true value{detail}"),
-    (r"extra factor: (?P<f_m>.*?)(?: should not be there)?$", "one factor too many: {f_m}"),
-    (r"dropped factor: (?P<f_m>.*?) (?:\(elementwise\) )?is missing", "a factor is missing: {f_m}"),
-    (r"dropped factor: (?P<rest>.*)", "a factor is missing: {rest}"),
-    (r"index order: (?P<x_m>\S+) and (?P<y_m>\S+) are swapped", "the indices {x_m} and {y_m} are swapped"),
-    (r"(?P<what>layer shift|index order|transpose|scale|sign|factor order|product type): (?P<x_m>.+?) "
-     r"should (?P<neg>not )?be (?P<y_m>.+)", "{what}: {x_m} should {neg}be {y_m}"),
-    (r"sign: claim = -1 × truth", "wrong sign: this line is minus the true value"),
-    (r"sign: (?P<rest>.*)", "wrong sign: {rest}"),
-    (r"transpose: (?P<rest>.*)", "a transpose is wrong: {rest}"),
-    (r"dropped sum over the batch: (?P<rest>.*)", "the sum over the samples is missing: {rest}"),
-    (r"dropped regulariser term: (?P<t_m>.*)", "the regularisation term is missing: {t_m}"),
-    (r"wrong activation derivative: (?P<rest>.*)", "the derivative of the wrong activation: {rest}"),
-    (r"softmax treated element-wise: (?P<rest>.*)", "the softmax is treated element by element: {rest}"),
-    (r"layer: (?P<rest>.*)", "the wrong layer: {rest}"),
-    (r"index: (?P<rest>.*)", "the wrong index: {rest}"),
-    (r"(?P<what>unexpected .*?|unbalanced .*?|unsupported construct .*?|a claim needs '='.*?|"
-     r"layer superscript .*?|.*? needs an argument in parentheses) at column (?P<col>\d+)",
-     "symderiv could not read this line: {what} (character {col} of the line)"),
-    (r"unknown symbol (?P<s>\S+?);.*", "symderiv does not know the symbol {s}: a reading "
-                                       "(read: ... -> ...) can say what it stands for"),
-    (r"(?P<q_m>\S+): index 0 is the bias unit(?P<tail>.*)", "index 0 of {q_m} is the bias unit{tail}"),
-    (r"both sides are the same expression.*", "not checked: both sides are the same expression"),
-    (r"check did not finish within (?P<s>\S+) s", "not checked: the check took longer than {s} s"),
-    (r"internal error.*", "not checked: symderiv failed on this line (a bug of ours)"),
-]
-_PLAIN = [(re.compile(p), template) for p, template in PLAIN]
+# code: the sentence. Arguments whose name is in MATHS are marked as maths; {inner} is the plain sentence
+# of a wrapped cause; {message} the checker's own message (a code without a sentence of its own).
+PLAIN = {
+    "holds": "both sides agree in all {n} random checks (random network sizes, weights and inputs)",
+    "holds.points": "both sides agree at {n} random points",
+    "proved": "proved symbolically: the difference of the two sides simplifies to 0",
+    "chain-holds": "all {n} steps of the chain hold",
+    "update-step": "a gradient-descent update: its step must be the gradient {gradient}; {inner}",
+    "first-side": "{inner} (compared with the first side of the chain, as the step before it cannot be computed)",
+    "shape": "wrong size: {given} where the true value is {expected}",
+    "index-conflict": "index {index} runs over dimensions of sizes {sizes}: two indices are swapped or belong to "
+                      "different layers",
+    "value": "different values, not explained by one small change (sign, scale, transpose, index, layer or one "
+             "factor)",
+    "scale": "off by a constant factor: this line is {factor} times the true value",
+    "scale.extra-1/m": "off by a constant factor: this line is 1/m times the true value (a factor 1/m too many)",
+    "scale.per-m": "off by a constant factor: this line is ({factor}/m) times the true value",
+    "scale.missing-1/m": "off by a constant factor: this line is m times the true value (the factor 1/m is "
+                         "missing)",
+    "scale.times-m": "off by a constant factor: this line is {factor}·m times the true value ({written} written "
+                     "where 1/m belongs?)",
+    "scale.times-m-only": "off by a constant factor: this line is {factor}·m times the true value",
+    "extra-factor.derivative": "one factor too many: {derivative}",
+    "extra-factor.part": "one factor too many: {was}",
+    "dropped-factor": "a factor is missing: {derivative}",
+    "dropped-factor.elementwise": "a factor is missing: {derivative}",
+    "index-swap.letters": "the indices {first} and {second} are swapped",
+    "layer-shift": "layer shift: {was} should be {should}",
+    "index-swap": "index order: {was} should be {should}",
+    "transpose": "transpose: {was} should be transposed",
+    "transpose.drop": "transpose: {was} should not be transposed",
+    "scale.replace": "scale: {was} should be {should}",
+    "scale.term-doubled": "scale: {was} should be doubled",
+    "scale.term-halved": "scale: {was} should be halved",
+    "sign.swap": "sign: {was} should be {should}",
+    "factor-order": "factor order: {was} should be {should}",
+    "product-type": "product type: {was} should be a {product} product",
+    "sign": "wrong sign: this line is minus the true value",
+    "sign.side": "wrong sign: {message}",
+    "sign.update": "wrong sign: {message}",
+    "sign.term": "wrong sign: {message}",
+    "transpose.whole": "a transpose is wrong: {message}",
+    "transpose.product": "a transpose is wrong: {message}",
+    "dropped-sum": "the sum over the samples is missing: {message}",
+    "dropped-regulariser": "the regularisation term is missing: {message_m}",
+    "activation-derivative": "the derivative of the wrong activation: {message}",
+    "softmax-elementwise": "the softmax is treated element by element: {message}",
+    "index": "the wrong index: {message}",
+    "unknown-symbol": "symderiv does not know the symbol {symbol}: a reading (read: ... -> ...) can say what it "
+                      "stands for",
+    "bias-unit": "index 0 of {quantity} is the bias unit{tail}",
+    "same-expression": "not checked: both sides are the same expression",
+    "timeout": "not checked: the check took longer than {seconds} s",
+    "internal-error": "not checked: symderiv failed on this line (a bug of ours)",
+}
+MATHS = {"gradient", "factor", "was", "should", "first", "second", "quantity"}
+DERIVATIVE = "f'({z})"          # {derivative}: the activation's derivative at the argument z
 
-
-def plain_reason(reason: str) -> str:
-    """The checker's reason as a sentence for a reader (unchanged when no pattern knows it)."""
-    text = " ".join(str(reason).split())
-    for pattern, template in _PLAIN:
-        found = pattern.match(text)
-        if found:
-            groups = {k: _group(k, v) for k, v in found.groupdict().items()}
-            return template.format(**groups)
-    return text
+# shape errors by the operation that failed (ShapeError.what)
+SHAPE_ERRORS = {
+    "mm": "the sizes do not fit: the {side} side multiplies a {a} matrix by a {b} matrix",
+    "had": "the sizes do not fit: the {side} side multiplies element by element a {a} and a {b} matrix",
+    "add": "the sizes do not fit: the {side} side adds a {a} matrix and a {b} matrix",
+    "div": "the sizes do not fit: the {side} side divides a {a} matrix by a {b} matrix",
+    "index": "an index runs past the end of {a} (a {b} matrix) on the {side} side: two indices are swapped, "
+             "or it is the wrong layer's matrix",
+    "": "the sizes do not fit: {error}",
+}
 
 
-def _group(name: str, value: str | None) -> str:
-    if value is None:
-        return ""
-    if name == "rest":
-        return plain_reason(value)
-    return maths(value) if name.endswith("_m") else value
+def plain_reason(cause, reason: str = "") -> str:
+    """The verdict's cause (a Diagnostic) as a sentence for a reader; without one, ``reason`` as it is."""
+    if cause is None:
+        return " ".join(str(reason).split())
+    if cause.code == "shape.error":
+        a, b = (tuple(cause.args.get("shapes") or ()) + ("", ""))[:2]
+        template = SHAPE_ERRORS.get(cause.args.get("what", ""), SHAPE_ERRORS[""])
+        return template.format(side=cause.args.get("side", ""), a=a, b=b, error=cause.args.get("error", ""))
+    template = PLAIN.get(cause.code)
+    if template is None:                   # no sentence of its own: the checker's reason as it is
+        return " ".join(str(reason or cause.text).split())
+    args = {k: (maths(v) if k in MATHS else v) for k, v in cause.args.items()}
+    inner = cause.args.get("inner")
+    message = " ".join(cause.message.split())
+    if "z" in cause.args:
+        args["derivative"] = maths(DERIVATIVE.format(z=cause.args["z"]))
+    return template.format(**{**args, "message": message, "message_m": maths(message),
+                              "inner": plain_reason(inner, "") if inner is not None else ""})
 
 
 def without_marks(text: str) -> str:
@@ -116,10 +126,10 @@ def without_marks(text: str) -> str:
     return text.replace(OPEN, "").replace(CLOSE, "")
 
 
-def short_reason(reason: str, limit: int = 55) -> str:
+def short_reason(cause, reason: str = "", limit: int = 55) -> str:
     """One line of the plain reason, for the summary table: all of it when it fits, else its first clause
     (up to the first ': ' or ' ('), else cut at a word."""
-    text = plain_reason(reason)
+    text = plain_reason(cause, reason)
     if len(text) <= limit:
         return text
     for stop in (": ", " ("):
@@ -134,8 +144,9 @@ def short_reason(reason: str, limit: int = 55) -> str:
 
 
 # ---------------------------------------------------------------- counterexamples
-def value_text(value) -> str:
-    """A value of the counterexample dict in words: a number, or a matrix by its size and first entries."""
+def value_text(value, cause=None) -> str:
+    """A value of the counterexample dict in words: a number, or a matrix by its size and first entries;
+    a value that could not be computed is described by the verdict's cause when that is its error."""
     if value is None:
         return "cannot be computed"
     if isinstance(value, bool):
@@ -143,8 +154,8 @@ def value_text(value) -> str:
     if isinstance(value, (int, float)):
         return _number(value)
     if isinstance(value, str):
-        return "cannot be computed: " + plain_reason(value if value.startswith("shape") else
-                                                     "shape mismatch: " + value)
+        same = cause is not None and cause.code == "shape.error" and cause.args.get("error") == value
+        return "cannot be computed: " + (plain_reason(cause) if same else " ".join(value.split()))
     if isinstance(value, dict) and "shape" in value:
         shape = "×".join(map(str, value["shape"]))
         if "values" in value:
@@ -169,7 +180,7 @@ def _index_name(name: str) -> str:
     return f"{OPEN}{name}{CLOSE}" if name.startswith("\\") else name
 
 
-def counterexample_rows(cx: dict | None) -> list[tuple[str, str]]:
+def counterexample_rows(cx: dict | None, cause=None) -> list[tuple[str, str]]:
     """(what, value) rows where the two sides disagree: the network, the indices, the truth and the claim."""
     if not cx:
         return []
@@ -186,6 +197,6 @@ def counterexample_rows(cx: dict | None) -> list[tuple[str, str]]:
         rows.append(("sample", str(cx["sample"])))
     if cx.get("point"):
         rows.append(("at", ", ".join(f"{k} = {_number(v)}" for k, v in cx["point"].items())))
-    rows.append(("true value", value_text(cx.get("truth"))))
-    rows.append(("this line gives", value_text(cx.get("claim"))))
+    rows.append(("true value", value_text(cx.get("truth"), cause)))
+    rows.append(("this line gives", value_text(cx.get("claim"), cause)))
     return rows

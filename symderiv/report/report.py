@@ -26,7 +26,7 @@ from dataclasses import replace
 
 from . import files, latexdiff, tex
 from ..documents.check import Result, check_note, claim_text
-from ..verify.verdict import internal_reason
+from ..verify.verdict import internal_cause, internal_reason
 from .explain import CLOSE, OPEN, counterexample_rows, plain_reason, short_reason
 from ..engine.render import (PREAMBLE, derivation_latex_body, derivation_markdown, markdown_text, text_escape,
                              why_latex, why_markdown)
@@ -162,7 +162,7 @@ def _verdict_latex(verdict: str) -> str:
 
 def summary_latex(results: list[Result]) -> str:
     """The summary table: line, verdict, one-line reason."""
-    rows = [rf"\texttt{{{text_escape(r.id)}}} & {_verdict_latex(r.verdict)} & {reason_latex(short_reason(r.reason))} \\"
+    rows = [rf"\texttt{{{text_escape(r.id)}}} & {_verdict_latex(r.verdict)} & {reason_latex(short_reason(r.cause, r.reason))} \\"
             for r in results]
     return "\n".join([r"{\small\begin{longtable}{@{}>{\raggedright}p{0.26\linewidth}p{0.14\linewidth}"
                       r">{\raggedright\arraybackslash}p{0.54\linewidth}@{}}",
@@ -171,7 +171,7 @@ def summary_latex(results: list[Result]) -> str:
 
 
 def counterexample_latex(r: Result) -> str:
-    rows = counterexample_rows(r.counterexample)
+    rows = counterexample_rows(r.counterexample, r.cause)
     if not rows:
         return ""
     body = "\n".join(rf"{text_escape(what)} & {reason_latex(value)} \\" for what, value in rows)
@@ -196,7 +196,7 @@ def isolated(write, r: Result, first: bool):
         return write(r, first)
     except Exception as exc:
         return write(replace(r, verdict="unverifiable", reason=internal_reason(exc), corrected_latex=None,
-                             diagnosis=[], counterexample=None), first)
+                             diagnosis=[], counterexample=None, diagnostics=[], cause=internal_cause(exc), fix=None), first)
 
 
 def _entry_latex(r: Result, first: bool) -> str:
@@ -212,7 +212,7 @@ def _entry_latex(r: Result, first: bool) -> str:
         parts += [r"\textit{The note's line:}", _display(claim_text(r.source_latex))] if first else []
         if not _same_line(r):
             parts += [r"\textit{The step checked here:}", _display(r.link)]
-    parts.append(rf"\textit{{Why:}} {reason_latex(plain_reason(r.reason))}.")
+    parts.append(rf"\textit{{Why:}} {reason_latex(plain_reason(r.cause, r.reason))}.")
     parts.append(counterexample_latex(r))
     if r.why:
         parts.append(rf"\textit{{Reader's note:}} {why_latex(r.why)}.")
@@ -241,13 +241,13 @@ def _cell(text: str) -> str:
 
 def summary_markdown(results: list[Result]) -> list[str]:
     lines = ["| line | verdict | why |", "|---|---|---|"]
-    lines += [f"| `{_cell(r.id)}` | {VERDICT_MARK[r.verdict]} | {_cell(reason_markdown(short_reason(r.reason)))} |"
+    lines += [f"| `{_cell(r.id)}` | {VERDICT_MARK[r.verdict]} | {_cell(reason_markdown(short_reason(r.cause, r.reason)))} |"
               for r in results]
     return lines + [""]
 
 
 def counterexample_markdown(r: Result) -> list[str]:
-    rows = counterexample_rows(r.counterexample)
+    rows = counterexample_rows(r.counterexample, r.cause)
     if not rows:
         return []
     return ["Where the two sides disagree:", "", "| | |", "|---|---|"] + \
@@ -266,7 +266,7 @@ def _entry_markdown(r: Result, first: bool) -> list[str]:
                   "Corrected:", "", "$$", new, "$$", "", f"Changed: {listed}.", ""]
     elif not _same_line(r):
         lines += ["The step checked here:", "", "$$", _math_of(r.link), "$$", ""]
-    lines += [f"Why: {reason_markdown(plain_reason(r.reason))}.", ""]
+    lines += [f"Why: {reason_markdown(plain_reason(r.cause, r.reason))}.", ""]
     lines += counterexample_markdown(r)
     if r.why:
         lines += [f"Reader's note: {why_markdown(r.why)}.", ""]
@@ -362,7 +362,7 @@ def corrected_markdown(note, results: list[Result]) -> str:
             continue
         lines += ["$$", _math_of(claim_text(entry.source_latex)), "$$", ""]
         if state != "correct":
-            lines += [f"> **{_mark(state)}** (`{entry.id}`): {reason_markdown(plain_reason(rs[0].reason if rs else ''))}.", ""]
+            lines += [f"> **{_mark(state)}** (`{entry.id}`): {reason_markdown(plain_reason(rs[0].cause, rs[0].reason) if rs else plain_reason(None, ''))}.", ""]
     return "\n".join(lines) + "\n"
 
 

@@ -28,7 +28,8 @@ from .correct import correct
 from .depths import generic_depth
 from .repair import oracle_weight, search_variants, textbook_expected
 from .symbolic import settle
-from .verdict import Unverifiable, Verdict, internal_reason
+from .diagnostics import Diagnostic, Edit, Fix, apply_edits, diagnostic, span_of, text_edits
+from .verdict import Unverifiable, Verdict, internal_cause, internal_reason
 from ..errors import ModelError
 
 SHAPES = 3                 # random network shapes per claim
@@ -66,7 +67,8 @@ def verify(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
     first = links[0]
     return Verdict("correct", latex, expected=first.expected, reason=f"all {len(links)} links hold; " +
                    first.reason, evidence=first.evidence, seconds=sum(v.seconds for v in links),
-                   corrected_latex=None, convention=first.convention, model=first.model)
+                   corrected_latex=None, convention=first.convention, model=first.model,
+                   cause=diagnostic("chain-holds", n=len(links)))
 
 
 def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
@@ -97,10 +99,37 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
         if v.verdict != "correct" and alternatives:
             elsewhere = _right_elsewhere(latex, conv, flags, readings, seed, fit)
             if v.verdict == "incorrect":
-                v.diagnosis.extend(elsewhere)
+                v.diagnostics.extend(elsewhere)
             elif elsewhere:            # still unverifiable here: say which convention reads it
-                v.reason += "; " + elsewhere[0].split(": ", 1)[1]
+                v.reason += "; " + elsewhere[0].message
+        if v.verdict == "incorrect" and alternatives and readings is None:
+            v.fix = _fix(v, latex, flags, conv, seed, show)     # a document's were checked by correct()
     return links
+
+
+def _fix(v: Verdict, latex: str, flags, conv, seed, show) -> Fix | None:
+    """The corrected line as edits of ``latex`` (the text as written): the line with only the repaired
+    part rewritten first, then the whole corrected line, each checked again before it counts."""
+    whole = v.claim == latex and v.corrected_latex is not None
+    candidates = []
+    if v.edit is not None and v.edit.replacing is not None:
+        node, new = v.edit.replacing       # a node and its new tree, or a span and its new text
+        span = node if isinstance(node, tuple) else span_of(node)
+        if span is not None:
+            edit = Edit(span, new if isinstance(new, str) else show(new))
+            candidates.append((apply_edits(latex, [edit]), (edit,)))
+    if whole:
+        candidates.append((v.corrected_latex, text_edits(latex, v.corrected_latex)))
+    for line, edits in candidates:
+        try:
+            again = bounded(lambda: verify_chain(line, flags, seed=seed + 1, convention=conv.name,
+                                                 alternatives=False), MAX_SECONDS)
+        except TimedOut:
+            continue
+        if again and all(w.verdict == "correct" for w in again):
+            return Fix(line, edits, True)
+    line, edits = candidates[-1] if candidates else (None, ())
+    return Fix(line, edits, False) if line is not None else None
 
 
 def _model(conv, latex, net_or_flags, batch, bias) -> NetFlags:
@@ -128,8 +157,8 @@ def _right_elsewhere(latex, used, flags, readings, seed, fit) -> list:
         return []
     first = right[0]
     others = f" (also: {', '.join(c.name for c in right[1:])})" if right[1:] else ""
-    return [f"convention: this is right in the {first.name} convention ({first.source}: {first.layers}){others}; "
-            f"select it with {first.flag}"]
+    return [diagnostic("convention", name=first.name, source=first.source, layers=first.layers, others=others,
+                       flag=first.flag)]
 
 
 def _sides(latex, readings):
@@ -163,17 +192,19 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
     try:
         claim = parse(latex, readings)
     except IllTyped as exc:            # the claim's own index slip under its convention
-        return [Verdict("incorrect", latex, diagnosis=[exc.message], reason=human_reason(exc))], flags
+        slip = Diagnostic("index-input", {"name": exc.name, "index": exc.index}, exc.span)
+        return [Verdict("incorrect", latex, diagnostics=[slip], reason=human_reason(exc), cause=slip)], flags
     except NotationError as exc:
         return [_unusable(latex, exc)], flags
     except RecursionError:
-        return [Verdict("unverifiable", latex, reason="input nested too deeply")], flags
+        return [_cannot(latex, "input nested too deeply")], flags
     if fit:
         flags = _fitted(claim, flags)
     out = []
     links = [k for k in range(len(claim.sides) - 1) if claim.sides[k] != claim.sides[k + 1]]
     if not links:     # x = x says nothing: not a claim, and never counted as correct
-        return [Verdict("unverifiable", latex, reason="both sides are the same expression: nothing to check")], flags
+        return [Verdict("unverifiable", latex, reason="both sides are the same expression: nothing to check",
+                        cause=diagnostic("same-expression"))], flags
     for k in links:
         sub = claim.with_sides([claim.sides[k], claim.sides[k + 1]])
         link_latex = latex if len(claim.sides) == 2 else (claim.link_text(k) or
@@ -183,23 +214,28 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
         except NotationError as exc:
             v = _unusable(link_latex, exc)
         except Unverifiable as exc:
-            v = Verdict("unverifiable", link_latex, reason=str(exc))
+            v = Verdict("unverifiable", link_latex, reason=str(exc), cause=getattr(exc, "cause", None) or
+                        diagnostic("unverifiable", problem=str(exc)))
         except TimedOut:
-            v = Verdict("unverifiable", link_latex, reason=f"check did not finish within {MAX_SECONDS:g} s")
+            v = Verdict("unverifiable", link_latex, reason=f"check did not finish within {MAX_SECONDS:g} s",
+                        cause=diagnostic("timeout", seconds=f"{MAX_SECONDS:g}"))
         except RecursionError:
-            v = Verdict("unverifiable", link_latex, reason="claim nested too deeply")
+            v = _cannot(link_latex, "claim nested too deeply")
         except Exception as exc:       # a bug of ours must not become a verdict either way: say so
-            v = Verdict("unverifiable", link_latex, reason=internal_reason(exc))
+            v = Verdict("unverifiable", link_latex, reason=internal_reason(exc), cause=internal_cause(exc))
         said = operator_readings(*sub.sides)
         if said:                       # the reading the verdict rests on, stated
             v.reason = f"read: {'; '.join(said)}; {v.reason}"
+            v.cause = diagnostic("read", readings="; ".join(said), inner=v.cause)
         if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
             v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
         if v.verdict == "incorrect" and user_readings is not None:
             try:
-                correct(v, claim, k, flags, as_readings(user_readings), latex, document_text, seed, show)
+                found = correct(v, claim, k, flags, as_readings(user_readings), latex, document_text, seed, show)
+                v.fix, v.corrected_latex = (found[0], found[0].latex) if found else (None, None)
+                v.expected = found[1] if found else v.expected
             except Exception as exc:   # an incorrect line without its checked correction is not reported
-                v = Verdict("unverifiable", link_latex, reason=internal_reason(exc))
+                v = Verdict("unverifiable", link_latex, reason=internal_reason(exc), cause=internal_cause(exc))
         v.seconds = time.monotonic() - started
         out.append(v)
     return out, flags
@@ -215,13 +251,23 @@ def _against_first_side(claim: Claim, k: int, v: Verdict, flags, seed, draws, sh
     except (NotationError, Unverifiable, TimedOut, RecursionError, ValueError, ArithmeticError):
         return v
     w.reason = f"compared with the chain's first side (the link before it: {v.reason}); {w.reason}"
+    w.cause = diagnostic("first-side", inner=w.cause)
     return w
 
 
 def _unusable(latex, exc: NotationError) -> Verdict:
-    v = Verdict("unverifiable", latex, reason=human_reason(exc))
+    reason = human_reason(exc)
+    symbol = getattr(exc, "symbol", None)
+    cause = diagnostic("unknown-symbol", symbol=symbol) if symbol else diagnostic("unreadable", problem=reason)
+    if exc.pos is not None and exc.text == latex:
+        cause.span = (exc.pos, exc.pos + 1)
+    v = Verdict("unverifiable", latex, reason=reason, cause=cause)
     v.evidence = {"caret": exc.caret()}
     return v
+
+
+def _cannot(latex, reason: str) -> Verdict:
+    return Verdict("unverifiable", latex, reason=reason, cause=diagnostic("unverifiable", problem=reason))
 
 
 def human_reason(exc: NotationError) -> str:
@@ -269,8 +315,8 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
         ok = False
     proof = settle(left, right, flags.hidden_act) if claim.pure else None
     if proof == "refuted":        # below what any float64 draw can see: the constant difference decides
-        return Verdict("incorrect", latex, expected=None, diagnosis=[
-            "value: the two sides differ by a non-zero constant (found symbolically)"],
+        found = diagnostic("value.constant", test).resolved(show)
+        return Verdict("incorrect", latex, expected=None, diagnostics=[found], cause=found,
             reason="the two sides differ by a non-zero constant (found symbolically; the random draws in "
                    "float64 cannot see a difference this small)", evidence=_evidence(checker, claim))
     if proof == "proved" and not ok and not any(s.error for s in samples) and \
@@ -284,7 +330,9 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
                   + _evidence_text(checker, claim, rtol)) if proof == "proved" else _evidence_text(checker, claim, rtol)
         if confirmed is not None:
             reason = f"{reason}; {confirmed[1]}"
-        return _at_generic_depth(Verdict("correct", latex, expected=show(test), reason=reason,
+        cause = diagnostic("proved") if proof == "proved" else \
+            diagnostic("holds.points" if claim.pure else "holds", n=len(checker.contexts))
+        return _at_generic_depth(Verdict("correct", latex, expected=show(test), reason=reason, cause=cause,
                                          evidence={**_evidence(checker, claim), "proof": proof or "random draws"}),
                                  claim, latex, flags, seed, draws, shapes, show, repairs)
     return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show, repairs)
@@ -293,7 +341,8 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
 def _refuted_beyond_float64(latex, r, claim, checker) -> Verdict:
     """A claim the float64 draws (or a proof over the complex numbers) let through, refuted at a point."""
     reason = f"{r.why} (confirmation beyond float64, SymPy in exact arithmetic)"
-    return Verdict("incorrect", latex, expected=None, diagnosis=[f"value: {r.why}"], reason=reason,
+    found = diagnostic("value.exact", why=r.why)
+    return Verdict("incorrect", latex, expected=None, diagnostics=[found], cause=found, reason=reason,
                    counterexample={"point": r.point, "claim": r.claim, "truth": r.truth},
                    evidence=_evidence(checker, claim))
 
@@ -312,8 +361,10 @@ def _at_generic_depth(v: Verdict, claim: Claim, latex, flags, seed, draws, shape
              "L-1, 0 or a numbered layer)")
     if w.verdict != "correct":
         w.reason = (f"holds at depth {flags.depth} only by a coincidence of layers; fails {where}: {w.reason}")
+        w.cause = diagnostic("depths", text=w.reason, inner=w.cause)
         return w
     v.reason = f"checked at depth {flags.depth} and {where}; {v.reason}"
+    v.cause = diagnostic("depths", text=v.reason, inner=v.cause)
     return v
 
 
@@ -358,20 +409,22 @@ def _check_update_rule(claim: Claim, latex: str, flags, seed, draws, shapes) -> 
     left, right = claim.sides
     found = _update_step(left, right)
     if found is None:
-        return Verdict("incorrect", latex, diagnosis=["update rule: the step is not -alpha times a gradient"],
+        step = diagnostic("update-rule", at=right).resolved(render)
+        return Verdict("incorrect", latex, diagnostics=[step], cause=step,
                        reason=f"an update of {render(left)} must read {render(left)} - \\alpha G with G the "
                               "gradient of J; this one does not subtract a multiple of alpha")
     sign, step = found
     if sign == "add":
         corrected = f"{render(left)} = {render(left)} - \\alpha {render(step, 3)}"
-        return Verdict("incorrect", latex, expected=None, corrected_latex=corrected,
-                       diagnosis=["sign: gradient descent subtracts the step (+ alpha G climbs the loss)"],
-                       reason="sign: gradient descent subtracts the step (+ alpha G climbs the loss)")
+        climbs = diagnostic("sign.update", at=right).resolved(render)
+        return Verdict("incorrect", latex, expected=None, corrected_latex=corrected, diagnostics=[climbs],
+                       reason=climbs.text, cause=climbs)
     gradient = Partial(Qty("J", "J"), left)
     sub = claim.with_sides([gradient, step])
     v = check_link(sub, f"{render(gradient)} = {render(step)}", flags, seed, draws, shapes)
     v.claim = latex
     v.reason = f"an update rule: its step is checked as the gradient {render(gradient)}; {v.reason}"
+    v.cause = diagnostic("update-step", gradient=render(gradient), inner=v.cause)
     if v.corrected_latex:
         v.corrected_latex = f"{render(left)} = {render(left)} - \\alpha {v.expected}"
     return v
@@ -391,9 +444,20 @@ def _evidence_text(checker: Checker, claim: Claim, rtol: float) -> str:
     if claim.pure:
         return (f"holds at {len(checker.contexts)} random points (central differences for d/dz); {precision}")
     shapes = "; ".join(f"{'-'.join(map(str, s))} m={m}" for s, m in checker.shapes_used)
+    distinct = _distinct(checker.shapes_used)
     layers = "" if checker.layers == [None] else f", every valid layer l in {checker.layers}"
-    return (f"holds in all {len(checker.contexts)} contexts: shapes {shapes} (all widths and m distinct), "
+    return (f"holds in all {len(checker.contexts)} contexts: shapes {shapes}{distinct}, "
             f"{checker.draws} random draws each{layers}, index values sampled; {precision}")
+
+
+def _distinct(shapes_used) -> str:
+    """What the random shapes keep apart (a transpose or a swapped index shows only between sizes that
+    differ): said only when true of every shape drawn."""
+    if all(len(set(sizes) | {m}) == len(sizes) + 1 for sizes, m in shapes_used):
+        return " (all widths and m distinct)"
+    if all(len(set(sizes)) == len(sizes) for sizes, _ in shapes_used):
+        return " (all widths distinct)"
+    return ""
 
 
 # ---------------------------------------------------------------- diagnosis
@@ -401,30 +465,32 @@ def _evidence_text(checker: Checker, claim: Claim, rtol: float) -> str:
 
 def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show=render,
                       repairs=True) -> Verdict:
-    diagnosis = [f"index order: {name} indexes dimensions of different sizes ({', '.join(map(str, sorted(v)))})"
-                 for name, v in checker.index_conflicts.items()]
+    found = [diagnostic("index-conflict", test, index=name, sizes=", ".join(map(str, sorted(v))))
+             for name, v in checker.index_conflicts.items()]
     errors = sorted((s for s in samples if s.error), key=draw_size)
     if errors:
-        diagnosis.append("shape mismatch: " + errors[0].error)
+        side, exc = errors[0].fault
+        found.append(diagnostic("shape.error", test, error=errors[0].error, side=side, what=exc.what,
+                                shapes=exc.shapes))
     else:
-        diagnosis.extend(shape_diagnosis(samples))
-        diagnosis.extend(ratio_diagnosis(samples))
-        diagnosis.extend(factor_diagnosis(samples, checker))
-    variant_label, variant = search_variants(checker, ref, test, rtol) if repairs else (None, None)
-    if variant_label and not any(variant_label.split(":")[0] == d.split(":")[0] for d in diagnosis):
-        diagnosis.append(variant_label)
+        found.extend(shape_diagnosis(samples, test))
+        found.extend(ratio_diagnosis(samples, test))
+        found.extend(factor_diagnosis(samples, checker, test))
+    variant_found, variant = search_variants(checker, ref, test, rtol) if repairs else (None, None)
+    if variant_found and not any(variant_found.label == d.label for d in found):
+        found.append(variant_found)
     if _softmax_derivative(test, checker.flags):
-        diagnosis.insert(0, "softmax treated element-wise: f'(z) of a softmax is its Jacobian diag(a) - a a^T "
-                            "(read here as its diagonal a(1 - a)), so the element-wise chain rule does not apply")
-    if not diagnosis:
-        diagnosis.append("value: the two sides differ (no single sign, scale, transpose, index, layer or "
-                         "factor change explains it)")
+        found.insert(0, diagnostic("softmax-elementwise", test))
+    if not found:
+        found.append(diagnostic("value", test))
+    found = [d.resolved(show) for d in found]
     fixed = variant if variant is not None or not repairs else textbook_expected(ref, checker, rtol)
     expected = show(fixed) if fixed is not None else None          # in the claim's convention
     corrected = None
     if fixed is not None:
         corrected = f"{expected} = {show(ref)}" if swapped else f"{show(ref)} = {expected}"
-    return Verdict("incorrect", latex, expected=expected, diagnosis=diagnosis,
+    return Verdict("incorrect", latex, expected=expected, diagnostics=found,
                    counterexample=counterexample(samples, bad, ref, test, swapped),
-                   reason=diagnosis[0], corrected_latex=corrected,
-                   repair=(ref, fixed, swapped) if fixed is not None else None)
+                   reason=found[0].text, corrected_latex=corrected, cause=found[0],
+                   repair=(ref, fixed, swapped) if fixed is not None else None,
+                   edit=variant_found if variant is not None else None)

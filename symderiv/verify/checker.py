@@ -62,6 +62,7 @@ class Sample:
     left: object
     right: object
     error: str | None = None
+    fault: tuple | None = None         # (side, ShapeError) behind ``error``: what a diagnostic is made of
 
 
 def rtol_for(sides) -> float:
@@ -316,12 +317,12 @@ class Checker:
             try:
                 lv = self._left_value(left, ctx) if keep_left else self.evaluate(left, ctx)
             except ShapeError as exc:
-                out.append(Sample(ctx, None, None, f"left side: {exc}"))
+                out.append(Sample(ctx, None, None, f"left side: {exc}", ("left", exc)))
                 continue
             try:
                 rv = self.evaluate(right, ctx)
             except ShapeError as exc:
-                out.append(Sample(ctx, lv, None, f"right side: {exc}"))
+                out.append(Sample(ctx, lv, None, f"right side: {exc}", ("right", exc)))
                 continue
             lv, rv = _zero_as_matrix(lv, rv)
             if isinstance(mask, np.ndarray):     # an element-wise statement: a number stands for every element

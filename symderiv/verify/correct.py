@@ -35,6 +35,7 @@ from ..notation.tree import Call, Node, Num, Op, Partial, Qty, rewrite, walk
 from .checker import Checker, holds, rtol_for
 from .repair import oracle_weight
 from .standard import delta_free, standard_lines
+from .diagnostics import Fix, text_edits
 from .verdict import Unverifiable, Verdict
 
 MAX_TRIES = 6              # candidate lines written back and checked per wrong link
@@ -43,12 +44,11 @@ SYMPY_SECONDS = 2.0        # bound of one simplification
 
 
 def correct(v: Verdict, claim, k: int, flags: NetFlags, readings, text: str, document_text: str,
-            seed: int, show=render) -> None:
-    """Set ``v.corrected_latex`` (and ``v.expected``) to the first candidate line that holds in the
-    document's own notation; leave them None when none does. A side the correction keeps is written
+            seed: int, show=render) -> tuple[Fix, str] | None:
+    """The first candidate line that holds in the document's own notation, as a checked Fix (its edits:
+    of ``text`` when the line replaces all of it) and the line's right side; None when none does. A side the correction keeps is written
     as the document wrote it; ``show`` writes a tree in the document's convention (its ``render``)."""
     from .api import verify_chain
-    v.corrected_latex = None
     convention = getattr(show, "__self__", "default")   # a convention's bound render, or the default one
     chain = claim.sides
     back = readings.inverse(text)
@@ -73,10 +73,11 @@ def correct(v: Verdict, claim, k: int, flags: NetFlags, readings, text: str, doc
         except TimedOut:
             again = []
         if again and all(w.verdict == "correct" for w in again):
-            v.corrected_latex, v.expected = line, kept[1] or show(right)
-            return
+            whole = len(chain) == 2
+            return Fix(line, text_edits(text, line) if whole else (), True), kept[1] or show(right)
         if tried >= MAX_TRIES:
-            return
+            return None
+    return None
 
 
 def candidates(v: Verdict, chain: list, k: int, flags: NetFlags):

@@ -8,40 +8,57 @@ disagree.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
+import sympy as sp
 
 from ..engine import activations as acts
 from ..notation.constructs import shape_of as _shape
-from ..notation.tree import Op, Qty, walk
+from ..notation.tree import LayerRef, Op, Qty, walk
 from .checker import Sample, close, nonfinite as _nonfinite
+from .diagnostics import diagnostic
 
 def _arrays(s: Sample):
     return np.asarray(s.left, dtype=float), np.asarray(s.right, dtype=float)
 
 
-def shape_diagnosis(samples) -> list:
-    for s in samples:
+def witness(samples):
+    """The draw a wrong claim is described by, the reason and the counterexample alike: the smallest
+    draw where one side cannot be computed, else where the shapes differ, else where the values differ."""
+    ordered = sorted(samples, key=draw_size)
+    for bad in (lambda s: s.error is not None,
+                lambda s: s.error is None and np.shape(s.left) != np.shape(s.right),
+                lambda s: s.error is None and not close(s.left, s.right)):
+        found = next((s for s in ordered if bad(s)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def shape_diagnosis(samples, test=None) -> list:
+    """Diagnostics of a claim whose value has another shape than the truth (``test``: the claim's side),
+    stated for the smallest such draw (the counterexample's)."""
+    for s in sorted(samples, key=draw_size):
         lv, rv = _arrays(s)
         if lv.shape == rv.shape:
             continue
-        out = [f"shape mismatch: expected {_shape(s.left)}, claim gives {_shape(s.right)}"]
+        out = [diagnostic("shape", test, expected=_shape(s.left), given=_shape(s.right))]
         if 4 in (lv.ndim, rv.ndim):
-            out.append("a derivative of a matrix by a matrix is a 4-index tensor (dz_i/dW_pq = [i = p] a_q): "
-                       "written as a matrix it is only a shorthand inside the chain rule")
+            out.append(diagnostic("tensor-shorthand", test))
         if rv.ndim == 2 and rv.T.shape == lv.shape and all(
                 close(np.asarray(x.left), np.asarray(x.right).T) for x in samples if x.error is None):
-            out.append("transpose: the claim is the transpose of the truth")
+            out.append(diagnostic("transpose.whole", test))
         elif rv.ndim == 2 and lv.ndim == 2 and lv.shape[1] == 1 and rv.shape[0] == lv.shape[0]:
             sums = [(np.asarray(x.right).sum(axis=1, keepdims=True), np.asarray(x.left), x.ctx.inst.M)
                     for x in samples if x.error is None]
             if all(close(r, l) or close(r / m, l) for r, l, m in sums):
-                out.append("dropped sum over the batch: the claim keeps one column per sample")
+                out.append(diagnostic("dropped-sum", test, unit="column"))
         elif rv.ndim == 2 and lv.ndim == 2 and lv.shape[0] == 1 and rv.shape[1] == lv.shape[1]:
             sums = [(np.asarray(x.right).sum(axis=0, keepdims=True), np.asarray(x.left), x.ctx.inst.M)
                     for x in samples if x.error is None]
             if all(close(r, l) or close(r / m, l) for r, l, m in sums):
-                out.append("dropped sum over the batch: the claim keeps one row per sample")
+                out.append(diagnostic("dropped-sum", test, unit="row"))
         return out
     return []
 
@@ -53,7 +70,7 @@ def _nice(c: float) -> str:
     return f"{c:.6g}"
 
 
-def ratio_diagnosis(samples) -> list:
+def ratio_diagnosis(samples, test=None) -> list:
     """Constant ratio claim/truth: sign or scale (as a number, or k/m, or k*m)."""
     per = []
     for s in samples:
@@ -87,23 +104,25 @@ def ratio_diagnosis(samples) -> list:
         if abs(c - 1) < 1e-6:
             return []
         if abs(c + 1) < 1e-6:
-            return ["sign: claim = -1 × truth"]
+            return [diagnostic("sign", test)]
         if abs(c) < 1e-12:
-            return ["value: the claim is 0 where the truth is not"]
-        return [f"scale: claim = {_nice(c)} × truth"]
+            return [diagnostic("zero", test)]
+        return [diagnostic("scale", test, factor=_nice(c))]
     if const(cs * ms):
         k = float((cs * ms)[0])
-        return [f"scale: claim = {_nice(k)}/m × truth (a factor 1/m too many)" if abs(k - 1) < 1e-6 else
-                f"scale: claim = ({_nice(k)}/m) × truth"]
+        return [diagnostic("scale.extra-1/m", test) if abs(k - 1) < 1e-6 else
+                diagnostic("scale.per-m", test, factor=_nice(k))]
     if const(cs / ms):
         k = float((cs / ms)[0])
-        hint = " (1/m missing)" if abs(k - 1) < 1e-6 else (f" ({_nice(1 / k)} written where 1/m belongs?)"
-                                                            if abs(k) > 1e-12 else "")
-        return [f"scale: claim = {_nice(k)}·m × truth{hint}"]
+        if abs(k - 1) < 1e-6:
+            return [diagnostic("scale.missing-1/m", test)]
+        if abs(k) > 1e-12:
+            return [diagnostic("scale.times-m", test, factor=_nice(k), written=_nice(1 / k))]
+        return [diagnostic("scale.times-m-only", test, factor=_nice(k))]
     return []
 
 
-def factor_diagnosis(samples, checker) -> list:
+def factor_diagnosis(samples, checker, test=None) -> list:
     """Elementwise ratio equal to f'(z) (dropped/extra factor) or g'/f' (wrong activation derivative)."""
     flags = checker.flags
     tests = []
@@ -123,14 +142,39 @@ def factor_diagnosis(samples, checker) -> list:
         if act.name == "softmax":
             continue
         fp = acts.numpy_function(act, True)
-        for label, make in [
-            (f"dropped factor: f'(z^{{({_lay(k, L)})}}) (elementwise) is missing", lambda z: 1.0 / fp(z)),
-            (f"extra factor: f'(z^{{({_lay(k, L)})}}) should not be there", lambda z: fp(z)),
-        ] + [(f"wrong activation derivative: the claim uses {g.name}' where layer {_lay(k, L)} is {act.name}",
+        zq = Qty("z", "z", LayerRef("L", 0) if k == L else LayerRef(None, k))   # written in the claim's notation
+        for found, make in [
+            (diagnostic("dropped-factor.elementwise", test, z=zq), lambda z: 1.0 / fp(z)),
+            (diagnostic("extra-factor.derivative", test, z=zq), lambda z: fp(z)),
+        ] + [(diagnostic("activation-derivative", test, used=g.name, layer=_lay(k, L), actual=act.name),
               (lambda z, g=g: acts.numpy_function(g, True)(z) / fp(z))) for g in others if g.name != act.name]:
             if _ratio_matches(tests, k, make, checker):
-                return [label]
+                return [found]
+        for g in others:        # another activation's derivative written in its output: a(1 - a) in a tanh net
+            form = _in_output(g.name)
+            if g.name == act.name or form is None:
+                continue
+            expr, fn = form
+            if _ratio_matches(tests, k, lambda z, fn=fn, act=act: fn(acts.numpy_function(act, False)(z)) / fp(z),
+                              checker):
+                aq = Qty("a", "a", LayerRef("L", 0) if k == L else LayerRef(None, k))
+                right = _in_output(act.name)
+                return [diagnostic("activation-derivative.output", test, written=sp.latex(expr), used=g.name,
+                                   a=aq, actual=act.name,
+                                   right=sp.latex(right[0]) if right else f"{act.name}'(z)")]
     return []
+
+
+@lru_cache(maxsize=None)
+def _in_output(name: str):
+    """(f' written in a = f(z), its NumPy function of a) for a named activation, or None."""
+    act = acts.ACTIVATIONS.get(name)
+    if act is None or not act.elementwise:
+        return None
+    form = acts.derivative(act).in_output
+    if form is None or not form.free_symbols <= {acts.a}:
+        return None
+    return form, sp.lambdify(acts.a, form, "numpy")
 
 
 def _lay(k, L):
@@ -174,10 +218,9 @@ def draw_size(s) -> tuple:
 
 
 def counterexample(samples, bad, ref, test, swapped) -> dict | None:
-    failing = [s for s in samples if s.error or not close(s.left, s.right)]
-    if not failing:
+    s = witness(samples)
+    if s is None:
         return None
-    s = min(failing, key=draw_size)
     inst = s.ctx.inst
     if not inst.sizes:
         return {"point": {k: round(v, 6) for k, v in s.ctx.vars.items()},

@@ -22,6 +22,7 @@ from ..engine.losses import per_unit_loss, regulariser_value
 from ..notation.tree import Call, Node, Partial, Qty, Sum, walk
 from .instances import Instance
 from .partials import entry_position, partial_entry, partial_indices, partial_matrix
+from .diagnostics import diagnostic
 from .verdict import Unverifiable
 
 # lowest layer each layered quantity exists at
@@ -129,7 +130,8 @@ class Evaluator:
                 raise IndexError
             return float(v[r - 1, c - 1])
         except IndexError:
-            raise ShapeError(f"index out of range in {render(where)} (shape {shape_of(v)})") from None
+            raise ShapeError(f"index out of range in {render(where)} (shape {shape_of(v)})", "index",
+                             (render(where), shape_of(v))) from None
 
     def index_value(self, i):
         if isinstance(i, int):
@@ -174,7 +176,9 @@ class Evaluator:
             if vals[0] > b.shape[0]:
                 raise ShapeError(f"index out of range in {render(q)}")
             return float(b[vals[0] - 1, 0])
-        raise Unverifiable(f"{render(q)}: index 0 is the bias unit, which only a_0, x_0 and W_{{i0}} have")
+        tail = ", which only a_0, x_0 and W_{i0} have"
+        raise Unverifiable(f"{render(q)}: index 0 is the bias unit{tail}",
+                           cause=diagnostic("bias-unit", quantity=render(q), tail=tail))
 
     def at_sample(self, v, q: Qty):
         """The sample's column (its row in rows layout) of a per-sample quantity."""

@@ -21,45 +21,65 @@ from ..notation.parse import parse
 from ..notation.tree import Call, LayerRef, bound_indices, Node, Num, Op, Partial, Qty, edits_below, free_indices, quantities, \
     rename_indices, transposed, walk
 from .checker import Checker, holds
+from .diagnostics import diagnostic
 from .verdict import Unverifiable
 
 
 def all_edits(n: Node):
-    """Every single edit the registry offers anywhere in the tree."""
-    return edits_below(n, edits)
+    """Every single edit the registry offers anywhere in the tree, as (Diagnostic, tree)."""
+    def local(node):
+        for (code, at, args), new in edits(node):
+            yield replace(diagnostic(code, at, **args), replacing=(node, new)), new
+    return edits_below(n, local)
 
 
 def root_edits(ref: Node, test: Node, flags: NetFlags):
     m_q = Qty("m", "m")
-    yield "sign: the right side has the wrong sign", Op("neg", (test,))
+    yield diagnostic("sign.side", test), Op("neg", (test,))
     for c in (Fraction(1, 2), Fraction(2)):
-        yield f"scale: claim = {1 / c} × truth", Op("mm", (Num(c), test))
-    yield "scale: a factor 1/m is missing", Op("mm", (Op("div", (Num(Fraction(1)), m_q)), test))
-    yield "scale: a factor 1/m too many", Op("mm", (m_q, test))
+        yield diagnostic("scale", test, factor=str(1 / c)), Op("mm", (Num(c), test))
+    yield diagnostic("scale.side-missing-1/m", test), Op("mm", (Op("div", (Num(Fraction(1)), m_q)), test))
+    yield diagnostic("scale.side-extra-1/m", test), Op("mm", (m_q, test))
     layers = sorted({q.layer for q in quantities(ref, test) if q.layer is not None and q.kind in ("z", "a", "delta")},
                     key=str)
     for lay in layers:
         zq = Qty("z", "z", lay)
-        yield f"dropped factor: f'(z^{{({lay.latex()})}}) is missing", Op(
+        yield diagnostic("dropped-factor", test, z=zq), Op(
             "had", (test, Call("dact", zq, "f")), style=r"\odot")
     names = free_indices([test])
     for x, y in itertools.combinations(names, 2):
-        yield f"index order: {x} and {y} are swapped", rename_indices(test, {x: y, y: x})
+        yield diagnostic("index-swap.letters", test, first=x, second=y), rename_indices(test, {x: y, y: x})
     ones = Qty("ones", r"\mathbf{1}")
     if flags.layout == "rows":
-        yield "dropped sum over the batch", Op("mm", (transposed(ones), test))
-        yield "dropped sum over the batch (and 1/m)", Op("mm", (Op("div", (Num(Fraction(1)), m_q)),
+        yield diagnostic("dropped-sum.side", test), Op("mm", (transposed(ones), test))
+        yield diagnostic("dropped-sum.side-1/m", test), Op("mm", (Op("div", (Num(Fraction(1)), m_q)),
                                                               Op("mm", (transposed(ones), test))))
     else:
-        yield "dropped sum over the batch", Op("mm", (test, ones))
-        yield "dropped sum over the batch (and 1/m)", Op("mm", (Op("div", (Num(Fraction(1)), m_q)),
+        yield diagnostic("dropped-sum.side", test), Op("mm", (test, ones))
+        yield diagnostic("dropped-sum.side-1/m", test), Op("mm", (Op("div", (Num(Fraction(1)), m_q)),
                                                               Op("mm", (test, ones))))
+    yield from _regularised_bias(ref, test)
     if isinstance(ref, Partial) and ref.num.kind == "J" and ref.den.kind == "W" and flags.reg != "none":
         wq = ref.den
         lam = Qty("lam", r"\lambda")
         term = (Op("mm", (Op("div", (lam, m_q)), wq)) if flags.reg == "l2"
                 else Op("mm", (Op("mm", (Num(Fraction(2)), lam)), wq)))
-        yield f"dropped regulariser term: + {render(term)}", Op("add", (test, term))
+        yield diagnostic("dropped-regulariser", test, term=term), Op("add", (test, term))
+
+
+def _regularised_bias(ref: Node, test: Node):
+    """dJ/db written with a regulariser term: the term dropped (the regulariser penalises weights only).
+    The edit deletes the term from the text as written."""
+    if not (isinstance(ref, Partial) and ref.num.kind == "J" and ref.den.kind == "b" and isinstance(test, Op)
+            and test.op in ("add", "sub")):
+        return
+    kept, term = test.args
+    if not any(isinstance(q, Qty) and q.kind == "lam" for q in walk(term)):
+        return
+    found = diagnostic("regularised-bias", term, term=term)
+    if kept.span and term.span:
+        found = replace(found, replacing=((kept.span[1], term.span[1]), ""))
+    yield found, kept
 
 
 def index_edits(test: Node, letters: list):
@@ -75,7 +95,7 @@ def index_edits(test: Node, letters: list):
                     continue
                 idx = n.idx[:k] + ((new,) if new is not None else ()) + n.idx[k + 1:]
                 q = replace(n, idx=idx)
-                yield f"index: {render(n)} should be {render(q)}", q
+                yield replace(diagnostic("index", n, was=n, should=q), replacing=(n, q)), q
     return edits_below(test, edits_of)
 
 
@@ -85,7 +105,7 @@ def _index_letters(ref: Node, test: Node) -> list:
 
 
 def search_variants(checker, ref, test, rtol, budget=320):
-    """The first single edit of ``test`` that makes it equal ``ref`` in every context (label, tree)."""
+    """The first single edit of ``test`` that makes it equal ``ref`` in every context (Diagnostic, tree)."""
     quick = checker.contexts[:4]
     count = 0
     same_indices = free_indices([test])
@@ -103,8 +123,8 @@ def search_variants(checker, ref, test, rtol, budget=320):
                     ok, _ = holds(checker.samples(ref, variant, keep_left=True), rtol)
         except (Unverifiable, NotationError, ZeroDivisionError, FloatingPointError, ValueError, TypeError):
             continue
-        if ok:
-            return label, variant
+        if ok:         # a whole-side edit replaces the side
+            return (label if label.replacing is not None else replace(label, replacing=(test, variant))), variant
     return None, None
 
 

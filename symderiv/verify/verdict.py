@@ -4,9 +4,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from .diagnostics import Diagnostic, Fix, Status
+
 
 class Unverifiable(Exception):
-    """The claim parsed but cannot be checked (unsupported construct, missing layer...)."""
+    """The claim parsed but cannot be checked (unsupported construct, missing layer...); ``cause``: the
+    reason as a Diagnostic where a report words it differently."""
+
+    def __init__(self, message: str = "", cause=None):
+        super().__init__(message)
+        self.cause = cause
 
 
 MESSAGE_CHARS = 160
@@ -21,12 +28,17 @@ def internal_reason(exc: BaseException) -> str:
     return f"internal error ({type(exc).__name__}): {text}"
 
 
+def internal_cause(exc: BaseException) -> Diagnostic:
+    """The cause of a line whose check failed inside symderiv (its reason: ``internal_reason``)."""
+    return Diagnostic("internal-error", {"kind": type(exc).__name__})
+
+
 @dataclass
 class Verdict:
     verdict: str                       # correct | incorrect | unverifiable
     claim: str
     expected: str | None = None        # the true right-hand side, in the claim's notation
-    diagnosis: list = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)   # Diagnostic objects (diagnostics.py), first = main one
     counterexample: dict | None = None
     reason: str = ""
     corrected_latex: str | None = None  # the whole corrected claim "LHS = expected"
@@ -35,11 +47,25 @@ class Verdict:
     repair: tuple | None = field(default=None, repr=False)   # (reference side, corrected side, swapped): trees
     convention: str = "default"        # the notation convention the claim was read in
     model: str = ""                    # the network setting assumed, one line
+    cause: Diagnostic | None = field(default=None, repr=False)   # the reason as data (for reports)
+    fix: Fix | None = None             # the corrected line and the edits of the claim's text that make it
+    edit: Diagnostic | None = field(default=None, repr=False)   # the single edit behind ``repair``, if one
+
+    @property
+    def diagnosis(self) -> list:
+        """The diagnostics as "kind: text" strings (the JSON's ``diagnosis`` field; derived, never parsed)."""
+        return [d.text for d in self.diagnostics]
+
+    @property
+    def status(self) -> Status:
+        return Status(self.verdict)
 
     def to_json(self) -> dict:
         return {"verdict": self.verdict, "claim": self.claim, "expected": self.expected,
                 "diagnosis": list(self.diagnosis), "counterexample": self.counterexample,
-                "reason": self.reason, "convention": self.convention, "model": self.model}
+                "reason": self.reason, "convention": self.convention, "model": self.model,
+                "diagnostics": [d.to_json() for d in self.diagnostics],
+                "fix": self.fix.to_json() if self.fix is not None and self.verdict == "incorrect" else None}
 
     # a notebook shows a verdict as the web page does (web/html.py: label and icon, marks, counterexample)
     def _repr_html_(self) -> str:
