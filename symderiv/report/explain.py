@@ -154,7 +154,9 @@ def value_text(value, cause=None) -> str:
     if isinstance(value, (int, float)):
         return _number(value)
     if isinstance(value, str):
-        same = cause is not None and cause.code == "shape.error" and cause.args.get("error") == value
+        while cause is not None and cause.code != "shape.error":      # a cause wrapped by a reading, a depth
+            cause = cause.args.get("inner")
+        same = cause is not None and cause.args.get("error") == value
         return "cannot be computed: " + (plain_reason(cause) if same else " ".join(value.split()))
     if isinstance(value, dict) and "shape" in value:
         shape = "×".join(map(str, value["shape"]))

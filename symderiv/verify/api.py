@@ -28,7 +28,7 @@ from .correct import correct
 from .depths import generic_depth
 from .repair import oracle_weight, search_variants, textbook_expected
 from .symbolic import settle
-from .diagnostics import Diagnostic, Edit, Fix, apply_edits, diagnostic, span_of, text_edits
+from .diagnostics import Diagnostic, diagnostic, fix_of
 from .verdict import Unverifiable, Verdict, internal_cause, internal_reason
 from ..errors import ModelError
 
@@ -103,33 +103,19 @@ def verify_chain(latex: str, net_or_flags=None, *, readings=None, seed: int = 0,
             elif elsewhere:            # still unverifiable here: say which convention reads it
                 v.reason += "; " + elsewhere[0].message
         if v.verdict == "incorrect" and alternatives and readings is None:
-            v.fix = _fix(v, latex, flags, conv, seed, show)     # a document's were checked by correct()
+            v.fix = fix_of(v.edit, v.claim == latex and v.corrected_latex, latex, show,
+                           lambda line: _holds(line, flags, conv, seed))   # a document's: correct() checked it
     return links
 
 
-def _fix(v: Verdict, latex: str, flags, conv, seed, show) -> Fix | None:
-    """The corrected line as edits of ``latex`` (the text as written): the line with only the repaired
-    part rewritten first, then the whole corrected line, each checked again before it counts."""
-    whole = v.claim == latex and v.corrected_latex is not None
-    candidates = []
-    if v.edit is not None and v.edit.replacing is not None:
-        node, new = v.edit.replacing       # a node and its new tree, or a span and its new text
-        span = node if isinstance(node, tuple) else span_of(node)
-        if span is not None:
-            edit = Edit(span, new if isinstance(new, str) else show(new))
-            candidates.append((apply_edits(latex, [edit]), (edit,)))
-    if whole:
-        candidates.append((v.corrected_latex, text_edits(latex, v.corrected_latex)))
-    for line, edits in candidates:
-        try:
-            again = bounded(lambda: verify_chain(line, flags, seed=seed + 1, convention=conv.name,
-                                                 alternatives=False), MAX_SECONDS)
-        except TimedOut:
-            continue
-        if again and all(w.verdict == "correct" for w in again):
-            return Fix(line, edits, True)
-    line, edits = candidates[-1] if candidates else (None, ())
-    return Fix(line, edits, False) if line is not None else None
+def _holds(line: str, flags, conv, seed) -> bool:
+    """Is ``line`` correct in this model and convention (a fix is offered as checked only then)?"""
+    try:
+        again = bounded(lambda: verify_chain(line, flags, seed=seed + 1, convention=conv.name, alternatives=False),
+                        MAX_SECONDS)
+    except TimedOut:
+        return False
+    return bool(again) and all(w.verdict == "correct" for w in again)
 
 
 def _model(conv, latex, net_or_flags, batch, bias) -> NetFlags:

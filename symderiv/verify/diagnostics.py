@@ -215,3 +215,22 @@ def text_edits(old: str, new: str) -> tuple:
     while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
         end_old, end_new = end_old - 1, end_new - 1
     return (Edit((start, end_old), new[start:end_new]),)
+
+
+def fix_of(edit: Diagnostic | None, corrected: str | None, latex: str, show, holds) -> Fix | None:
+    """The corrected line as edits of ``latex`` (the text as written): the line with only the repaired
+    part rewritten (``edit.replacing``) first, then ``corrected`` (a whole corrected line, or None), each
+    offered as checked only when ``holds(line)``; else the last candidate, unchecked."""
+    candidates = []
+    if edit is not None and edit.replacing is not None:
+        node, new = edit.replacing         # a node and its new tree, or a span and its new text
+        span = node if isinstance(node, tuple) else span_of(node)
+        if span is not None:
+            one = Edit(span, new if isinstance(new, str) else show(new))
+            candidates.append((apply_edits(latex, [one]), (one,)))
+    if corrected:
+        candidates.append((corrected, text_edits(latex, corrected)))
+    for line, edits in candidates:
+        if holds(line):
+            return Fix(line, edits, True)
+    return Fix(*candidates[-1], False) if candidates else None
