@@ -186,7 +186,7 @@ def test_latex_rows_labels_and_side_by_side_equations(tmp_path):
 # ---- bad input: exit 2, one line on stderr, naming the problem ------------------------------------------
 
 BAD_FILES = {  # name: (content, a phrase the one line must contain)
-    "no-math.md": ("# Notes\n\nOnly inline $a = b$ maths.\n", "no display math"),
+    "no-math.md": ("# Notes\n\nOnly inline $a$ maths, no equation.\n", "no display math"),
     "open-front.md": ("---\ndepth: 2\n$$ a = b $$\n", "never closed by '---'"),
     "unknown-key.md": ("---\nactivation: relu\n---\n$$ a = b $$\n", "unknown key 'activation' in the document's settings; known keys:"),
     "bad-hidden.md": ("---\nhidden: softplus\n---\n$$ a = b $$\n", "must be one of sigmoid, tanh, relu"),

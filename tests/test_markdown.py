@@ -117,3 +117,28 @@ def test_the_web_format_names_are_kinds():
     doc = read_document(NOTEBOOK, "ipynb", "nb.ipynb")
     assert [e.id for e in doc.entries] == ["C3L3", "C3L7", "C4L1"]
     assert [e.id for e in read_document("$$ a = b $$", "md", "x.md").entries] == ["L1"]
+
+
+# ---- inline maths (issue 21, item 4) ------------------------------------------------------------------
+
+def test_a_document_whose_maths_is_all_inline_is_read_with_position_ids():
+    doc = load_document("tests/data/inline.md")
+    assert [(e.id, e.source_latex) for e in doc.entries] == [
+        ("L4", r"\delta^{(2)} = a^{(2)} - y"),
+        ("L5", r"\frac{\partial J}{\partial W^{(2)}} = \delta^{(2)} a^{(1)}"),       # $x$ is prose: no '='
+        ("L5b", r"\frac{\partial J}{\partial b^{(2)}} = \delta^{(2)}")]
+    assert [r.verdict for r in check_note(doc)] == ["correct", "incorrect", "correct"]   # a^(1) needs ^T
+
+
+def test_inline_equations_beside_displays_are_read_when_the_front_matter_says_so():
+    text = "$$ \\delta^{(2)} = a^{(2)} - y $$\n\nand so $\\frac{\\partial J}{\\partial b^{(2)}} = \\delta^{(2)}$.\n"
+    assert [e.id for e in read_document(text, "markdown", "d.md").entries] == ["L1"]
+    assert [e.id for e in read_document("---\ninline: true\n---\n" + text, "markdown", "d.md").entries] == \
+        ["L4", "L6"]
+    with pytest.raises(DocumentError, match="inline 'maybe' must be one of"):
+        read_document("---\ninline: maybe\n---\n" + text, "markdown", "d.md")
+
+
+def test_kramdown_dollars_in_a_sentence_are_one_line_each():
+    text = "The error is $$\\delta^{(2)} = a^{(2)} - y$$ and the bias $$\\frac{\\partial J}{\\partial b^{(2)}} = \\delta^{(2)}$$ too.\n"
+    assert [e.id for e in read_document(text, "markdown", "k.md").entries] == ["L1", "L1b"]

@@ -93,14 +93,16 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
     config = configure(settings + list(extra_settings), path)
     flags = _flags(config, preset, overrides or {}, path)
     if displays is None:
-        displays = find_displays(body, kind, path)
+        displays = find_displays(body, kind, path, inline=bool(config.inline))
+        if not displays and config.inline is None:       # course notes whose maths is all inline
+            displays = find_displays(body, kind, path, inline=True)
         prose = visible_text(body, kind)
     macros = _macros(prose, config.macros, path)
     if macros:       # a display that only defines macros is not a line to check
         displays = [d for d in displays if without_definitions(d.latex).strip()]
     if not displays:
         raise DocumentError(f"{path}: no display math found "
-                            r"($$..$$, \[..\], equation, equation*, align, align*)")
+                            r"($$..$$, \[..\], equation, equation*, align, align*; nor an inline $..$ equation)")
     if len(displays) > MAX_DISPLAYS:
         raise DocumentError(f"{path}: {len(displays)} displayed equations; at most {MAX_DISPLAYS} per document")
     return Document(id=config.id or document_id(path), title=config.title or path.name,
@@ -240,8 +242,10 @@ def visible_text(text: str, kind: str) -> str:
     return "".join(pieces)
 
 
-def find_displays(text: str, kind: str, path) -> list[Display]:
-    """Every displayed equation in file order; the rows of an align each on their own."""
+def find_displays(text: str, kind: str, path, inline: bool = False) -> list[Display]:
+    """Every displayed equation in file order; the rows of an align each on their own. With ``inline``,
+    a Markdown file's inline equations ($..$ with a top-level '=') are lines too; an inline fragment
+    without '=' is prose."""
     if kind == "markdown":
         try:
             spans, skipped = read_markdown(text)
@@ -251,7 +255,8 @@ def find_displays(text: str, kind: str, path) -> list[Display]:
             raise DocumentError(f"{path}: {exc}; a derivation takes milliseconds (is this a Markdown file?)") from None
         # what the Markdown parser did not read as maths is scanned for \[..\] and environments
         visible = _blanked(text, skipped + [s.outer for s in spans])
-        spans = sorted([s for s in spans if not s.inline or text.startswith("$$", s.outer[0])] + list(_latex_spans(visible, path)), key=lambda s: s.start)
+        spans = sorted([s for s in spans if not s.inline or text.startswith("$$", s.outer[0])
+                        or (inline and _equation(text[s.start:s.end]))] + list(_latex_spans(visible, path)), key=lambda s: s.start)
         source = text            # in Markdown a backtick inside maths is maths
     else:
         visible = visible_text(text, kind)
@@ -267,6 +272,11 @@ def find_displays(text: str, kind: str, path) -> list[Display]:
                 if display is not None:
                     out.append(display)
     return out
+
+
+def _equation(maths: str) -> bool:
+    """Does inline maths state an equation ('=' outside braces), rather than name a symbol?"""
+    return any(depth == 0 and maths.startswith("=", pos) for pos, depth in _top_level(maths))
 
 
 def _blanked(text: str, ranges) -> str:

@@ -76,7 +76,7 @@ TEXT_KEYS = ("title", "model", "student")     # free text; student: the id a gra
 # an assignment's keys (symderiv grade): "expects: LATEX | POINTS" per required result, "penalty: POINTS" per wrong line
 GRADE_KEYS = ("expects", "penalty")
 DOCUMENT_KEYS = ("id", "preset", "convention") + tuple(FLAG_KEYS) + TEXT_KEYS + ("read", "question", "answer") \
-    + GRADE_KEYS + ("macros",)
+    + GRADE_KEYS + ("macros", "inline")
 # keys of a [L41] section: how that one line is read
 LINE_KEYS = ("id", "why", "comment", "read", "lhs", "split", "shapes") + tuple(FLAG_KEYS)
 REPEATABLE = ("read", "question", "answer", "split", "expects", "macros")
@@ -120,6 +120,7 @@ class Config:
     expects: list = field(default_factory=list)          # [(LaTeX of a required result, points)]
     penalty: float = 0.0                                 # points off per wrong line (an assignment's)
     macros: dict = field(default_factory=dict)           # "macros: \pd -> ..." (notation/macros.py)
+    inline: bool | None = None                           # inline $..$ equations are lines (None: when no display)
 
 
 # ---------------------------------------------------------------- reading the lines
@@ -221,6 +222,11 @@ def _document_setting(config: Config, s: Setting, where: str) -> None:
         config.expects.append(_expected(s.value, where))
     elif s.key == "penalty":
         config.penalty = _points(s.value, where, "penalty")
+    elif s.key == "inline":
+        try:
+            config.inline = _boolean(s.value)
+        except ValueError as exc:
+            raise DocumentError(f"{where}: inline {s.value!r} {exc}") from None
     elif s.key == "macros":
         from ..notation.macros import front_matter_macro
         try:
