@@ -102,7 +102,7 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
         displays = [d for d in displays if without_definitions(d.latex).strip()]
     if not displays:
         raise DocumentError(f"{path}: no display math found "
-                            r"($$..$$, \[..\], equation, equation*, align, align*; nor an inline $..$ equation)")
+                            r"($$..$$, \[..\], equation, equation*, align, align*)")
     if len(displays) > MAX_DISPLAYS:
         raise DocumentError(f"{path}: {len(displays)} displayed equations; at most {MAX_DISPLAYS} per document")
     return Document(id=config.id or document_id(path), title=config.title or path.name,
