@@ -144,10 +144,10 @@ def factor_diagnosis(samples, checker, test=None) -> list:
         fp = acts.numpy_function(act, True)
         zq = Qty("z", "z", LayerRef("L", 0) if k == L else LayerRef(None, k))   # written in the claim's notation
         for found, make in [
-            (diagnostic("dropped-factor.elementwise", test, z=zq), lambda z: 1.0 / fp(z)),
-            (diagnostic("extra-factor.derivative", test, z=zq), lambda z: fp(z)),
+            (diagnostic("dropped-factor.elementwise", test, z=zq), lambda z: (np.ones_like(z), fp(z))),
+            (diagnostic("extra-factor.derivative", test, z=zq), lambda z: (fp(z), np.ones_like(z))),
         ] + [(diagnostic("activation-derivative", test, used=g.name, layer=_lay(k, L), actual=act.name),
-              (lambda z, g=g: acts.numpy_function(g, True)(z) / fp(z))) for g in others if g.name != act.name]:
+              (lambda z, g=g: (acts.numpy_function(g, True)(z), fp(z)))) for g in others if g.name != act.name]:
             if _ratio_matches(tests, k, make, checker):
                 return [found]
         for g in others:        # another activation's derivative written in its output: a(1 - a) in a tanh net
@@ -155,7 +155,7 @@ def factor_diagnosis(samples, checker, test=None) -> list:
             if g.name == act.name or form is None:
                 continue
             expr, fn = form
-            if _ratio_matches(tests, k, lambda z, fn=fn, act=act: fn(acts.numpy_function(act, False)(z)) / fp(z),
+            if _ratio_matches(tests, k, lambda z, fn=fn, act=act: (fn(acts.numpy_function(act, False)(z)) + 0 * z, fp(z)),
                               checker):
                 aq = Qty("a", "a", LayerRef("L", 0) if k == L else LayerRef(None, k))
                 right = _in_output(act.name)
@@ -182,16 +182,18 @@ def _lay(k, L):
 
 
 def _ratio_matches(tests, k, make, checker) -> bool:
+    """claim / truth = num(z) / den(z) at every draw, compared as claim * den = truth * num (no division:
+    a saturated f'(z) near 0 in a wide draw stays finite); never when num = den (no change at all)."""
     for s, lv, rv in tests:
         z = s.ctx.inst.trace.z[k]
         z = z.T if checker.flags.layout == "rows" else z
         if z.shape != lv.shape:
             return False
         with np.errstate(all="ignore"):
-            cand = make(z)
-        if not np.all(np.isfinite(cand)) or not close(lv * cand, rv):
+            num, den = make(z)
+        if not (np.all(np.isfinite(num)) and np.all(np.isfinite(den))) or not close(lv * num, rv * den):
             return False
-        if close(cand, np.ones_like(cand)):
+        if close(num, den):
             return False
     return True
 
