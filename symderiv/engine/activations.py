@@ -219,12 +219,17 @@ def _derivative_of(f: sp.Expr) -> ActivationDerivative:
 
 
 def _rewrites_in_output(f, raw):
-    """Candidate forms of f'(z) in terms of a: direct substitution, then the inverse of f."""
+    """Candidate forms of f'(z) in terms of a: direct substitution, a low-degree polynomial in a
+    fitted at a few points, then the inverse of f. Each is only a candidate: ``_derivative_of``
+    keeps it only when SymPy proves it equal to the derivative."""
     if f.free_symbols and raw.free_symbols:
         try:
             yield bounded(lambda: tidy(raw.subs(f, a)), seconds=5), "by substituting f(z) -> a"
         except (TimedOut, TypeError):   # TypeError: Piecewise conditions compared with nan
             pass
+        fitted = _polynomial_in_output(f, raw)
+        if fitted is not None:
+            yield tidy(fitted), "as a polynomial in a (fitted at three points, then proved)"
     try:
         inverses = bounded(lambda: sp.solve(sp.Eq(a, f), z), seconds=5)
     except (TimedOut, NotImplementedError, ValueError, TypeError):
@@ -237,10 +242,35 @@ def _rewrites_in_output(f, raw):
             continue
 
 
-def _proved_equal(lhs, rhs) -> bool:
+def _polynomial_in_output(f, raw, degree: int = 2):
+    """c_0 + c_1 a + ... + c_d a^d equal to f'(z) at ``degree + 1`` points (50-digit arithmetic),
+    with small rational coefficients, or None. Found in milliseconds where ``sp.solve`` for the
+    inverse takes seconds (and, under load, its time limit): sigma' = a(1 - a) comes out here."""
+    import mpmath
+    points = [sp.Rational(3, 10), sp.Rational(7, 10), sp.Rational(13, 10)]
     try:
-        return bounded(lambda: sp.simplify(lhs - rhs) == 0, seconds=5)
-    except (TimedOut, TypeError):   # TypeError: a Piecewise compared with nan inside simplify
+        with mpmath.workdps(50):
+            rows = [[sp.N(f.subs(z, p), 50) ** k for k in range(degree + 1)] for p in points]
+            rhs = [sp.N(raw.subs(z, p), 50) for p in points]
+            coeffs = mpmath.lu_solve(mpmath.matrix([[mpmath.mpf(str(v)) for v in r] for r in rows]),
+                                     mpmath.matrix([mpmath.mpf(str(v)) for v in rhs]))
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
+    exact = [sp.nsimplify(sp.Float(str(c), 50), rational=True, tolerance=1e-30) for c in coeffs]
+    if any(not c.is_Rational or c.q > 100 for c in exact):
+        return None
+    return sum((c * a ** k for k, c in enumerate(exact)), sp.S.Zero)
+
+
+def _proved_equal(lhs, rhs) -> bool:
+    """SymPy proves lhs = rhs: a rational-function cancellation first (quick, and enough for the
+    table's activations), then ``simplify`` within its time limit."""
+    try:
+        difference = lhs - rhs
+        if sp.cancel(difference) == 0 or sp.cancel(difference.rewrite(sp.exp)) == 0:
+            return True
+        return bounded(lambda: sp.simplify(difference) == 0, seconds=5)
+    except (TimedOut, TypeError, sp.PolynomialError):   # TypeError: a Piecewise compared with nan
         return False
 
 

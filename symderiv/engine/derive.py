@@ -209,7 +209,13 @@ def elementwise_to_matrix(expr, names):
 
 
 def simplify_bounded(expr, seconds=5.0):
+    """The simplest form SymPy finds within ``seconds``: a rational function that cancels to a
+    polynomial is done by ``cancel`` (milliseconds; ``simplify``'s first call alone imports
+    sympy.physics.units, half a second of a cold ``verify``), anything else by ``simplify``."""
     try:
+        cancelled = sp.cancel(expr)
+        if sp.denom(cancelled) == 1 and not cancelled.has(sp.exp, sp.log, sp.Function):
+            return acts.tidy(cancelled)
         return bounded(lambda: acts.tidy(sp.simplify(expr)), seconds)
     except TimedOut:
         return expr
