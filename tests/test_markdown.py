@@ -142,3 +142,13 @@ def test_inline_equations_beside_displays_are_read_when_the_front_matter_says_so
 def test_kramdown_dollars_in_a_sentence_are_one_line_each():
     text = "The error is $$\\delta^{(2)} = a^{(2)} - y$$ and the bias $$\\frac{\\partial J}{\\partial b^{(2)}} = \\delta^{(2)}$$ too.\n"
     assert [e.id for e in read_document(text, "markdown", "k.md").entries] == ["L1", "L1b"]
+
+
+def test_a_documents_convention_sets_the_textbooks_model_as_verify_does():
+    from symderiv.engine.network import NetFlags
+    from symderiv.notation.conventions import CONVENTIONS
+    text = "---\nconvention: nielsen\n---\n$$ \\delta^L = \\nabla_a C \\odot \\sigma'(z^L) $$\n"
+    doc = read_document(text, "markdown", "n.md")
+    assert doc.flags == CONVENTIONS["nielsen"].model(text) != NetFlags()
+    # keys of the front matter still override the textbook's model
+    assert read_document(text.replace("---\n$$", "depth: 3\n---\n$$"), "markdown", "n.md").flags.depth == 3

@@ -91,7 +91,7 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
         settings, body = (markdown_front_matter if kind == "markdown" else latex_front_matter)(text, path)
         displays, prose = None, body
     config = configure(settings + list(extra_settings), path)
-    flags = _flags(config, preset, overrides or {}, path)
+    flags = _flags(config, preset, overrides or {}, path, text)
     if displays is None:
         displays = find_displays(body, kind, path, inline=bool(config.inline))
         if not displays and config.inline is None:       # course notes whose maths is all inline
@@ -172,9 +172,13 @@ def latex_front_matter(text: str, path) -> tuple[list[Setting], str]:
     return parse_settings(found, path), text
 
 
-def _flags(config: Config, preset: str | None, overrides: dict, path) -> NetFlags:
+def _flags(config: Config, preset: str | None, overrides: dict, path, text: str = "") -> NetFlags:
     """The settings over the defaults; the command line's preset and flags over both."""
     flags = PRESETS[config.preset] if config.preset else NetFlags()
+    if config.convention != "default" and not config.preset:
+        # the textbook's model (Nielsen's cost, its layers), as verify --convention uses it
+        from ..notation.conventions import CONVENTIONS
+        flags = CONVENTIONS[config.convention].model(text, flags)
     flags = replace(flags, **config.flags)
     if preset:
         flags = PRESETS[preset]
