@@ -51,6 +51,7 @@ def test_an_unclosed_display_is_one_line_naming_its_line():
         read_document("$$ a = b $$\n\nthen $$ c = d\n", "markdown", "doc.md")
 
 
+@pytest.mark.exhaustive   # waits out the 5 s parse limit
 def test_hostile_markdown_is_refused_in_bounded_time():
     # markdown-it rescans a paragraph of unmatched brackets quadratically: refused, never a hang
     with pytest.raises(DocumentError, match="did not finish within"):
