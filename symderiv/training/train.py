@@ -325,18 +325,21 @@ PLOT_FORMATS = (".png", ".pdf", ".svg")
 
 
 def check_plot_path(path: str) -> str:
-    """The --plot target, checked before training: a file name with a known image suffix."""
+    """The --plot target, checked before training (so a bad path never costs a run): a file name with
+    a known image suffix, not a symbolic link, in a folder that exists and can be written."""
     import os
     if os.path.islink(path):
-        raise OutputError(f"--plot {path!r} is a symbolic link: refusing to write through it "
+        raise OutputError(f"{path!r} is a symbolic link: refusing to write through it "
                           "(remove it or choose another name)")
     if os.path.isdir(path):
-        raise OutputError(f"--plot {path!r} is a folder: give a file name such as {os.path.join(path, 'loss.png')}")
+        raise OutputError(f"{path!r} is a directory; give a file name such as {os.path.join(path, 'digits.png')}")
     if os.path.splitext(path)[1].lower() not in PLOT_FORMATS:
-        raise OutputError(f"--plot {path!r} must end in {', '.join(PLOT_FORMATS)}")
-    folder = os.path.dirname(path) or "."
-    if not os.path.isdir(folder):
-        raise OutputError(f"--plot {path!r}: folder {folder!r} does not exist")
+        raise OutputError(f"{path!r} must end in {', '.join(PLOT_FORMATS[:-1])} or {PLOT_FORMATS[-1]}")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise OutputError(f"directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"directory {parent} is not writable")
     return path
 
 
