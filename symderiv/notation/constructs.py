@@ -537,17 +537,26 @@ def derivative_node(p, t, den, operand):
     return p.node(Partial(operand, den, pos=t.pos))
 
 
-def _parse_partial_sub(p, t):
-    """\\partial_x f, \\partial_{W^{(l)}} J: the operator form of \\frac{\\partial}{\\partial x}, on the whole term after it."""
+def operator_subscript(p, t, missing: str, not_one: str, whole: bool = True) -> Qty:
+    """The quantity an operator's subscript names (\\partial_x, \\nabla_{W^{(l)}}): the operator and
+    its ``_`` are taken; ``missing`` / ``not_one`` are the messages when there is no subscript or it is
+    not one quantity (``whole``: nothing may follow the quantity inside the subscript)."""
     p.take()
     if not p.at("_"):
-        p.fail(r"\partial outside a \frac{\partial ...}{\partial ...}: write \partial_x f or "
-               r"\frac{\partial f}{\partial x}", t.pos)
+        p.fail(missing, t.pos)
     p.take()
     den_p = p.sub(p.group_tokens())
     den = den_p.quantity()
-    if den_p.peek() is not None or not isinstance(den, Qty):
-        p.fail(r"\partial_{...}'s subscript must be one quantity (x, z, W^{(l)}, ...)", t.pos)
+    if not isinstance(den, Qty) or (whole and den_p.peek() is not None):
+        p.fail(not_one, t.pos)
+    return den
+
+
+def _parse_partial_sub(p, t):
+    """\\partial_x f, \\partial_{W^{(l)}} J: the operator form of \\frac{\\partial}{\\partial x}, on the whole term after it."""
+    den = operator_subscript(p, t, r"\partial outside a \frac{\partial ...}{\partial ...}: write \partial_x f or "
+                             r"\frac{\partial f}{\partial x}",
+                             r"\partial_{...}'s subscript must be one quantity (x, z, W^{(l)}, ...)")
     return derivative_node(p, t, den, operator_operand(p, t))
 
 

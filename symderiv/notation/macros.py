@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .tokens import NotationError
+from .tokens import NotationError, brace_group_end
 
 MAX_STEPS = 2000            # macro calls in one line
 MAX_CHARS = 20000           # characters of one line after expansion
@@ -49,17 +49,8 @@ def _group(text: str, pos: int) -> tuple[str, int] | None:
     pos = _skip_spaces(text, pos)
     if pos >= len(text) or text[pos] != "{":
         return None
-    depth, k = 0, pos
-    while k < len(text):
-        ch = text[k]
-        if ch == "\\":
-            k += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth == 0:
-            return text[pos + 1:k], k + 1
-        k += 1
-    return None
+    end = brace_group_end(text, pos)
+    return None if end is None else (text[pos + 1:end - 1], end)
 
 
 def _skip_spaces(text: str, pos: int) -> int:

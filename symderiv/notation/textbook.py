@@ -45,14 +45,9 @@ CORE = {row.name: row for row in C.CORE_ROWS}
 # ---------------------------------------------------------------- \nabla
 def _parse_nabla(p, t):
     """\\nabla_{W^{(k)}} J, \\nabla_a C (Nielsen: the output activation), \\nabla_{\\hat{y}} L(\\hat{y}, y)."""
-    p.take()
-    if not p.at("_"):
-        p.fail(r"\nabla needs a subscript naming the variable: write \nabla_{W^{(l)}} J or "
-               r"\frac{\partial J}{\partial W^{(l)}}", t.pos)
-    p.take()
-    den = p.sub(p.group_tokens()).quantity()
-    if not isinstance(den, Qty):
-        p.fail(r"\nabla's subscript must be one quantity (W^{(l)}, b^{(l)}, a, z^{(l)})", t.pos)
+    den = C.operator_subscript(p, t, r"\nabla needs a subscript naming the variable: write \nabla_{W^{(l)}} J or "
+                               r"\frac{\partial J}{\partial W^{(l)}}",
+                               r"\nabla's subscript must be one quantity (W^{(l)}, b^{(l)}, a, z^{(l)})", whole=False)
     if den.kind == "a" and den.layer is None and den.sample is None:   # Nielsen's \nabla_a C: the output
         den = replace(den, layer=LayerRef("L", 0))
     if p.peek() is None or p.peek().text in p.STOP:

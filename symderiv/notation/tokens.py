@@ -159,6 +159,26 @@ def _check_nesting(text: str) -> None:
 
 
 # ---------------------------------------------------------------- tokens
+def brace_group_end(text: str, pos: int) -> int | None:
+    """The position just after the balanced ``{...}`` group that opens at ``pos`` (an escaped brace
+    ``\\{`` does not count), or None when it never closes.
+
+    >>> brace_group_end(r"{a{b}\\}c}d", 0)
+    9
+    """
+    depth = 0
+    while pos < len(text):
+        ch = text[pos]
+        if ch == "\\":
+            pos += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        pos += 1
+        if depth == 0:
+            return pos
+    return None
+
+
 def tokenize(text: str) -> list[Token]:
     """Tokens of a checked string, cosmetics removed and wrappers folded."""
     raw = []

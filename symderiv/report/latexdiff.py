@@ -24,6 +24,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from ..notation.tokens import brace_group_end
+
 # Commands followed by braced arguments that belong to them (a changed argument marks the whole command).
 ARGUMENTS = {"frac": 2, "dfrac": 2, "tfrac": 2, "cfrac": 2, "binom": 2, "overset": 2, "underset": 2,
              "stackrel": 2, "sqrt": 1, "hat": 1, "widehat": 1, "tilde": 1, "widetilde": 1, "bar": 1,
@@ -67,17 +69,8 @@ class Side:
 
 def _group(text: str, pos: int) -> int:
     """The end of the balanced {...} group starting at pos (the end of the text when unbalanced)."""
-    depth = 0
-    while pos < len(text):
-        ch = text[pos]
-        if ch == "\\":
-            pos += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        pos += 1
-        if depth == 0:
-            return pos
-    return len(text)
+    end = brace_group_end(text, pos)
+    return len(text) if end is None else end
 
 
 def _skip_space(text: str, pos: int) -> int:
