@@ -5,7 +5,8 @@ from dataclasses import replace
 import pytest
 
 from symderiv.documents import notes
-from symderiv.documents.check import Entry, check_entry, check_note, claims_of, split_top_level
+from symderiv.documents.check import Entry, check_entry
+from symderiv.documents.claims import claims_of, split_top_level
 from symderiv.cli import main
 from symderiv.verify import verify, verify_chain
 from sampling import EXHAUSTIVE

@@ -100,7 +100,7 @@ import re  # noqa: E402
 
 
 from symderiv.report import tex  # noqa: E402
-from symderiv.documents.check import Result  # noqa: E402
+from symderiv.documents.claims import Result  # noqa: E402
 from symderiv.documents.model import Document  # noqa: E402
 from symderiv.report.report import note_latex  # noqa: E402
 

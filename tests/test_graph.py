@@ -1,4 +1,4 @@
-"""graph.py: a document's forward pass is its model (issue 20).
+"""symderiv/graph: a document's forward pass is its model (issue 20).
 
 Each test writes a derivation in the style the issue lists, checks that its right lines are called
 correct, and that perturbed copies (sign, scale, transpose, dropped factor) are not.
@@ -8,8 +8,10 @@ import json
 import pytest
 
 from symderiv.cli import main
-from symderiv.documents.forward import read_lines
-from symderiv.documents.graph import build_graph, check_line, document_graph
+from symderiv.graph.lines import read_lines
+from symderiv.graph.build import build_graph
+from symderiv.graph.document import document_graph
+from symderiv.graph.linecheck import check_line
 
 TWO_LAYER = [
     r"z_1 = W_1 x + b_1", r"h = \sigma(z_1)", r"o = W_2 h", r"\hat y = \mathrm{softmax}(o)",

@@ -146,7 +146,7 @@ $$ \frac{\partial J}{\partial h} = W_2 (o - y) $$
 
 
 def test_a_failure_in_one_line_of_a_document_read_as_its_own_model(tmp_path, monkeypatch):
-    from symderiv.documents import graph
+    from symderiv.graph import document as graph
     f = tmp_path / "forward.md"
     f.write_text(FORWARD)
     clean = {r.id: r.verdict for r in check_note(load_document(f))}

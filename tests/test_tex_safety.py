@@ -15,7 +15,7 @@ import types
 import pytest
 
 from symderiv.report import tex
-from symderiv.documents.check import Entry, claim_text
+from symderiv.documents.claims import Entry, claim_text
 from symderiv.documents.model import Document
 from symderiv.engine.network import NetFlags
 from symderiv.report.report import note_latex, write_report

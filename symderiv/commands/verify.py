@@ -34,7 +34,7 @@ def verdict_of(args):
     """The Verdict of ``args.claim`` under the model the flags choose."""
     from ..verify import verify
     if args.define:    # the formula's own model: its forward pass, read as a document's
-        from ..documents.graph import verify_defined
+        from ..graph.document import verify_defined
         return verify_defined(args.claim, args.define)
     if args.note:      # the note's readings say how to read its symbols: its own model, the default notation
         flags, readings = _note_setting(args)

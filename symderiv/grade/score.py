@@ -16,7 +16,8 @@ import pathlib
 import re
 from dataclasses import replace
 
-from ..documents.check import check_note, claims_of, left_side
+from ..documents.check import check_note
+from ..documents.claims import claims_of, left_side
 from ..documents import reader as reader_module
 from ..documents.reader import SUFFIXES, describe, latex_front_matter, markdown_front_matter, read_document
 from ..documents.settings import DocumentError

@@ -25,7 +25,8 @@ import re
 from dataclasses import replace
 
 from . import files, latexdiff, tex
-from ..documents.check import Result, check_note, claim_text
+from ..documents.check import check_note
+from ..documents.claims import Result, claim_text
 from ..verify.verdict import internal_cause, internal_reason
 from .explain import CLOSE, OPEN, counterexample_rows, plain_reason, short_reason
 from ..engine.render import (PREAMBLE, derivation_latex_body, derivation_markdown, markdown_text, text_escape,

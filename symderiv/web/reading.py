@@ -169,7 +169,9 @@ def model_of(body: dict):
 def defined_reading(formula: str, defines: list) -> dict:
     """The reading of a formula whose ``define`` lines state its model (``verify --define``): the graph's
     symbols, read exactly as ``graph.verify_defined`` reads them."""
-    from ..documents.graph import GraphError, assumptions as graph_assumptions, build_graph, read_lines
+    from ..graph.build import GraphError, build_graph
+    from ..graph.linecheck import assumptions as graph_assumptions
+    from ..graph.lines import read_lines
     from ..verify.verdict import Unverifiable as NoModel
     equations = [(f"define {k}", t) for k, t in enumerate(defines, 1)] + [("claim", formula)]
     try:

@@ -21,7 +21,7 @@ from ..notation.parse import Parser, layout_free
 from ..notation.tokens import NotationError, Token, prepare
 from ..notation.tree import Call, DerivOf, LayerRef, Node, Num, Op, Partial, Qty, rewrite, walk
 
-COST = "\\mathcal{C}"          # the spelling of "the cost" in dW2 and delta_1 (graph.py names the real one)
+COST = "\\mathcal{C}"          # the spelling of "the cost" in dW2 and delta_1 (build.py names the real one)
 COST_SUMMED = "\\mathcal{C}_{m}"     # deeplearning.ai's dZ, dA: m times the derivative of the mean cost
 DELTA = {r"\delta", r"\Delta"}
 DEFINES = (r"\equiv", r"\coloneqq", r"\triangleq", r"\stackrel{\text{def}}{=}", r"\overset{\text{def}}{=}")

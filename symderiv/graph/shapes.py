@@ -1,0 +1,208 @@
+"""The shape of every symbol of a document's model, inferred from how the definitions combine them.
+
+Dimensions are joined in a union-find (``Dims``): a matrix product joins the inner two, a sum or a
+Hadamard product makes two shapes equal, a bias broadcasts over the batch. Each dimension left distinct
+then gets its own small size (``SIZES``), all different, so that a missing transpose cannot type-check.
+"""
+from __future__ import annotations
+
+from ..notation.tree import Call, Cancel, Norm, Num, Op, Qty, Sum
+from .lines import entry_of, key_of
+from .symbols import DATA_OUT, Graph, GraphError, Symbol, role_of
+
+SIZES = (2, 3, 4, 5, 6, 7, 8, 9)
+
+# ---------------------------------------------------------------- shapes
+class Dims:
+    """Union-find over dimensions; ONE is the dimension of size 1."""
+
+    def __init__(self):
+        self.parent = [0]
+        self.contracted: set = set()
+
+    ONE = 0
+
+    def new(self) -> int:
+        self.parent.append(len(self.parent))
+        return len(self.parent) - 1
+
+    def find(self, d: int) -> int:
+        while self.parent[d] != d:
+            self.parent[d] = self.parent[self.parent[d]]
+            d = self.parent[d]
+        return d
+
+    def union(self, a: int, b: int, why: str = "") -> None:
+        a, b = self.find(a), self.find(b)
+        if a == b:
+            return
+        if b == self.ONE:
+            a, b = b, a
+        self.parent[b] = a
+        if b in self.contracted:
+            self.contracted.add(a)
+
+    def is_one(self, d: int) -> bool:
+        return self.find(d) == self.ONE
+
+    def scalar(self, shape) -> bool:
+        return self.is_one(shape[0]) and self.is_one(shape[1])
+
+    def was_contracted(self, d: int) -> bool:
+        return self.find(d) in {self.find(c) for c in self.contracted}
+
+
+class Shapes:
+    """The shape of every symbol and sub-expression, inferred from the definitions."""
+
+    def __init__(self, graph: "Graph"):
+        self.g, self.dims = graph, Dims()
+        self.deferred: list = []          # (bias shape, other shape): a bias broadcasts over the batch
+        self.index: dict = {}             # index letter -> dimension it runs over
+        self.matrices: set = set()        # symbols written with two indices
+
+    def fresh(self) -> tuple:
+        return (self.dims.new(), self.dims.new())
+
+    def scalar(self) -> tuple:
+        return (Dims.ONE, Dims.ONE)
+
+    def unify(self, a, b, where: str):
+        self.dims.union(a[0], b[0])
+        self.dims.union(a[1], b[1])
+
+    def of_symbol(self, key: tuple) -> tuple:
+        sym = self.g.symbols.get(key)
+        if sym is None:
+            role = role_of(key)
+            sym = Symbol(key, role, self.scalar() if role == "scalar" else self.fresh())
+            self.g.symbols[key] = sym
+        return sym.shape
+
+    def shape(self, n) -> tuple:
+        d = self.dims
+        if isinstance(n, Num):
+            return self.scalar()
+        if isinstance(n, Qty):
+            if n.args:
+                for a in n.args:
+                    self.shape(a)
+                return self.scalar()          # l(o, y): a loss of its arguments
+            s = self.of_symbol(key_of(n))
+            idx = entry_of(n)
+            for pos, i in enumerate(idx):
+                if isinstance(i, str):
+                    dim = s[pos] if len(idx) == 2 else s[0]
+                    if i in self.index:
+                        d.union(self.index[i], dim)
+                    else:
+                        self.index[i] = dim
+            if len(idx) == 1:
+                d.union(s[1], Dims.ONE)           # y_k: an entry of a column vector
+            if len(idx) == 2:
+                self.matrices.add(key_of(n))      # w_{jk}: a matrix, whatever its case
+            return self.scalar() if idx else s
+        if isinstance(n, Op):
+            shapes = [self.shape(a) for a in n.args]
+            return SHAPE_RULES[n.op](self, n, *shapes)
+        if isinstance(n, Call):
+            return self.shape(n.arg)
+        if isinstance(n, Norm):
+            self.shape(n.arg)
+            return self.scalar()
+        if isinstance(n, Sum):
+            self.shape(n.body)
+            return self.scalar()
+        if isinstance(n, Cancel):
+            return self.shape(n.arg)
+        raise GraphError(f"{type(n).__name__.lower()} in a definition is not read yet")
+
+    def add(self, n, a, b):
+        left, right = n.args
+        for bias, other, s_b, s_o in ((left, right, a, b), (right, left, b, a)):
+            if isinstance(bias, Qty) and self.g.symbols[key_of(bias)].role == "parameter" and \
+                    key_of(bias)[0] in ("b", "c", r"\beta") and not entry_of(bias):
+                self.deferred.append((s_b, s_o))
+                return s_o
+        if self.dims.scalar(a):
+            return b
+        if self.dims.scalar(b):
+            return a
+        self.unify(a, b, "+")
+        return a
+
+    def mm(self, n, a, b):
+        if self.dims.scalar(a):
+            return b
+        if self.dims.scalar(b):
+            return a
+        left = n.args[0]
+        if isinstance(left, Qty) and key_of(left)[0] in DATA_OUT and left.spelling[:1].islower() and \
+                not entry_of(left):
+            self.unify(a, b, "y log(...)")          # y \log \hat y: the targets weight each output
+            return a
+        self.dims.union(a[1], b[0])
+        self.dims.contracted.add(self.dims.find(a[1]))
+        return (a[0], b[1])
+
+    def had(self, n, a, b):
+        if self.dims.scalar(a):
+            return b
+        if self.dims.scalar(b):
+            return a
+        self.unify(a, b, r"\odot")
+        return a
+
+    def settle(self):
+        """Biases take the non-batch dimension; vectors written in lower case take 1 where nothing
+        contracts them."""
+        d = self.dims
+        for sym in list(self.g.symbols.values()):
+            if sym.role in ("data", "parameter") and sym.key[0][:1].islower() or sym.key[0].startswith("\\hat"):
+                r, c = sym.shape
+                if d.is_one(r) or d.is_one(c) or sym.key[0] in ("b", "c") or sym.key in self.matrices:
+                    continue
+                if not d.was_contracted(c):
+                    d.union(c, Dims.ONE)
+                elif not d.was_contracted(r):
+                    d.union(r, Dims.ONE)
+        batch = {d.find(x) for s in self.g.symbols.values() if s.role == "data" for x in s.shape} - \
+            {d.find(x) for s in self.g.symbols.values() if s.role == "parameter" and s.key[0] not in ("b", "c")
+             for x in s.shape}
+        for bias, other in self.deferred:
+            r, c = other
+            if d.is_one(c) or d.find(c) in batch:
+                d.union(bias[0], r)
+                d.union(bias[1], Dims.ONE)
+            elif d.is_one(r) or d.find(r) in batch:
+                d.union(bias[0], Dims.ONE)
+                d.union(bias[1], c)
+            else:
+                self.unify(bias, other, "+")
+        for sym in self.g.symbols.values():      # a bias no sum placed is a column
+            if sym.key[0] in ("b", "c") and not (d.is_one(sym.shape[0]) or d.is_one(sym.shape[1])):
+                d.union(sym.shape[1], Dims.ONE)
+
+    def sizes(self) -> dict:
+        out, used = {Dims.ONE: 1}, iter(SIZES)
+        for sym in self.g.symbols.values():
+            for x in sym.shape:
+                root = self.dims.find(x)
+                if root not in out:
+                    try:
+                        out[root] = next(used)
+                    except StopIteration:
+                        raise GraphError("too many different dimensions to instantiate") from None
+        return out
+
+
+def _pass(self, n, a):
+    return a
+
+
+SHAPE_RULES = {
+    "add": Shapes.add, "sub": Shapes.add, "neg": _pass, "mm": Shapes.mm, "had": Shapes.had,
+    "div": lambda self, n, a, b: a if self.dims.scalar(b) else self.had(n, a, b),
+    "pow": lambda self, n, a, b: a,
+    "T": lambda self, n, a: (a[1], a[0]),
+}
