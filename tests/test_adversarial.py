@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sampling import EXHAUSTIVE
 
@@ -126,8 +127,6 @@ def test_a_condition_the_draws_miss_is_met_by_resampling_inside_its_region():
     assert v.verdict == "incorrect", v.reason
 
 
-@pytest.mark.xfail(strict=True, reason="network claims are not yet confirmed beyond float64: sigma(50) is 1.0 "
-                                       "in float64 (issue 19, step 3 for network claims)")
 def test_a_saturated_value_is_not_its_limit():
     assert verdict(r"a^{(1)} = 1 \quad \text{if } z^{(1)} > 50").verdict != "correct"
 
@@ -149,6 +148,14 @@ def test_the_softmax_targets_sum_to_one_and_a_bounded_sum_is_no_internal_error()
     for latex in (r"\sum_k y_k = 1", r"\sum_{k=1}^{K} y_k = 1"):
         assert verdict(latex, output="softmax").verdict == "correct"
         assert verdict(r"\sum_{k=1}^{K} y_k = 2", output="softmax").verdict == "incorrect"
+
+
+def test_a_lone_derivative_is_the_truth_against_a_product_of_derivatives():
+    v = verdict(r"\frac{\partial J}{\partial W^{(2)}} = 42 \frac{\partial J}{\partial z^{(2)}} "
+                r"\frac{\partial z^{(2)}}{\partial W^{(2)}}")
+    assert v.verdict == "incorrect" and "42" in v.diagnosis[0] and "0.0238" not in " ".join(v.diagnosis)
+    truth, claim = (np.array(v.counterexample[k]["top_left"]) for k in ("truth", "claim"))
+    assert np.allclose(claim, 42 * truth, rtol=1e-3)
 
 
 def test_a_negative_seed_and_a_huge_number_are_no_internal_errors():

@@ -21,12 +21,13 @@ from ..notation.tokens import KNOWN_COMMANDS, NotationError
 from ..notation.parse import Claim, parse
 from ..notation.readings import IllTyped, as_readings
 from ..notation.tree import Node, Op, Partial, Qty, quantities, walk
-from .checker import Checker, holds, nonfinite, rtol_for, valid_layers
+from .checker import FD_RTOL, Checker, holds, nonfinite, rtol_for, valid_layers
 from .confirm import confirm_pure
+from .precise import confirm_network
 from .diagnose import counterexample, draw_size, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .correct import correct
 from .depths import generic_depth
-from .repair import oracle_weight, search_variants, textbook_expected
+from .repair import reference_first, search_variants, textbook_expected
 from .symbolic import settle
 from .diagnostics import Diagnostic, diagnostic, fix_of
 from .verdict import Unverifiable, Verdict, internal_cause, internal_reason
@@ -293,7 +294,7 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     checker = Checker(claim, flags, seed, shapes, draws)
     rtol = rtol_for(claim.sides)
     # the oracle side is the reference; put it on the left for diagnosis
-    ref, test, swapped = (left, right, False) if oracle_weight(left) >= oracle_weight(right) else \
+    ref, test, swapped = (left, right, False) if reference_first(left, right) else \
         (right, left, True)
     samples = checker.samples(ref, test)
     ok, bad = holds(samples, rtol)
@@ -310,7 +311,11 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
         ok = True                 # finite differences were the noisy side (never an undefined side): the proof decides
     confirmed = confirm_pure(claim, checker, flags.hidden_act) if (ok or proof == "proved") and claim.pure else None
     if confirmed is not None and confirmed[0] is not None:
-        return _refuted_beyond_float64(latex, confirmed[0], claim, checker)
+        return _refuted_beyond_float64(latex, confirmed[0], claim, checker, "SymPy in exact arithmetic")
+    if ok and not claim.pure:       # only a candidate "correct" pays for the high-precision evaluation
+        confirmed = confirm_network(checker, ref, test, fd=rtol >= FD_RTOL)
+        if confirmed[0] is not None:
+            return _refuted_beyond_float64(latex, confirmed[0], claim, checker, confirmed[1])
     if ok:
         reason = ("proved symbolically (SymPy simplifies the difference of the two sides to 0); "
                   + _evidence_text(checker, claim, rtol)) if proof == "proved" else _evidence_text(checker, claim, rtol)
@@ -324,12 +329,12 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show, repairs)
 
 
-def _refuted_beyond_float64(latex, r, claim, checker) -> Verdict:
+def _refuted_beyond_float64(latex, r, claim, checker, how: str) -> Verdict:
     """A claim the float64 draws (or a proof over the complex numbers) let through, refuted at a point."""
-    reason = f"{r.why} (confirmation beyond float64, SymPy in exact arithmetic)"
+    reason = f"{r.why} (confirmation beyond float64, {how})"
     found = diagnostic("value.exact", why=r.why)
     return Verdict("incorrect", latex, expected=None, diagnostics=[found], cause=found, reason=reason,
-                   counterexample={"point": r.point, "claim": r.claim, "truth": r.truth},
+                   counterexample={"point": r.point, "claim": r.claim, "truth": r.truth, "confirmation": how},
                    evidence=_evidence(checker, claim))
 
 

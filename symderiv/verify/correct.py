@@ -33,7 +33,7 @@ from ..notation.tokens import NotationError
 from ..notation.parse import parse, parse_fragment
 from ..notation.tree import Call, Node, Num, Op, Partial, Qty, rewrite, walk
 from .checker import Checker, holds, rtol_for
-from .repair import oracle_weight
+from .repair import oracle_weight, reference_first
 from .standard import delta_free, standard_lines
 from .diagnostics import Fix, text_edits
 from .verdict import Unverifiable, Verdict
@@ -91,7 +91,7 @@ def candidates(v: Verdict, chain: list, k: int, flags: NetFlags):
         yield first, right                              # the chain's conclusion, without the wrong step
     for name in _true_names(first if k > 0 else left):
         yield name, right                               # a right side written under the wrong name
-    ref = max((left, right), key=oracle_weight)
+    ref = left if reference_first(left, right) else right
     worked = _worked_out(ref, flags)
     if worked is not None:
         yield (ref, worked) if ref is left else (worked, ref)

@@ -18,7 +18,7 @@ import numpy as np
 from ..engine import activations as acts
 from ..notation.constructs import ShapeError, Unevaluable, _add, render_qty, shape_of
 from ..notation.registry import CONSTRUCTS, render
-from ..engine.losses import per_unit_loss, regulariser_value
+from ..engine.losses import loss_gradient, per_unit_loss, regulariser_gradient, regulariser_value
 from ..notation.tree import Call, Node, Partial, Qty, Sum, walk
 from .instances import Instance
 from .partials import entry_position, partial_entry, partial_indices, partial_matrix
@@ -57,7 +57,13 @@ def _layer_limit(hi: tuple, L: int) -> int | None:
 
 
 class Evaluator:
-    """Walks a claim tree with NumPy in one context; ``ev(node)`` is the node's value."""
+    """Walks a claim tree with NumPy in one context; ``ev(node)`` is the node's value.
+
+    The numeric primitives a value passes through (``number``, ``step``, ``act_function``, the loss and
+    regulariser functions) are attributes, so that precise.py evaluates the same tree in high precision."""
+
+    number = staticmethod(float)     # one entry of an array as a scalar
+    step = 1e-6                      # the central-difference step in the network's parameters
 
     def __init__(self, ctx: Context, layout: str):
         self.ctx, self.rows = ctx, layout == "rows"
@@ -88,10 +94,10 @@ class Evaluator:
         """The column-layout value of a quantity, before layout and indices."""
         inst, tr = self.ctx.inst, self.ctx.inst.trace
         if q.kind == "Jdata" and q.sample is not None:     # each sample's loss, a row over the samples
-            return per_unit_loss(inst.flags.loss_obj)(tr.a[inst.L], inst.Y).sum(axis=0, keepdims=True)
-        scalars = {"J": lambda: float(tr.J), "m": lambda: inst.M, "lam": lambda: inst.lam,
+            return self.unit_loss(inst.flags.loss_obj)(tr.a[inst.L], inst.Y).sum(axis=0, keepdims=True)
+        scalars = {"J": lambda: self.number(tr.J), "m": lambda: inst.M, "lam": lambda: inst.lam,
                    "alpha": lambda: inst.alpha, "Jreg": lambda: self.regulariser(),
-                   "Jdata": lambda: float(tr.J) - self.regulariser(),
+                   "Jdata": lambda: self.number(tr.J) - self.regulariser(),
                    "width": lambda: float(inst.sizes[q.layer.resolve(self.ctx.l, inst.L)])}
         if q.kind in scalars:
             return scalars[q.kind]()
@@ -106,6 +112,34 @@ class Evaluator:
     def regulariser(self) -> float:
         inst = self.ctx.inst
         return regulariser_value(inst.flags.reg_obj, inst.W[1:], inst.lam, inst.M)
+
+    def regulariser_gradient(self, W):
+        inst = self.ctx.inst
+        return regulariser_gradient(inst.flags.reg_obj, W, inst.lam, inst.M)
+
+    @staticmethod
+    def unit_loss(loss):
+        return per_unit_loss(loss)
+
+    @staticmethod
+    def loss_gradient(loss):
+        return loss_gradient(loss)
+
+    @staticmethod
+    def act_function(act, derivative: bool):
+        """f (or f') of an element-wise activation, on a number or an array."""
+        fn = acts.numpy_function(act, derivative)
+
+        def apply(v):
+            with np.errstate(all="ignore"):
+                if isinstance(v, np.ndarray):
+                    return fn(np.asarray(v, dtype=float)) * 1.0
+                return float(fn(np.array(v)))
+        return apply
+
+    @staticmethod
+    def softmax(v, axis: int):
+        return acts.np_softmax(v, axis=axis)
 
     def laid_out(self, v):
         if isinstance(v, np.ndarray) and self.rows:
@@ -128,7 +162,7 @@ class Evaluator:
                 r, c = vals[0], (1 if v.shape[1] == 1 else self.ctx.s + 1)
             if r < 1 or c < 1:
                 raise IndexError
-            return float(v[r - 1, c - 1])
+            return self.number(v[r - 1, c - 1])
         except IndexError:
             raise ShapeError(f"index out of range in {render(where)} (shape {shape_of(v)})", "index",
                              (render(where), shape_of(v))) from None
@@ -175,7 +209,7 @@ class Evaluator:
             b = self.ctx.inst.b[self.layer(q)]
             if vals[0] > b.shape[0]:
                 raise ShapeError(f"index out of range in {render(q)}")
-            return float(b[vals[0] - 1, 0])
+            return self.number(b[vals[0] - 1, 0])
         tail = ", which only a_0, x_0 and W_{i0} have"
         raise Unverifiable(f"{render(q)}: index 0 is the bias unit{tail}",
                            cause=diagnostic("bias-unit", quantity=render(q), tail=tail))
@@ -255,7 +289,7 @@ class Evaluator:
         total = 0.0
         for k in range(self.ctx.inst.m):
             ctx = Context(self.ctx.inst.example(k), self.ctx.l, dict(self.ctx.idx), 0, dict(self.ctx.vars))
-            total = _add(total, Evaluator(ctx, "rows" if self.rows else "columns")(body))
+            total = _add(total, type(self)(ctx, "rows" if self.rows else "columns")(body))
         return total
 
     def sum_range(self, s: Sum) -> range:
@@ -323,11 +357,11 @@ class Evaluator:
             raise Unverifiable(f"a derivative by {den.spelling} is not supported")
         if len(positions) > 400:
             raise Unverifiable("the derivative has too many entries to take by differences here")
-        h = 1e-6
+        h = self.step
         values = []
         for pos in positions:
             up, down = (self.at_instance(d.body, moved(pos, s * h)) for s in (+1, -1))
-            values.append((up - down) / (2 * h) if isinstance(up, np.ndarray) else (float(up) - float(down)) / (2 * h))
+            values.append((up - down) / (2 * h) if isinstance(up, np.ndarray) else (self.number(up) - self.number(down)) / (2 * h))
         if den.idx:
             return values[0]
         if any(isinstance(v, np.ndarray) and v.size > 1 for v in values):
@@ -336,12 +370,12 @@ class Evaluator:
                                    "samples-as-columns layout only")
             stacked = np.array(values).reshape(base.shape + np.shape(values[0]))
             return stacked.transpose(2, 3, 0, 1)          # T[i, s, p, q], as the layer Jacobian
-        grad = np.array([float(np.reshape(v, ())) for v in values]).reshape(base.shape)
+        grad = np.array([self.number(np.reshape(v, ())) for v in values]).reshape(base.shape)
         return self.laid_out(grad)
 
     def at_instance(self, node: Node, inst) -> object:
         """node's value in this context on another instance (a perturbed network)."""
-        ev = Evaluator(Context(inst, self.ctx.l, dict(self.ctx.idx), self.ctx.s, dict(self.ctx.vars)),
+        ev = type(self)(Context(inst, self.ctx.l, dict(self.ctx.idx), self.ctx.s, dict(self.ctx.vars)),
                        "rows" if self.rows else "columns")
         try:
             return ev(node)
@@ -384,17 +418,12 @@ class Evaluator:
         if act.name == "softmax":
             if isinstance(c.arg, Qty) and c.arg.idx:
                 full = self.laid_out(self.matrix(c.arg))
-                return self.entry(acts.np_softmax(full, axis=axis), c.arg.idx, c.arg)
+                return self.entry(self.softmax(full, axis), c.arg.idx, c.arg)
             v = self(c.arg)
             if not isinstance(v, np.ndarray):
                 raise Unverifiable("softmax of a scalar: index the result instead, softmax(z^{(L)})_i")
-            return acts.np_softmax(v, axis=axis)
-        v = self(c.arg)
-        fn = acts.numpy_function(act, derivative)
-        with np.errstate(all="ignore"):
-            if isinstance(v, np.ndarray):
-                return fn(np.asarray(v, dtype=float)) * 1.0
-            return float(fn(np.array(v)))
+            return self.softmax(v, axis)
+        return self.act_function(act, derivative)(self(c.arg))
 
 
 # ---------------------------------------------------------------- index ranges

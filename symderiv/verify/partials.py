@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import activations as acts
 from ..notation.constructs import LOSS_KINDS, ShapeError, render
-from ..engine.losses import loss_gradient, regulariser_gradient
 from ..notation.tree import Partial, Qty
 from .verdict import Unverifiable
 
@@ -25,7 +23,7 @@ def partial_matrix(ev, p: Partial):
     if nk in ("Jreg", "Jdata"):
         # J = J_data + J_reg; the regulariser depends on the weights alone
         whole = partial_matrix(ev, Partial(Qty("J", "J"), den))
-        reg = (regulariser_gradient(inst.flags.reg_obj, inst.W[ev.layer(den)], inst.lam, inst.M)
+        reg = (ev.regulariser_gradient(inst.W[ev.layer(den)])
                if dk == "W" else np.zeros_like(whole))
         return reg if nk == "Jreg" else whole - reg
     if nk == "J":
@@ -42,13 +40,13 @@ def partial_matrix(ev, p: Partial):
             if k < inst.L:
                 return inst.W[k + 1].T @ tr.delta[k + 1] / inst.M
             with np.errstate(all="ignore"):
-                return loss_gradient(inst.flags.loss_obj)(tr.a[k], inst.Y) * 1.0 / inst.M
+                return ev.loss_gradient(inst.flags.loss_obj)(tr.a[k], inst.Y) * 1.0 / inst.M
     if nk == "a" and dk == "z":
         k = inst.L if num.kind == "yhat" else ev.layer(num)
         if ev.layer(den) == k:
             act = inst.flags.activation(k)
             if act.name != "softmax":
-                return acts.numpy_function(act, True)(tr.z[k])     # elementwise convention: f'(z)
+                return ev.act_function(act, True)(tr.z[k])     # elementwise convention: f'(z)
     if nk == "z" and dk in ("W", "b") and ev.layer(den) == ev.layer(num):
         return _layer_jacobian(ev, ev.layer(num), dk)
     if nk == "z" and dk == "a":
@@ -89,7 +87,7 @@ def partial_entry(ev, p: Partial) -> float:
     ni = entry_position(ev, num.idx, inst.sizes[nl], inst.m, sample=num.sample)
     di = entry_position(ev, den.idx, (inst.W[dl].shape if dk == "W" else inst.sizes[dl]), inst.m,
                          weight=dk == "W", sample=den.sample)
-    h = 1e-6
+    h = ev.step
 
     def value(sign):
         W = [w if w is None else w.copy() for w in inst.W]
@@ -112,7 +110,7 @@ def partial_entry(ev, p: Partial) -> float:
     column = inst.memo.get(key)
     if column is None:
         column = inst.memo[key] = (value(+1) - value(-1)) / (2 * h)
-    return float(column[ni])
+    return ev.number(column[ni])
 
 
 def entry_position(ev, idx, dims, m, weight=False, sample=None):

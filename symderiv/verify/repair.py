@@ -146,6 +146,17 @@ def oracle_weight(n: Node) -> int:
     return sum(1 for x in walk(n) if isinstance(x, Partial) or (isinstance(x, Qty) and x.kind in derived))
 
 
+def reference_first(left: Node, right: Node) -> bool:
+    """Is the left side the reference (the truth a wrong side is compared with and repaired towards)? A
+    side that is one derived quantity alone (dJ/dW, delta) is, against any expression: in
+    dJ/dW = 42 dJ/dz dz/dW the product is the claim, though it holds more derivatives. Otherwise the
+    side with more of what the checker derives."""
+    lone = [isinstance(n, (Qty, Partial)) and oracle_weight(n) > 0 for n in (left, right)]
+    if lone[0] != lone[1]:
+        return lone[0]
+    return oracle_weight(left) >= oracle_weight(right)
+
+
 def textbook_expected(ref: Node, checker, rtol) -> Node | None:
     """A standard form of the reference quantity (as a tree), offered only after it passes this same check."""
     for cand in _textbook_candidates(ref, checker.flags):

@@ -1,0 +1,73 @@
+"""verify/precise.py: a network claim's candidate "correct" confirmed in 1200-bit arithmetic (issue 19, item 3)."""
+import numpy as np
+import pytest
+
+from symderiv.engine.network import NetFlags
+from symderiv.verify import verify
+from symderiv.verify import precise as P
+from symderiv.verify.instances import make_instance
+
+
+@pytest.mark.parametrize("claim, flags", [
+    (r"\delta^{(L)} = a^{(L)} - y + 10^{-300}", {}),
+    (r"\delta^{(L)} = (1 + 10^{-13})(a^{(L)} - y)", {}),
+    (r"\delta^{(L)} = (1 - 10^{-15})(a^{(L)} - y)", {}),
+    (r"a^{(1)} = 1 \quad \text{if } z^{(1)} > 50", {}),
+    (r"\frac{\partial J}{\partial W^{(l)}} = \delta^{(l)} (a^{(l-1)})^T + 10^{-40}", {"depth": 3}),
+    (r"\delta^{(1)} = (W^{(2)})^T \delta^{(2)} \odot (1 - (a^{(1)})^2) (1 + 10^{-14})", {"hidden": "tanh"}),
+    (r"\frac{\partial z^{(2)}_j}{\partial a^{(1)}_i} = W^{(2)}_{ji} (1 + 10^{-8})", {}),
+])
+def test_a_network_claim_off_below_float64_is_incorrect_with_the_difference_shown(claim, flags):
+    v = verify(claim, NetFlags(**flags))
+    assert v.verdict == "incorrect", v.reason
+    assert "differ by" in v.reason and "they agree in float64" in v.reason and "mpmath at" in v.reason
+    assert v.counterexample["confirmation"].startswith("mpmath at")
+    assert v.counterexample["claim"] != v.counterexample["truth"]
+
+
+@pytest.mark.parametrize("claim, flags", [
+    (r"\delta^{(L)} = a^{(L)} - y", {}),
+    (r"\frac{\partial J}{\partial W^{(l)}_{ij}} = \delta^{(l)}_i a^{(l-1)}_j", {"hidden": "relu"}),
+    (r"\delta^{(L)} = a^{(L)} - y", {"output": "softmax"}),
+    (r"J = \frac{1}{m} \sum_{i=1}^{m} \frac{1}{2} \|a^{(L)(i)} - y^{(i)}\|^2 + \frac{\lambda}{2m} \sum_l \|W^{(l)}\|_F^2",
+     {"output": "identity", "loss": "mse", "reg": "l2", "batch": True}),
+])
+def test_a_right_network_claim_says_it_was_confirmed_in_high_precision(claim, flags):
+    v = verify(claim, NetFlags(**flags))
+    assert v.verdict == "correct", v.reason
+    assert "confirmed in 320-bit arithmetic" in v.reason and "agree to 66 digits" in v.reason
+
+
+def test_an_entry_by_central_differences_is_confirmed_to_fewer_digits_and_says_so():
+    v = verify(r"\frac{\partial z^{(2)}_j}{\partial a^{(1)}_i} = W^{(2)}_{ji}")
+    assert v.verdict == "correct" and "step of 2^-106" in v.reason and "agree to 51 digits" in v.reason
+
+
+@pytest.mark.parametrize("flags", [{}, {"hidden": "relu", "depth": 3}, {"output": "softmax", "batch": True},
+                                   {"output": "identity", "loss": "mse", "reg": "l2"}])
+def test_the_precise_truth_is_the_float64_truth_to_float64_precision(flags):
+    f = NetFlags(**flags)
+    inst = make_instance(f, (3, 4, 5, 2)[:f.depth + 1], 3 if f.batch else 1, np.random.default_rng(0))
+    hp = P.precise(inst).trace
+    for name in ("z", "a", "delta", "dW", "db"):
+        for lo, hi in zip(getattr(inst.trace, name)[1:], getattr(hp, name)[1:]):
+            assert hi.dtype == object and np.allclose(lo, hi.astype(float), rtol=1e-12, atol=1e-14)
+    assert abs(float(hp.J) - inst.trace.J) < 1e-12 * max(1.0, abs(inst.trace.J))
+
+
+@pytest.mark.parametrize("claim, bits", [(r"\delta^{(L)} = a^{(L)} - y + 10^{-300}", 1216),
+                                         (r"\delta^{(L)} = a^{(L)} - y + e^{-1000}", 1662)])
+def test_the_precision_covers_the_numbers_the_claim_writes(claim, bits):
+    v = verify(claim)
+    assert v.verdict == "incorrect" and f"mpmath at {bits} bits" in v.reason, v.reason
+
+
+def test_a_saturated_sigmoid_is_not_one_in_high_precision():
+    act = NetFlags().activation(1)
+    assert float(1 - P._activation(act, False)(P.exact(50.0))) == pytest.approx(np.exp(-50.0), rel=1e-12)
+
+
+def test_float64_leaking_into_the_confirmation_stops_it_and_the_reason_says_so(monkeypatch):
+    monkeypatch.setitem(P.PRIMITIVES, "num", lambda ev, n: float(n.value) + 0.1)
+    v = verify(r"\delta^{(L)} = 1 (a^{(L)} - y)")
+    assert v.verdict == "correct" and "not confirmed beyond float64" in v.reason and "float64 value" in v.reason
