@@ -213,6 +213,9 @@ PURE = [
 MODELS = [{}, {"depth": 3}, {"hidden": "tanh"}, {"hidden": "relu"}, {"depth": 4, "hidden": "tanh"}]
 WRAPS = [("sign", "-\\left({}\\right)"), ("scale", "2 \\left({}\\right)"), ("scale", "\\frac{{1}}{{2}} \\left({}\\right)"),
          ("precision", "(1 + 10^{{-9}}) \\left({}\\right)")]
+# below float64's tolerance: a scale 1 +- 10^{-k} (k = 6..15) and additive constants no draw can see
+NETWORK_WRAPS = WRAPS + [("tiny scale", f"(1 {'+' if k % 2 else '-'} 10^{{{{-{k}}}}}) \\left({{}}\\right)")
+                         for k in range(6, 16)] + [("tiny constant", f"{{}} + 10^{{{{-{k}}}}}") for k in (20, 100, 300)]
 PURE_WRAPS = WRAPS + [("precision", "(1 + 10^{{-7}}) \\left({}\\right)"), ("precision", "{} + 10^{{-20}}"),
                       ("threshold", "{} + \\operatorname{{relu}}(z - 4)")]
 
@@ -232,7 +235,7 @@ def _families():
                 continue
             right.append((flags, base))
             if k == 0 or flags.get("depth"):
-                wrong += [(flags, cat, claim) for cat, claim in _wrong(base, edits, WRAPS)]
+                wrong += [(flags, cat, claim) for cat, claim in _wrong(base, edits, NETWORK_WRAPS)]
     for base, edits in PURE:
         right += [({}, base), ({"hidden": "tanh"}, base)]
         wrong += [({}, cat, claim) for cat, claim in _wrong(base, edits, PURE_WRAPS)]
@@ -269,7 +272,8 @@ def _cases(items, default):
 def test_the_families_are_as_large_as_promised():
     assert len(WRONG) >= 200 and len(RIGHT) >= 80
     assert {cat for _, cat, _ in WRONG} >= {"sign", "scale", "transpose", "index swap", "layer shift",
-                                            "dropped factor", "dropped sum", "precision", "threshold", "vacuous"}
+                                            "dropped factor", "dropped sum", "precision", "threshold", "vacuous",
+                                            "tiny scale", "tiny constant"}
 
 
 @pytest.mark.parametrize("flags, category, latex", _cases(WRONG, DEFAULT_WRONG))

@@ -36,6 +36,7 @@ from ..errors import ModelError
 SHAPES = 3                 # random network shapes per claim
 DRAWS = 2                  # random parameter draws per shape
 MAX_SECONDS = 20.0         # wall-clock budget of one check
+DEEPER_SHAPES = 2          # shapes drawn at the generic depth of a claim in l (depths.py)
 
 
 def setting_of(net_or_flags, batch: bool | None = None) -> NetFlags:
@@ -306,14 +307,14 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
         return Verdict("incorrect", latex, expected=None, diagnostics=[found], cause=found,
             reason="the two sides differ by a non-zero constant (found symbolically; the random draws in "
                    "float64 cannot see a difference this small)", evidence=_evidence(checker, claim))
-    if proof == "proved" and not ok and not any(s.error for s in samples) and \
-            nonfinite(bad.left) == nonfinite(bad.right):
+    if proof == "proved" and not ok and not any(s.error or nonfinite(s.left) != nonfinite(s.right) for s in samples):
         ok = True                 # finite differences were the noisy side (never an undefined side): the proof decides
     confirmed = confirm_pure(claim, checker, flags.hidden_act) if (ok or proof == "proved") and claim.pure else None
     if confirmed is not None and confirmed[0] is not None:
         return _refuted_beyond_float64(latex, confirmed[0], claim, checker, "SymPy in exact arithmetic")
-    if ok and not claim.pure:       # only a candidate "correct" pays for the high-precision evaluation
-        confirmed = confirm_network(checker, ref, test, fd=rtol >= FD_RTOL)
+    deeper = claim.symbolic_layer and not claim.pure and generic_depth(claim.sides, flags, valid_layers)
+    if ok and not claim.pure and not deeper:   # only a candidate "correct" pays for the high precision, and
+        confirmed = confirm_network(checker, ref, test, fd=rtol >= FD_RTOL)   # once: at the generic depth
         if confirmed[0] is not None:
             return _refuted_beyond_float64(latex, confirmed[0], claim, checker, confirmed[1])
     if ok:
@@ -324,7 +325,8 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
         cause = diagnostic("proved") if proof == "proved" else \
             diagnostic("holds.points" if claim.pure else "holds", n=len(checker.contexts))
         return _at_generic_depth(Verdict("correct", latex, expected=show(test), reason=reason, cause=cause,
-                                         evidence={**_evidence(checker, claim), "proof": proof or "random draws"}),
+                                         evidence={**_evidence(checker, claim), "proof": proof or "random draws",
+                                                   "confirmation": confirmed[1] if confirmed else None}),
                                  claim, latex, flags, seed, draws, shapes, show, repairs)
     return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show, repairs)
 
@@ -347,14 +349,21 @@ def _at_generic_depth(v: Verdict, claim: Claim, latex, flags, seed, draws, shape
     if found is None:
         return v
     depth, layers = found
-    w = check_link(claim, latex, replace(flags, depth=depth), seed, draws, shapes, show, repairs)
+    # the generic depth tests how the claim's layers relate: two shapes show that as well as three
+    w = check_link(claim, latex, replace(flags, depth=depth), seed, draws, min(shapes, DEEPER_SHAPES), show, repairs)
     where = (f"at depth {depth} (every valid l; at l = {layers[0]} no layer of the claim coincides with L, "
              "L-1, 0 or a numbered layer)")
     if w.verdict != "correct":
-        w.reason = (f"holds at depth {flags.depth} only by a coincidence of layers; fails {where}: {w.reason}")
+        beyond = isinstance(w.counterexample, dict) and "confirmation" in w.counterexample
+        w.reason = (f"holds in float64 at depth {flags.depth}, and fails beyond float64 {where}: {w.reason}"
+                    if beyond else f"holds at depth {flags.depth} only by a coincidence of layers; fails {where}: "
+                    f"{w.reason}")
         w.cause = diagnostic("depths", text=w.reason, inner=w.cause)
         return w
     v.reason = f"checked at depth {flags.depth} and {where}; {v.reason}"
+    if w.evidence.get("confirmation"):     # beyond float64 once, at the generic depth
+        v.reason = f"{v.reason}; at depth {depth}: {w.evidence['confirmation']}"
+        v.evidence["confirmation"] = w.evidence["confirmation"]
     v.cause = diagnostic("depths", text=v.reason, inner=v.cause)
     return v
 
