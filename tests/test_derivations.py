@@ -32,7 +32,9 @@ def test_every_displayed_equation_of_a_note_is_an_entry_found_in_its_file(nid):
     note = notes.load_note(nid)
     text = note_text(note)
     assert len(re.findall(r"\$\$(.*?)\$\$", text, flags=re.S)) == DISPLAYS[nid]
-    assert len(note.entries) == DISPLAYS[nid] + EXTRA_SIDE_BY_SIDE.get(nid, 0)
+    displayed = [e for e in note.entries if not e.inline]       # inline equations are read beside them
+    assert len(displayed) == DISPLAYS[nid] + EXTRA_SIDE_BY_SIDE.get(nid, 0)
+    assert all(f"${e.source_latex}$" in text or f"$ {e.source_latex}" in text for e in note.entries if e.inline)
     for entry in note.entries:
         assert text[entry.offset:entry.offset + len(entry.source_latex)] == entry.source_latex   # verbatim, in place
         assert text.count("\n", 0, entry.offset) + 1 == entry.line
@@ -59,7 +61,8 @@ def test_the_notes_in_the_repository_are_verbatim_copies():
 def test_no_field_of_an_entry_can_keep_it_from_the_checker():
     """Every entry reaches the verifier (or the shape checker): a label never replaces a verdict."""
     assert {f.name for f in fields(Entry)} == {"id", "source_latex", "readings", "read_as", "why", "comment",
-                                                "lhs", "flags", "result_latex", "split_before", "line", "offset", "cell"}
+                                                "lhs", "flags", "result_latex", "split_before", "line", "offset", "cell",
+                                                "inline"}
     for note in notes.all_notes():
         for entry in note.entries:
             assert entry.read_as in (None, "shapes"), (note.id, entry.id)

@@ -19,10 +19,16 @@ def ids_and_latex(text, kind="markdown"):
 def test_what_markdown_does_not_read_is_not_read():
     text = ("``code with `$$ a = b $$` inside``\n\n"
             "    $$ indented = code $$\n\n"
-            "<div>\n$$ html = block $$\n</div>\n\n"
+            "<pre>\n$$ html = pre $$\n</pre>\n\n"
+            "<!-- $$ html = comment $$ -->\n\n"
             "~~~python\n$$ fenced = code $$\n~~~\n\n"
             "$$ z^{(1)} = x $$\n")
-    assert ids_and_latex(text) == [("L13", "z^{(1)} = x")]
+    assert ids_and_latex(text) == [("L15", "z^{(1)} = x")]
+
+
+def test_maths_inside_an_html_block_is_read_as_mathjax_reads_it():
+    text = "<div>\n  <b>Forward:</b> $$ z^{(1)} = x $$ <!-- $$ a = b $$ -->\n  <code>$$ c = d $$</code>\n</div>\n"
+    assert ids_and_latex(text) == [("L2", "z^{(1)} = x")]
 
 
 def test_displays_in_lists_and_quotes_name_their_own_lines():
@@ -46,9 +52,33 @@ def test_markdown_emphasis_inside_maths_is_maths():
     assert ids_and_latex(text) == [("L1", "a_1 * b_2 = c_1 * d_2")]
 
 
-def test_an_unclosed_display_is_one_line_naming_its_line():
-    with pytest.raises(DocumentError, match=r"doc.md:3: display math \$\$ is never closed"):
-        read_document("$$ a = b $$\n\nthen $$ c = d\n", "markdown", "doc.md")
+def verdicts_of(text, kind="markdown", name="doc.md"):
+    return {r.id: (r.verdict, r.reason) for r in check_note(read_document(text, kind, name))}
+
+
+def test_a_dollar_pair_never_closed_is_one_spot_reported_and_the_rest_is_read():
+    # kramdown reads a $$ that opens nothing as text: the file is read, that spot reported
+    verdicts = verdicts_of("$$ \\delta^{(2)} = a^{(2)} - y $$\n\nit costs $$5 here\n\n"
+                           "$$ \\delta^{(2)} = y - a^{(2)} $$\n")
+    assert [(k, v) for k, (v, _) in verdicts.items()] == [
+        ("L1", "correct"), ("L3", "unverifiable"), ("L5", "incorrect")]
+    assert "display math $$ is never closed" in verdicts["L3"][1]
+
+
+def test_a_kramdown_display_opened_in_a_paragraph_runs_to_the_next_dollars_across_blank_lines():
+    text = ("The output error is\n$$\n\\delta^{(2)} = a^{(2)} - y\n\n= y - a^{(2)}\n$$\nand so on $x$.\n\n"
+            "$$ \\frac{\\partial J}{\\partial b^{(2)}} = \\delta^{(2)} $$\n")
+    doc = read_document(text, "markdown", "k.md")
+    assert [(e.id, " ".join(e.source_latex.split())) for e in doc.entries] == [
+        ("L3", r"\delta^{(2)} = a^{(2)} - y = y - a^{(2)}"),
+        ("L9", r"\frac{\partial J}{\partial b^{(2)}} = \delta^{(2)}")]
+    assert [r.verdict for r in check_note(doc)] == ["correct", "incorrect", "correct"]   # the second link's sign
+
+
+def test_an_unclosed_latex_environment_is_one_spot_and_later_displays_are_read():
+    verdicts = verdicts_of("\\begin{equation} a = b\n\n\\[ \\delta^{(2)} = a^{(2)} - y \\]\n", "latex", "d.tex")
+    assert [(k, v) for k, (v, _) in verdicts.items()] == [("L1", "unverifiable"), ("L3", "correct")]
+    assert "\\begin{equation} is never closed" in verdicts["L1"][1]
 
 
 @pytest.mark.exhaustive   # waits out the 5 s parse limit
@@ -131,13 +161,48 @@ def test_a_document_whose_maths_is_all_inline_is_read_with_position_ids():
     assert [r.verdict for r in check_note(doc)] == ["correct", "incorrect", "correct"]   # a^(1) needs ^T
 
 
-def test_inline_equations_beside_displays_are_read_when_the_front_matter_says_so():
-    text = "$$ \\delta^{(2)} = a^{(2)} - y $$\n\nand so $\\frac{\\partial J}{\\partial b^{(2)}} = \\delta^{(2)}$.\n"
-    assert [e.id for e in read_document(text, "markdown", "d.md").entries] == ["L1"]
-    assert [e.id for e in read_document("---\ninline: true\n---\n" + text, "markdown", "d.md").entries] == \
+def test_inline_equations_beside_displays_are_read_unless_the_front_matter_says_not():
+    text = ("$$ \\delta^{(2)} = a^{(2)} - y $$\n\nand so $\\frac{\\partial J}{\\partial b^{(2)}} = \\delta^{(2)}$, "
+            "using $\\sigma' = \\sigma(1 - \\sigma)$ $$ \\delta^{(2)} = y $$.\n")
+    # the inline equation symderiv cannot read beside displays is prose; the display on its line keeps L3
+    assert [e.id for e in read_document(text, "markdown", "d.md").entries] == ["L1", "L3b", "L3"]
+    assert [e.id for e in read_document("---\ninline: false\n---\n" + text, "markdown", "d.md").entries] == \
         ["L4", "L6"]
     with pytest.raises(DocumentError, match="inline 'maybe' must be one of"):
         read_document("---\ninline: maybe\n---\n" + text, "markdown", "d.md")
+
+
+def test_an_inline_definition_is_part_of_the_documents_forward_pass():
+    text = ("Let $z = W x + b$ and $h = \\sigma(z)$, with loss $J = \\frac{1}{2} (h - y)^2$.\n\n"
+            "$$ \\frac{\\partial J}{\\partial b} = (h - y) \\odot h \\odot (1 - h) $$\n\n"
+            "$$ \\frac{\\partial J}{\\partial b} = (h - y) \\odot h $$\n")
+    results = check_note(read_document(text, "markdown", "f.md"))
+    # the three inline definitions make the model the displays are checked on
+    verdicts = {r.id: r for r in results}
+    assert verdicts["L3"].verdict == "correct" and "document's model" in verdicts["L3"].reason
+    assert verdicts["L5"].verdict == "incorrect"          # the derivative of h is missing
+
+
+def test_backslash_parentheses_are_inline_maths_in_markdown():
+    # Markdown reads \\( as an escaped parenthesis; the maths is found in what the parser leaves
+    text = "<div>\n  \\(z^{(2)} = W^{(2)} a^{(1)} + b^{(2)}\\) \\(x\\)\n</div>\n\n\\(\\delta^{(2)}=a^{(2)}-y\\)\n"
+    doc = read_document(text, "markdown", "c.md")
+    assert [(e.id, e.source_latex) for e in doc.entries] == [("L2", r"z^{(2)} = W^{(2)} a^{(1)} + b^{(2)}"),
+                                                             ("L5", r"\delta^{(2)}=a^{(2)}-y")]
+    assert [r.verdict for r in check_note(doc)] == ["correct", "correct"]
+
+
+def test_inline_maths_in_a_tex_file_is_read_as_in_markdown():
+    text = ("\\section{Output}\nThe error is $\\delta^{(2)} = a^{(2)} - y$ and \\(\\frac{\\partial J}"
+            "{\\partial b^{(2)}} = \\delta^{(2)}\\) for one sample $x$, costing \\$5.\n")
+    doc = read_document(text, "latex", "c.tex")
+    assert [e.id for e in doc.entries] == ["L2", "L2b"]
+    assert [r.verdict for r in check_note(doc)] == ["correct", "correct"]
+
+
+def test_a_notebook_whose_maths_is_all_inline_is_read():
+    doc = read_document(notebook(("markdown", "The error: $\\delta^{(2)} = a^{(2)} - y$ for $x$.")), "ipynb", "n.ipynb")
+    assert [e.id for e in doc.entries] == ["C1L1"]
 
 
 def test_kramdown_dollars_in_a_sentence_are_one_line_each():
@@ -153,3 +218,11 @@ def test_a_documents_convention_sets_the_textbooks_model_as_verify_does():
     assert doc.flags == CONVENTIONS["nielsen"].model(text) != NetFlags()
     # keys of the front matter still override the textbook's model
     assert read_document(text.replace("---\n$$", "depth: 3\n---\n$$"), "markdown", "n.md").flags.depth == 3
+
+
+def test_many_dollars_that_close_nothing_are_refused_in_bounded_time():
+    import time
+    start = time.monotonic()
+    with pytest.raises(DocumentError, match=r"more than 50 unclosed \$\$"):
+        read_document("$$ a = b $$\n\n" + "see $$\n\nx\n\n" * 120, "markdown", "doc.md")
+    assert time.monotonic() - start < 10

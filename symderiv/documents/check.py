@@ -185,6 +185,9 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
     ``document_text`` (all the document's maths) tells which symbols a correction may use."""
     if entry.read_as == "shapes":
         return [replace(r, why=entry.why) for r in check_shapes(entry)]
+    if entry.read_as == "unread":        # a delimiter never closed: the spot is reported, the rest is read
+        return [Result(entry.id, entry.source_latex, entry.source_latex, "unverifiable", entry.why,
+                       offset=entry.offset, checked=entry.source_latex)]
     from ..verify import verify_chain
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
@@ -226,14 +229,14 @@ def check_note(note, convention: str | None = None, own_model: bool = True) -> l
     if note.macros:
         return _expanded(note, convention, own_model)
     # a document that defines its forward pass is its own model (unless the caller states the model)
-    own = _own_model(check_document, note) if own_model else None
+    own = _own_model(check_document, _readable(note)) if own_model else None
     convention = convention if convention not in (None, "auto") else note.convention
     readings = compile_readings(note.readings)
     text = "\n".join(entry.source_latex for entry in note.entries)
     results, lhs = [], ""
     for entry in note.entries:
         try:
-            if own is not None and not own[entry.id][1]:
+            if own is not None and entry.id in own and not own[entry.id][1]:
                 results += own[entry.id][0]
             else:                        # no forward pass, or a line it leaves open: the settings' network
                 results += check_entry(entry, note.flags, readings, lhs, text, convention)
@@ -252,6 +255,9 @@ def _expanded(note, convention, own_model: bool = True) -> list[Result]:
     from ..notation.tokens import NotationError
     entries, failed = [], {}
     for entry in note.entries:
+        if entry.read_as == "unread":
+            entries.append(entry)
+            continue
         try:
             entries.append(replace(entry, source_latex=expand(entry.source_latex, note.macros)))
         except NotationError as exc:
@@ -275,6 +281,13 @@ def _expanded_sources(originals, expanded, failed):
     return [None if e.id in failed else next(it).source_latex for e in originals]
 
 
+def _readable(note):
+    """The document without its unread spots (a delimiter never closed), for reading its own model."""
+    if all(entry.read_as != "unread" for entry in note.entries):
+        return note
+    return replace(note, entries=[entry for entry in note.entries if entry.read_as != "unread"])
+
+
 def _own_model(read, note):
     """``read(note)`` (the document's own model, or its verdicts on it); None when reading the model failed
     inside symderiv: its lines are then checked one by one on the menu network, each on its own."""
@@ -287,7 +300,7 @@ def _own_model(read, note):
 def own_model(note):
     """The document's own model read from its forward pass (symderiv/graph), None when it states none or
     reading it failed inside symderiv (its lines are then checked on the menu network)."""
-    return _own_model(document_model, note)
+    return _own_model(document_model, _readable(note))
 
 
 def exit_code(results: list[Result]) -> int:

@@ -7,39 +7,44 @@ it gives every block its line range (pandoc's JSON AST has source positions only
 ``$$..$$`` and kramdown's ``$$..$$`` inside a sentence (inline) as MyST, Jupyter and GitHub do;
 ``amsmath`` reads a top-level ``\\begin{align}``. pandoc's extra formats (.docx) were not needed.
 
-The parser says *what* is maths and what is not read (code spans, fenced and indented code, HTML and
-its comments); this module maps each piece back to offsets in the file's text, so ids (``L41``) and
+The parser says *what* is maths and what is not read (code spans, fenced and indented code, HTML tags
+and comments; inside an HTML block, maths is read as MathJax reads a page: all but comments and
+``<pre>``, ``<code>``, ``<script>``...); this module maps each piece back to offsets in the file's text, so ids (``L41``) and
 carets name the line as the user wrote it. ``\\[..\\]`` and environments written inside a paragraph
 are found by reader.py's LaTeX scan over the text that is left (Markdown reads ``\\[`` as an escaped
 bracket, so no Markdown parser keeps them).
+
+``$$`` is read as kramdown (Jekyll) writes it: ``$$..$$`` inside a paragraph is inline maths, and a ``$$``
+that opens a line (or ends one) and is not closed in its paragraph opens display maths that runs to the
+next ``$$``, across blank lines. A ``$$`` that closes nothing and opens nothing is one spot reported
+(``MathSpan.problem``): the rest of the file is read.
 """
 from __future__ import annotations
 
 import bisect
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..bounded import TimedOut, bounded
 
-SKIPPED_TOKENS = ("fence", "code_block", "html_block")         # blocks whose text is not maths
+SKIPPED_TOKENS = ("fence", "code_block")                       # blocks whose text is not maths
+# Inside an HTML block maths is read as MathJax reads a page: all but comments and these elements.
+HTML_SKIPPED = re.compile(r"<!--.*?(?:-->|\Z)|<(pre|code|script|style|textarea|noscript)\b.*?(?:</\1\s*>|\Z)",
+                          re.DOTALL | re.IGNORECASE)
 SKIPPED_INLINE = ("code_inline", "html_inline")
 DISPLAY_TOKENS = ("math_block", "math_block_label")             # dollarmath's $$..$$ blocks
 INLINE_TOKENS = {"math_inline": "$", "math_inline_double": "$$"}
 PARSE_SECONDS = 5.0     # a real derivation parses in milliseconds; some hostile texts take minutes
                         # (markdown-it rescans a paragraph of a million unmatched '$' or '[')
+                        # (the budget of all the parses of one file: an unclosed $$ costs a parse more)
+MAX_REPAIRS = 50        # unclosed $$ resolved one at a time: a file with more is refused
+UNCLOSED = "display math $$ is never closed: it is read as text"
 
 
 class TooComplex(ValueError):
     """The Markdown parser did not finish within PARSE_SECONDS."""
-
-
-class Unclosed(ValueError):
-    """Maths opened and never closed: ``line`` of the file and the delimiter."""
-
-    def __init__(self, line: int, opener: str):
-        super().__init__(f"{line}: {opener}")
-        self.line, self.opener = line, opener
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class MathSpan:
     outer: tuple                # (start, end) of the maths with its delimiters
     env: str | None = None      # an environment (align: rows read one by one)
     inline: bool = False        # $..$ in a sentence (kramdown's $$..$$ in a sentence too)
+    problem: str = ""           # a delimiter that opens nothing readable: this spot is reported, not read
 
 
 @lru_cache(maxsize=1)
@@ -60,14 +66,35 @@ def _parser():
 
 
 def read_markdown(text: str) -> tuple[list[MathSpan], list[tuple[int, int]]]:
-    """The maths of a Markdown text in file order, and the (start, end) ranges that are not read
-    (code, HTML). Raises ``Unclosed`` for ``$$`` that is never closed."""
+    """The maths of a Markdown text in file order (an unclosed ``$$`` as a span with a ``problem``), and
+    the (start, end) ranges that are not read (code, HTML). Raises ``TooComplex`` when the parser does
+    not finish in time or the file has more than MAX_REPAIRS unclosed ``$$``."""
+    work, repaired, deadline = text, [], time.monotonic() + PARSE_SECONDS
+    for _ in range(MAX_REPAIRS + 1):
+        spans, skipped, unmatched = _parse(work, deadline)
+        if not unmatched:
+            return sorted(spans + repaired, key=lambda s: s.start), skipped
+        for at in unmatched:
+            close = work.find("$$", at + 2) if _opens_display(work, at) else -1
+            if close < 0:            # closes nothing, opens nothing: report the spot, read the rest
+                repaired.append(MathSpan(at, _line_end(text, at), (at, at + 2), problem=UNCLOSED))
+                work = _blank(work, at, at + 2)
+                continue
+            # kramdown: display maths from this $$ to the next one, across paragraphs
+            repaired.append(MathSpan(at + 2, close, (at, close + 2)))
+            work = _blank(work, at, close + 2)
+            break                    # the paragraphs after it change: parse again
+    raise TooComplex(f"more than {MAX_REPAIRS} unclosed $$")
+
+
+def _parse(text: str, deadline: float):
+    """(spans, skipped ranges, positions of the $$ the parser left unmatched) of one parse."""
     starts = line_starts(text)
     try:
-        tokens = bounded(lambda: _parser().parse(text), PARSE_SECONDS)
+        tokens = bounded(lambda: _parser().parse(text), max(deadline - time.monotonic(), 0.01))
     except TimedOut:
         raise TooComplex(f"the Markdown parser did not finish within {PARSE_SECONDS:g} s") from None
-    spans, skipped, cursor = [], [], 0
+    spans, skipped, unmatched, cursor = [], [], [], 0
     for token in tokens:
         if token.map is not None:
             cursor = max(cursor, starts[min(token.map[0], len(starts) - 1)])
@@ -75,10 +102,18 @@ def read_markdown(text: str) -> tuple[list[MathSpan], list[tuple[int, int]]]:
             end = starts[token.map[1]] if token.map[1] < len(starts) else len(text)
             skipped.append((cursor, end))
             cursor = end
+        elif token.type == "html_block" and token.map is not None:
+            end = starts[token.map[1]] if token.map[1] < len(starts) else len(text)
+            skipped += [(cursor + m.start(), cursor + m.end()) for m in HTML_SKIPPED.finditer(text[cursor:end])]
+            cursor = end
         elif token.type in DISPLAY_TOKENS:
             span = _delimited(text, cursor, "$$", "$$")
             if span is None:
-                raise Unclosed(line_of(starts, cursor), "$$")
+                at = text.find("$$", cursor)
+                if at >= 0:
+                    unmatched.append(at)
+                    cursor = at + 2
+                continue
             spans.append(span)
             cursor = span.outer[1]
         elif token.type == "amsmath":
@@ -89,8 +124,29 @@ def read_markdown(text: str) -> tuple[list[MathSpan], list[tuple[int, int]]]:
                 spans.append(span)
                 cursor = span.outer[1]
         elif token.type == "inline" and token.children:
-            cursor = _inline(text, starts, cursor, token.children, spans, skipped)
-    return spans, skipped
+            cursor = _inline(text, cursor, token.children, spans, skipped, unmatched)
+    return spans, skipped, unmatched
+
+
+def _opens_display(text: str, at: int) -> bool:
+    """Does the $$ at ``at`` open a line (after a quote's '>') or end one: kramdown's display maths?"""
+    before = text[text.rfind("\n", 0, at) + 1:at]
+    return not before.replace(">", " ").strip() or not text[at + 2:_line_end(text, at)].strip()
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """``text`` with [start, end) made spaces (line breaks kept); a line that goes on after ``end`` starts
+    with '~' so that its text does not become an indented code block."""
+    blanked = re.sub(r"[^\n]", " ", text[start:end])
+    first = text.rfind("\n", 0, end) + 1          # the start of the line ``end`` is on
+    if first > start and text[end:_line_end(text, end)].strip():
+        blanked = blanked[:first - start] + "~" + blanked[first - start + 1:]
+    return text[:start] + blanked + text[end:]
 
 
 def _delimited(text: str, cursor: int, opener: str, closer: str, env: str | None = None,
@@ -114,9 +170,9 @@ def line_of(starts: list[int], at: int) -> int:
     return bisect.bisect_right(starts, at)
 
 
-def _inline(text: str, starts: list, cursor: int, children, spans: list, skipped: list) -> int:
+def _inline(text: str, cursor: int, children, spans: list, skipped: list, unmatched: list) -> int:
     """The inline maths of one paragraph (its children in order), found from ``cursor``; where the
-    paragraph's reading stopped."""
+    paragraph's reading stopped. A $$ left in its text is unmatched in the paragraph."""
     for child in children:
         if child.type in INLINE_TOKENS:
             found = _located(text, cursor, INLINE_TOKENS[child.type], child.content)
@@ -130,8 +186,12 @@ def _inline(text: str, starts: list, cursor: int, children, spans: list, skipped
                 skipped.append(found.span())
                 cursor = found.end()
         elif child.type == "text" and "$$" in child.content:
-            at = text.find("$$", cursor)
-            raise Unclosed(line_of(starts, max(at, cursor)), "$$")
+            for _ in range(child.content.count("$$")):
+                at = text.find("$$", cursor)
+                if at < 0:
+                    break
+                unmatched.append(at)
+                cursor = at + 2
     return cursor
 
 

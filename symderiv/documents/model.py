@@ -22,7 +22,8 @@ class Entry:
     id: str
     source_latex: str                       # exactly as in the file
     readings: dict = field(default_factory=dict)
-    read_as: str | None = None              # None: equations; "shapes": a product of matrix shapes
+    read_as: str | None = None              # None: equations; "shapes": a product of matrix shapes;
+                                            # "unread": a delimiter never closed (reported, not checked)
     why: str = ""                           # the reader's note on the line, printed beside the verdict
     comment: str = ""                       # what the document means by its symbols, for the report
     lhs: str = ""                           # a line that starts with "=" continues this left side
@@ -32,6 +33,7 @@ class Entry:
     line: int = 0                           # the 1-based line of the file it starts on (0: not from a file)
     offset: int = -1                        # where ``source_latex`` starts in the file's text (-1: unknown)
     cell: int = 0                           # a notebook's cell (from 1) that ``line`` counts in; 0: not a notebook
+    inline: bool = False                    # an equation in a sentence ($..$, \(..\)), not a display
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 ``load_document`` turns a file into a ``Document`` (model.py): its settings
 (front matter, or a sidecar of the same ``key: value`` lines: settings.py),
 its model and readings, and one ``Entry`` per displayed equation (one per row
-of an ``align``). ``read_document`` does the same for text already in memory
-(the web API). The five notes take this same path (notes.py). This module
-owns which displays are read and the refusals of unusable input
+of an ``align``; where the maths is: displays.py). ``read_document`` does the
+same for text already in memory (the web API). The five notes take this same
+path (notes.py). This module owns which displays and inline equations are read
+(inline maths beside displays only where symderiv reads it) and the refusals of unusable input
 (``DocumentError``: one line, exit 2). LaTeX only ever goes to symderiv's own
 parser: nothing is evaluated.
 """
@@ -13,12 +14,12 @@ from __future__ import annotations
 
 import pathlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..engine.losses import DEFAULT_LOSS
 from ..engine.network import NetFlags
 from ..engine.presets import PRESETS
-from .markdown import MathSpan, TooComplex, Unclosed, line_of, line_starts, read_markdown
+from .displays import Display, find_displays, visible_text
 from ..notation.macros import definitions, without_definitions
 from ..notation.tokens import NotationError
 from .model import Document, Entry, Question
@@ -85,19 +86,22 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise DocumentError(f"{path}: a document may have at most {MAX_BYTES} bytes")
     if kind == "notebook":
-        settings, displays = _notebook(text, path)
-        prose = "\n".join(source for _, source in markdown_cells(text, path))
+        settings, cells = _notebook(text, path)
+        prose = "\n".join(source for _, source in cells)
     else:
         settings, body = (markdown_front_matter if kind == "markdown" else latex_front_matter)(text, path)
-        displays, prose = None, body
+        prose = visible_text(body, kind)
     config = configure(settings + list(extra_settings), path)
     flags = _flags(config, preset, overrides or {}, path, text)
-    if displays is None:
-        displays = find_displays(body, kind, path, inline=bool(config.inline))
-        if not displays and config.inline is None:       # course notes whose maths is all inline
-            displays = find_displays(body, kind, path, inline=True)
-        prose = visible_text(body, kind)
+    read = (lambda inline: _cell_displays(cells, path, inline)) if kind == "notebook" else \
+        (lambda inline: find_displays(body, kind, path, inline))
+    displays = read(config.inline is not False)
+    if config.inline is None and all(d.problem for d in displays):     # course notes whose maths is all inline
+        displays = read(True)
     macros = _macros(prose, config.macros, path)
+    if any(not d.inline and not d.problem for d in displays):
+        # beside displays, an inline equation symderiv cannot read is prose ("using $\sigma' = \sigma(1-\sigma)$")
+        displays = [d for d in displays if not d.inline or _readable(d.latex, macros)]
     if macros:       # a display that only defines macros is not a line to check
         displays = [d for d in displays if without_definitions(d.latex).strip()]
     if not displays:
@@ -112,6 +116,17 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
                     macros=macros)
 
 
+def _readable(latex: str, macros: dict) -> bool:
+    """Does an equation read as expressions in names (the document's own reading of a line, graph/lines.py)?"""
+    from ..graph.lines import parse_line
+    from ..notation.macros import expand
+    try:
+        parse_line(expand(latex, macros) if macros else latex)
+    except (NotationError, RecursionError, ValueError):
+        return False
+    return True
+
+
 def _macros(prose: str, table: dict, path) -> dict:
     """The front matter's macros, then the definitions the file makes (a later one replaces an earlier)."""
     try:
@@ -120,16 +135,20 @@ def _macros(prose: str, table: dict, path) -> dict:
         raise DocumentError(f"{path}: {exc.one_line()}") from None
 
 
-def _notebook(text: str, path) -> tuple[list[Setting], list[Display]]:
-    """The settings (a front matter opening the first Markdown cell) and the displays of every Markdown
-    cell of a notebook, each display knowing its cell."""
-    settings, displays = [], []
-    for k, (number, source) in enumerate(markdown_cells(text, path)):
-        where = f"{path} cell {number}"
-        if k == 0:
-            settings, source = markdown_front_matter(source, where)
-        displays += [replace(d, cell=number, offset=-1) for d in find_displays(source, "markdown", where)]
-    return settings, displays
+def _notebook(text: str, path) -> tuple[list[Setting], list[tuple[int, str]]]:
+    """The settings (a front matter opening the first Markdown cell) and (cell number, text) of every
+    Markdown cell of a notebook, the front matter blanked."""
+    cells = markdown_cells(text, path)
+    if not cells:
+        return [], []
+    settings, first = markdown_front_matter(cells[0][1], f"{path} cell {cells[0][0]}")
+    return settings, [(cells[0][0], first)] + cells[1:]
+
+
+def _cell_displays(cells: list[tuple[int, str]], path, inline: bool) -> list[Display]:
+    """The displays of every Markdown cell, each knowing its cell."""
+    return [replace(d, cell=number, offset=-1) for number, source in cells
+            for d in find_displays(source, "markdown", f"{path} cell {number}", inline)]
 
 
 def document_id(path: pathlib.Path) -> str:
@@ -190,202 +209,7 @@ def _flags(config: Config, preset: str | None, overrides: dict, path, text: str 
     return flags
 
 
-# ---------------------------------------------------------------- displays
-# Every scan below is one pass over the text (an unclosed opener is found once, not retried at each
-# later position): a hostile 1 MB file costs a fraction of a second.
-
-# What LaTeX does not read: (opener, how its span ends). An unclosed one runs to the end of the file.
-# (Markdown's code and HTML are found by its parser: markdown.py.)
-_SKIPPED = {
-    "latex": re.compile(r"(?P<comment>(?<!\\)%)|\\begin\{(?P<verbatim>verbatim|comment)\}"),
-}
-_DISPLAY_ENVS = r"equation\*?|align\*?|gather\*?|multline\*?|eqnarray\*?|displaymath"
-_OPENING = re.compile(rf"\$\$|(?<!\\)\\\[|\\begin\{{(?P<env>{_DISPLAY_ENVS})\}}")
-_BRACKET_CLOSE = re.compile(r"(?<!\\)\\\]")
-_ROW_ENVS = ("align", "align*", "gather", "gather*", "eqnarray", "eqnarray*")
-_LABEL = re.compile(r"\\label\{(?P<label>[^{}]*)\}")
-_NUMBERING = re.compile(r"\\label\{[^{}]*\}|\\nonumber\b|\\notag\b")
-
-
-@dataclass(frozen=True)
-class Display:
-    line: int          # 1-based line of the file where the equation (or the row) starts
-    latex: str         # as written, minus \label, \nonumber and a sentence's closing punctuation
-    label: str = ""
-    offset: int = -1   # where ``latex`` starts in the file's text (-1 in a notebook: the file is JSON)
-    cell: int = 0      # a notebook's cell (from 1) whose line ``line`` is; 0 in a .md or .tex file
-
-
-def _skipped_end(text: str, found: re.Match) -> int:
-    """Where a skipped span that starts at ``found`` ends."""
-    kind = found.lastgroup
-    if kind == "comment":
-        end = text.find("\n", found.end())
-        return len(text) if end < 0 else end
-    end = text.find(f"\\end{{{found.group(kind)}}}", found.end())
-    return len(text) if end < 0 else end
-
-
-def visible_text(text: str, kind: str) -> str:
-    """The text with what is not read (code, comments) replaced by spaces: positions and lines kept."""
-    if kind == "markdown":
-        try:
-            return _blanked(text, read_markdown(text)[1])
-        except (Unclosed, TooComplex):
-            return text
-    pieces, pos, opener = [], 0, _SKIPPED[kind]
-    while True:
-        found = opener.search(text, pos)
-        if found is None:
-            break
-        end = _skipped_end(text, found)
-        pieces.append(text[pos:found.start()])
-        pieces.append(re.sub(r"[^\n]", " ", text[found.start():end]))
-        pos = end
-    pieces.append(text[pos:])
-    return "".join(pieces)
-
-
-def find_displays(text: str, kind: str, path, inline: bool = False) -> list[Display]:
-    """Every displayed equation in file order; the rows of an align each on their own. With ``inline``,
-    a Markdown file's inline equations ($..$ with a top-level '=') are lines too; an inline fragment
-    without '=' is prose."""
-    if kind == "markdown":
-        try:
-            spans, skipped = read_markdown(text)
-        except Unclosed as exc:
-            raise DocumentError(f"{path}:{exc.line}: display math {exc.opener} is never closed") from None
-        except TooComplex as exc:
-            raise DocumentError(f"{path}: {exc}; a derivation takes milliseconds (is this a Markdown file?)") from None
-        # what the Markdown parser did not read as maths is scanned for \[..\] and environments
-        visible = _blanked(text, skipped + [s.outer for s in spans])
-        spans = sorted([s for s in spans if not s.inline or text.startswith("$$", s.outer[0])
-                        or (inline and _equation(text[s.start:s.end]))] + list(_latex_spans(visible, path)), key=lambda s: s.start)
-        source = text            # in Markdown a backtick inside maths is maths
-    else:
-        visible = visible_text(text, kind)
-        spans, source = list(_latex_spans(visible, path)), visible    # a % inside maths is a comment (blanked)
-    out, starts = [], line_starts(text)
-    for span in spans:
-        body = source[span.start:span.end]
-        rows = _rows(body) if span.env in _ROW_ENVS else [(0, body)]
-        for offset, row in rows:
-            for at, equation in _equations(row):
-                at = span.start + offset + at
-                display = _display(equation, line_of(starts, at), at)
-                if display is not None:
-                    out.append(display)
-    return out
-
-
-def _equation(maths: str) -> bool:
-    """Does inline maths state an equation ('=' outside braces), rather than name a symbol?"""
-    return any(depth == 0 and maths.startswith("=", pos) for pos, depth in _top_level(maths))
-
-
-def _blanked(text: str, ranges) -> str:
-    """The text with each (start, end) range replaced by spaces: lines and positions kept."""
-    pieces, pos = [], 0
-    for start, end in sorted(ranges):
-        if start < pos:
-            continue
-        pieces += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]
-        pos = end
-    return "".join(pieces + [text[pos:]])
-
-
-def _latex_spans(visible: str, path):
-    """The displays of LaTeX's own delimiters (\\[..\\], $$..$$, environments) in ``visible``, in order."""
-    pos = 0
-    while True:
-        found = _OPENING.search(visible, pos)
-        if found is None:
-            return
-        start, end, stop = _closing(visible, found)
-        if end < 0:
-            line = visible.count("\n", 0, found.start()) + 1
-            raise DocumentError(f"{path}:{line}: display math {found.group(0)} is never closed")
-        yield MathSpan(start, end, (found.start(), stop), found.group("env"))
-        pos = stop
-
-
-def _closing(text: str, found: re.Match) -> tuple[int, int, int]:
-    """(body start, body end or -1 when never closed, where scanning resumes)."""
-    if found.group("env"):
-        closer = f"\\end{{{found.group('env')}}}"
-        end = text.find(closer, found.end())
-        return found.end(), end, end + len(closer)
-    if found.group(0) == "$$":
-        end = text.find("$$", found.end())
-        return found.end(), end, end + 2
-    close = _BRACKET_CLOSE.search(text, found.end())
-    return (found.end(), -1, -1) if close is None else (found.end(), close.start(), close.end())
-
-
-def _display(row: str, line: int, at: int) -> Display | None:
-    # the row's own first line: skip the blank lines before its text
-    lead = row[: len(row) - len(row.lstrip())]
-    line += lead.count("\n")
-    label = _LABEL.search(row)
-    latex = _NUMBERING.sub("", row).strip()
-    latex = re.sub(r"(\\[,;!:]|\\quad|\\qquad|[\s,.;])+$", "", latex)   # "... = y ." closes a sentence
-    if not latex:
-        return None
-    return Display(line, latex, label.group("label").strip() if label else "", at + len(lead))
-
-
-_ENV = re.compile(r"\\(begin|end)\{[^{}]*\}")
-
-
-def _top_level(text: str):
-    """(pos, depth) for each position one pass stops at (every character, and the start of every command),
-    depth counting braces and environments opened before it."""
-    depth, pos = 0, 0
-    while pos < len(text):
-        yield pos, depth
-        env = _ENV.match(text, pos)
-        if env:
-            depth += 1 if env.group(1) == "begin" else -1
-            pos = env.end()
-        elif text[pos] == "\\":
-            pos += 2                 # a command's backslash, an escaped brace, or the \\ of a line break
-        else:
-            depth += {"{": 1, "}": -1}.get(text[pos], 0)
-            pos += 1
-
-
-def _rows(body: str) -> list[tuple[int, str]]:
-    """(offset, row) for the rows of an align body: split at \\\\ outside braces and inner environments."""
-    rows, start, skip_to = [], 0, 0
-    for pos, depth in _top_level(body):
-        if pos < skip_to or depth != 0 or not body.startswith("\\\\", pos):
-            continue
-        rows.append((start, body[start:pos]))
-        spacing = re.match(r"\\\\\s*\[[^\]\n]*\]", body[pos:pos + 40])     # \\[4pt]
-        start = skip_to = pos + (spacing.end() if spacing else 2)
-    rows.append((start, body[start:]))
-    return rows
-
-
-# "a = b, \qquad c = d": two equations side by side (a \quad before "\text{if}" is a condition, kept)
-_SIDE_BY_SIDE = re.compile(r"(?:,\s*|\\text\{\s*and\s*\}\s*)?\\q?quad(?![a-zA-Z])\s*")
-
-
-def _equations(row: str) -> list[tuple[int, str]]:
-    """(offset, equation) for the equations of one row, split where each side of a \\quad is an equation."""
-    depth_at = dict(_top_level(row))
-    cuts = [m for m in _SIDE_BY_SIDE.finditer(row) if depth_at.get(m.start(), 0) == 0]
-    pieces, start = [], 0
-    for k, m in enumerate(cuts):
-        before = row[start:m.start()]
-        after = row[m.end():cuts[k + 1].start() if k + 1 < len(cuts) else len(row)]
-        if "=" in before and "=" in after and not after.startswith("\\text"):
-            pieces.append((start, before))
-            start = m.end()
-    pieces.append((start, row[start:]))
-    return pieces
-
-
+# ---------------------------------------------------------------- entries
 def entries_of(displays: list[Display], config: Config | None = None, flags: NetFlags | None = None) -> list[Entry]:
     """One Entry per display, named by its [L..] section's id, else its \\label, else its line (L12; L12b
     for a second one), read as its section says."""
@@ -408,20 +232,24 @@ def entries_of(displays: list[Display], config: Config | None = None, flags: Net
 
 def line_ids(displays: list[Display]) -> list[str]:
     """L12 for the display starting on line 12; L12b, L12c for more equations starting on that line;
-    C3L5 for line 5 of a notebook's cell 3."""
-    ids, count = [], {}
-    for d in displays:
+    C3L5 for line 5 of a notebook's cell 3. Inline equations are counted after the displays of their
+    line, so reading them never renames a display."""
+    ids, count = [None] * len(displays), {}
+    for k in sorted(range(len(displays)), key=lambda k: displays[k].inline):     # stable: file order kept
+        d = displays[k]
         at = f"C{d.cell}L{d.line}" if d.cell else f"L{d.line}"
-        k = count[at] = count.get(at, 0) + 1
-        ids.append(at if k == 1 else f"{at}{chr(ord('a') + k - 1)}" if k <= 26 else f"{at}-{k}")
+        n = count[at] = count.get(at, 0) + 1
+        ids[k] = at if n == 1 else f"{at}{chr(ord('a') + n - 1)}" if n <= 26 else f"{at}-{n}"
     return ids
 
 
 def _entry(name: str, d: Display, section, flags: NetFlags | None) -> Entry:
+    if d.problem:
+        return Entry(name, d.latex, read_as="unread", why=d.problem, line=d.line, offset=d.offset, cell=d.cell)
     if section is None:
-        return Entry(name, d.latex, line=d.line, offset=d.offset, cell=d.cell)
+        return Entry(name, d.latex, line=d.line, offset=d.offset, cell=d.cell, inline=d.inline)
     own = replace(flags or NetFlags(), **section.flags) if section.flags else None
     return Entry(name, d.latex, readings=dict(section.read), read_as="shapes" if section.shapes else None,
                  why=section.why, comment=section.comment, lhs=section.lhs, flags=own,
                  result_latex=section.shapes, split_before=section.split, line=d.line, offset=d.offset,
-                 cell=d.cell)
+                 cell=d.cell, inline=d.inline)

@@ -115,18 +115,26 @@ def norm(text):
     return re.sub(r"(\\\\|[.,;])+$", "", text)
 
 
+SEVERITY = {"incorrect": 0, "unverifiable": 1, "correct": 2}
+
+
 def match(key_lines, entries):
     """For each key line, the checker entry that reports it (or None). An entry reports one key line at most.
 
     In order: the same id and the same text (the entry's chain link or its whole display); else the only
-    entry with that id; else an entry (any id) whose link has the same text."""
+    entry with that id; else an entry (any id) whose link has the same text. Where several links of one
+    display match (a key line that is the whole chain), the worst link's entry reports the line."""
     free = list(range(len(entries)))
     found = [None] * len(key_lines)
 
     def take(i, candidates):
         if candidates:
-            found[i] = entries[candidates[0]]
-            free.remove(candidates[0])
+            # a key line that is a whole chain matches each of its links: the line's verdict is its worst link's
+            display = entries[candidates[0]]["id"].split(".")[0]
+            links = [j for j in candidates if entries[j]["id"].split(".")[0] == display]
+            pick = min(links, key=lambda j: SEVERITY.get(entries[j]["verdict"], len(SEVERITY)))
+            found[i] = entries[pick]
+            free.remove(pick)
             return True
         return False
 
