@@ -103,3 +103,49 @@ def test_the_docs_show_the_registry_as_it_is():
     import pathlib
     doc = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "constructs.md").read_text(encoding="utf-8")
     assert registry.markdown_table() in doc
+
+
+# ---- spellings read as the world writes them (issue 21, item 6) -------------------------------------
+from symderiv.engine.network import NetFlags  # noqa: E402
+from symderiv.verify import verify  # noqa: E402
+
+MSE_RELU = NetFlags(hidden="relu", loss="mse")
+
+
+@pytest.mark.parametrize("right, wrong", [
+    # ||x||^2_2 with two bars and the exponent first is the squared 2-norm
+    (r"J = \frac{1}{2}||a^{(2)} - y||^2_2", r"J = ||a^{(2)} - y||^2_2"),
+    (r"J = \frac{1}{2}\left\|a^{(2)} - y\right\|^{2}_{2}", r"J = \frac{1}{2}\left\|a^{(2)} - y\right\|_{2}"),
+    # \equiv (an identity) is an equality, checked as strictly
+    (r"\frac{\partial J}{\partial b^{(2)}} \equiv \delta^{(2)}", r"\frac{\partial J}{\partial b^{(2)}} \equiv a^{(2)} - y"),
+    # g\prime written without a superscript is g'
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = g\prime(z^{(1)})", r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = g(z^{(1)})"),
+    # a named function primed is its derivative
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \text{ReLU}'(z^{(1)})",
+     r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \text{ReLU}(z^{(1)})"),
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \mathbb{1}(z^{(1)} > 0) \odot 1", r"\tanh'(z^{(1)}) = 1 - \tanh^2(z^{(1)}) + 1"),
+])
+def test_a_spelling_reads_as_its_meaning(right, wrong):
+    assert verify(right, MSE_RELU).verdict == "correct"
+    assert verify(wrong, MSE_RELU).verdict == "incorrect"
+
+
+def test_a_sum_over_all_examples_is_nielsens_sum_over_x():
+    said = r"\frac{\partial C}{\partial b^{(2)}} = \frac{1}{n}\sum_{\forall x}\frac{\partial C_x}{\partial b^{(2)}}"
+    assert verify(said, convention="nielsen").verdict == "correct"
+    assert verify(said.replace(r"\frac{1}{n}", "2"), convention="nielsen").verdict == "incorrect"
+
+
+@pytest.mark.parametrize("claim, phrase", [
+    (r"\delta^{(2)} \approx a^{(2)} - y", r"\approx (a rounded value) is not checked"),
+    (r"\frac{\partial J}{\partial W^{(2)}} = \nabla_{W^{(2)} x} J", r"\nabla's subscript must be one quantity"),
+    (r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \text{softmax}'(z^{(1)})", "the derivative of softmax is not known"),
+])
+def test_a_spelling_that_is_not_checked_says_why(claim, phrase):
+    v = verify(claim, MSE_RELU)
+    assert v.verdict == "unverifiable" and phrase in v.reason, v.reason
+
+
+def test_mbox_is_prose_like_text():
+    v = verify(r"\delta^{(1)} = 0 \mbox{ if } z^{(1)} \leq 0", MSE_RELU)
+    assert v.verdict == "correct", v.reason

@@ -302,6 +302,10 @@ ELEMENTARY: dict[str, Callable] = {
     "sigmoid": acts.numpy_function(acts.ACTIVATIONS["sigmoid"]),
     "relu": acts.numpy_function(acts.ACTIVATIONS["relu"]),
     "softmax": lambda v: acts.np_softmax(v) if isinstance(v, np.ndarray) else 1.0,
+    # primed (\text{ReLU}'(z), \tanh'(z)): the derivative of the named function, element-wise
+    "tanh'": lambda v: 1 - np.tanh(v) ** 2, "exp'": np.exp,
+    "sigmoid'": lambda v: ELEMENTARY["sigmoid"](v) * (1 - ELEMENTARY["sigmoid"](v)),
+    "relu'": lambda v: np.heaviside(v, 0.0),
 }
 
 
@@ -345,7 +349,7 @@ def _render_add(n, r):
 
 def _render_call(n, r):
     name = n.spelling or n.fn
-    if n.fn == "dact":
+    if n.fn == "dact" or (n.fn.endswith("'") and not name.endswith("'")):
         name += "'"
     elif n.spelling == "e":
         return f"e^{{{r(n.arg, Prec.LOWEST)}}}"
@@ -573,17 +577,24 @@ def _parse_exp_e(p, t):
     return p.node(Call("exp", arg, "e", pos=t.pos))
 
 
+def primed(p) -> bool:
+    """Takes a prime after a function's name: ', ^{\\prime}, ^\\prime or \\prime written alone."""
+    if p.at("'", r"\prime"):
+        p.take()
+        return True
+    if p.at("^") and [x.text for x in p.peek_group(1)] in ([r"\prime"], ["'"]):
+        p.take()
+        p.group_tokens()
+        return True
+    return False
+
+
 def _parse_activation(p, t):
-    """\\sigma(z), f'(z), g^{\\prime}(z), \\sigma_1(...): the layer's activation or its derivative."""
+    """\\sigma(z), f'(z), g^{\\prime}(z), g\\prime(z), \\sigma_1(...): the layer's activation or its derivative."""
     p.take()
     prime = False
     while True:
-        if p.at("'"):
-            p.take()
-            prime = True
-        elif p.at("^") and [x.text for x in p.peek_group(1)] in ([r"\prime"], ["'"]):
-            p.take()
-            p.group_tokens()
+        if primed(p):
             prime = True
         elif p.at("_"):          # f_l, \sigma_1: which layer is read from the argument
             p.take()
@@ -604,9 +615,13 @@ def activation_applied(p, t, prime: bool) -> Call:
 
 
 def _parse_function(p, t):
-    """\\tanh(z), \\log a, \\tanh^2(z), \\text{softmax}(z)."""
+    """\\tanh(z), \\log a, \\tanh^2(z), \\text{softmax}(z); primed (\\text{ReLU}'(z)), its derivative."""
     p.take()
     fn = FUNCTION_NAMES[t.text]
+    if primed(p):
+        fn += "'"
+        if fn not in ELEMENTARY:
+            p.fail(f"the derivative of {t.text} is not known: write it out", t.pos)
     power = None
     if p.at("^"):
         p.take()
@@ -652,9 +667,14 @@ def _parse_quantity(p, t):
 
 
 def _parse_norm(p, t):
-    """\\|W\\|, \\|W\\|_2, \\|W\\|_F (then ^2 as a power): the Frobenius norm, the weight-decay norm."""
+    """\\|W\\|, \\|W\\|_2, \\|W\\|_F (then ^2 as a power; ^2_2 in either order): the Frobenius norm, the
+    weight-decay norm."""
     p.take()
     arg = p.until(r"\|")
+    power = None
+    if p.at("^") and p.peek(1) is not None and _after_group(p, 1) == "_":     # \|x\|^2_2
+        p.take()
+        power = p.sub(p.group_tokens()).expr_all(t.pos)
     kind = ""
     if p.at("_"):
         p.take()
@@ -662,7 +682,18 @@ def _parse_norm(p, t):
         if kind not in ("2", "F"):
             p.fail(f"norm subscript {kind!r} not understood: use \\|W\\|_2 or \\|W\\|_F (both the Frobenius norm "
                    "of a matrix, as in weight decay)", t.pos)
-    return p.node(Norm(arg, kind, pos=t.pos))
+    norm = p.node(Norm(arg, kind, pos=t.pos))
+    return norm if power is None else p.node(Op("pow", (norm, power), pos=t.pos))
+
+
+def _after_group(p, ahead: int) -> str | None:
+    """The text of the token after the group that starts ``ahead`` tokens on (None at the end)."""
+    first = p.peek(ahead)
+    if first is None or first.text != "{":
+        after = p.peek(ahead + 1)
+    else:
+        after = p.peek(ahead + len(p.peek_group(ahead)) + 2)
+    return after.text if after is not None else None
 
 
 COMPARISONS = {"=": np.equal, r"\neq": np.not_equal, r"\ne": np.not_equal, "<": np.less, ">": np.greater,
@@ -857,16 +888,18 @@ CORE_ROWS = [
               evaluate=lambda ev, c: ev.activation(c, derivative=False), render=_render_call,
               starts=tuple(sorted(ACTIVATION_NAMES)), parse=_parse_activation),
     Construct(name="dact", doc="the derivative of the layer's activation, element-wise",
-              spellings=(r"\sigma'(z^{(l)})", "f'(z)", r"g^{\prime}(z)"), precedence=Prec.ATOM,
+              spellings=(r"\sigma'(z^{(l)})", "f'(z)", r"g^{\prime}(z)", r"g\prime(z)"), precedence=Prec.ATOM,
               evaluate=lambda ev, c: ev.activation(c, derivative=True), render=_render_call),
     Construct(name="function",
-              doc="an elementary function applied element-wise: tanh, exp, log, sigmoid, relu, softmax",
-              spellings=(r"\tanh(z)", r"\log a", r"\exp(z)", "e^{z}", r"\text{softmax}(z)"), precedence=Prec.ATOM,
+              doc="an elementary function applied element-wise: tanh, exp, log, sigmoid, relu, softmax; primed, "
+                  "its derivative (tanh, exp, sigmoid, relu)",
+              spellings=(r"\tanh(z)", r"\log a", r"\exp(z)", "e^{z}", r"\text{softmax}(z)", r"\text{ReLU}'(z)"),
+              precedence=Prec.ATOM,
               evaluate=lambda ev, c: ev.elementary(c), render=_render_call,
               starts=tuple(sorted(FUNCTION_NAMES)) + ("e",), parse=_parse_function),
     Construct(name="norm",
               doc="the Frobenius norm (the 2-norm of a vector); \\|W\\|_2^2 in weight decay is the sum of squares",
-              spellings=(r"\|W\|", r"\|W\|_2^2", r"\|W\|_F^2", r"\left\|y - a\right\|^{2}"), precedence=Prec.ATOM,
+              spellings=(r"\|W\|", r"\|W\|_2^2", r"\|W\|_F^2", r"\left\|y - a\right\|^{2}", "||x||^2_2"), precedence=Prec.ATOM,
               evaluate=lambda ev, n: _frobenius(ev(n.arg)),
               render=lambda n, r: f"\\left\\|{r(n.arg, Prec.LOWEST)}\\right\\|" + (f"_{{{n.kind}}}" if n.kind else ""),
               starts=(r"\|",), parse=_parse_norm, closer=r"\|"),

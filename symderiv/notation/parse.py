@@ -128,7 +128,7 @@ class Parser:
     """The grammar engine. Construct rows call its small API: peek, at, take, expect, fail, node,
     group_tokens, peek_group, sub, expr, expr_all, product, postfix, primary, quantity, sum_bound."""
 
-    STOP = {")", "]", "}", "=", "+", "-", ",", "|", ":", "<", ">", None}
+    STOP = {")", "]", "}", "=", "+", "-", ",", "|", ":", "<", ">", r"\approx", None}
 
     def __init__(self, text: str, tokens: list[Token]):
         self.text, self.toks, self.k, self.count = text, tokens, 0, 0
@@ -235,6 +235,8 @@ class Parser:
             t = self.peek()
             if t.text in (":", "<", ">"):
                 self.fail("only equalities can be checked (no :=, <, >)")
+            if t.text == r"\approx":
+                self.fail(r"\approx (a rounded value) is not checked: only '=' links are")
             self.fail(f"unexpected {t.text!r}")
         return sides
 

@@ -47,7 +47,7 @@ def _parse_nabla(p, t):
     """\\nabla_{W^{(k)}} J, \\nabla_a C (Nielsen: the output activation), \\nabla_{\\hat{y}} L(\\hat{y}, y)."""
     den = C.operator_subscript(p, t, r"\nabla needs a subscript naming the variable: write \nabla_{W^{(l)}} J or "
                                r"\frac{\partial J}{\partial W^{(l)}}",
-                               r"\nabla's subscript must be one quantity (W^{(l)}, b^{(l)}, a, z^{(l)})", whole=False)
+                               r"\nabla's subscript must be one quantity (W^{(l)}, b^{(l)}, a, z^{(l)})")
     if den.kind == "a" and den.layer is None and den.sample is None:   # Nielsen's \nabla_a C: the output
         den = replace(den, layer=LayerRef("L", 0))
     if p.peek() is None or p.peek().text in p.STOP:
@@ -101,11 +101,13 @@ def _parse_layered_activation(p, t):
 
 # ---------------------------------------------------------------- Nielsen's \sum_x
 SAMPLE_INDEX = "x"          # Nielsen's \sum_x: over the training examples x
+FOR_ALL = r"\forall"        # \sum_{\forall x}: the same sum, "over all x" said in its subscript
 
 
 def _parse_sum_over_examples(p, t):
-    """\\sum_x body: a sum over the training examples (Nielsen: C = \\frac{1}{n} \\sum_x C_x)."""
-    if p.peek(1) is not None and p.peek(1).text == "_" and [x.text for x in p.peek_group(2)] == [SAMPLE_INDEX]:
+    """\\sum_x body, \\sum_{\\forall x} body: a sum over the training examples (Nielsen: C = \\frac{1}{n} \\sum_x C_x)."""
+    if p.peek(1) is not None and p.peek(1).text == "_" and \
+            [x.text for x in p.peek_group(2) if x.text != FOR_ALL] == [SAMPLE_INDEX]:
         p.take()
         p.take()
         p.group_tokens()
@@ -119,6 +121,10 @@ def _evaluate_sum(ev, s):
     the core row's."""
     if s.index != SAMPLE_INDEX:
         return CORE["sum"].evaluate(ev, s)
+    if ev.ctx.inst.m < 2:
+        # over one example a sum is its one term: C = \sum_x C_x would hold whatever factor it lacks
+        raise C.Unevaluable(r"\sum_x sums over the training examples, and the model has one: check it over "
+                           "a batch (batch: true, or --batch)")
     return ev.over_examples(s.body)
 
 
@@ -132,7 +138,7 @@ _HAD_SPELLINGS = (r"\bullet", ".*", r".\ast")
 EXTENSIONS = (
     Extension(name="had", spellings=_HAD_SPELLINGS, infix=_HAD_SPELLINGS,
               doc=r"\bullet (UFLDL) and Octave's .* (Ng)"),
-    Extension(name="sum", spellings=(r"\sum_x",),
+    Extension(name="sum", spellings=(r"\sum_x", r"\sum_{\forall x}"),
               doc=r"\sum_x sums over the training examples, each evaluated alone (Nielsen's C_x)",
               overrides=dict(parse=_parse_sum_over_examples, evaluate=_evaluate_sum, render=_render_sum)),
     Extension(name="act", spellings=("g^{[1]}(z^{[1]})",), overrides=dict(parse=_parse_layered_activation)),
@@ -151,7 +157,7 @@ NAMES = {r"\mathcal{J}": "J", r"\hat{\mathbf{y}}": "yhat", r"\hat{\boldsymbol{y}
          r"\hat{\bm{y}}": "yhat", r"\hat{\mathbf{Y}}": "yhat", r"\mathcal{E}": "J"}
 
 # Commands the tokenizer accepts for these rows beyond their own spellings (\rm: Ng's {\rm ...} text).
-COMMANDS = frozenset({r"\nabla", r"\bullet", r"\rm", r"\ast"})
+COMMANDS = frozenset({r"\nabla", r"\bullet", r"\rm", r"\ast", FOR_ALL})
 
 # A letter that may open a construct (tried before the letter is read as a name; None: not claimed).
 LETTER_STARTS: dict[str, Callable] = {"d": _parse_d_prefix}

@@ -70,7 +70,7 @@ UNWRAPPED = {r"\boldsymbol", r"\mathbf", r"\bm", r"\vec", r"\mathit", r"\mathbb"
 SWITCHES = {r"\rm": r"\mathrm", r"\bf": r"\mathbf", r"\it": r"\mathit", r"\sf": r"\mathsf",
             r"\tt": r"\mathtt", r"\cal": r"\mathcal", r"\mathversion": r"\mathbf"}
 # Wrappers whose argument is a word: \text{sigmoid}, \operatorname{relu}, \mathrm{d}.
-WORDS = {r"\text", r"\mathrm", r"\operatorname", r"\textrm", r"\mathcal"}
+WORDS = {r"\text", r"\mathrm", r"\operatorname", r"\textrm", r"\mathcal", r"\mbox"}
 # Decorations that form one name with their argument.
 DECORATED = {r"\hat", r"\mathcal", r"\tilde", r"\bar"}
 # Commands dropped together with their braced argument (equation numbers).
@@ -83,10 +83,15 @@ DROPPED_WITH_ARG = {r"\tag", r"\substack",   # equation numbers; stacked annotat
 STRUCTURE = {r"\\", r"\begin", r"\end"}
 # Annotations around the maths the parser drops: a trailing \in R^m (a type), a leading map arrow.
 ANNOTATION_TOKENS = {r"\in", r"\rightarrow", r"\to", r"\mapsto"}
+# Relations read as '=': an identity (\equiv) is an equality, checked as strictly as one. (\approx is
+# known so that the parser can say why it is not checked: a rounded value is not an equality.)
+EQUALITIES = {r"\equiv"}
+RELATIONS = EQUALITIES | {r"\approx"}
 KNOWN_COMMANDS = ({r"\partial"} | command_tokens() | STRUCTURE | FREE_SYMBOLS | ANNOTATION_TOKENS
                   | {k for k in QUANTITY_NAMES if k.startswith("\\") and "{" not in k}
                   | ACTIVATION_NAMES | {k for k in FUNCTION_NAMES if k.startswith("\\")}
-                  | IGNORED | UNWRAPPED | WORDS | DECORATED | DROPPED_WITH_ARG | ANNOTATED | set(SWITCHES))
+                  | IGNORED | UNWRAPPED | WORDS | DECORATED | DROPPED_WITH_ARG | ANNOTATED | set(SWITCHES)
+                  | RELATIONS)
 
 TOKEN_RE = re.compile(r"\\[A-Za-z]+|\\.|[0-9]+(?:\.[0-9]+)?|[A-Za-z]|[+\-*/=()\[\]{}^_',.|<>!:;&\"]|\S")
 
@@ -233,6 +238,14 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
         t = raw[k]
         if t.kind == "sym" and t.text == "&":
             out.append(Token("align", "&", t.pos))
+            k += 1
+            continue
+        if t.is_("|") and k + 1 < len(raw) and raw[k + 1].is_("|") and raw[k + 1].pos == t.pos + 1:
+            out.append(Token("cmd", r"\|", t.pos, t.pos + 2))      # ||x||: the norm written with two bars
+            k += 2
+            continue
+        if t.text in EQUALITIES:
+            out.append(Token("sym", "=", t.pos, t.stop))
             k += 1
             continue
         if t.is_("{") and k + 1 < len(raw) and raw[k + 1].text in SWITCHES and not (k and raw[k - 1].text in "_^"):
