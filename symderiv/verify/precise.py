@@ -321,7 +321,7 @@ PRIMITIVES = {
     "norm": lambda ev, n: FUNCTIONS["sqrt"](np.sum(ev(n.arg) * ev(n.arg))),
 }
 ELEMENTARY = {"tanh": FUNCTIONS["tanh"], "exp": FUNCTIONS["exp"], "log": FUNCTIONS["log"],
-              "sinh": FUNCTIONS["sinh"], "cosh": FUNCTIONS["cosh"],
+              "sinh": FUNCTIONS["sinh"], "cosh": FUNCTIONS["cosh"], "exp'": FUNCTIONS["exp"],
               "softmax": lambda v: _softmax(v) if isinstance(v, np.ndarray) else MP.mpf(1)}
 
 
@@ -382,8 +382,8 @@ class PreciseEvaluator(Evaluator):
 
     def elementary(self, c):
         fn = ELEMENTARY.get(c.fn)
-        if fn is None:
-            fn = self.act_function(ACTIVATIONS[c.fn], False)
+        if fn is None:           # sigmoid, relu; primed (\text{ReLU}'(z)): the activation's derivative
+            fn = self.act_function(ACTIVATIONS[c.fn.rstrip("'")], c.fn.endswith("'"))
         return fn(self(c.arg))
 
 
