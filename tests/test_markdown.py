@@ -163,8 +163,9 @@ def test_a_document_whose_maths_is_all_inline_is_read_with_position_ids():
 
 def test_inline_equations_beside_displays_are_read_unless_the_front_matter_says_not():
     text = ("$$ \\delta^{(2)} = a^{(2)} - y $$\n\nand so $\\frac{\\partial J}{\\partial b^{(2)}} = \\delta^{(2)}$, "
-            "using $\\sigma' = \\sigma(1 - \\sigma)$ $$ \\delta^{(2)} = y $$.\n")
-    # the inline equation symderiv cannot read beside displays is prose; the display on its line keeps L3
+            "using $\\sigma' = \\sigma(1 - \\sigma)$ $$ \\delta^{(2)} = y $$ for $x = x_1 \\in \\mathbb{R}^n$.\n")
+    # beside displays, an inline equation symderiv cannot read, or one declaring a type (\\in), is prose;
+    # the display on its line keeps L3
     assert [e.id for e in read_document(text, "markdown", "d.md").entries] == ["L1", "L3b", "L3"]
     assert [e.id for e in read_document("---\ninline: false\n---\n" + text, "markdown", "d.md").entries] == \
         ["L4", "L6"]

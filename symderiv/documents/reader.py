@@ -100,8 +100,10 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
         displays = read(True)
     macros = _macros(prose, config.macros, path)
     if any(not d.inline and not d.problem for d in displays):
-        # beside displays, an inline equation symderiv cannot read is prose ("using $\sigma' = \sigma(1-\sigma)$")
-        displays = [d for d in displays if not d.inline or _readable(d.latex, macros)]
+        # beside displays, an inline equation symderiv cannot read is prose ("using $\sigma' = \sigma(1-\sigma)$"),
+        # and so is one that declares a type ("$x = [x_1 \dots x_n] \in \mathbb{R}^n$": notation, not a claim)
+        displays = [d for d in displays if not d.inline or (not _MEMBERSHIP.search(d.latex)
+                                                            and _readable(d.latex, macros))]
     if macros:       # a display that only defines macros is not a line to check
         displays = [d for d in displays if without_definitions(d.latex).strip()]
     if not displays:
@@ -114,6 +116,9 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
                     entries=entries_of(displays, config, flags), source=path.name, text=text,
                     questions=tuple(Question(q, a) for q, a in config.questions), convention=config.convention,
                     macros=macros)
+
+
+_MEMBERSHIP = re.compile(r"\\in(?![A-Za-z])")
 
 
 def _readable(latex: str, macros: dict) -> bool:
