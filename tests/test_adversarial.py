@@ -122,6 +122,14 @@ def test_a_condition_that_never_holds_is_unverifiable_and_says_so():
     assert v.verdict == "unverifiable" and "the condition a^{(1)} > 2 never holds" in v.reason
 
 
+@pytest.mark.parametrize("flags", [{}, {"hidden": "tanh"}])
+def test_a_condition_on_an_activation_is_met_by_sampling_inside_its_region(flags):
+    c = "0.99999999"
+    right = verdict(rf"a^{{(1)}} = f(z^{{(1)}}) \quad \text{{if }} a^{{(1)}} > {c}", **flags)
+    wrong = verdict(rf"a^{{(1)}} = 1 \quad \text{{if }} a^{{(1)}} > {c}", **flags)
+    assert right.verdict == "correct" and wrong.verdict == "incorrect", (right.reason, wrong.reason)
+
+
 def test_a_condition_the_draws_miss_is_met_by_resampling_inside_its_region():
     v = verdict(r"\delta^{(1)} = 1 \quad \text{if } z^{(1)} > 10")
     assert v.verdict == "incorrect", v.reason

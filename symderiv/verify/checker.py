@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engine import activations as acts
+
 from ..notation.constructs import ShapeError
 from ..engine.network import NetFlags
 from ..notation.tokens import NotationError
@@ -106,6 +108,24 @@ def claim_constants(claim) -> list:
     return sorted(out)
 
 
+def _pre_activation(act, c: float, signs: np.ndarray) -> np.ndarray | None:
+    """The z at which an element-wise activation takes values on both sides of ``c`` (by bisection in
+    [-60, 60], where every table activation is monotone), or None when c is outside what it takes there."""
+    if not act.elementwise:
+        return None
+    f = acts.numpy_function(act)
+    bottom, top = float(f(np.array(-60.0))), float(f(np.array(60.0)))
+    if not bottom < c < top:
+        return None
+    a = c + min(1e-3, (top - c) / 2, (c - bottom) / 2) * signs
+    lo, hi = np.full(a.shape, -60.0), np.full(a.shape, 60.0)
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        below = f(mid) < a
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return (lo + hi) / 2
+
+
 def _constant(n) -> float | None:
     """The value of a number as written (2, -0.01), else None."""
     if isinstance(n, Num):
@@ -182,10 +202,12 @@ class Checker:
     def _at_thresholds(self, sizes, m) -> list:
         """Instances whose pre-activations straddle each threshold of the claim's condition: for
         ``z^{(k)} > c`` the bias of layer k is moved so that sample 1's units sit at c - 10^{-3} and
-        c + 10^{-3} in turn (a draw near the origin never tests z^{(1)} > -0.01 against a ReLU)."""
+        c + 10^{-3} in turn (a draw near the origin never tests z^{(1)} > -0.01 against a ReLU); for
+        ``a^{(k)} > c`` they sit where the activation takes values on both sides of c (a^{(1)} > 0.99999999
+        under a sigmoid is z near 18.4), if it takes c at all."""
         out = []
         for n in walk(self.claim.condition) if self.claim.condition is not None else ():
-            if not (isinstance(n, Cond) and isinstance(n.left, Qty) and n.left.kind == "z" and
+            if not (isinstance(n, Cond) and isinstance(n.left, Qty) and n.left.kind in ("z", "a") and
                     n.left.layer is not None and _constant(n.right) is not None):
                 continue
             c = _constant(n.right)
@@ -198,7 +220,11 @@ class Checker:
                     continue
                 inst = make_instance(self.flags, sizes, m, self.rng)
                 z = inst.trace.z[k][:, :1]
-                target = c + 1e-3 * np.where(np.arange(z.shape[0]) % 2 == 0, -1.0, 1.0).reshape(-1, 1)
+                signs = np.where(np.arange(z.shape[0]) % 2 == 0, -1.0, 1.0).reshape(-1, 1)
+                target = c + 1e-3 * signs if n.left.kind == "z" else \
+                    _pre_activation(self.flags.activation(k), c, signs)
+                if target is None:          # a^{(k)} > 2 under a sigmoid: no region to sample in
+                    continue
                 b = [v if v is None else v.copy() for v in inst.b]
                 b[k] = b[k] + (target - z)
                 out.append(inst.with_parameters(inst.W, b))
