@@ -133,6 +133,17 @@ def test_sum_over_training_examples_evaluates_each_example_alone():
                   convention="nielsen").verdict == "correct"
 
 
+def test_the_symbol_m_inside_a_sum_over_examples_is_the_training_sets_size():
+    # each example is evaluated alone (its own cost over m = 1), but a 1/n written inside \sum_x is the
+    # batch's: it was read as 1/1, and a second 1/n was called correct
+    def said(latex):
+        return verify(latex, convention="nielsen", batch=True).verdict
+    grad = r"\frac{\partial C}{\partial w^l_{jk}} = "
+    assert said(grad + r"\frac{1}{n}\sum_x \frac{1}{n}\frac{\partial C_x}{\partial w^l_{jk}}") == "incorrect"
+    assert said(grad + r"\sum_x \frac{1}{n}\frac{\partial C_x}{\partial w^l_{jk}}") == "correct"
+    assert said(grad + r"\frac{1}{n}\sum_x \frac{\partial C_x}{\partial w^l_{jk}}") == "correct"
+
+
 def test_ngs_cost_sums_over_examples_and_indexes_the_output():
     cost = (r"J(\Theta) = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k=1}^{K} \left[y^{(i)}_k \log((h_\Theta(x^{(i)}))_k) "
             r"+ (1 - y^{(i)}_k) \log(1 - (h_\Theta(x^{(i)}))_k)\right]")

@@ -95,7 +95,7 @@ class Evaluator:
         inst, tr = self.ctx.inst, self.ctx.inst.trace
         if q.kind == "Jdata" and q.sample is not None:     # each sample's loss, a row over the samples
             return self.unit_loss(inst.flags.loss_obj)(tr.a[inst.L], inst.Y).sum(axis=0, keepdims=True)
-        scalars = {"J": lambda: self.number(tr.J), "m": lambda: inst.M, "lam": lambda: inst.lam,
+        scalars = {"J": lambda: self.number(tr.J), "m": lambda: float(inst.of_batch or inst.m), "lam": lambda: inst.lam,
                    "alpha": lambda: inst.alpha, "Jreg": lambda: self.regulariser(),
                    "Jdata": lambda: self.number(tr.J) - self.regulariser(),
                    "width": lambda: float(inst.sizes[q.layer.resolve(self.ctx.l, inst.L)])}

@@ -49,6 +49,9 @@ class Instance:
     # Values derived from this instance alone (one central difference of a whole layer, ...),
     # kept while a claim is evaluated at every index value; not copied by ``replace``.
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # One example of a batch (``example``): the batch's size, which the symbol m still names there (the
+    # example's own cost is over m = 1, but 1/m written inside \\sum_x is the training set's 1/m).
+    of_batch: int = 0
 
     @property
     def L(self):
@@ -71,7 +74,7 @@ class Instance:
             X, Y = self.X[:, [k]], self.Y[:, [k]]
             params = [(self.W[l], self.b[l]) for l in range(1, len(self.sizes))]
             cache[k] = Instance(flags, self.sizes, 1, self.W, self.b, X, Y, self.lam, self.alpha,
-                                compiled(flags).trace(params, X, Y, self.lam))
+                                compiled(flags).trace(params, X, Y, self.lam), of_batch=self.m)
         return cache[k]
 
     def with_bump(self, at, bump) -> "Instance":

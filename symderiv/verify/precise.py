@@ -246,7 +246,7 @@ class PreciseInstance(Instance):
             flags = replace(self.flags, batch=False)
             X, Y = self.X[:, [k]], self.Y[:, [k]]
             cache[k] = PreciseInstance(flags, self.sizes, 1, self.W, self.b, X, Y, self.lam, self.alpha,
-                                       _trace(flags, self.W, self.b, X, Y, self.lam, 1))
+                                       _trace(flags, self.W, self.b, X, Y, self.lam, 1), of_batch=self.m)
         return cache[k]
 
     def with_bump(self, at, bump) -> "PreciseInstance":
