@@ -55,6 +55,31 @@ def test_the_precise_truth_is_the_float64_truth_to_float64_precision(flags):
     assert abs(float(hp.J) - inst.trace.J) < 1e-12 * max(1.0, abs(inst.trace.J))
 
 
+@pytest.mark.parametrize("flags", [{"depth": 3}, {"hidden": "relu", "output": "softmax", "batch": True, "reg": "l2"},
+                                   {"hidden": "identity", "output": "identity", "loss": "mse", "depth": 3}])
+def test_the_truth_in_stages_is_the_truth_computed_in_one_function(flags):
+    f = NetFlags(**flags)
+    inst = make_instance(f, (3, 4, 5, 2)[:f.depth + 1], 3 if f.batch else 1, np.random.default_rng(1))
+    hp = P.precise(inst)
+    e, L = P.compiled(f).expressions, f.depth
+    whole = P.lambdified(P.numeric._Symbols(L).args(),
+                         [e["J"], *([e[k][l] for l in range(1, L + 1)] for k in ("z", "a", "delta", "dW", "db"))])
+    J, *lists = whole(*[p for l in range(1, L + 1) for p in (hp.W[l], hp.b[l])], hp.X, hp.Y, hp.lam, hp.m)
+    tiny = P.MP.ldexp(1, -300)
+    assert abs(J - hp.trace.J) <= tiny * abs(J)
+    for name, values in zip(("z", "a", "delta", "dW", "db"), lists):
+        for one, staged in zip(values, getattr(hp.trace, name)[1:]):
+            assert all(abs(x - y) <= tiny * max(1, abs(x)) for x, y in zip(np.ravel(one), np.ravel(staged)))
+
+
+def test_a_stage_is_computed_only_when_a_claim_reads_it():
+    f = NetFlags(depth=3)
+    trace = P.precise(make_instance(f, (3, 4, 5, 2), 1, np.random.default_rng(2))).trace
+    delta = trace.delta[3]              # the output delta: the forward pass and nothing else
+    assert delta.shape == (2, 1) and set(trace._done) == {"z1", "a1", "z2", "a2", "z3", "a3", "delta3"}
+    assert np.array_equal(trace.dW[2], trace.dW[2]) and "delta1" not in trace._done and "J" not in trace._done
+
+
 @pytest.mark.parametrize("claim, bits", [(r"\delta^{(L)} = a^{(L)} - y + 10^{-300}", 1216),
                                          (r"\delta^{(L)} = a^{(L)} - y + e^{-1000}", 1662)])
 def test_the_precision_covers_the_numbers_the_claim_writes(claim, bits):

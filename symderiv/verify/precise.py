@@ -8,7 +8,7 @@ again here, in mpmath at ``PREC`` bits (about 96 digits; more when the claim wri
 
 * the instance's parameters and data are converted exactly (a float64 is a binary fraction), and the
   derived truth (engine/numeric.py's expressions for J, z, a, delta, dW, db) is lambdified over arrays
-  of mpmath numbers, once per setting;
+  of mpmath numbers, once per setting, stage by stage (stages.py): only what the claim reads is computed;
 * both sides go through the same tree with the same evaluator (``PreciseEvaluator`` subclasses it): only
   the numeric primitives differ (numbers as written are exact, division, powers, functions,
   activations, losses, and central differences taken with a step of 2^{-bits/3});
@@ -36,10 +36,11 @@ from ..engine.activations import ACTIVATIONS, _derivative_of, z as Z_SYMBOL
 from ..engine.losses import a as A_SYMBOL, lam as LAM_SYMBOL, m as M_SYMBOL, w as W_SYMBOL, y as Y_SYMBOL
 from ..notation import constructs as C
 from ..notation.constructs import ShapeError, Unevaluable
-from ..notation.tree import Num, walk
+from ..notation.tree import walk
 from .confirm import Refuted
 from .evaluate import Context, Evaluator
 from .instances import ForwardTrace, Instance, compiled
+from .stages import LazyTrace, Stages
 from .verdict import Unverifiable
 
 PREC = 320                 # working precision in bits (about 96 digits) ...
@@ -190,12 +191,11 @@ def lambdified(args, expr):
 
 
 @lru_cache(maxsize=32)
-def _kernel(flags):
-    """The derived truth of a setting in high precision: (J, z, a, delta, dW, db) of every layer."""
+def _stages(flags) -> Stages:
+    """The derived truth of a setting in high precision, stage by stage (stages.py: J, z, a, delta, dW, db of
+    every layer, each compiled and computed when a claim first reads it)."""
     e = compiled(flags).expressions
-    layers = range(1, flags.depth + 1)
-    args = numeric._Symbols(flags.depth).args()
-    return lambdified(args, [e["J"], *([e[k][l] for l in layers] for k in ("z", "a", "delta", "dW", "db"))])
+    return Stages(e, numeric._Symbols(flags.depth).args(), flags.depth, lambdified)
 
 
 @lru_cache(maxsize=64)
@@ -225,12 +225,8 @@ def _like(v, shape):
     return v if np.shape(v) == shape else np.broadcast_to(v, shape) * MP.mpf(1)
 
 
-def _trace(flags, W, b, X, Y, lam, m):
-    J, Zs, As, Ds, dWs, dbs = _kernel(flags)(*[p for l in range(1, flags.depth + 1) for p in (W[l], b[l])],
-                                             X, Y, lam, m)
-    none = [None]
-    return numeric.Trace(J, none + list(Zs), [X] + list(As), none + list(Ds), none * (flags.depth + 1),
-                         none + list(dWs), none + list(dbs))
+def _trace(flags, W, b, X, Y, lam, m) -> LazyTrace:
+    return LazyTrace(_stages(flags), [p for l in range(1, flags.depth + 1) for p in (W[l], b[l])] + [X, Y, lam, m], X)
 
 
 @dataclass
