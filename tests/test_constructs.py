@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symderiv.notation import constructs, registry, tokens as notation, parse as parse_mod
+from symderiv.notation import constructs, conventions, registry, tokens as notation, parse as parse_mod
 from symderiv.notation.registry import CONSTRUCTS, construct_of, edits, render
 from symderiv.notation.parse import parse
 from symderiv.notation.tree import Call, LayerRef, Num, Op, Qty, walk
@@ -27,11 +27,14 @@ EXAMPLES = {
     "index": r"\delta^{(L)}_j = a^{(L)}_j - 1 \quad \text{if } j = y_i",
     "indicator": r"\delta^{(L)}_j = a^{(L)}_j - \mathbb{1}(j = 1)",
     "matrix": r"y = \begin{bmatrix} y^{(1)} \\ y^{(2)} \\ \vdots \\ y^{(m)} \end{bmatrix}",
+    # a course's own name: built by its convention's reading (Ng's D and \Delta), not by the bare parser
+    "named": (r"D^{(l)}_{ij} = \frac{1}{m} \Delta^{(l)}_{ij}", "ng"),
 }
 
 
-def constructs_built_by(latex):
-    claim = parse(latex)
+def constructs_built_by(example):
+    latex, convention = example if isinstance(example, tuple) else (example, None)
+    claim = parse(latex, conventions.readings_for(conventions.CONVENTIONS[convention]) if convention else None)
     nodes = [n for side in claim.sides for n in walk(side)]
     nodes += list(walk(claim.condition)) if claim.condition is not None else []
     return {n.construct for n in nodes}

@@ -32,7 +32,7 @@ from typing import Callable
 import numpy as np
 
 from ..engine import activations as acts
-from .tree import walk, children, with_children, Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Matrix, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
+from .tree import walk, children, with_children, Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Matrix, Named, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 class ShapeError(Exception):
@@ -518,10 +518,13 @@ def operator_operand(p, t):
 
 
 def operator_readings(*sides: Node) -> list[str]:
-    """How each derivative operator written in front of a term of several factors was read, for the
-    verdict's reason ("\\frac{d}{dz} applies to the whole term 3 z^{2}")."""
+    """How each derivative operator written in front of a term of several factors was read, and each name
+    a course gives a quantity (a ``named`` node: Ng's D, \\Delta), for the verdict's reason
+    ("\\frac{d}{dz} applies to the whole term 3 z^{2}")."""
     out = []
     for n in (n for side in sides for n in walk(side)):
+        if isinstance(n, Named) and n.said not in out:
+            out.append(n.said)
         if isinstance(n, (Deriv, DerivOf)) and isinstance(n.body, Op) and n.body.op not in ("add", "sub"):
             var = n.var if isinstance(n, Deriv) else render_qty(n.den)
             op = f"d/d{var}" if isinstance(n, Deriv) else f"\\partial/\\partial {var}"

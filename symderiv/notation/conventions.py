@@ -26,9 +26,10 @@ from dataclasses import dataclass, field, replace
 
 from ..engine.network import NetFlags
 from .tokens import NotationError
-from .readings import (BiasUnit, KindRename, LayerShift, LetterLayer, NamedDerivatives, Readings, UnitLetters, as_readings,
+from .readings import (BiasUnit, CourseNames, KindRename, LayerShift, LetterLayer, NamedDerivatives, Readings, UnitLetters, as_readings,
                        compile_readings, map_tree)
 from .registry import render
+from .textbook import COURSE_NAMES
 from .tree import LayerRef, Node, Qty
 from ..errors import ModelError
 
@@ -56,6 +57,7 @@ class Convention:
     readings: dict = field(default_factory=dict)     # symbol readings, LaTeX -> LaTeX
     passes: tuple = ()          # whole-tree readings (readings.py)
     batch_signals: tuple = ()   # regexes that mean the formula is vectorised over m samples
+    model_signals: tuple = ()   # (regex, NetFlags fields): a token that says more of the model
     example: str = ""
     layer_style: tuple = ()     # (regex, replacement) on rendered LaTeX: ^{(l)} -> ^{l}, ^{[l]}, ^{(k)}
 
@@ -90,6 +92,9 @@ class Convention:
         flags = replace(base or NetFlags(), **self.flags)
         if self.batch_signals and any(re.search(rx, latex) for rx in self.batch_signals):
             flags = replace(flags, batch=True)
+        for rx, fields in self.model_signals:
+            if re.search(rx, latex):
+                flags = replace(flags, **fields)
         return flags
 
     def tree_readings(self) -> Readings:
@@ -101,6 +106,9 @@ class Convention:
         weak = [what for rx, what in self.weak_signals if re.search(rx, latex)]
         return 2 * len(strong) + len(weak), strong + weak
 
+
+NG_GRADIENT = r"(?<![a-zA-Z\\])D[\^_]"     # Ng's D^{(l)}_{ij}
+NG_ACCUMULATOR = r"\\Delta[\^_]"          # Ng's accumulator \Delta^{(l)}, a sum over the m examples
 
 ONE_BASED = LayerShift(shift=(("W", -1), ("b", -1), ("z", -1), ("a", -1), ("delta", -1)))
 # UFLDL / Ng: input = layer 1 and W^{(l)} maps layer l to l+1.
@@ -150,8 +158,13 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "cost J(\\Theta); h_\\Theta(x) the output; g the sigmoid; Octave's .* the Hadamard product",
         {"loss": "bce", "hidden": "sigmoid", "output": "sigmoid"},
         signals=((r"\.\*|\.\\ast", ".*"), (r"h_\\Theta", r"h_\Theta")),
-        weak_signals=((r"\\Theta", r"\Theta"), (r"s_\{?l", "s_{l+1}"), (r"g'\(|g\^\{?\\prime", "g'(z)")),
-        passes=(OUT_OF_L, BiasUnit(matrix_product=True)), batch_signals=(r"\\sum_\{i=1\}\^\{?m",),
+        weak_signals=((r"\\Theta", r"\Theta"), (r"s_\{?l", "s_{l+1}"), (r"g'\(|g\^\{?\\prime", "g'(z)"),
+                      (NG_GRADIENT, "D^{(l)}"), (NG_ACCUMULATOR, r"\Delta^{(l)}")),
+        passes=(CourseNames(COURSE_NAMES["ng"]), OUT_OF_L, BiasUnit(matrix_product=True)),
+        batch_signals=(r"\\sum_\{i=1\}\^\{?m", NG_ACCUMULATOR),
+        # J(\Theta) is regularised (lambda/(2m) sum Theta^2, our l2) over m examples and D is its gradient:
+        # a formula that writes lambda or D is about that cost (m = 1 would hide a missing 1/m)
+        model_signals=((NG_GRADIENT + r"|\\lambda", {"reg": "l2", "batch": True}),),
         example=r"\delta^{(2)} = (\Theta^{(2)})^T \delta^{(3)} .* g'(z^{(2)})"),
     Convention(
         "deeplearning.ai", "Ng et al., deeplearning.ai Deep Learning Specialization, course 1",

@@ -365,10 +365,27 @@ class NamedDerivatives:
 
 
 @dataclass(frozen=True)
+class CourseNames:
+    """A course's own names (textbook.CourseName rows: Ng's D^{(l)} and \\Delta^{(l)}), each read as the
+    tree it stands for. Listed before the layer shift, so the meaning's layers are renumbered with the
+    rest; the name itself is rendered as written."""
+    rows: tuple
+
+    def __call__(self, node: Node, text: str) -> Node:
+        table = {(r.spelling, r.kind): r for r in self.rows}
+
+        def fn(n):
+            row = table.get((n.spelling, n.kind)) if isinstance(n, Qty) else None
+            return row.read(n) if row is not None else None
+        return map_tree(node, fn)
+
+
+@dataclass(frozen=True)
 class BiasUnit:
     """The bias as unit 0 (Ng, Bishop): a_0 = x_0 = 1, w_{j0} is the bias b_j, sums over a weight's
-    source index start at 0 (explicitly, or always when ``natural_from_zero``), and (with
-    ``matrix_product``) a weight matrix times the previous layer's activation holds the bias column."""
+    source index start at 0 (explicitly, or always when ``natural_from_zero``), a derivative by w_{j0} is
+    the derivative by b_j, and (with ``matrix_product``) a weight matrix times the previous layer's
+    activation holds the bias column."""
     natural_from_zero: bool = False
     matrix_product: bool = False
 
@@ -378,6 +395,8 @@ class BiasUnit:
                     and _is_source_index(n.body, n.index):
                 unit0 = map_tree(rename_indices(n.body, {n.index: 0}), _unit_zero)
                 return Op("add", (unit0, replace(n, lo=1)), pos=n.pos, span=n.span)
+            if isinstance(n, Partial) and n.den.kind == "W" and _unit_zero(n.den) is not None:
+                return replace(n, den=_unit_zero(n.den))
             if self.matrix_product and isinstance(n, Op) and n.op == "mm":
                 w, a = n.args
                 if isinstance(w, Qty) and w.kind == "W" and w.layer is not None and not w.idx and \

@@ -23,7 +23,7 @@ def _merged(core: list[Construct], extensions) -> list[Construct]:
     return [by_name[row.name] for row in core]
 
 
-ROWS: tuple[Construct, ...] = tuple(_merged(C.CORE_ROWS, textbook.EXTENSIONS))
+ROWS: tuple[Construct, ...] = tuple(_merged(C.CORE_ROWS, textbook.EXTENSIONS)) + textbook.ROWS
 CONSTRUCTS: dict[str, Construct] = {c.name: c for c in ROWS}
 
 # Spelling -> quantity kind: the core names and the textbooks'.

@@ -10,6 +10,8 @@ into the core rows once; nothing here changes another module. The conventions th
   ``g^{[l]'}(z)`` with the layer on the activation;
 * ``\\bullet`` (UFLDL) and Octave's ``.*`` (Ng) as the Hadamard product;
 * Nielsen's ``\\sum_x``, a sum over the training examples, each evaluated alone;
+* a course's own names for quantities (``COURSE_NAMES``: Ng's accumulator ``\\Delta^{(l)}`` and gradient
+  ``D^{(l)}``), read only under the conventions that list them, through the ``named`` row;
 * the names ``\\mathcal{J}``, ``\\mathcal{E}``, ``\\hat{\\mathbf{y}}`` and its bold twins.
 """
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from . import constructs as C
-from .tree import LayerRef, Node, Op, Partial, Qty, Sum
+from .tree import LayerRef, Named, Node, Op, Partial, Qty, Sum
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,62 @@ def _render_sum(n, r):
     return f"\\sum_{{{n.index}}} {r(n.body, C.Prec.PRODUCT)}" if n.index == SAMPLE_INDEX else CORE["sum"].render(n, r)
 
 
+# ---------------------------------------------------------------- a course's own names
+def over_examples(body: Node) -> Sum:
+    """\\sum_x body: the body evaluated on each training example alone, summed (``_evaluate_sum``)."""
+    return Sum(SAMPLE_INDEX, 1, ("m",), body)
+
+
+def _theta(q: Qty) -> Qty:
+    """The weight matrix (or entry) at the name's layer and indices: Ng's \\Theta^{(l)}_{ij}."""
+    return Qty("W", r"\Theta", q.layer, q.idx, pos=q.pos, span=q.span)
+
+
+def _ng_gradient(q: Qty) -> Node:
+    """Ng's D^{(l)}_{ij} = dJ/d\\Theta^{(l)}_{ij}: the gradient of the regularised cost J(\\Theta)."""
+    return Partial(Qty("J", "J"), _theta(q), pos=q.pos, span=q.span)
+
+
+def _ng_accumulator(q: Qty) -> Node:
+    """Ng's \\Delta^{(l)}_{ij} after the loop over i = 1..m: the sum over the training examples of each
+    example's derivative of its own cost (no 1/m, no regulariser), \\sum_x dJ_data/d\\Theta^{(l)}_{ij}."""
+    return over_examples(Partial(Qty("Jdata", r"J_{\text{data}}"), _theta(q), pos=q.pos, span=q.span))
+
+
+@dataclass(frozen=True)
+class CourseName:
+    """One name a course gives a quantity, read only under a convention that lists it (its ``passes``,
+    through readings.CourseNames): ``spelling`` and ``kind`` are how the parser reads the bare symbol
+    (\\Delta is a delta, D a free symbol), ``meaning`` builds the tree it stands for at the name's
+    layer and indices, ``said`` is the reading in words ({name}: the name as written)."""
+    spelling: str
+    kind: str
+    meaning: Callable
+    said: str
+
+    def read(self, q: Qty) -> Named | None:
+        """The name as a ``named`` node; None without a layer (the model's checks then say so)."""
+        if q.layer is None or q.args:
+            return None
+        name = C.render_qty(q)
+        return Named(q, self.meaning(q), self.said.format(name=name), pos=q.pos, span=q.span)
+
+
+COURSE_NAMES = {
+    "ng": (
+        CourseName("D", "var", _ng_gradient,
+                   r"{name} as Ng's gradient \frac{{\partial J}}{{\partial \Theta}} of the regularised cost"),
+        CourseName(r"\Delta", "delta", _ng_accumulator,
+                   r"{name} as Ng's accumulator, the sum over the m examples of each one's \frac{{\partial "
+                   r"\text{{cost}}}}{{\partial \Theta}} (no 1/m, no regulariser)"),
+    ),
+}
+
+
+def _evaluate_named(ev, n: Named):
+    return ev(n.meaning)
+
+
 # ---------------------------------------------------------------- the rows
 _HAD_SPELLINGS = (r"\bullet", ".*", r".\ast")
 
@@ -150,6 +208,15 @@ EXTENSIONS = (
     Extension(name="qty", spellings=("dW^{[l]}", "dZ^{[l]}", "dA^{[l]}"),
               doc="deeplearning.ai's d-prefix: dW, db = dJ/dW, dJ/db, dZ = the per-sample deltas (no 1/m), "
                   "dA = m dJ/dA"),
+)
+
+# Rows only some books need, after the core rows.
+ROWS = (
+    C.Construct(name="named", doc="a quantity a course names itself, read only under its convention: Ng's "
+                r"D^{(l)}_{ij} = \partial J / \partial \Theta^{(l)}_{ij} and accumulator \Delta^{(l)} (the sum "
+                "over the examples of each one's gradient); rendered as written",
+                spellings=(r"D^{(l)}_{ij}", r"\Delta^{(l)}"), precedence=C.Prec.SCRIPTED,
+                evaluate=_evaluate_named, render=lambda n, r: C.render_qty(n.name)),
 )
 
 # Names of quantities only some books use (spelling -> quantity kind, as constructs.QUANTITY_NAMES).

@@ -215,6 +215,19 @@ class Deriv(Node):
     span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
 
 
+@dataclass(frozen=True)
+class Named(Node):
+    """A quantity a course gives a name of its own (Ng's D^{(l)}_{ij}, \\Delta^{(l)}): ``name`` as written
+    (rendered so, in the claim's own numbering), ``meaning`` the tree it stands for, which every pass
+    reads and the evaluator evaluates; ``said`` the reading in words, for the verdict's reason. A repair
+    edits the name as a whole, never inside its meaning."""
+    name: Qty
+    meaning: Node
+    said: str = field(default="", compare=False)
+    pos: int = field(default=0, compare=False)
+    span: tuple | None = field(default=None, compare=False)   # [start, end) in the text as written
+
+
 # ---------------------------------------------------------------- the tree API
 def children(n: Node) -> tuple:
     """The operands of n, in order (a Qty's ``args`` are notation, not operands)."""
@@ -222,6 +235,8 @@ def children(n: Node) -> tuple:
         return n.args
     if isinstance(n, (Call, Norm, Cancel)):
         return (n.arg,)
+    if isinstance(n, Named):
+        return (n.meaning,)
     if isinstance(n, Indicator):
         return (n.cond,)
     if isinstance(n, (Sum, Deriv)):
@@ -244,6 +259,8 @@ def with_children(n: Node, kids) -> Node:
         return replace(n, args=kids)
     if isinstance(n, (Call, Norm, Cancel)):
         return replace(n, arg=kids[0])
+    if isinstance(n, Named):
+        return replace(n, meaning=kids[0])
     if isinstance(n, Indicator):
         return replace(n, cond=kids[0])
     if isinstance(n, (Sum, Deriv)):
@@ -289,6 +306,8 @@ def rewrite(n: Node, fn) -> Node:
 def edits_below(n: Node, node_edits):
     """(label, tree) for every single edit ``node_edits(node)`` offers anywhere in the tree."""
     yield from node_edits(n)
+    if isinstance(n, Named):
+        return                  # an edit inside its meaning would render as the same name
     kids = children(n)
     for k, child in enumerate(kids):
         for label, new_child in edits_below(child, node_edits):

@@ -14,13 +14,13 @@ from dataclasses import replace
 
 from ..notation import conventions
 from ..bounded import TimedOut, bounded
-from ..notation.constructs import LOSS_KINDS, operator_readings
+from ..notation.constructs import operator_readings
 from ..notation.registry import QUANTITY_NAMES, ROWS, render
 from ..engine.network import NetFlags, Network
 from ..notation.tokens import KNOWN_COMMANDS, NotationError
 from ..notation.parse import Claim, parse
 from ..notation.readings import IllTyped, as_readings
-from ..notation.tree import Node, Op, Partial, Qty, quantities, walk
+from ..notation.tree import Node, quantities, walk
 from .checker import FD_RTOL, Checker, holds, nonfinite, rtol_for, valid_layers
 from .confirm import confirm_pure
 from .precise import confirm_network
@@ -29,6 +29,7 @@ from .correct import correct
 from .depths import generic_depth
 from .repair import reference_first, search_variants, textbook_expected
 from .symbolic import settle
+from .updates import update_check
 from .diagnostics import Diagnostic, diagnostic, fix_of
 from .verdict import Unverifiable, Verdict, internal_cause, internal_reason
 from ..errors import ModelError
@@ -290,8 +291,9 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     left, right = claim.sides
     if not flags.bias and any(q.kind == "b" for q in quantities(left, right)):
         raise Unverifiable("the model has no bias terms (--no-bias), but the claim uses b")
-    if _is_update_rule(left, right):
-        return _check_update_rule(claim, latex, flags, seed, draws, shapes)
+    update = update_check(left, right)
+    if update is not None:           # W := W - alpha G, an accumulator's X := X + term (updates.py)
+        return update(check_link, claim, latex, flags, seed, draws, shapes, show)
     checker = Checker(claim, flags, seed, shapes, draws)
     rtol = rtol_for(claim.sides)
     # the oracle side is the reference; put it on the left for diagnosis
@@ -368,18 +370,6 @@ def _at_generic_depth(v: Verdict, claim: Claim, latex, flags, seed, draws, shape
     return v
 
 
-def _is_update_rule(left, right) -> bool:
-    return isinstance(left, Qty) and left.kind in ("W", "b") and any(
-        isinstance(n, Qty) and n.kind == "alpha" for n in walk(right)) and any(
-        isinstance(n, Qty) and n.kind == left.kind and n.layer == left.layer for n in walk(right))
-
-
-def _factors(n: Node) -> list:
-    if isinstance(n, Op) and n.op == "mm":
-        return _factors(n.args[0]) + _factors(n.args[1])
-    return [n]
-
-
 def _softmax_derivative(n: Node, flags) -> bool:
     """Does the claim take f' of the softmax output layer?"""
     if flags.output_act.name != "softmax":
@@ -387,47 +377,6 @@ def _softmax_derivative(n: Node, flags) -> bool:
     return any(x.construct == "dact" and any(q.layer is not None and q.layer.resolve(None, flags.depth) == flags.depth
                                              if not q.layer.symbolic else False for q in quantities(x))
                for x in walk(n))
-
-
-def _update_step(left: Qty, right: Node) -> tuple[str, Node] | None:
-    """(sign, G) of an update ``W = W -/+ \\alpha G`` (alpha anywhere in the product), else None."""
-    if not (isinstance(right, Op) and right.op in ("sub", "add") and right.args[0] == left):
-        return None
-    factors = _factors(right.args[1])
-    alphas = [f for f in factors if isinstance(f, Qty) and f.kind == "alpha"]
-    if len(alphas) != 1:
-        return None
-    rest = [f for f in factors if f is not alphas[0]]
-    step = rest[0]
-    for f in rest[1:]:
-        step = Op("mm", (step, f))
-    return right.op, step
-
-
-def _check_update_rule(claim: Claim, latex: str, flags, seed, draws, shapes) -> Verdict:
-    """A gradient-descent update is right when its step is alpha times the gradient of J."""
-    left, right = claim.sides
-    found = _update_step(left, right)
-    if found is None:
-        step = diagnostic("update-rule", at=right).resolved(render)
-        return Verdict("incorrect", latex, diagnostics=[step], cause=step,
-                       reason=f"an update of {render(left)} must read {render(left)} - \\alpha G with G the "
-                              "gradient of J; this one does not subtract a multiple of alpha")
-    sign, step = found
-    if sign == "add":
-        corrected = f"{render(left)} = {render(left)} - \\alpha {render(step, 3)}"
-        climbs = diagnostic("sign.update", at=right).resolved(render)
-        return Verdict("incorrect", latex, expected=None, corrected_latex=corrected, diagnostics=[climbs],
-                       reason=climbs.text, cause=climbs)
-    gradient = Partial(Qty("J", "J"), left)
-    sub = claim.with_sides([gradient, step])
-    v = check_link(sub, f"{render(gradient)} = {render(step)}", flags, seed, draws, shapes)
-    v.claim = latex
-    v.reason = f"an update rule: its step is checked as the gradient {render(gradient)}; {v.reason}"
-    v.cause = diagnostic("update-step", gradient=render(gradient), inner=v.cause)
-    if v.corrected_latex:
-        v.corrected_latex = f"{render(left)} = {render(left)} - \\alpha {v.expected}"
-    return v
 
 
 def _evidence(checker: Checker, claim: Claim) -> dict:

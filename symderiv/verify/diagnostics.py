@@ -100,6 +100,7 @@ CAUSES = {
     "proved": "proved symbolically",
     "chain-holds": "all {n} links hold",
     "update-step": "an update rule: its step is checked as the gradient {gradient}",
+    "accumulation-step": "an accumulator update: its term is checked as one example's share of {name}",
     "first-side": "compared with the chain's first side",
     "read": "read: {readings}",
     "depths": "{text}",            # checked at another depth too (depths.py): said as the checker says it
