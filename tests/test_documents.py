@@ -155,6 +155,43 @@ def test_no_front_matter_is_the_default_model(tmp_path):
     assert [r.verdict for r in check_note(doc)] == ["correct"]
 
 
+
+MEAN_OVER_EXAMPLES = """Forward pass, for every layer:
+
+$$ z^{[l]} = w^{[l]} a^{[l-1]} + b^{[l]}, \\qquad a^{[l]} = g(z^{[l]}) $$
+
+The cost is the mean of the loss over the $m$ examples:
+
+$$ J = \\frac{1}{m} \\sum_{i=1}^{m} L^{(i)} $$
+
+$$ dw^{[l]} = dz^{[l]} a^{[l-1]T} $$
+
+$$ dw^{[l]} = \\frac{1}{m} dz^{[l]} a^{[l-1]T} $$
+
+$$ \\frac{\\partial L}{\\partial a^{[L]}} = -\\frac{y}{a^{[L]}} + \\frac{1-y}{1-a^{[L]}} $$
+
+$$ \\delta^{[L]} = a^{[L]} - y^{(i)} $$
+"""
+
+
+def test_a_cost_written_as_the_mean_over_the_examples_is_checked_over_a_batch(tmp_path):
+    """J = 1/m sum_i L^{(i)}: the model is a batch, so a dW that drops the 1/m is wrong (on one sample 1/m is
+    1 and it passed); L is one example's loss, and a line differentiating it, or written at one example
+    (y^{(i)}), is checked on one sample."""
+    f = tmp_path / "mean.md"
+    f.write_text(MEAN_OVER_EXAMPLES)
+    doc = load_document(f)
+    assert doc.flags.batch and doc.samples.per_sample == {"L"}
+    verdicts = {r.checked: r.verdict for r in check_note(doc)}
+    assert verdicts[r"dw^{[l]} = dz^{[l]} a^{[l-1]T}"] == "incorrect"
+    assert verdicts[r"dw^{[l]} = \frac{1}{m} dz^{[l]} a^{[l-1]T}"] == "correct"
+    assert verdicts[r"\frac{\partial L}{\partial a^{[L]}} = -\frac{y}{a^{[L]}} + \frac{1-y}{1-a^{[L]}}"] == "correct"
+    assert verdicts[r"\delta^{[L]} = a^{[L]} - y^{(i)}"] == "correct"
+    stated = tmp_path / "one.md"             # the front matter's model is the author's word: one sample
+    stated.write_text("---\nbatch: false\n---\n" + MEAN_OVER_EXAMPLES)
+    assert not load_document(stated).flags.batch
+
+
 # ---- which maths is read ------------------------------------------------------------------------------
 
 def test_markdown_code_and_comments_are_not_read(tmp_path):

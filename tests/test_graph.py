@@ -226,3 +226,40 @@ def test_a_restated_layer_definition_is_not_a_new_layer():
                            [("c", r"\frac{\partial C}{\partial b^l} = \delta^l")])
     g, _ = found
     assert max(int(k[1]) for k in g.symbols if k[0] == "z") == g.depth == 3
+
+
+NUMBERED_H = [r"h^{(1)} = \sigma(W^{(1)} x + b^{(1)})", r"h^{(2)} = \sigma(W^{(2)} h^{(1)} + b^{(2)})",
+              r"J = \frac{1}{2} \| h^{(2)} - y \|^2"]
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\frac{\partial J}{\partial b^{(2)}} = (h^{(2)} - y) \odot h^{(2)} \odot (1 - h^{(2)})", "correct"),
+    (r"\frac{\partial J}{\partial b^{(2)}} = (h^{(2)} - y) \odot h^{(2)}", "incorrect"),         # dropped factor
+    (r"\frac{\partial J}{\partial b^{(1)}} = (W^{(2)})^T [(h^{(2)} - y) \odot h^{(2)} \odot (1 - h^{(2)})]"
+     r" \odot h^{(1)} \odot (1 - h^{(1)})", "correct"),
+    (r"\frac{\partial J}{\partial W^{(1)}} = [(W^{(2)})^T [(h^{(2)} - y) \odot h^{(2)} \odot (1 - h^{(2)})]"
+     r" \odot h^{(1)} \odot (1 - h^{(1)})] x^T", "correct"),
+])
+def test_a_numbered_superscript_on_a_quantity_of_the_model_is_its_layer(claim, verdict):
+    """h^{(1)}, h^{(2)}: two layers of the document's model (the parser alone takes a number on h for an
+    example's: both were one symbol h, and every line was misread)."""
+    g = build_graph(read_lines([(str(k), t) for k, t in enumerate(NUMBERED_H)]))
+    assert {"h_{1}", "h_{2}"} <= {s.latex for s in g.symbols.values()}
+    assert verdicts(NUMBERED_H, [claim]) == [verdict]
+
+
+def test_a_numbered_example_of_the_data_is_not_the_models_one_example():
+    """a^{(1)} = x^{(1)} inside a loop over i (Ng's notes): on a model of one example it would hold whichever
+    example is meant, so the graph does not call it correct; the example the line is about (x^{(i)}) is."""
+    defs = [r"a^{(1)} = x", r"z^{(2)} = \Theta^{(1)} a^{(1)}", r"a^{(2)} = \sigma(z^{(2)})",
+            r"J = -\sum_k (y_k \log a^{(2)}_k + (1 - y_k) \log(1 - a^{(2)}_k))"]
+    claims = [r"a^{(1)} = x^{(1)}", r"\frac{\partial J}{\partial z^{(2)}} = a^{(2)} - y^{(i)}"]
+    assert verdicts(defs, claims) == ["unverifiable", "correct"]
+
+
+def test_a_loop_counter_is_not_the_cost():
+    """'For i = 1 to m': i = 1 defines a number from nothing, never the cost the derivatives differentiate."""
+    defs = [r"z = W x + b", r"a = \sigma(z)", r"L = -(y \log a + (1 - y) \log(1 - a))", r"i = 1"]
+    g = build_graph(read_lines([(str(k), t) for k, t in enumerate(defs)]))
+    assert g.cost == ("L", None)
+    assert verdicts(defs, [r"\frac{\partial L}{\partial z} = a - y"]) == ["correct"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from .claims import Result, offset_of, claim_text, claims_of, failed_result, left_side
 from .forward_model import check_document, document_model
 from .model import Entry
+from .samples import Samples, about_one_sample
 from ..engine.network import NetFlags
 from ..notation.readings import Readings, compile_readings
 from ..verify.diagnostics import diagnostic
@@ -180,9 +181,11 @@ def _transposed_body(body: str, flip: bool) -> str:
 
 
 def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
-                previous_lhs: str = "", document_text: str = "", convention: str = "default") -> list[Result]:
+                previous_lhs: str = "", document_text: str = "", convention: str = "default",
+                samples: Samples = Samples()) -> list[Result]:
     """The verdicts of every link of one entry, its symbols read in ``convention`` and ``readings``;
-    ``document_text`` (all the document's maths) tells which symbols a correction may use."""
+    ``document_text`` (all the document's maths) tells which symbols a correction may use; an equation
+    that differentiates only the loss of one example (``samples``) is checked on one sample."""
     if entry.read_as == "shapes":
         return [replace(r, why=entry.why) for r in check_shapes(entry)]
     if entry.read_as == "unread":        # a delimiter never closed: the spot is reported, the rest is read
@@ -192,7 +195,8 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
     checked = [(claim, v) for claim in claims_of(entry, previous_lhs)
-               for v in verify_chain(claim, flags, readings=read, batch=flags.batch, convention=convention,
+               for v in verify_chain(claim, flags, readings=read, convention=convention,
+                                     batch=flags.batch and not about_one_sample(claim, samples),
                                      document_text=document_text or entry.source_latex)]
     verdicts = [v for _, v in checked]
     results = []
@@ -239,7 +243,7 @@ def check_note(note, convention: str | None = None, own_model: bool = True) -> l
             if own is not None and entry.id in own and not own[entry.id][1]:
                 results += own[entry.id][0]
             else:                        # no forward pass, or a line it leaves open: the settings' network
-                results += check_entry(entry, note.flags, readings, lhs, text, convention)
+                results += check_entry(entry, note.flags, readings, lhs, text, convention, note.samples)
             if entry.read_as is None:
                 equations = claims_of(entry, lhs)
                 lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation

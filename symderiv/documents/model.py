@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine.network import NetFlags
+from .samples import Samples
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Document:
     questions: tuple = ()
     convention: str = "default"             # the textbook convention its symbols are read in
     macros: dict = field(default_factory=dict)   # name -> notation.macros.Macro: the file's and its front matter's
+    samples: Samples = Samples()            # its cost a mean over m examples; the loss of one example (samples.py)
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry named ``entry_id``, or the entry of a link id (``9.21.2``: link 2 of entry 9.21)."""

@@ -24,6 +24,7 @@ from ..notation.macros import definitions, without_definitions
 from ..notation.tokens import NotationError
 from .model import Document, Entry, Question
 from .notebook import markdown_cells
+from .samples import read_samples
 from .settings import Config, DocumentError, Setting, configure, parse_settings
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".ipynb": "notebook"}
@@ -111,11 +112,40 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
                             r"($$..$$, \[..\], equation, equation*, align, align*)")
     if len(displays) > MAX_DISPLAYS:
         raise DocumentError(f"{path}: {len(displays)} displayed equations; at most {MAX_DISPLAYS} per document")
+    entries = entries_of(displays, config, flags)
+    samples = read_samples(_equations(entries, macros))
+    if samples.mean and not flags.batch and not _batch_stated(config, preset, overrides or {}):
+        flags = replace(flags, batch=True)      # its cost is the mean over m examples: checked over a batch
+        entries = entries_of(displays, config, flags)
     return Document(id=config.id or document_id(path), title=config.title or path.name,
                     model=config.model or describe(flags), flags=flags, readings=config.read,
-                    entries=entries_of(displays, config, flags), source=path.name, text=text,
+                    entries=entries, source=path.name, text=text,
                     questions=tuple(Question(q, a) for q, a in config.questions), convention=config.convention,
-                    macros=macros)
+                    macros=macros, samples=samples)
+
+
+def _batch_stated(config: Config, preset: str | None, overrides: dict) -> bool:
+    """Does the front matter, a preset or the command line say whether the model is a batch?"""
+    return "batch" in config.flags or "batch" in overrides or bool(preset or config.preset)
+
+
+def _equations(entries: list[Entry], macros: dict) -> list[str]:
+    """Every equation of the readable entries (a display's rows one by one), its macros expanded (one that
+    does not expand is left out)."""
+    from ..notation.macros import expand
+    from .claims import claims_of, left_side
+    out, lhs = [], ""
+    for entry in entries:
+        if entry.read_as is not None:
+            continue
+        try:
+            texts = claims_of(replace(entry, source_latex=expand(entry.source_latex, macros)) if macros else entry,
+                              lhs)
+        except (NotationError, RecursionError, ValueError):
+            continue
+        lhs = left_side(texts[0]) or lhs
+        out += texts
+    return out
 
 
 _MEMBERSHIP = re.compile(r"\\in(?![A-Za-z])")

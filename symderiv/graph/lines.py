@@ -24,6 +24,8 @@ from ..notation.tree import Call, DerivOf, LayerRef, Node, Num, Op, Partial, Qty
 COST = "\\mathcal{C}"          # the spelling of "the cost" in dW2 and delta_1 (build.py names the real one)
 COST_SUMMED = "\\mathcal{C}_{m}"     # deeplearning.ai's dZ, dA: m times the derivative of the mean cost
 DELTA = {r"\delta", r"\Delta"}
+DATA_IN = {"x", "X"}           # the data and the targets: what a sample superscript (x^{(i)}) is written on
+DATA_OUT = {"y", "Y", "t"}
 DEFINES = (r"\equiv", r"\coloneqq", r"\triangleq", r"\stackrel{\text{def}}{=}", r"\overset{\text{def}}{=}")
 
 
@@ -139,6 +141,10 @@ def names_as_written(n: Node, text: str = "") -> Node:
             return _d_prefixed(replace(x, kind="z", spelling=x.spelling[1]), x.pos, PER_SAMPLE)
         if isinstance(x, Qty) and x.spelling in DELTA:
             return Partial(Qty("J", COST, pos=x.pos), replace(x, spelling="z", kind="z"), pos=x.pos)
+        if isinstance(x, Qty) and isinstance(x.sample, int) and x.spelling not in DATA_IN | DATA_OUT:
+            # h^{(1)}, L^{(2)}: a numbered superscript on a quantity of the model is its layer, as on a^{(1)}
+            # (the parser takes it for an example's number on the names the menu model has no layers of)
+            return replace(x, layer=LayerRef(None, x.sample), sample=None)
         return None
     return rewrite(n, fn)
 

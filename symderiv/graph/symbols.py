@@ -9,10 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..verify.verdict import Unverifiable
-from .lines import latex_of
-
-DATA_IN = {"x", "X"}
-DATA_OUT = {"y", "Y", "t"}
+from .lines import DATA_IN, DATA_OUT, latex_of
 SCALARS = {r"\lambda", r"\alpha", r"\eta", r"\epsilon", r"\gamma", "m", "N", "n", r"\mu"}
 GENERIC = {"f", "g", r"\phi", r"\varphi", r"\psi"}        # activations named, not given
 COST_NAMES = {"J", "L", "C", "E", r"\mathcal{L}", r"\ell", r"\mathcal{J}", r"\mathcal{E}"}

@@ -201,6 +201,11 @@ class Evaluator:
             return self.applied(q)
         if key not in self.env:
             raise Unverifiable(f"{latex_of(key)} is neither defined nor used by the forward pass")
+        if isinstance(q.sample, int):
+            # x^{(1)}: one numbered example; the model is one example whose number is never said, so
+            # a^{(1)} = x^{(1)} would hold there whichever example the line means
+            raise Unverifiable(f"{latex_of(key)}^{{({q.sample})}} is example {q.sample} of the data, and the "
+                               "document's model is one example whose number it does not say")
         v = self.env[key]
         idx = entry_of(q)
         if not idx:
