@@ -13,7 +13,9 @@ import numpy as np
 
 from ..engine.losses import per_unit_loss, regulariser_value
 from ..engine.network import NetFlags
+from ..engine import numeric
 from ..engine.numeric import forward as forward_pass
+from .stages import LazyTrace, Stages
 
 
 @dataclass
@@ -31,6 +33,20 @@ class ForwardTrace:
 def compiled(flags: NetFlags):
     """The lambdified network (shapes never enter its symbols, so one per setting)."""
     return flags.network([2 + k for k in range(flags.depth + 1)], layout="columns").lambdify()
+
+
+@lru_cache(maxsize=64)
+def _stages(flags: NetFlags) -> Stages:
+    return Stages(compiled(flags).expressions, numeric._Symbols(flags.depth).args(), flags.depth, numeric._lambdify)
+
+
+def truth(flags: NetFlags, W, b, X, Y, lam) -> LazyTrace:
+    """The derived truth (J, z, a, delta, dW, db) at these parameters and data, in float64, each stage
+    computed when a claim first reads it (stages.py): a perturbed network whose J alone is read costs a
+    forward pass, not a backward one."""
+    bias = compiled(flags).net.bias            # as the compiled trace: no bias terms, biases 0
+    values = [p for l in range(1, flags.depth + 1) for p in (W[l], b[l] if bias else b[l] * 0)]
+    return LazyTrace(_stages(flags), values + [X, Y, lam, X.shape[1]], X, scalar=float)
 
 
 @dataclass
@@ -63,8 +79,7 @@ class Instance:
 
     def with_parameters(self, W, b) -> "Instance":
         """The same data with other parameters, and their own derived trace."""
-        params = [(W[l], b[l]) for l in range(1, len(W))]
-        return replace(self, W=W, b=b, trace=compiled(self.flags).trace(params, self.X, self.Y, self.lam))
+        return replace(self, W=W, b=b, trace=truth(self.flags, W, b, self.X, self.Y, self.lam))
 
     def example(self, k: int) -> "Instance":
         """This instance restricted to example k (m = 1, one sample's J), its trace recomputed; cached."""
@@ -72,9 +87,8 @@ class Instance:
         if k not in cache:
             flags = replace(self.flags, batch=False)
             X, Y = self.X[:, [k]], self.Y[:, [k]]
-            params = [(self.W[l], self.b[l]) for l in range(1, len(self.sizes))]
             cache[k] = Instance(flags, self.sizes, 1, self.W, self.b, X, Y, self.lam, self.alpha,
-                                compiled(flags).trace(params, X, Y, self.lam), of_batch=self.m)
+                                truth(flags, self.W, self.b, X, Y, self.lam), of_batch=self.m)
         return cache[k]
 
     def with_bump(self, at, bump) -> "Instance":
@@ -129,8 +143,7 @@ def make_instance(flags: NetFlags, sizes, m, rng, scale: float = 1.0) -> Instanc
     X = rng.normal(0.0, 1.0 if scale == 1.0 else 2.0, (sizes[0], m))
     Y = random_targets(flags, sizes[-1], m, rng)
     lam = float(rng.uniform(0.3, 1.3))
-    params = [(W[l], b[l]) for l in range(1, len(sizes))]
-    tr = compiled(flags).trace(params, X, Y, lam)
+    tr = truth(flags, W, b, X, Y, lam)
     return Instance(flags, tuple(sizes), m, W, b, X, Y, lam, float(rng.uniform(0.05, 0.5)), tr)
 
 

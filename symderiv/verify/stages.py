@@ -49,10 +49,11 @@ class Stages:
 class LazyTrace:
     """numeric.Trace's fields over one instance's values, each stage computed when first read.
 
-    ``values`` are the instance's parameters and data in the order of ``Stages.args``; ``X`` is a^{(0)}."""
+    ``values`` are the instance's parameters and data in the order of ``Stages.args``; ``X`` is a^{(0)};
+    ``scalar`` makes J a number of the caller's kind (a Python float in float64)."""
 
-    def __init__(self, stages: Stages, values: list, X):
-        self._stages, self._values, self._done = stages, list(values), {}
+    def __init__(self, stages: Stages, values: list, X, scalar=None):
+        self._stages, self._values, self._done, self._scalar = stages, list(values), {}, scalar
         L = stages.depth
         self.z, self.delta, self.dW, self.db = (_Layers(self, kind, L) for kind in ("z", "delta", "dW", "db"))
         self.a = _Layers(self, "a", L, first=X)
@@ -60,7 +61,8 @@ class LazyTrace:
 
     @property
     def J(self):
-        return self.stage("J")
+        J = self.stage("J")
+        return J if self._scalar is None else self._scalar(J)
 
     def stage(self, name: str):
         if name not in self._done:
