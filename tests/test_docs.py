@@ -213,3 +213,12 @@ def test_the_matcher_reads_ellipses_as_any_text():
     assert matches("reason: holds in all ... contexts: shapes ...", "  reason: holds in all 6 contexts: shapes 4-6-7")
     assert not matches("a ... b", "b then a")
     assert matches("          ^", "          ^") and not matches("          ^", "   ^")
+
+
+def test_the_tolerances_the_notation_guide_states_are_the_checkers():
+    """docs/notation.md states the relative tolerance of "correct"; it drifted from the code twice (issue 24)."""
+    from symderiv.verify import checker
+    text = (ROOT / "docs" / "notation.md").read_text(encoding="utf-8")
+    said = re.search(r"rtol (\S+); (\S+) where central differences enter", text)
+    assert said is not None
+    assert (float(said.group(1)), float(said.group(2))) == (checker.RTOL, checker.FD_RTOL)
