@@ -23,6 +23,7 @@ RIGHT = [
     D_ij + r" + \frac{\lambda}{m} \Theta^{(l)}_{ij}",
     D_ij + r" + \frac{\lambda}{m} \Theta^{(l)}_{ij} \text{ if } j \neq 0",
     D_i0,                                                                          # the bias column: no regulariser
+    D_ij + r" \text{ if } j = 0",                                                   # the same, as the lecture writes it
     r"D^{(l)} = \frac{1}{m} \Delta^{(l)} + \frac{\lambda}{m} \Theta^{(l)}",
     r"\Theta^{(l)} := \Theta^{(l)} - \alpha D^{(l)}",
 ]
@@ -40,6 +41,7 @@ WRONG = [   # (the line, the slip)
     (D_ij + r" - \frac{\lambda}{m} \Theta^{(l)}_{ij}", "sign of the regulariser"),
     (D_ij, "regulariser dropped"),
     (D_i0 + r" + \frac{\lambda}{m} \Theta^{(l)}_{i0}", "lambda/m on the bias column"),
+    (D_ij + r" + \frac{\lambda}{m} \Theta^{(l)}_{ij} \text{ if } j = 0", "lambda/m on the bias column"),
     (r"D^{(l)}_{ij} = \frac{1}{m} \Delta^{(l+1)}_{ij} + \frac{\lambda}{m} \Theta^{(l)}_{ij}", "layer shift"),
     (r"\Theta^{(l)} := \Theta^{(l)} + \alpha D^{(l)}", "sign"),
 ]
@@ -96,3 +98,17 @@ def test_cli_exit_codes(capsys):
     assert main(["verify", "--convention", "ng", RIGHT[0]]) == 0
     assert main(["verify", "--convention", "ng", WRONG[0][0]]) == 1
     assert "Ng's accumulator" in capsys.readouterr().out
+
+
+def test_the_regulariser_slips_in_d_are_named():
+    bias = ng(D_i0 + r" + \frac{\lambda}{m} \Theta^{(l)}_{i0}")
+    assert bias.diagnostics[0].code == "regularised-bias" and ng(bias.corrected_latex).verdict == "correct"
+    dropped = ng(D_ij)
+    assert dropped.diagnostics[0].code == "dropped-regulariser" and ng(dropped.corrected_latex).verdict == "correct"
+
+
+def test_a_condition_that_fixes_an_index_is_its_value():
+    # "if j = 0" sets j: with the bias unit, column 0 is the bias; a letter index counts from 1 and never meets 0
+    assert verify(r"\delta^{(L)}_j = a^{(L)}_j - y_j \quad \text{if } j = 1").verdict == "correct"
+    assert verify(r"\delta^{(L)}_j = a^{(L)}_j - y_1 \quad \text{if } j = 1").verdict == "correct"
+    assert verify(r"\delta^{(L)}_j = a^{(L)}_j - y_1 \quad \text{if } j = 2").verdict == "incorrect"

@@ -31,8 +31,8 @@ from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, INDEX_LETT
 from .registry import (CONSTRUCTS, ENVIRONMENTS, INFIX, LETTER_STARTS, PRIMARY_STARTS, QUANTITY_NAMES, SPECIAL_STARTS,
                        TRANSPOSE_SUPERSCRIPTS, render)
 from .tokens import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
-from .tree import (Call, Deriv, DerivOf, LayerRef, Matrix, Node, Num, Op, Partial, Qty, Sum, children, quantities, rewrite,
-                   transposed, walk)
+from .tree import (Call, Cond, Deriv, DerivOf, Index, LayerRef, Matrix, Node, Num, Op, Partial, Qty, Sum, children,
+                   free_indices, quantities, rename_indices, rewrite, transposed, walk)
 
 MAX_NODES = 2000
 # LETTER_STARTS (registry.py): spellings that start with a plain letter and claim it only in context (the d
@@ -685,12 +685,26 @@ def parse(latex: str, readings=None) -> Claim:
     sides = p.chain()
     if len(sides) < 2:
         raise ParseError("a claim needs '=': LHS = RHS", text, len(text) - 1)
+    sides, condition = _index_fixed_by(sides, p.condition)
     read = as_readings(readings)
     sides = read.apply(sides, text)
-    condition = read.apply_to(p.condition, text) if p.condition is not None else None
+    condition = read.apply_to(condition, text) if condition is not None else None
     claim = Claim(text, sides, condition=condition, cuts=tuple(p.cuts))
     _classify(claim)
     return claim
+
+
+def _index_fixed_by(sides: list, condition: Node | None) -> tuple:
+    """A condition that sets a free index to a number (Ng's "D_{ij} = \\frac{1}{m} \\Delta_{ij} if j = 0") is
+    that index's value: the sides are read with the number in its place, before the readings, so that
+    unit 0 is the bias unit where the convention has one (a letter index counts from 1 and never meets 0)."""
+    if not (isinstance(condition, Cond) and condition.op == "=" and isinstance(condition.left, Index)
+            and isinstance(condition.left.name, str) and isinstance(condition.right, Num)
+            and condition.right.value.denominator == 1 and condition.right.value >= 0
+            and condition.left.name in free_indices(sides)):
+        return sides, condition
+    value = {condition.left.name: int(condition.right.value)}
+    return [rename_indices(side, value) for side in sides], None
 
 
 def parse_fragment(latex: str) -> Node:

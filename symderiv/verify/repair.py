@@ -18,7 +18,7 @@ from ..notation.registry import edits, render
 from ..engine.network import NetFlags
 from ..notation.tokens import NotationError
 from ..notation.parse import parse
-from ..notation.tree import Call, LayerRef, bound_indices, Node, Num, Op, Partial, Qty, edits_below, free_indices, quantities, \
+from ..notation.tree import Call, LayerRef, Named, bound_indices, Node, Num, Op, Partial, Qty, edits_below, free_indices, quantities, \
     rename_indices, transposed, walk
 from .checker import Checker, holds
 from .diagnostics import diagnostic
@@ -34,6 +34,7 @@ def all_edits(n: Node):
 
 
 def root_edits(ref: Node, test: Node, flags: NetFlags):
+    ref = ref.meaning if isinstance(ref, Named) else ref      # Ng's D_{i0}: the derivative it names
     m_q = Qty("m", "m")
     yield diagnostic("sign.side", test), Op("neg", (test,))
     for c in (Fraction(1, 2), Fraction(2)):
