@@ -84,6 +84,7 @@ def test_the_accumulator_is_refused_on_one_example_where_a_missing_1_over_m_woul
 
 def test_the_names_select_ngs_convention_and_mean_delta_elsewhere():
     assert conventions.resolve(D_ij + r" + \frac{\lambda}{m} \Theta^{(l)}_{ij}").name == "ng"
+    assert conventions.resolve(RIGHT[0]).name == "ng" and verify(RIGHT[0]).verdict == "correct"   # Delta := Delta + ...
     assert verify(D_ij + r" + \frac{\lambda}{m} \Theta^{(l)}_{ij}").verdict == "correct"
     assert verify(r"\Delta^{(L)} = a^{(L)} - y").verdict == "correct"      # the default reads \Delta as delta
     assert verify(r"D^{(2)} = a^{(2)}").verdict == "unverifiable"          # and knows no D

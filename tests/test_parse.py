@@ -3,6 +3,7 @@ import pytest
 
 from symderiv.notation.tokens import NotationError
 from symderiv.notation.parse import Call, Op, Partial, Qty, Sum, parse, walk
+from symderiv.verify import verify
 
 
 def nodes(latex, cls, **kw):
@@ -117,3 +118,15 @@ def test_sample_superscripts_and_labels():
     assert {q.sample for side in c.sides for q in walk(side) if isinstance(q, Qty) and q.sample} == {"k"}
     c = parse(r"a_{iy_i}^{(2)} = a_{ij}^{(2)} \quad \text{if } j = y_i")
     assert c.sides[0].idx == ("i", ("label", "i"))
+
+
+@pytest.mark.parametrize("latex", [r"e^z^2 = e^{z^2}", r"z^2^3 = z^{8}", r"e^{z}^{2} = e^{2z}"])
+def test_a_double_superscript_is_not_guessed(latex):
+    # TeX refuses e^z^2 ("Double superscript") and a reader may mean e^{z^2} or (e^z)^2: it was read as
+    # (e^z)^2 and called incorrect; now it is unverifiable, saying how to write either
+    with pytest.raises(NotationError, match="double superscript"):
+        parse(latex)
+    assert verify(latex).verdict == "unverifiable"
+    assert verify(r"e^{z^2} = e^{z^2} \cdot 1").verdict == "correct"
+    assert verify(r"(e^z)^2 = e^{2z}").verdict == "correct"
+    assert verify(r"z^2^T = z^2").verdict == "correct"          # a transpose after a power is still read

@@ -577,6 +577,7 @@ def _parse_exp_e(p, t):
     p.take()
     p.take()           # ^
     arg = p.sub(p.group_tokens()).expr_all(t.pos)
+    p.no_second_exponent()
     return p.node(Call("exp", arg, "e", pos=t.pos))
 
 

@@ -300,8 +300,20 @@ class Parser:
                         self.fail("a layer superscript must follow a quantity's name", sup[0].pos)
                     exponent = self.sub(sup).expr_all(t.pos)
                     base = self.node(Op("pow", (base, exponent), pos=t.pos))
+                    self.no_second_exponent()
             else:
                 return base
+
+    def no_second_exponent(self) -> None:
+        """An exponent directly followed by another (z^2^3, e^z^2) is a double superscript: TeX refuses it and
+        a reader may mean z^{2^3} or (z^2)^3, so it is not guessed (a transpose after it, ^T, is kept)."""
+        if not self.at("^"):
+            return
+        group = [x.text for x in self.peek_group(1)]
+        if len(group) == 1 and group[0] in TRANSPOSE_SUPERSCRIPTS:
+            return
+        self.fail("double superscript: it can be read two ways; write the exponent in braces (e^{z^2}) or "
+                  "parenthesise the power ((e^z)^2)")
 
     def expr_all(self, pos) -> Node:
         if not self.toks:
