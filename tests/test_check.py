@@ -25,8 +25,14 @@ def test_known_errata_are_found(results):
     # Each is a real error of the note under its own definitions (see the issue-3 closing note).
     assert by_id(results, "000", "shapes").verdict == "incorrect"         # 1x10.10x25.25x1.1x401 is not 25x401
     assert by_id(results, "001", "9.19").verdict == "incorrect"           # W_ij^(l) for W_ji^(l+1)
-    assert by_id(results, "001", "9.23").verdict == "incorrect"           # product must be element-wise
     assert by_id(results, "003", "dJ/dw_ij").verdict == "incorrect"       # delta_j for delta_i
+
+
+def test_juxtaposed_same_shape_vectors_are_read_element_wise(results):
+    # 9.23 writes -(y - a) f'(z): two columns side by side have no matrix product, so a reader takes the
+    # element-wise one (issue 21 item 5); the verdict says that is how it was read
+    v = by_id(results, "001", "9.23")
+    assert v.verdict == "correct" and "is element-wise" in v.reason
 
 
 def test_known_correct_lines_pass(results):

@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symderiv.notation import constructs, conventions, registry, tokens as notation, parse as parse_mod
+from symderiv.notation import constructs, conventions, operators, registry, tokens as notation, parse as parse_mod
 from symderiv.notation.registry import CONSTRUCTS, construct_of, edits, render
 from symderiv.notation.parse import parse
 from symderiv.notation.tree import Call, LayerRef, Num, Op, Qty, walk
@@ -89,8 +89,8 @@ def test_operator_meaning_is_the_rows_own():
     assert CONSTRUCTS["mm"].evaluate(Ev(), Op("mm", (A, B))) == 12.0
     assert CONSTRUCTS["sub"].evaluate(Ev(), Op("sub", (A, B))) == -1.0
     with pytest.raises(constructs.ShapeError):
-        constructs._had(np.ones((2, 3)), np.ones((3, 2)))
-    assert constructs._mm(np.ones((2, 3)), np.ones((3, 4))).shape == (2, 4)
+        operators.hadamard(np.ones((2, 3)), np.ones((3, 2)))
+    assert operators.matrix_product(np.ones((2, 3)), np.ones((3, 4))).shape == (2, 4)
 
 
 def test_repairs_come_from_the_rows():

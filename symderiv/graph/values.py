@@ -10,6 +10,7 @@ import operator
 import numpy as np
 import sympy as sp
 
+from ..notation.operators import AMBIGUOUS
 from ..notation.tree import (Call, Cancel, Cases, Cond, DerivOf, Index, Indicator, Norm, Num, Op, Partial, Qty, Sum,
                              walk)
 from ..verify.verdict import Unverifiable
@@ -79,7 +80,7 @@ def _mm(a, b):
         return b * a[0, 0]
     if b.shape == (1, 1):
         return a * b[0, 0]
-    if a.shape == b.shape and a.shape[1] == 1:      # two columns side by side: read by their types
+    if a.shape == b.shape and a.shape[1] != b.shape[0]:    # no matrix product: read by their types
         return _elementwise(lambda x, y: x * y)(a, b)
     if a.shape[1] != b.shape[0]:
         raise TypeCheck(f"a product of {a.shape[0]}×{a.shape[1]} by {b.shape[0]}×{b.shape[1]} does not "
@@ -141,7 +142,13 @@ class Evaluator:
         if isinstance(n, Qty):
             return self.quantity(n)
         if isinstance(n, Op):
-            out = OPS[n.op](*(self.value(a) for a in n.args)) if n.op in OPS else None
+            args = [self.value(a) for a in n.args]
+            try:
+                out = OPS[n.op](*args) if n.op in OPS else None
+            except TypeCheck:
+                if not (n.op == "had" and n.style in AMBIGUOUS and args[0].shape[1] == args[1].shape[0]):
+                    raise
+                out = OPS["mm"](*args)      # '*' between a matrix and a column: the product its types allow
             if out is None:
                 raise Unverifiable(f"the operation {n.op} is not read on a document's own model yet")
             return out

@@ -32,21 +32,8 @@ from typing import Callable
 import numpy as np
 
 from ..engine import activations as acts
+from .operators import ShapeError, Unevaluable, add as _add, divide as _div, power as _pow, product, shape_of  # noqa: F401 (re-exported)
 from .tree import walk, children, with_children, Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Matrix, Named, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
-
-
-class ShapeError(Exception):
-    """The claim's own expression has incompatible shapes in this context. ``what`` names the operation
-    (``add``, ``mm``, ``had``, ``div``, ``index``; "" when not one of these) and ``shapes`` its operands'
-    shapes (for ``index``: the quantity and its shape), so a report reads data, not the message."""
-
-    def __init__(self, message: str, what: str = "", shapes: tuple = ()):
-        super().__init__(message)
-        self.what, self.shapes = what, shapes
-
-
-class Unevaluable(Exception):
-    """The construct has no numeric meaning in this context (a matrix exponent, softmax of a scalar)."""
 
 
 def no_edits(_n):
@@ -89,65 +76,13 @@ class Construct:
         return self.precedence(n) if callable(self.precedence) else self.precedence
 
 
-# ---------------------------------------------------------------- numeric helpers (the meaning of operators)
-def shape_of(v) -> str:
-    """'scalar', '7×9', or '7×9×7×6' for the tensor of a matrix-by-matrix derivative."""
-    return "scalar" if not isinstance(v, np.ndarray) else "×".join(map(str, v.shape))
-
-
-def _add(x, y):
-    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
-        # z = W a + b: a bias column broadcasts over the batch; nothing else does
-        if not (x.ndim == y.ndim == 2 and (x.shape[0] == y.shape[0] and 1 in (x.shape[1], y.shape[1])
-                                           or x.shape[1] == y.shape[1] and 1 in (x.shape[0], y.shape[0]))):
-            raise ShapeError(f"adding {shape_of(x)} and {shape_of(y)}", "add", (shape_of(x), shape_of(y)))
-    return x + y
-
-
-def _mm(x, y):
-    if not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray):
-        return x * y
-    if x.ndim == 2 and y.ndim == 4 and x.shape == y.shape[:2]:
-        return np.tensordot(x, y, axes=2)       # dJ/dz . dz/dW: the chain rule, contracting over (unit, sample)
-    if x.shape[1] == y.shape[0]:
-        return x @ y
-    if x.size == 1 or y.size == 1:
-        return x * y
-    raise ShapeError(f"matrix product of {shape_of(x)} and {shape_of(y)}", "mm", (shape_of(x), shape_of(y)))
-
-
-def _had(x, y):
-    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
-        raise ShapeError(f"Hadamard product of {shape_of(x)} and {shape_of(y)}", "had", (shape_of(x), shape_of(y)))
-    return x * y
-
-
-def _div(x, y):
-    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
-        raise ShapeError(f"elementwise division of {shape_of(x)} by {shape_of(y)}", "div",
-                         (shape_of(x), shape_of(y)))
-    with np.errstate(all="ignore"):
-        return np.float64(x) / y if not isinstance(x, np.ndarray) else x / y    # 1/0 is inf, not an error
-
-
-def _pow(x, e):
-    if isinstance(e, np.ndarray):
-        raise Unevaluable("a matrix exponent")
-    with np.errstate(all="ignore"):
-        if isinstance(x, np.ndarray):
-            return np.power(x, e)
-        if not (x > 0 or float(e).is_integer()):
-            return float("nan")
-        return float(np.power(np.float64(x), np.float64(e)))     # an overflow is inf, not an error
-
-
 def _binary(fn):
     return lambda ev, n: fn(ev(n.args[0]), ev(n.args[1]))
 
 
 def _struck_or(fn):
     """A product with a struck-out (\\cancel) factor is struck out: 0, whatever the other factor is."""
-    return lambda ev, n: 0.0 if any(a.construct == "cancel" for a in n.args) else fn(ev(n.args[0]), ev(n.args[1]))
+    return lambda ev, n: 0.0 if any(a.construct == "cancel" for a in n.args) else fn(n, ev(n.args[0]), ev(n.args[1]))
 
 
 def _parse_indicator(p, t):
@@ -532,6 +467,17 @@ def operator_readings(*sides: Node) -> list[str]:
     return out
 
 
+def product_readings(typed: dict, *sides: Node) -> list[str]:
+    """How each product of these sides that its factors' types decided was read (operators.typed_products
+    collected them while the sides were evaluated), for the verdict's reason."""
+    mine = {id(n) for side in sides for n in walk(side)}
+    said = {"had": "is element-wise (both factors are {left})", "mm": "is a matrix product ({left} by {right})",
+            "chain": "is the chain rule: the gradient ({left}) goes back through the Jacobian ({right}) "
+                     "as its transpose times the gradient"}
+    return [f"the product by {render(n.args[1], Prec.FACTOR)} {said[kind].format(left=left, right=right)}"
+            for key, (n, kind, left, right) in typed.items() if key in mine]
+
+
 def derivative_node(p, t, den, operand):
     """The tree of d(operand)/d(den): an ordinary derivative in pure calculus, a partial of one quantity,
     or the derivative of an expression."""
@@ -867,11 +813,11 @@ CORE_ROWS = [
     Construct(name="neg", doc="leading minus", spellings=("-x",), precedence=Prec.PREFIX,
               evaluate=lambda ev, n: -ev(n.args[0]), render=lambda n, r: f"-{r(n.args[0], Prec.PRODUCT)}"),
     Construct(name="mm", doc="matrix product (or scalar times anything): juxtaposition, \\cdot, \\times",
-              spellings=("A B", r"A \cdot B", r"A \times B"), precedence=Prec.PRODUCT, evaluate=_struck_or(_mm),
+              spellings=("A B", r"A \cdot B", r"A \times B"), precedence=Prec.PRODUCT, evaluate=_struck_or(product("mm")),
               render=lambda n, r: f"{r(n.args[0], Prec.PRODUCT)}{f' {n.style} ' if n.style else ' '}{r(n.args[1], Prec.FACTOR)}",
               edits=_product_edits, infix=(r"\cdot", r"\times"), level="product"),
     Construct(name="had", doc="element-wise (Hadamard) product", spellings=(r"\odot", r"\circ", "*", r"\ast"),
-              precedence=Prec.PRODUCT, evaluate=_struck_or(_had),
+              precedence=Prec.PRODUCT, evaluate=_struck_or(product("had")),
               render=lambda n, r: f"{r(n.args[0], Prec.PRODUCT)} {n.style or chr(92) + 'odot'} {r(n.args[1], Prec.FACTOR)}",
               edits=_product_edits, infix=(r"\odot", r"\circ", "*", r"\ast"), level="product"),
     Construct(name="div", doc="division (element-wise between equal shapes)", spellings=(r"\frac{a}{b}", "a / b"),

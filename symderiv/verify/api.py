@@ -14,7 +14,8 @@ from dataclasses import replace
 
 from ..notation import conventions
 from ..bounded import TimedOut, bounded
-from ..notation.constructs import operator_readings
+from ..notation.constructs import operator_readings, product_readings
+from ..notation.operators import typed_products
 from ..notation.registry import QUANTITY_NAMES, ROWS, render
 from ..engine.network import NetFlags, Network
 from ..notation.tokens import KNOWN_COMMANDS, NotationError
@@ -199,7 +200,9 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
         link_latex = latex if len(claim.sides) == 2 else (claim.link_text(k) or
                                                           f"{render(sub.sides[0])} = {render(sub.sides[1])}")
         try:
-            v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show, repairs), MAX_SECONDS)
+            with typed_products() as typed:
+                v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show, repairs),
+                            MAX_SECONDS)
         except NotationError as exc:
             v = _unusable(link_latex, exc)
         except Unverifiable as exc:
@@ -212,7 +215,7 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
             v = _cannot(link_latex, "claim nested too deeply")
         except Exception as exc:       # a bug of ours must not become a verdict either way: say so
             v = Verdict("unverifiable", link_latex, reason=internal_reason(exc), cause=internal_cause(exc))
-        said = operator_readings(*sub.sides)
+        said = operator_readings(*sub.sides) + product_readings(typed, *sub.sides)
         if said:                       # the reading the verdict rests on, stated
             v.reason = f"read: {'; '.join(said)}; {v.reason}"
             v.cause = diagnostic("read", readings="; ".join(said), inner=v.cause)

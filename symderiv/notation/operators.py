@@ -1,0 +1,148 @@
+"""The numeric meaning of the operators on NumPy values: which shapes add (a bias column broadcasts over
+the batch), multiply, divide and raise to a power, and how a product written ambiguously is read by its
+factors' types.
+
+Juxtaposition, ``\\cdot``, ``\\times``, ``*`` and ``\\ast`` mean the matrix product in one text and the
+element-wise product in the next: ``(a - y)\\, a(1-a)``, ``\\sigma(Z)\\cdot(1-\\sigma(Z))``,
+``dZ \\cdot W^T \\times f'(Z)``.  Such a product is read as its row says (juxtaposition, ``\\cdot`` and
+``\\times`` a matrix product; ``*`` element-wise) wherever its factors' shapes allow that; where they allow
+only the other product, it is that one, as a reader would take it, and the reading is recorded so the
+verdict states it (``typed_products``).  ``\\odot``, ``\\circ`` and ``.*`` are always element-wise.
+
+>>> import numpy as np
+
+from .tree import Partial
+>>> col = np.ones((3, 1))
+>>> with typed_products() as typed:
+...     shape_of(product("mm")(None, col, 2 * col))
+'3×1'
+"""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+
+import numpy as np
+
+from .tree import Partial
+
+
+class ShapeError(Exception):
+    """The claim's own expression has incompatible shapes in this context. ``what`` names the operation
+    (``add``, ``mm``, ``had``, ``div``, ``index``; "" when not one of these) and ``shapes`` its operands'
+    shapes (for ``index``: the quantity and its shape), so a report reads data, not the message."""
+
+    def __init__(self, message: str, what: str = "", shapes: tuple = ()):
+        super().__init__(message)
+        self.what, self.shapes = what, shapes
+
+
+class Unevaluable(Exception):
+    """The construct has no numeric meaning in this context (a matrix exponent, softmax of a scalar)."""
+
+
+def shape_of(v) -> str:
+    """'scalar', '7×9', or '7×9×7×6' for the tensor of a matrix-by-matrix derivative."""
+    return "scalar" if not isinstance(v, np.ndarray) else "×".join(map(str, v.shape))
+
+
+def add(x, y):
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
+        # z = W a + b: a bias column broadcasts over the batch; nothing else does
+        if not (x.ndim == y.ndim == 2 and (x.shape[0] == y.shape[0] and 1 in (x.shape[1], y.shape[1])
+                                           or x.shape[1] == y.shape[1] and 1 in (x.shape[0], y.shape[0]))):
+            raise ShapeError(f"adding {shape_of(x)} and {shape_of(y)}", "add", (shape_of(x), shape_of(y)))
+    return x + y
+
+
+def matrix_product(x, y):
+    if not isinstance(x, np.ndarray) or not isinstance(y, np.ndarray):
+        return x * y
+    if x.ndim == 2 and y.ndim == 4 and x.shape == y.shape[:2]:
+        return np.tensordot(x, y, axes=2)       # dJ/dz . dz/dW: the chain rule, contracting over (unit, sample)
+    if x.shape[1] == y.shape[0]:
+        return x @ y
+    if x.size == 1 or y.size == 1:
+        return x * y
+    raise ShapeError(f"matrix product of {shape_of(x)} and {shape_of(y)}", "mm", (shape_of(x), shape_of(y)))
+
+
+def hadamard(x, y):
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
+        raise ShapeError(f"Hadamard product of {shape_of(x)} and {shape_of(y)}", "had", (shape_of(x), shape_of(y)))
+    return x * y
+
+
+def divide(x, y):
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
+        raise ShapeError(f"elementwise division of {shape_of(x)} by {shape_of(y)}", "div",
+                         (shape_of(x), shape_of(y)))
+    with np.errstate(all="ignore"):
+        return np.float64(x) / y if not isinstance(x, np.ndarray) else x / y    # 1/0 is inf, not an error
+
+
+def power(x, e):
+    if isinstance(e, np.ndarray):
+        raise Unevaluable("a matrix exponent")
+    with np.errstate(all="ignore"):
+        if isinstance(x, np.ndarray):
+            return np.power(x, e)
+        if not (x > 0 or float(e).is_integer()):
+            return float("nan")
+        return float(np.power(np.float64(x), np.float64(e)))     # an overflow is inf, not an error
+
+
+# ---------------------------------------------------------------- products read by their factors' types
+AMBIGUOUS = frozenset({"", r"\cdot", r"\times", "*", r"\ast"})    # spellings that name neither product for sure
+
+_TYPED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("typed_products", default=None)
+
+
+@contextmanager
+def typed_products():
+    """Collect, while the block runs, the products read by their factors' types: ``{id(node): (node,
+    reading, left shape, right shape)}`` (a reading is a key of ``READINGS``), the first draw's shapes."""
+    token = _TYPED.set({})
+    try:
+        yield _TYPED.get()
+    finally:
+        _TYPED.reset(token)
+
+
+def product(kind: str):
+    """The evaluation of a product row (``kind`` "mm" or "had") of a node and its factors' values: the
+    written product where the shapes allow it, else, for an ambiguous spelling, the first reading of
+    ``OTHERWISE[kind]`` the shapes allow."""
+    own = READINGS[kind]
+
+    def evaluate(node, x, y):
+        try:
+            return own(node, x, y)
+        except ShapeError:
+            if getattr(node, "style", None) not in AMBIGUOUS:
+                raise
+            for reading in OTHERWISE[kind]:
+                try:
+                    value = READINGS[reading](node, x, y)
+                except ShapeError:
+                    continue
+                typed = _TYPED.get()
+                if typed is not None:
+                    typed.setdefault(id(node), (node, reading, shape_of(x), shape_of(y)))
+                return value
+            raise                                # nothing fits: the written product's error is the one to show
+    return evaluate
+
+
+def _chain(node, x, y):
+    """A gradient (a column, shaped like its variable) times a Jacobian whose rows are that variable's
+    units: the chain rule written in numerator order, dL/dz . dz/da, which is (dz/da)^T dL/dz in the
+    gradient's own shape, as the batch form already contracts dL/dZ with dZ/dA over (unit, sample)."""
+    if not (isinstance(node.args[1], Partial) and isinstance(x, np.ndarray) and isinstance(y, np.ndarray)
+            and x.ndim == y.ndim == 2 and x.shape[1] == 1 and x.shape[0] == y.shape[0] and y.shape[1] > 1):
+        raise ShapeError("not a gradient times a Jacobian")
+    return y.T @ x
+
+
+READINGS = {"mm": lambda node, x, y: matrix_product(x, y), "had": lambda node, x, y: hadamard(x, y), "chain": _chain}
+OTHERWISE = {"mm": ("had", "chain"), "had": ("mm",)}
