@@ -211,7 +211,7 @@ def test_a_chain_that_starts_by_defining_checks_its_other_links(tmp_path, capsys
 
 
 def test_a_cost_whose_definition_is_not_read_is_not_taken_as_any_function():
-    found = document_graph([("a", r"z = W x + b"), ("b", r"a = \sigma(z)"), ("c", r"C = \sum{(y_i - a_i)^2}"),
+    found = document_graph([("a", r"z = W x + b"), ("b", r"a = \sigma(z)"), ("c", r"C = \sum{(y_i - a_j)^2}"),
                             ("d", r"\frac{\partial C}{\partial a} = 2 (a - y)")])
     g, lines = found
     assert lines[2].error and lines[2].head == "C"
@@ -263,3 +263,48 @@ def test_a_loop_counter_is_not_the_cost():
     g = build_graph(read_lines([(str(k), t) for k, t in enumerate(defs)]))
     assert g.cost == ("L", None)
     assert verdicts(defs, [r"\frac{\partial L}{\partial z} = a - y"]) == ["correct"]
+
+
+NIELSEN_STYLE = [r"z^l = w^l a^{l-1} + b^l", r"a^l_j = \sigma(z^l_j)", r"C = \sum{(y_j - a^L_j)^2}",
+                 r"\delta^l_j \equiv \frac{\partial C}{\partial z^l_j}"]
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\nabla_a C = 2(a^L - y)", "correct"),
+    (r"\delta^L = 2(a^L - y) \odot \sigma'(z^L)", "correct"),
+    (r"\delta^L = (a^L - y) \odot \sigma'(z^L)", "incorrect"),              # the 2 of a cost without 1/2
+    (r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)", "correct"),
+    (r"\delta^l = (w^{l+1} \delta^{l+1}) \odot \sigma'(z^l)", "incorrect"),  # missing transpose
+])
+def test_a_cost_summed_without_an_index_over_a_layered_model(claim, verdict):
+    """\\sum{(y_j - a^L_j)^2} sums over its one index; w^L of the output layer is a matrix like every w^l
+    (it was a row: one output unit, where a missing transpose or a dropped factor could hide); \\delta^l
+    after \\delta^l_j \\equiv dC/dz^l_j is the vector dC/dz^l."""
+    g = build_graph(read_lines([(str(k), t) for k, t in enumerate(NIELSEN_STYLE)]))
+    assert g.cost == ("C", None)
+    assert min(g.symbols[("a", str(g.depth))].shape[0], g.symbols[("w", str(g.depth))].shape[0]) > 1
+    assert verdicts(NIELSEN_STYLE, [claim]) == [verdict]
+
+
+def test_a_sum_over_the_examples_is_not_its_one_term():
+    """C = \\sum_x C_x on a model of one example would hold whatever factor it lacks (1/n, say)."""
+    claims = [r"\delta^L = 2(a^L - y) \odot \sigma'(z^L)", r"C = \sum_x C_x", r"C = \frac{1}{2} \sum_x C_x"]
+    assert verdicts(NIELSEN_STYLE, claims) == ["correct", "unverifiable", "unverifiable"]
+
+
+def test_a_sum_without_an_index_needs_exactly_one():
+    from symderiv.notation.tokens import NotationError
+    [sides] = [read_lines([("c", r"C = \sum{(y_i - a_i)^2}")])[0].sides]
+    assert sides[1].index == "i"
+    for ambiguous in (r"C = \sum{w_{ij}}", r"C = \sum{a}"):
+        with pytest.raises(NotationError):
+            read_lines([("c", ambiguous)])
+
+
+def test_a_sum_without_an_index_inside_a_sum_over_its_letter_is_not_guessed():
+    """\\sum_{i=1}^N -\\log \\frac{\\exp(z_i)}{\\sum \\exp(z_i)}: the inner sum's i is the outer one's."""
+    from symderiv.notation.tokens import NotationError
+    with pytest.raises(NotationError):
+        read_lines([("c", r"J = \sum_{i=1}^N -\log \frac{\exp(z_i)}{\sum \exp(z_i)}")])
+    [line] = read_lines([("c", r"J = \sum_{k=1}^N \frac{\exp(z_k)}{\sum \exp(o_i)}")])
+    assert line.sides[1].body.args[1].index == "i"

@@ -72,7 +72,7 @@ def expand_layers(lines: list[Line]) -> tuple[list, int]:
                                                       if isinstance(q, Qty) and q.layer is not None)):
                 continue
             made.add(key)
-            out.append(replace(ln, sides=sides, defines=key))
+            out.append(replace(ln, sides=sides, defines=key, layered=True))
     return out, depth
 
 
@@ -148,6 +148,8 @@ def build_graph(lines: list[Line]) -> Graph:
                 raise GraphError(f"{latex_of(used)} is used before it is defined")
         shapes.index = {}                 # index letters name dimensions within one line only
         s = shapes.shape(expr)
+        if line.layered:
+            shapes.layered |= {key_of(q) for q in walk(expr) if isinstance(q, Qty)}
         if line.free:                     # p_i = ...: a vector (W_{ij} = ...: a matrix) of such entries
             dims = [shapes.index.get(i) or shapes.dims.new() for i in line.free]
             s = (dims[0], dims[1] if len(dims) == 2 else Dims.ONE)

@@ -41,6 +41,7 @@ class Line:
     names: bool = False             # delta_j \\equiv dC/dz_j: says what a symbol means, checks nothing
     error: str = ""                 # why the line could not be read (tolerant reading)
     head: str = ""                  # an unread line's left side, when it is one name: what it may define
+    layered: bool = False           # one layer's instance of a line written for a symbolic layer l
 
 
 def key_of(q: Qty) -> tuple:
@@ -288,8 +289,8 @@ def _as_defined(n: Node, deltas: dict) -> Node:
     def fn(x):
         if isinstance(x, Partial) and x.num.spelling == COST and key_of(x.den) in deltas:
             said = deltas[key_of(x.den)]
-            entries = entry_of(x.den)
-            den = replace(said.den, idx=entries) if entries else said.den
+            # \delta^l_i \equiv dC/dz^l_i says what every entry is: \delta^l is then the vector dC/dz^l
+            den = replace(said.den, idx=entry_of(x.den)) if entry_of(said.den) or entry_of(x.den) else said.den
             return replace(said, den=den, pos=x.pos)
         return None
     return rewrite(n, fn)

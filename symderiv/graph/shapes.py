@@ -60,6 +60,7 @@ class Shapes:
         self.deferred: list = []          # (bias shape, other shape): a bias broadcasts over the batch
         self.index: dict = {}             # index letter -> dimension it runs over
         self.matrices: set = set()        # symbols written with two indices
+        self.layered: set = set()         # symbols of a line written for a symbolic layer (w^l), one per layer
 
     def fresh(self) -> tuple:
         return (self.dims.new(), self.dims.new())
@@ -157,10 +158,15 @@ class Shapes:
         """Biases take the non-batch dimension; vectors written in lower case take 1 where nothing
         contracts them."""
         d = self.dims
+        # w^l of z^l = w^l a^{l-1} + b^l is a matrix at every layer: the output layer's too, whose rows no
+        # later layer contracts
+        layer_matrices = {k[0] for k in self.layered if k in self.g.symbols and
+                          all(d.was_contracted(x) for x in self.g.symbols[k].shape)}
         for sym in list(self.g.symbols.values()):
             if sym.role in ("data", "parameter") and sym.key[0][:1].islower() or sym.key[0].startswith("\\hat"):
                 r, c = sym.shape
-                if d.is_one(r) or d.is_one(c) or sym.key[0] in ("b", "c") or sym.key in self.matrices:
+                if d.is_one(r) or d.is_one(c) or sym.key[0] in ("b", "c") or sym.key in self.matrices or \
+                        (sym.key in self.layered and sym.key[0] in layer_matrices):
                     continue
                 if not d.was_contracted(c):
                     d.union(c, Dims.ONE)

@@ -13,6 +13,7 @@ import sympy as sp
 from ..notation.operators import AMBIGUOUS
 from ..notation.tree import (Call, Cancel, Cases, Cond, DerivOf, Index, Indicator, Norm, Num, Op, Partial, Qty, Sum,
                              walk)
+from ..notation.textbook import SAMPLE_INDEX
 from ..verify.verdict import Unverifiable
 from .build import uses
 from .draws import Draw
@@ -277,6 +278,9 @@ class Evaluator:
 
 def _range(ev: Evaluator, s: Sum) -> int:
     """How far a sum's index runs: its written bound, else the length its quantities give it."""
+    if s.index == SAMPLE_INDEX:
+        # over one example a sum is its one term: C = \sum_x C_x would hold whatever factor it lacks
+        raise Unverifiable(r"\sum_x sums over the training examples, and the document's model is one example")
     if s.hi and s.hi[0] == "num":
         return s.hi[1] - s.lo + 1
     for q in walk(s.body):

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..engine import activations as acts
 from .operators import ShapeError, Unevaluable, add as _add, divide as _div, power as _pow, product, shape_of  # noqa: F401 (re-exported)
-from .tree import walk, children, with_children, Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Matrix, Named, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
+from .tree import walk, children, free_indices, with_children, Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Matrix, Named, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
 def no_edits(_n):
@@ -589,10 +589,11 @@ def _parse_function(p, t):
 
 
 def _parse_sum(p, t):
-    """\\sum_{j=1}^{n_{l+1}} body, \\sum_k body (natural range)."""
+    """\\sum_{j=1}^{n_{l+1}} body, \\sum_k body (natural range); \\sum body whose entries run over one index
+    letter (\\sum (y_i - a_i)^2) sums over it."""
     p.take()
     if not p.at("_"):
-        p.fail(r"\sum needs an index: \sum_{j=1}^{n}")
+        return _sum_over_its_index(p, t)
     p.take()
     lower = [x.text for x in p.group_tokens()]
     if not lower or lower[0] not in INDEX_LETTERS:
@@ -608,8 +609,29 @@ def _parse_sum(p, t):
         toks = p.group_tokens()
         hi_latex = "".join(x.text for x in toks)
         hi = p.sum_bound(toks, t.pos)
-    body = p.product()
+    body = _summand(p, index)
     return p.node(Sum(index, lo, hi, body, hi_latex, pos=t.pos))
+
+
+def _summand(p, index: str):
+    """A sum's body, parsed knowing the indices the sums around it bind (``p.summed``)."""
+    outer = p.summed
+    p.summed = outer + (index,)
+    try:
+        return p.product()
+    finally:
+        p.summed = outer
+
+
+def _sum_over_its_index(p, t):
+    """\\sum{(y_i - a^L_i)^2}: no index written, the one index letter the body's entries run over."""
+    if p.stops(p.peek()):
+        p.fail(r"\sum needs an index: \sum_{j=1}^{n}")
+    body = p.product()
+    letters = [i for i in free_indices([body]) if i in INDEX_LETTERS]
+    if len(letters) != 1 or letters[0] in p.summed:      # \sum_i .. \sum \exp(z_i): which?
+        p.fail(r"\sum needs an index: \sum_{j=1}^{n}", t.pos)
+    return p.node(Sum(letters[0], 1, None, body, pos=t.pos))
 
 
 def _parse_quantity(p, t):

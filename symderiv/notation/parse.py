@@ -136,6 +136,7 @@ class Parser:
         self.condition = None            # a claim's "if ..." qualifier
         self.cuts: list[int] = []       # where each side of a chain ends
         self.layer_letters = _layer_letters(tokens)   # a note's own layer letter: (j) beside (j-1)
+        self.summed: tuple = ()          # the indices the sums being parsed bind (their bodies are inside)
 
     def stops(self, t: Token | None) -> bool:
         """Does an operand end before t?"""
@@ -215,7 +216,7 @@ class Parser:
 
     def sub(self, tokens: list[Token]) -> "Parser":
         p = Parser(self.text, tokens)
-        p.count, p.layer_letters = self.count, self.layer_letters
+        p.count, p.layer_letters, p.summed = self.count, self.layer_letters, self.summed
         return p
 
     # -- grammar
