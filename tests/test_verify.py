@@ -233,3 +233,22 @@ def test_the_indicator_of_the_true_class(claim, verdict):
 def test_matrices_written_out_with_ellipses(claim, verdict):
     rows = NetFlags(depth=2, hidden="sigmoid", output="sigmoid", loss="bce", batch=True, layout="rows", outputs=1)
     assert verify(claim, rows).verdict == verdict
+
+
+def test_one_samples_loss_and_its_derivative_are_that_samples_alone():
+    # issue 24: the derivative of sample i's loss was the batch mean's (a false accept of the 1/m form),
+    # and L^{(i)} (the loss of sample i) was "a sample superscript on a quantity that has no samples"
+    batch = NetFlags(batch=True, reg="l2")
+    per = r"\frac{\partial \mathcal{L}(a^{(L)(i)}, y^{(i)})}{\partial W^{(L)}} = "
+    assert verify(per + r"\frac{1}{m}\delta^{(L)}(a^{(L-1)})^T", batch).verdict == "incorrect"
+    assert verify(per + r"\delta^{(L)(i)}(a^{(L-1)(i)})^T", batch).verdict == "correct"
+    assert verify(r"\frac{\partial L^{(i)}}{\partial b^{(1)}} = \delta^{(1)(i)}", batch).verdict == "correct"
+    assert verify(r"\frac{\partial L^{(i)}}{\partial b^{(1)}} = \delta^{(1)(i)} + \frac{\lambda}{m} b^{(1)}",
+                  batch).verdict == "incorrect"
+    grad = r"\frac{\partial J}{\partial W^{(L)}} = "
+    mean = r"\frac{1}{m}\sum_{i=1}^m \frac{\partial L^{(i)}}{\partial W^{(L)}}"
+    assert verify(grad + mean + r" + \frac{\lambda}{m} W^{(L)}", batch).verdict == "correct"
+    assert verify(grad + mean.replace(r"\frac{1}{m}", "") + r" + \frac{\lambda}{m} W^{(L)}", batch).verdict == "incorrect"
+    cost = r"J = \frac{1}{m}\sum_{i=1}^m L^{(i)} + \frac{\lambda}{2m}\sum_l \|W^{(l)}\|^2"
+    assert verify(cost, batch).verdict == "correct"
+    assert verify(cost.replace(r"\frac{1}{m}", ""), batch).verdict == "incorrect"

@@ -17,6 +17,7 @@ from ..notation.tree import Num, Op, Partial, Qty, Sum, children, walk
 
 EXAMPLE_KINDS = ("x", "y", "yhat")     # what is written per example: x^{(i)}, y^{(i)}, \hat{y}^{(i)} (not a weight)
 COST_KIND = "J"          # the parser's kind for every spelling of a cost or loss (J, L, C, E, \mathcal{L}, ...)
+EXAMPLE_LOSS_KINDS = (COST_KIND, "Jdata")    # L^{(i)}: the parser reads a cost at one example as its data term
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def _means(tree) -> list:
 
 def _averaged(s: Sum) -> set:
     """The losses a mean over the examples averages: costs written at the summed example (L^{(i)})."""
-    return {q.spelling for q in walk(s.body) if isinstance(q, Qty) and q.kind == COST_KIND and q.sample == s.index}
+    return {q.spelling for q in walk(s.body) if isinstance(q, Qty) and q.kind in EXAMPLE_LOSS_KINDS
+            and q.sample == s.index}
 
 
 def read_samples(equations) -> Samples:

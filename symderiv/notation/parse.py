@@ -417,6 +417,8 @@ class Parser:
             kind = "Jdata"
             sample = sample if sample is not None else next(
                 (x.sample for x in args if isinstance(x, Qty) and x.sample is not None), None)
+        if kind == "J" and sample is not None:
+            kind = "Jdata"      # L^{(i)}, \mathcal{L}^{(i)}: the loss of sample i, never the regularised cost
         q = self.node(Qty(kind, spelling, layer, idx, args, prime, sample, pos=t.pos))
         return self.node(Op("T", (q,), style=tmark, pos=t.pos)) if tmark else q
 

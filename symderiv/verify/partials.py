@@ -3,6 +3,8 @@ the layer Jacobians as 4-index tensors (dz/dW, dz/da over a batch), and single e
 differences on the forward pass (dz_j/da_i)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..notation.constructs import LOSS_KINDS, ShapeError, render
@@ -18,6 +20,8 @@ def partial_matrix(ev, p: Partial):
     """Matrix-level partials, column layout: dJ/dW, dJ/db, dJ/dz, dJ/da, da/dz, dz/da."""
     inst, tr = ev.ctx.inst, ev.ctx.inst.trace
     num, den = p.num, p.den
+    if num.kind in LOSS_KINDS and num.sample is not None:
+        return _one_samples(ev, p)
     nk = "a" if num.kind == "yhat" else num.kind
     dk = "a" if den.kind in ("yhat",) else ("a0" if den.kind == "x" else den.kind)
     if nk in ("Jreg", "Jdata"):
@@ -58,6 +62,18 @@ def partial_matrix(ev, p: Partial):
             return np.einsum("ip,st->ispt", inst.W[k], np.eye(inst.m))
     raise Unverifiable(f"{render(p)} is not supported as a whole matrix (it is a higher-order tensor "
                        "or not defined here); write one entry, e.g. with indices _{ij}")
+
+
+def _one_samples(ev, p: Partial):
+    """d L^{(i)} / d W: the derivative of sample i's loss alone, from a forward and backward pass on that
+    example (not the batch mean's: the two differ by more than 1/m)."""
+    inst = ev.ctx.inst
+    k = ev.index_value(p.num.sample)
+    if not 1 <= k <= inst.m:
+        raise ShapeError(f"sample {k} of {render(p.num)} (the batch has {inst.m})")
+    alone = type(ev)(replace(ev.ctx, inst=inst.example(k - 1), idx=dict(ev.ctx.idx), s=0),
+                     "rows" if ev.rows else "columns")
+    return partial_matrix(alone, Partial(replace(p.num, kind="Jdata", sample=None), p.den))
 
 
 def _layer_jacobian(ev, k: int, by: str) -> np.ndarray:
