@@ -308,3 +308,27 @@ def test_a_sum_without_an_index_inside_a_sum_over_its_letter_is_not_guessed():
         read_lines([("c", r"J = \sum_{i=1}^N -\log \frac{\exp(z_i)}{\sum \exp(z_i)}")])
     [line] = read_lines([("c", r"J = \sum_{k=1}^N \frac{\exp(z_k)}{\sum \exp(o_i)}")])
     assert line.sides[1].body.args[1].index == "i"
+
+
+SOFTMAX_CE = [r"p_i = \frac{\exp(o_i)}{\sum_j \exp(o_j)}", r"L = -\sum_i y_i \log p_i"]
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\frac{\partial p_i}{\partial o_k} = \begin{cases} p_k (1 - p_k) & \text{if }\; i = k \\ - p_k p_i & "
+     r"\text{if }\; i \neq k \end{cases}", "correct"),
+    (r"\frac{\partial p_i}{\partial o_k} = \begin{cases} - p_k p_i & \text{if } i = k \\ p_k (1 - p_k) & "
+     r"\text{if } i \neq k \end{cases}", "incorrect"),                                  # rows swapped
+    (r"\frac{\partial L}{\partial o_k} = - y_k (1 - p_k) + \sum_{i \neq k} y_i p_k", "correct"),
+    (r"\frac{\partial L}{\partial o_k} = - y_k (1 - p_k) + \sum_{i} y_i p_k", "incorrect"),   # k not left out
+])
+def test_conditions_written_with_neq_and_a_sum_that_leaves_one_index_out(claim, verdict):
+    """\\neq in a case's condition is a comparison like '='; \\sum_{i \\neq k} sums over every i but k."""
+    assert verdicts(SOFTMAX_CE, [claim]) == [verdict]
+
+
+def test_a_sum_that_leaves_one_index_out_on_the_menu_network():
+    import symderiv
+    net = symderiv.mlp([3, 4, 5], output="softmax", loss="ce")
+    left = r"\frac{\partial J}{\partial z^{(2)}_k} = -y_k(1-a^{(2)}_k) + "
+    assert symderiv.verify(left + r"\sum_{i \neq k} y_i a^{(2)}_k", net).verdict == "correct"
+    assert symderiv.verify(left + r"\sum_{i \neq k} y_i a^{(2)}_i", net).verdict == "incorrect"

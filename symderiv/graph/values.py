@@ -104,7 +104,8 @@ ELEMENTWISE = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sigmoid": _sigmoi
 
 
 COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, ">": operator.gt, "<=": operator.le,
-           ">=": operator.ge}
+           ">=": operator.ge, r"\neq": operator.ne, r"\ne": operator.ne, r"\leq": operator.le, r"\le": operator.le,
+           r"\geq": operator.ge, r"\ge": operator.ge}
 
 
 def derivative_of(ev: "Evaluator", n: DerivOf) -> sp.Matrix:

@@ -598,8 +598,10 @@ def _parse_sum(p, t):
     lower = [x.text for x in p.group_tokens()]
     if not lower or lower[0] not in INDEX_LETTERS:
         p.fail(r"\sum needs an index letter (i, j, k, ...)", t.pos)
-    index, lo = lower[0], 1
-    if len(lower) > 1:
+    index, lo, skip = lower[0], 1, None
+    if len(lower) == 3 and lower[1] in (r"\neq", r"\ne") and lower[2] in INDEX_LETTERS and lower[2] != index:
+        skip = lower[2]                      # \sum_{i \neq k}: every i but k
+    elif len(lower) > 1:
         if len(lower) != 3 or lower[1] != "=" or not lower[2].isdigit():
             p.fail(r"\sum lower limit must read index=number", t.pos)
         lo = int(lower[2])
@@ -610,6 +612,8 @@ def _parse_sum(p, t):
         hi_latex = "".join(x.text for x in toks)
         hi = p.sum_bound(toks, t.pos)
     body = _summand(p, index)
+    if skip is not None:                     # read as \sum_i \mathbb{1}(i \neq k) body
+        body = Op("mm", (Indicator(Cond(r"\neq", Index(index), Index(skip)), pos=t.pos), body), pos=t.pos)
     return p.node(Sum(index, lo, hi, body, hi_latex, pos=t.pos))
 
 
