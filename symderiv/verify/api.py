@@ -290,7 +290,8 @@ def nearest_spellings(word: str) -> list:
 def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int,
                show=render, repairs: bool = True) -> Verdict:
     """One link's verdict; ``show`` writes a tree of ours in the claim's notation (its convention's);
-    without ``repairs`` a wrong link is diagnosed but no correction is searched for."""
+    without ``repairs`` only the verdict counts: no correction is searched for, and a wrong link is
+    diagnosed from the draws up to the first that fails."""
     left, right = claim.sides
     if not flags.bias and any(q.kind == "b" for q in quantities(left, right)):
         raise Unverifiable("the model has no bias terms (--no-bias), but the claim uses b")
@@ -302,7 +303,9 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
     # the oracle side is the reference; put it on the left for diagnosis
     ref, test, swapped = (left, right, False) if reference_first(left, right) else \
         (right, left, True)
-    samples = checker.samples(ref, test)
+    # a caller that wants the verdict only (another convention's reading, a candidate correction) needs no
+    # draw after the first that fails; a pure claim's proof may overrule noisy draws, so it sees them all
+    samples = checker.samples(ref, test, until_fails=rtol if not (repairs or claim.pure) else None)
     ok, bad = holds(samples, rtol)
     if ok and checker.index_conflicts:
         ok = False

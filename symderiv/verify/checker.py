@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..notation.constructs import LOSS_KINDS
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,12 +39,28 @@ def scalarish(v):
     return v
 
 
+NUMBERS = (float, int, np.float64)   # a scalar value: compared in Python floats, the same IEEE arithmetic
+
+
 def nonfinite(v) -> bool:
+    if type(v) in NUMBERS:
+        return not math.isfinite(v)
     return v is None or not np.all(np.isfinite(np.asarray(v, dtype=float)))
+
+
+def _close_numbers(x: float, y: float, rtol: float) -> bool:
+    """``close`` of two numbers: np.allclose's test |x - y| <= atol + rtol |y| without building arrays."""
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return False
+    scale = max(abs(x), abs(y), 1e-12)
+    floor = FD_ATOL if rtol >= FD_RTOL else 0.0
+    return abs(x - y) <= (rtol * 1e-2 * scale + floor + 1e-12) + rtol * abs(y)
 
 
 def close(x, y, rtol=RTOL) -> bool:
     x, y = scalarish(x), scalarish(y)
+    if type(x) in NUMBERS and type(y) in NUMBERS:
+        return _close_numbers(float(x), float(y), rtol)
     if isinstance(x, np.ndarray) != isinstance(y, np.ndarray):
         return False
     if isinstance(x, np.ndarray) and x.shape != y.shape:
@@ -74,20 +91,24 @@ def rtol_for(sides) -> float:
     return FD_RTOL if fd else RTOL
 
 
+def agrees(s: Sample, rtol=RTOL) -> bool | None:
+    """Do both sides agree at this draw: True, False, or None for a draw outside both sides' domain. A
+    draw where exactly one side is undefined (NaN, inf) is a counterexample, never skipped."""
+    if s.error is not None or nonfinite(s.left) != nonfinite(s.right):
+        return False
+    if nonfinite(s.left):
+        return None
+    return close(s.left, s.right, rtol)
+
+
 def holds(samples: list[Sample], rtol=RTOL) -> tuple[bool, Sample | None]:
-    """Both sides agree at every draw. A draw where exactly one side is undefined (NaN, inf) is a
-    counterexample, never skipped; only draws outside both sides' domain are passed over."""
+    """Both sides agree at every draw; only draws outside both sides' domain are passed over."""
     valid = 0
     for s in samples:
-        if s.error is not None:
+        found = agrees(s, rtol)
+        if found is False:
             return False, s
-        if nonfinite(s.left) != nonfinite(s.right):
-            return False, s
-        if nonfinite(s.left):
-            continue
-        valid += 1
-        if not close(s.left, s.right, rtol):
-            return False, s
+        valid += found is True
     if valid == 0:
         raise Unverifiable("no draw gave finite values on both sides")
     return True, None
@@ -330,12 +351,19 @@ class Checker:
             return True
         return bool(mask) if not isinstance(mask, np.ndarray) else mask.astype(bool)
 
-    def samples(self, left: Node, right: Node, contexts=None, keep_left: bool = False) -> list[Sample]:
+    def samples(self, left: Node, right: Node, contexts=None, keep_left: bool = False,
+                until_fails: float | None = None) -> list[Sample]:
         """Both sides evaluated in every context (or ``contexts``). ``keep_left``: the left side is the
         same tree call after call (repair tries many right sides against one reference), so its values
-        are kept and not evaluated again."""
-        out, held = [], False
+        are kept and not evaluated again. ``until_fails`` (a relative tolerance): stop after the first
+        sample where the sides disagree (``holds`` stops there too), once the condition has held
+        somewhere; for a caller that wants the verdict only."""
+        out, held, seen = [], False, 0
         for ctx in contexts or self.contexts:
+            if until_fails is not None and len(out) > seen:
+                seen = len(out)
+                if held and agrees(out[-1], until_fails) is False:
+                    break
             mask = self.where(ctx)
             if mask is False:
                 continue

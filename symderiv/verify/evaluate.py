@@ -47,13 +47,38 @@ class Context:
 
 def _sums_over_layers(s: Sum) -> bool:
     """True when the sum's index is written as a layer superscript in its body (\\sum_l W^{(l)})."""
-    return any(isinstance(q, Qty) and q.layer is not None and q.layer.base == s.index for q in walk(s.body))
+    kept = _OVER_LAYERS.get(id(s))
+    if kept is None or kept[0] is not s:       # a sum is evaluated at every index value: walked once
+        if len(_OVER_LAYERS) > KEPT:
+            _OVER_LAYERS.clear()
+        kept = _OVER_LAYERS[id(s)] = (s, any(isinstance(q, Qty) and q.layer is not None and q.layer.base == s.index
+                                             for q in walk(s.body)))
+    return kept[1]
+
+
+KEPT = 4096                # entries of a per-node cache (keyed by id, the node kept with it to rule out reuse)
+_OVER_LAYERS: dict = {}
 
 
 def _layer_limit(hi: tuple, L: int) -> int | None:
     """The upper limit L or L-1 written as a symbol; None for anything else."""
     text = str(hi[-1]).replace(" ", "")
     return {"L": L, "L-1": L - 1}.get(text)
+
+
+# a quantity's column-layout value, by kind (tables built once, not per lookup: this runs per index value)
+SCALARS = {"J": lambda ev, inst, tr, q: ev.number(tr.J),
+           "m": lambda ev, inst, tr, q: float(inst.of_batch or inst.m),
+           "lam": lambda ev, inst, tr, q: inst.lam,
+           "alpha": lambda ev, inst, tr, q: inst.alpha,
+           "Jreg": lambda ev, inst, tr, q: ev.regulariser(),
+           "Jdata": lambda ev, inst, tr, q: ev.number(tr.J) - ev.regulariser(),
+           "width": lambda ev, inst, tr, q: float(inst.sizes[q.layer.resolve(ev.ctx.l, inst.L)])}
+WHOLE = {"ones": lambda ev, inst, tr: np.ones((inst.m, 1)) if not ev.rows else np.ones((inst.m, 1)).T,
+         "x": lambda ev, inst, tr: inst.X, "y": lambda ev, inst, tr: inst.Y,
+         "yhat": lambda ev, inst, tr: tr.a[inst.L]}
+LAYERED = {"W": lambda inst, tr, k: inst.W[k], "b": lambda inst, tr, k: inst.b[k], "z": lambda inst, tr, k: tr.z[k],
+           "a": lambda inst, tr, k: tr.a[k], "delta": lambda inst, tr, k: tr.delta[k]}
 
 
 class Evaluator:
@@ -95,19 +120,13 @@ class Evaluator:
         inst, tr = self.ctx.inst, self.ctx.inst.trace
         if q.kind == "Jdata" and q.sample is not None:     # each sample's loss, a row over the samples
             return self.unit_loss(inst.flags.loss_obj)(tr.a[inst.L], inst.Y).sum(axis=0, keepdims=True)
-        scalars = {"J": lambda: self.number(tr.J), "m": lambda: float(inst.of_batch or inst.m), "lam": lambda: inst.lam,
-                   "alpha": lambda: inst.alpha, "Jreg": lambda: self.regulariser(),
-                   "Jdata": lambda: self.number(tr.J) - self.regulariser(),
-                   "width": lambda: float(inst.sizes[q.layer.resolve(self.ctx.l, inst.L)])}
-        if q.kind in scalars:
-            return scalars[q.kind]()
-        whole = {"ones": lambda: np.ones((inst.m, 1)) if not self.rows else np.ones((inst.m, 1)).T,
-                 "x": lambda: inst.X, "y": lambda: inst.Y, "yhat": lambda: tr.a[inst.L]}
-        if q.kind in whole:
-            return whole[q.kind]()
+        kind = q.kind
+        if kind in SCALARS:
+            return SCALARS[kind](self, inst, tr, q)
+        if kind in WHOLE:
+            return WHOLE[kind](self, inst, tr)
         k = self.layer(q)
-        return {"W": lambda: inst.W[k], "b": lambda: inst.b[k], "z": lambda: tr.z[k],
-                "a": lambda: tr.a[k], "delta": lambda: tr.delta[k]}[q.kind]()
+        return LAYERED[kind](inst, tr, k)
 
     def regulariser(self) -> float:
         inst = self.ctx.inst
@@ -258,11 +277,30 @@ class Evaluator:
         terms = self.sum_range(s)
         if len(terms) > self.MAX_TERMS:
             raise Unverifiable(f"a sum of {len(terms)} terms: too many to evaluate (at most {self.MAX_TERMS})")
-        total = 0.0
-        for v in terms:
-            with self.bound(s.index, v):
+        total, idx = 0.0, self.ctx.idx
+        saved = idx.get(s.index)
+        try:                                   # ``bound`` for every term, without a context manager per term
+            for v in terms:
+                idx[s.index] = v
                 total = _add(total, self(s.body))
+        finally:
+            if saved is None:
+                idx.pop(s.index, None)
+            else:
+                idx[s.index] = saved
         return total
+
+    def dims(self, node: Node) -> dict:
+        """``index_dims`` of ``node`` in this context: they depend on the instance's shapes and the layer
+        only, so they are kept with the instance (a sum asks at every index value)."""
+        memo = self.ctx.inst.memo
+        key = ("dims", id(node), self.ctx.l, self.rows)
+        kept = memo.get(key)
+        if kept is None or kept[0] is not node:
+            kept = (node, index_dims(node, self, {}))
+            if len(memo) < KEPT:
+                memo[key] = kept
+        return kept[1]
 
     def layer_summation(self, s: Sum):
         """\\sum_l ||W^{(l)}||^2, \\sum_{l=1}^{L}: the index names a layer; each term is the body at
@@ -295,7 +333,7 @@ class Evaluator:
     def sum_range(self, s: Sum) -> range:
         inst = self.ctx.inst
         if s.hi is None:
-            dims = index_dims(s.body, self, {}).get(s.index)
+            dims = self.dims(s.body).get(s.index)
             if not dims:
                 raise Unverifiable(f"cannot tell the range of the sum over {s.index}")
             return range(s.lo, min(dims) + 1)

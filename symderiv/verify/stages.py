@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-LISTS = ("z", "a", "delta", "dW", "db")
+_MISSING = object()
 
 
 class Stages:
@@ -75,19 +75,24 @@ class _Layers:
     """One quantity's list over the layers 0..L (index 0: None, or X for a), read like numeric.Trace's."""
 
     def __init__(self, trace: LazyTrace, kind: str, L: int, first=None):
-        self._trace, self._kind, self._L, self._first = trace, kind, L, first
+        self._trace, self._L = trace, L
+        self._names = [None] + [f"{kind}{k}" for k in range(1, L + 1)]
+        self._values = [first] + [_MISSING] * L      # read per index value: a list, once computed
 
     def __len__(self):
         return self._L + 1
 
     def __getitem__(self, k):
+        if type(k) is int and 0 <= k <= self._L:
+            v = self._values[k]
+            if v is _MISSING:
+                v = self._values[k] = self._trace.stage(self._names[k])
+            return v
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
-        if k < 0:
-            k += len(self)
-        if not 0 <= k <= self._L:
-            raise IndexError(k)
-        return self._first if k == 0 else self._trace.stage(f"{self._kind}{k}")
+        if -len(self) <= k < 0:
+            return self[k + len(self)]
+        raise IndexError(k)
 
     def __iter__(self):
         return (self[k] for k in range(len(self)))
