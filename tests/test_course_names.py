@@ -113,3 +113,10 @@ def test_a_condition_that_fixes_an_index_is_its_value():
     assert verify(r"\delta^{(L)}_j = a^{(L)}_j - y_j \quad \text{if } j = 1").verdict == "correct"
     assert verify(r"\delta^{(L)}_j = a^{(L)}_j - y_1 \quad \text{if } j = 1").verdict == "correct"
     assert verify(r"\delta^{(L)}_j = a^{(L)}_j - y_1 \quad \text{if } j = 2").verdict == "incorrect"
+
+
+def test_the_web_reading_lists_the_names_as_written_with_their_meaning():
+    from symderiv.web.reading import reading
+    rows = {s["name"]: s["role"] for s in reading({"formula": D_ij + r" + \frac{\lambda}{m} \Theta^{(l)}_{ij}"})["symbols"]}
+    assert "Ng's gradient" in rows["D_{ij}^{(l)}"] and "Ng's accumulator" in rows[r"\Delta_{ij}^{(l)}"]
+    assert not any(name.startswith(r"\frac{\partial") for name in rows)      # not the trees they stand for

@@ -19,7 +19,7 @@ from ..notation import conventions
 from ..notation.constructs import render
 from ..notation.parse import parse
 from ..notation.tokens import NotationError
-from ..notation.tree import Call, LayerRef, Op, Partial, Qty, walk
+from ..notation.tree import Call, LayerRef, Named, Op, Partial, Qty, children, walk
 from ..verify.api import human_reason
 
 
@@ -89,12 +89,23 @@ def shape(q: Qty, flags) -> str:
     return " \\times ".join(sizes)
 
 
+def _as_written(n):
+    """The nodes of a tree as the user wrote it: a course's name, not the tree it stands for."""
+    yield n
+    if not isinstance(n, Named):
+        for child in children(n):
+            yield from _as_written(child)
+
+
 def symbols(sides, flags, show, pure: bool = False) -> list[dict]:
     """Each distinct symbol of the claim (in the order written): its name, role and shape."""
     out, seen = [], set()
     for side in sides:
-        for n in walk(side):
-            if isinstance(n, Partial):
+        for n in _as_written(side):
+            if isinstance(n, Named):     # a course's name (Ng's D, \Delta): the name, read as it says
+                den = next((x.den for x in walk(n.meaning) if isinstance(x, Partial)), None)
+                name, role, size = show(n), n.said, shape(den, flags) if den is not None else "\\text{scalar}"
+            elif isinstance(n, Partial):
                 name, role = show(n), f"derivative of {show(n.num)} by {show(n.den)}"
                 size = shape(n.den, flags) if n.num.kind in ("J", "Jdata", "Jreg") else "\\text{see the chain rule}"
             elif isinstance(n, Qty):
