@@ -20,6 +20,7 @@ RIGHT = [
     ACC + r"\delta^{(l+1)} (a^{(l)})^T",
     r"\Delta^{(l)}_{ij} := \Delta^{(l)}_{ij} + a^{(l)}_j \delta^{(l+1)}_i",          # the lecture's entry form
     r"\Delta^{(1)} := \Delta^{(1)} + \delta^{(2)} (a^{(1)})^T",
+    r"\Delta^{(l)} := \delta^{(l+1)} (a^{(l)})^T + \Delta^{(l)}",                  # the term first
     D_ij + r" + \frac{\lambda}{m} \Theta^{(l)}_{ij}",
     D_ij + r" + \frac{\lambda}{m} \Theta^{(l)}_{ij} \text{ if } j \neq 0",
     D_i0,                                                                          # the bias column: no regulariser
@@ -34,6 +35,7 @@ WRONG = [   # (the line, the slip)
     (ACC + r"\delta^{(l+1)} a^{(l)}", "missing transpose"),
     (ACC + r"a^{(l)} (\delta^{(l+1)})^T", "transposed"),
     (r"\Delta^{(l)} := \Delta^{(l)} - \delta^{(l+1)} (a^{(l)})^T", "sign"),
+    (r"\Delta^{(l)} := \delta^{(l)} (a^{(l)})^T + \Delta^{(l)}", "layer shift"),
     (ACC + r"\frac{1}{m} \delta^{(l+1)} (a^{(l)})^T", "1/m inside the sum"),
     (r"\Delta^{(l)}_{ij} := \Delta^{(l)}_{ij} + a^{(l)}_i \delta^{(l+1)}_j", "index swap"),
     (r"D^{(l)}_{ij} = \Delta^{(l)}_{ij} + \frac{\lambda}{m} \Theta^{(l)}_{ij}", "1/m missing"),

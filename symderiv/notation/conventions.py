@@ -158,7 +158,7 @@ CONVENTIONS: dict[str, Convention] = {c.name: c for c in [
         "cost J(\\Theta); h_\\Theta(x) the output; g the sigmoid; Octave's .* the Hadamard product",
         {"loss": "bce", "hidden": "sigmoid", "output": "sigmoid"},
         signals=((r"\.\*|\.\\ast", ".*"), (r"h_\\Theta", r"h_\Theta"),
-                 (NG_ACCUMULATOR + r"[^=]*:=\s*\\Delta", r"\Delta^{(l)} := \Delta^{(l)} + ...")),
+                 (NG_ACCUMULATOR + r"[^=]*:=.*\\Delta", r"\Delta^{(l)} := \Delta^{(l)} + ...")),
         weak_signals=((r"\\Theta", r"\Theta"), (r"s_\{?l", "s_{l+1}"), (r"g'\(|g\^\{?\\prime", "g'(z)"),
                       (NG_GRADIENT, "D^{(l)}"), (NG_ACCUMULATOR, r"\Delta^{(l)}")),
         passes=(CourseNames(COURSE_NAMES["ng"]), OUT_OF_L, BiasUnit(matrix_product=True)),

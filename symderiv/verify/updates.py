@@ -86,16 +86,25 @@ def _accumulator(n: Node) -> bool:
     return isinstance(meaning, Sum) and meaning.index == SAMPLE_INDEX
 
 
+def _added(left, right) -> Node | None:
+    """The term an update adds to ``left``: X + t and t + X give t, X - t gives -t; None otherwise."""
+    if not (isinstance(right, Op) and right.op in ("add", "sub")):
+        return None
+    first, second = right.args
+    if first == left:
+        return second if right.op == "add" else Op("neg", (second,))
+    return first if right.op == "add" and second == left else None
+
+
 def is_accumulation(left, right) -> bool:
-    return _accumulator(left) and isinstance(right, Op) and right.op in ("add", "sub") and right.args[0] == left
+    return _accumulator(left) and _added(left, right) is not None
 
 
 def check_accumulation(check, claim, latex: str, flags, seed, draws, shapes, show=render) -> Verdict:
     """``X := X + term``: the term evaluated on each example alone, summed over the examples, must be X
     (a term that subtracts is the negated term; 1/m written in it is the training set's)."""
     left, right = claim.sides
-    term = right.args[1] if right.op == "add" else Op("neg", (right.args[1],))
-    share = over_examples(term)
+    share = over_examples(_added(left, right))
     v = check(claim.with_sides([left, share]), latex, flags, seed, draws, shapes, show)
     v.claim = latex
     name = show(left)
