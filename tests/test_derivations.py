@@ -62,7 +62,8 @@ def test_no_field_of_an_entry_can_keep_it_from_the_checker():
     """Every entry reaches the verifier (or the shape checker): a label never replaces a verdict."""
     assert {f.name for f in fields(Entry)} == {"id", "source_latex", "readings", "read_as", "why", "comment",
                                                 "lhs", "flags", "result_latex", "split_before", "line", "offset", "cell",
-                                                "inline"}
+                                                "inline", "condition"}     # condition: "If $i = k$," before it,
+    # checked under it (documents/conditions.py), never a verdict
     for note in notes.all_notes():
         for entry in note.entries:
             assert entry.read_as in (None, "shapes"), (note.id, entry.id)

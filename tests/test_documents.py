@@ -192,6 +192,29 @@ def test_a_cost_written_as_the_mean_over_the_examples_is_checked_over_a_batch(tm
     assert not load_document(stated).flags.batch
 
 
+
+CASES_IN_PROSE = """Softmax: $$ p_i = \\frac{\\exp(o_i)}{\\sum_j \\exp(o_j)} $$
+
+If $i = k$,
+$$ \\frac{\\partial p_i}{\\partial o_k} = p_k (1 - p_k) $$
+
+If $i \\neq k$:
+$$ \\frac{\\partial p_i}{\\partial o_k} = - p_k p_i $$
+
+When $i = k$: $$ \\frac{\\partial p_i}{\\partial o_k} = - p_k p_i $$
+"""
+
+
+def test_a_condition_said_before_a_display_is_its_condition(tmp_path):
+    """'If $i = k$,' then a display: the display holds where i = k (the softmax derivative's two cases), and
+    the inline comparison is the condition, not a line of its own."""
+    f = tmp_path / "cases.md"
+    f.write_text(CASES_IN_PROSE)
+    doc = load_document(f)
+    assert [e.condition for e in doc.entries] == ["", "i = k", r"i \neq k", "i = k"]
+    assert [r.verdict for r in check_note(doc)][1:] == ["correct", "correct", "incorrect"]
+
+
 # ---- which maths is read ------------------------------------------------------------------------------
 
 def test_markdown_code_and_comments_are_not_read(tmp_path):

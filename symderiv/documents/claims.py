@@ -90,7 +90,8 @@ def claims_of(entry: Entry, previous_lhs: str = "") -> list[str]:
             equations.append([(entry.lhs or previous_lhs) + " " + text, ""])
         else:
             equations.append([text, ""])
-    out = [eq + (f" \\quad \\text{{if }} {cond}" if cond else "") for eq, cond in equations if "=" in eq]
+    out = [eq + (f" \\quad \\text{{if }} {cond or entry.condition}" if cond or entry.condition else "")
+           for eq, cond in equations if "=" in eq]
     return out or [claim_text(entry.source_latex)]
 
 

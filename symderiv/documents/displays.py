@@ -44,6 +44,7 @@ class Display:
     cell: int = 0      # a notebook's cell (from 1) whose line ``line`` is; 0 in a .md or .tex file
     problem: str = ""  # a delimiter never closed: this spot is reported unverifiable, not read
     inline: bool = False   # $..$ or \(..\) in a sentence (its id comes after the displays of its line)
+    condition: str = ""    # "If $i = k$," said just before it: the display holds where i = k (conditions.py)
 
 
 def _skipped_end(text: str, found: re.Match) -> int:

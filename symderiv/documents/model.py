@@ -35,6 +35,7 @@ class Entry:
     offset: int = -1                        # where ``source_latex`` starts in the file's text (-1: unknown)
     cell: int = 0                           # a notebook's cell (from 1) that ``line`` counts in; 0: not a notebook
     inline: bool = False                    # an equation in a sentence ($..$, \(..\)), not a display
+    condition: str = ""                     # "If $i = k$," before it: each equation holds where i = k
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from ..notation.tokens import NotationError
 from .model import Document, Entry, Question
 from .notebook import markdown_cells
 from .samples import read_samples
+from .conditions import attach_conditions
 from .settings import Config, DocumentError, Setting, configure, parse_settings
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".ipynb": "notebook"}
@@ -107,6 +108,7 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
                                                             and _readable(d.latex, macros))]
     if macros:       # a display that only defines macros is not a line to check
         displays = [d for d in displays if without_definitions(d.latex).strip()]
+    displays = attach_conditions(displays, text)      # "If $i = k$," is the next display's condition
     if not displays:
         raise DocumentError(f"{path}: no display math found "
                             r"($$..$$, \[..\], equation, equation*, align, align*)")
@@ -282,9 +284,10 @@ def _entry(name: str, d: Display, section, flags: NetFlags | None) -> Entry:
     if d.problem:
         return Entry(name, d.latex, read_as="unread", why=d.problem, line=d.line, offset=d.offset, cell=d.cell)
     if section is None:
-        return Entry(name, d.latex, line=d.line, offset=d.offset, cell=d.cell, inline=d.inline)
+        return Entry(name, d.latex, line=d.line, offset=d.offset, cell=d.cell, inline=d.inline,
+                     condition=d.condition)
     own = replace(flags or NetFlags(), **section.flags) if section.flags else None
     return Entry(name, d.latex, readings=dict(section.read), read_as="shapes" if section.shapes else None,
                  why=section.why, comment=section.comment, lhs=section.lhs, flags=own,
                  result_latex=section.shapes, split_before=section.split, line=d.line, offset=d.offset,
-                 cell=d.cell, inline=d.inline)
+                 cell=d.cell, inline=d.inline, condition=d.condition)

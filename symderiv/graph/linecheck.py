@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..notation.tree import Call, Partial, Qty, Sum, walk
+from ..notation.tree import Call, Index, Partial, Qty, Sum, walk
 from ..verify.diagnostics import diagnostic
 from ..verify.verdict import Unverifiable
 from .build import layer_instances, symbolic
 from .symbols import Graph
 from .lines import COST, COST_SUMMED, Line, entry_of, key_of, latex_of
 from .symbols import DATA_OUT, GENERIC, TypeCheck
-from .values import Evaluator, draw_of
+from .values import COMPARE, Evaluator, draw_of
 
 DRAWS = 3
 RTOL = 1e-8
@@ -84,11 +84,24 @@ def _diagnose(pairs) -> list:
     return out
 
 
-def check_sides(g: Graph, left, right, draws: int = DRAWS) -> LineVerdict:
-    """Do two sides agree at every draw (for every value of their free indices)?"""
+def _where(condition, names: list, bindings: list) -> list:
+    """The bindings of the free indices where a condition on them holds (``\\text{if } i = k``)."""
+    if condition is None:
+        return bindings
+    sides = (condition.left, condition.right)
+    if not all(isinstance(x, Index) and isinstance(x.name, str) for x in sides) or condition.op not in COMPARE:
+        raise Unverifiable("only a condition comparing two indices (i = k) is read on a document's own model")
+    if not all(x.name in names for x in sides):
+        return bindings              # a link without i (exp(o_k) .. = p_k (1 - p_k)) holds for every k alike
+    return [b for b in bindings if COMPARE[condition.op](b[sides[0].name], b[sides[1].name])]
+
+
+def check_sides(g: Graph, left, right, draws: int = DRAWS, condition=None) -> LineVerdict:
+    """Do two sides agree at every draw (for every value of their free indices where ``condition`` holds)?"""
     names = _free_indices([left, right])
     ranges = _index_ranges(g, [left, right], names)
     bindings = [dict(zip(names, vals)) for vals in itertools.product(*(range(ranges[i]) for i in names))]
+    bindings = _where(condition, names, bindings)
     pairs, first_bad = [], None
     for seed in range(draws):
         draw = draw_of(g, seed)
@@ -122,8 +135,8 @@ def check_sides(g: Graph, left, right, draws: int = DRAWS) -> LineVerdict:
 def check_line(g: Graph, line: Line) -> list:
     """One verdict per link of the line's chain; a line in a symbolic layer l, at every layer it is about."""
     if not symbolic(line.sides):
-        return _check_links(g, line.sides)
-    runs = [(lv, _check_links(g, sides)) for lv, sides in layer_instances(g, line.sides)]
+        return _check_links(g, line.sides, line.condition)
+    runs = [(lv, _check_links(g, sides, line.condition)) for lv, sides in layer_instances(g, line.sides)]
     if not runs:
         return [LineVerdict("unverifiable", "no layer of the model has every quantity this line names "
                             f"(layers 0..{g.depth} read)") for _ in line.sides[1:]]
@@ -139,7 +152,7 @@ def check_line(g: Graph, line: Line) -> list:
     return out
 
 
-def _check_links(g: Graph, sides) -> list:
+def _check_links(g: Graph, sides, condition=None) -> list:
     out = []
     for left, right in zip(sides, sides[1:]):
         try:
@@ -149,7 +162,7 @@ def _check_links(g: Graph, sides) -> list:
             out.append(LineVerdict("unverifiable", f"the document's forward pass cannot be evaluated: {exc}"))
             continue
         try:
-            v = check_sides(g, left, right)
+            v = check_sides(g, left, right, condition=condition)
         except TypeCheck as exc:
             v = LineVerdict("incorrect", f"shape: {exc} (shapes as the forward pass gives them)",
                             [diagnostic("shape.error", error=str(exc))])

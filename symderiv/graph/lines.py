@@ -42,6 +42,7 @@ class Line:
     error: str = ""                 # why the line could not be read (tolerant reading)
     head: str = ""                  # an unread line's left side, when it is one name: what it may define
     layered: bool = False           # one layer's instance of a line written for a symbolic layer l
+    condition: object = None        # a claim that holds where this Cond does (``\text{if } i = k``)
 
 
 def key_of(q: Qty) -> tuple:
@@ -202,7 +203,16 @@ def partial_subscripts(tokens: list) -> list:
 
 # ---------------------------------------------------------------- lines
 def parse_line(text: str) -> list:
-    """The sides of one equation, names read as written (NotationError when it does not parse)."""
+    """The sides of one equation, names read as written (NotationError when it does not parse, or when it
+    holds only under a condition)."""
+    sides, condition = parse_conditioned(text)
+    if condition is not None:
+        raise NotationError("a condition after the equation")
+    return sides
+
+
+def parse_conditioned(text: str) -> tuple:
+    """(the sides, the condition written after them: ``.. \\quad \\text{if } i = k``, or None)."""
     for sign in DEFINES:           # h \\equiv ...: a definition written as one (same width: columns stay)
         text = text.replace(sign, "=" + " " * (len(sign) - 1))
     text, tokens = prepare(text)
@@ -211,9 +221,7 @@ def parse_line(text: str) -> list:
         raise NotationError("empty line")
     p = Parser(text, tokens)
     sides = p.chain()
-    if p.condition is not None:
-        raise NotationError("a condition after the equation")
-    return [names_as_written(s, text) for s in sides]
+    return [names_as_written(s, text) for s in sides], p.condition
 
 
 def differentiates(n: Node) -> bool:
@@ -230,7 +238,8 @@ def read_lines(equations, tolerant: bool = False) -> list[Line]:
     lines, defined, deltas = [], set(), {}
     for line_id, text in equations:
         try:
-            sides = tuple(_as_defined(s, deltas) for s in parse_line(text))
+            sides, condition = parse_conditioned(text)
+            sides = tuple(_as_defined(s, deltas) for s in sides)
             if len(sides) < 2:
                 raise NotationError("a line needs '='")
         except NotationError as exc:
@@ -239,6 +248,9 @@ def read_lines(equations, tolerant: bool = False) -> list[Line]:
             lines.append(Line(line_id, text, (), error=str(exc), head=_head(text)))   # unread; the others are
             continue
         head = sides[0]
+        if condition is not None:       # holds where the condition does (i = k): a claim, never a definition
+            lines.append(Line(line_id, text, sides, condition=condition))
+            continue
         if _names_delta(text, sides):
             deltas[key_of(head.den)] = sides[1]
             lines.append(Line(line_id, text, sides, names=True))
