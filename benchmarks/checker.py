@@ -21,7 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
+# --code DIR: the symderiv package of another checkout (an older commit) timed on these same claim sets
+CODE = Path(sys.argv[sys.argv.index("--code") + 1]).resolve() if "--code" in sys.argv else ROOT
+sys.path.insert(0, str(CODE))
 
 NOTES = ["000", "001", "002", "003", "004"]
 
@@ -36,10 +38,19 @@ def suites(wrong: bool = False) -> dict:
     return out
 
 
+PER_CLAIM: dict = {}       # (flags, latex) -> the least CPU seconds one verify of it took
+
+
 def verify_all(claims) -> list:
     from symderiv import verify
     from symderiv.engine.network import NetFlags
-    return [verify(latex, NetFlags(**flags) if flags else None).to_json() for flags, latex in claims]
+    out = []
+    for flags, latex in claims:
+        start = time.process_time()
+        out.append(verify(latex, NetFlags(**flags) if flags else None).to_json())
+        key = (repr(flags), latex)
+        PER_CLAIM[key] = min(PER_CLAIM.get(key, float("inf")), time.process_time() - start)
+    return out
 
 
 def check_one(nid: str) -> list:
@@ -65,16 +76,20 @@ def main(argv=None) -> int:
     p.add_argument("--only", choices=["verify", "check"])
     p.add_argument("--notes", nargs="*", default=NOTES)
     p.add_argument("--wrong", action="store_true", help="also the generated wrong claims")
+    p.add_argument("--code", metavar="DIR", help="time the package of another checkout (e.g. a git worktree "
+                                                 "of an older commit) on this checkout's claim sets")
     p.add_argument("--save", metavar="FILE")
     p.add_argument("--compare", metavar="FILE")
     args = p.parse_args(argv)
     results = {}
-    print(f"warm CPU time, minimum of {args.rounds} rounds after one warm-up")
+    print(f"symderiv from {CODE}; warm CPU time, minimum of {args.rounds} rounds after one warm-up")
     if args.only != "check":
         for name, claims in suites(args.wrong).items():
             seconds, out = timed(lambda: verify_all(claims), args.rounds)
             results[name] = out
-            print(f"verify, {name} ({len(claims)} claims): {1000 * seconds / len(claims):.1f} ms/claim")
+            each = sorted(PER_CLAIM[(repr(f), c)] for f, c in claims)
+            print(f"verify, {name} ({len(claims)} claims): {1000 * seconds / len(claims):.1f} ms/claim; one claim: "
+                  f"median {1000 * each[len(each) // 2]:.1f} ms, max {1000 * each[-1]:.0f} ms")
     if args.only != "verify":
         total, verdicts = 0.0, 0
         for nid in args.notes:

@@ -22,6 +22,8 @@ product (so a Hadamard marker cannot keep ``A \\odot (B C)`` apart from
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 
 from dataclasses import dataclass, replace
@@ -692,6 +694,21 @@ def parse(latex: str, readings=None) -> Claim:
     symbols; they are applied to the tree, before the symbols are checked against the model.
     """
     from .readings import as_readings
+    text, sides, condition, cuts = _read(latex)
+    sides = list(sides)
+    read = as_readings(readings)
+    sides = read.apply(sides, text)
+    condition = read.apply_to(condition, text) if condition is not None else None
+    claim = Claim(text, sides, condition=condition, cuts=cuts)
+    _classify(claim)
+    return claim
+
+
+@lru_cache(maxsize=256)
+def _read(latex: str) -> tuple:
+    """The claim's trees before any readings: (text, sides, condition, cuts). Kept for the latest claims
+    (the trees are immutable): a claim is read again under each convention's readings (verify/api.py
+    asks where else it would be right), and a document's corrections are checked in its readings."""
     text, tokens = prepare(latex)
     tokens = layout_free(tokens, text)
     if not tokens:
@@ -701,12 +718,7 @@ def parse(latex: str, readings=None) -> Claim:
     if len(sides) < 2:
         raise ParseError("a claim needs '=': LHS = RHS", text, len(text) - 1)
     sides, condition = _index_fixed_by(sides, p.condition)
-    read = as_readings(readings)
-    sides = read.apply(sides, text)
-    condition = read.apply_to(condition, text) if condition is not None else None
-    claim = Claim(text, sides, condition=condition, cuts=tuple(p.cuts))
-    _classify(claim)
-    return claim
+    return text, tuple(sides), condition, tuple(p.cuts)
 
 
 def _index_fixed_by(sides: list, condition: Node | None) -> tuple:
