@@ -332,3 +332,26 @@ def test_a_sum_that_leaves_one_index_out_on_the_menu_network():
     left = r"\frac{\partial J}{\partial z^{(2)}_k} = -y_k(1-a^{(2)}_k) + "
     assert symderiv.verify(left + r"\sum_{i \neq k} y_i a^{(2)}_k", net).verdict == "correct"
     assert symderiv.verify(left + r"\sum_{i \neq k} y_i a^{(2)}_i", net).verdict == "incorrect"
+
+
+GROSSE = [r"z = W x + b", r"y = \sigma(z)", r"\mathcal{L} = \frac{1}{2} \| y - t \|^2"]
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\bar{y} = y - t", "correct"),
+    (r"\bar{z} = \bar{y} \odot \sigma'(z)", "correct"),
+    (r"\bar{z} = \bar{y}", "incorrect"),                              # dropped factor
+    (r"\bar{W} = \bar{z} x^T", "correct"),
+    (r"\bar{W} = x \bar{z}^T", "incorrect"),                          # transposed
+    (r"\bar{b} = \bar{z}", "correct"),
+])
+def test_a_barred_quantity_is_its_error_signal(claim, verdict):
+    """Grosse's notation: \\bar{v} is the derivative of the cost by v, whatever the line's form."""
+    assert verdicts(GROSSE, [claim]) == [verdict]
+
+
+def test_a_barred_name_the_forward_pass_uses_is_a_name():
+    """\\bar{x} inside the forward pass (a mean subtracted) is a symbol of the model, not an error signal."""
+    g = build_graph(read_lines([(str(k), t) for k, t in
+                                enumerate([r"z = W (x - \bar{x})", r"y = \sigma(z)", r"L = \| y - t \|^2"])]))
+    assert g.symbols[(r"\bar{x}", None)].role == "parameter"

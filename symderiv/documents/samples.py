@@ -100,5 +100,6 @@ def about_one_sample(text: str, samples: Samples) -> bool:
         return False
     if any(_one_example(side) for side in sides):
         return True
-    nums = [n.num.spelling for side in sides for n in walk(side) if isinstance(n, Partial) and n.num.kind == COST_KIND]
+    nums = [n.num.spelling for side in sides for n in walk(side)
+            if isinstance(n, Partial) and n.num.kind in EXAMPLE_LOSS_KINDS]
     return bool(samples.per_sample) and bool(nums) and all(name in samples.per_sample for name in nums)

@@ -236,10 +236,19 @@ def read_lines(equations, tolerant: bool = False) -> list[Line]:
     ``\\delta_j \\equiv \\frac{\\partial C}{\\partial z_j}`` says what the document's delta is: the line is a
     definition (``Line.names``) and every later delta is read as it says."""
     lines, defined, deltas = [], set(), {}
+    parsed = []
     for line_id, text in equations:
         try:
-            sides, condition = parse_conditioned(text)
-            sides = tuple(_as_defined(s, deltas) for s in sides)
+            parsed.append((line_id, text, parse_conditioned(text)))
+        except NotationError as exc:
+            parsed.append((line_id, text, exc))
+    signals = error_signals([found[0] for _, _, found in parsed if not isinstance(found, NotationError)])
+    for line_id, text, found in parsed:
+        try:
+            if isinstance(found, NotationError):
+                raise found
+            sides, condition = found
+            sides = tuple(_as_defined(_signals_read(s, signals), deltas) for s in sides)
             if len(sides) < 2:
                 raise NotationError("a line needs '='")
         except NotationError as exc:
@@ -266,6 +275,46 @@ def read_lines(equations, tolerant: bool = False) -> list[Line]:
             defined.add(key)
         lines.append(Line(line_id, text, sides, key, free=free if key is not None else ()))
     return lines
+
+
+# ---------------------------------------------------------------- error signals: \bar{v} = dL/dv
+BAR = "\\bar{"
+
+
+def _bar_of(q) -> str | None:
+    """v, when q is written \\bar{v}."""
+    if isinstance(q, Qty) and q.spelling.startswith(BAR) and q.spelling.endswith("}"):
+        return q.spelling[len(BAR):-1]
+    return None
+
+
+def error_signals(parsed: list) -> dict:
+    """\\bar{v} read as the derivative of the cost by v (Grosse's error signals: \\bar{y} = y - t,
+    \\bar{z} = \\bar{y} \\sigma'(z)) where v is a quantity of the document and no forward-pass line uses
+    \\bar{v} (a mean \\bar{x} inside z = w (x - \\bar{x}) stays a name): v -> a quantity spelled v."""
+    plain, forward = {}, set()
+    for sides in parsed:
+        for side in sides:
+            for q in walk(side):
+                if isinstance(q, Qty) and _bar_of(q) is None:
+                    plain.setdefault(q.spelling, q)
+        if len(sides) >= 2 and _bar_of(sides[0]) is None and not differentiates(sides[0]):
+            forward |= {_bar_of(q) for side in sides[1:] for q in walk(side)} - {None}
+    barred = {_bar_of(q) for sides in parsed for side in sides for q in walk(side)} - {None}
+    return {v: plain[v] for v in barred if v in plain and v not in forward}
+
+
+def _signals_read(n: Node, signals: dict) -> Node:
+    if not signals:
+        return n
+
+    def fn(x):
+        v = _bar_of(x)
+        if v in signals:
+            den = replace(signals[v], layer=x.layer, idx=x.idx, sample=x.sample, pos=x.pos)
+            return Partial(Qty("J", COST, pos=x.pos), den, pos=x.pos)
+        return None
+    return rewrite(n, fn)
 
 
 def _head(text: str) -> str:
