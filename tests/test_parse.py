@@ -130,3 +130,15 @@ def test_a_double_superscript_is_not_guessed(latex):
     assert verify(r"e^{z^2} = e^{z^2} \cdot 1").verdict == "correct"
     assert verify(r"(e^z)^2 = e^{2z}").verdict == "correct"
     assert verify(r"z^2^T = z^2").verdict == "correct"          # a transpose after a power is still read
+
+
+def test_an_example_and_a_layer_in_one_superscript():
+    """Nielsen's exercises write \\delta^{x,L}: the quantity at training example x and layer L."""
+    import symderiv
+    from symderiv.notation.parse import parse
+    q = parse(r"a^{x,L-1} = a^{x,L}").sides[0]
+    assert q.sample == "x" and q.layer.base == "L" and q.layer.offset == -1
+    net = symderiv.mlp([3, 4, 5])
+    right = r"\delta^{x,L-1} = ((w^L)^T \delta^{x,L}) \odot \sigma'(z^{x,L-1})"
+    assert symderiv.verify(right, net).verdict == "correct"
+    assert symderiv.verify(right.replace("(w^L)^T", "w^L"), net).verdict == "incorrect"

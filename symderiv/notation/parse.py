@@ -392,6 +392,10 @@ class Parser:
                     kind = LABELLED_KINDS.get((kind, label), "var")
                 else:
                     idx = self._indices(group, kind)
+            elif self.at("^") and layer is None and sample is None and self._is_example_layer_sup():
+                self.take()
+                sup = self.group_tokens()          # ^{x,L-1}: example x (Nielsen's \sum_x) at layer L-1
+                sample, layer = sup[0].text, self._layer(sup[2:], t.pos)
             elif self.at("^") and self._is_label_sup():
                 self.take()
                 spelling += "^{" + "".join(x.text for x in self.group_tokens()) + "}"   # theta_j^{i,j}
@@ -470,6 +474,12 @@ class Parser:
         group = self.peek_group(1)
         return self.peek(1) is not None and self.peek(1).text == "{" and any(x.text == "," for x in group) and \
             all(x.text == "," or x.kind == "letter" for x in group)
+
+    def _is_example_layer_sup(self) -> bool:
+        """^{x,L}, ^{x,l-1}: a training example x and a layer written in one superscript."""
+        group = self.peek_group(1)
+        return self.peek(1) is not None and self.peek(1).text == "{" and len(group) >= 3 and \
+            group[0].text == EXAMPLE_LETTER and group[1].text == "," and group[2].text in ("l", "L")
 
     def _is_layer_sup(self) -> bool:
         nxt = self.peek(1)
@@ -742,6 +752,7 @@ def parse_fragment(latex: str) -> Node:
 
 
 NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "Jdata", "Jreg", "m", "lam", "ones", "width"}
+EXAMPLE_LETTER = "x"        # Nielsen's training example: C_x, \sum_x, \delta^{x,L}
 NO_LAYER = {"x", "y", "yhat", "J", "Jdata", "Jreg", "m", "lam", "alpha", "ones"}
 
 
