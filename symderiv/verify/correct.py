@@ -278,7 +278,8 @@ def _holds_here(left: Node, right: Node, flags: NetFlags) -> bool:
     try:
         claim = parse(f"{render(left)} = {render(right)}")
         checker = Checker(claim, flags, 7, 1, 1)
-        return not checker.index_conflicts and holds(checker.samples(*claim.sides), rtol_for(claim.sides))[0]
+        rtol = rtol_for(claim.sides)
+        return not checker.index_conflicts and holds(checker.samples(*claim.sides, until_fails=rtol), rtol)[0]
     except (NotationError, Unverifiable, ValueError, TypeError, ArithmeticError, IndexError, KeyError,
             RecursionError):
         return False

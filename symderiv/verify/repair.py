@@ -119,9 +119,10 @@ def search_variants(checker, ref, test, rtol, budget=320):
             if checker.index_conflicts or free_indices([variant]) != same_indices:
                 ok = holds_afresh(checker, ref, variant, rtol)     # other indices: other contexts
             else:
-                ok, _ = holds(checker.samples(ref, variant, quick, keep_left=True), rtol)
+                # only whether it holds counts: no draw after the first that fails is evaluated
+                ok, _ = holds(checker.samples(ref, variant, quick, keep_left=True, until_fails=rtol), rtol)
                 if ok:
-                    ok, _ = holds(checker.samples(ref, variant, keep_left=True), rtol)
+                    ok, _ = holds(checker.samples(ref, variant, keep_left=True, until_fails=rtol), rtol)
         except (Unverifiable, NotationError, ZeroDivisionError, FloatingPointError, ValueError, TypeError):
             continue
         if ok:         # a whole-side edit replaces the side
@@ -134,10 +135,10 @@ def holds_afresh(checker, ref: Node, variant: Node, rtol, shapes: int = 3, draws
     quick contexts first; an ill-typed variant never holds."""
     claim = checker.claim.with_sides([ref, variant])
     quick = Checker(claim, checker.flags, 1, 1, 1)
-    if quick.index_conflicts or not holds(quick.samples(ref, variant), rtol)[0]:
+    if quick.index_conflicts or not holds(quick.samples(ref, variant, until_fails=rtol), rtol)[0]:
         return False
     full = Checker(claim, checker.flags, 2, shapes, draws)
-    return not full.index_conflicts and holds(full.samples(ref, variant), rtol)[0]
+    return not full.index_conflicts and holds(full.samples(ref, variant, until_fails=rtol), rtol)[0]
 
 
 def oracle_weight(n: Node) -> int:
@@ -165,7 +166,7 @@ def textbook_expected(ref: Node, checker, rtol) -> Node | None:
             text = f"{render(ref)} = {cand}"
             claim = parse(text)
             sub = Checker(claim, checker.flags, 1, 2, 1)
-            ok, _ = holds(sub.samples(*claim.sides), rtol)
+            ok, _ = holds(sub.samples(*claim.sides, until_fails=rtol), rtol)
         except (NotationError, Unverifiable):
             continue
         if ok:
