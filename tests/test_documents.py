@@ -215,6 +215,17 @@ def test_a_condition_said_before_a_display_is_its_condition(tmp_path):
     assert [r.verdict for r in check_note(doc)][1:] == ["correct", "correct", "incorrect"]
 
 
+
+def test_a_value_given_to_one_name_in_a_sentence_is_not_a_claim(tmp_path):
+    """'a network with $L = 4$ layers', '$\\lambda = 0$', 'for $i = 1$ to $m$' set the scene: they were
+    checked against the menu network and called incorrect."""
+    f = tmp_path / "scene.md"
+    f.write_text("Take a network with $L = 4$ layers and $\\lambda = 0$; for $i = 1$ to $m$:\n\n"
+                 "$$ \\delta^{(2)} = a^{(2)} - y $$\n\nwhere $a^{(1)} = \\sigma(z^{(1)})$.\n")
+    doc = load_document(f)
+    assert [e.source_latex for e in doc.entries] == [r"\delta^{(2)} = a^{(2)} - y", r"a^{(1)} = \sigma(z^{(1)})"]
+
+
 # ---- which maths is read ------------------------------------------------------------------------------
 
 def test_markdown_code_and_comments_are_not_read(tmp_path):

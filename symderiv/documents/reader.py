@@ -109,6 +109,9 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
     if macros:       # a display that only defines macros is not a line to check
         displays = [d for d in displays if without_definitions(d.latex).strip()]
     displays = attach_conditions(displays, text)      # "If $i = k$," is the next display's condition
+    # "a network with $L = 4$ layers", "$\lambda = 0$", "for $i = 1$ to $m$": a value given to one name in a
+    # sentence sets the scene; it is not a claim about the model
+    displays = [d for d in displays if not (d.inline and _VALUE_GIVEN.match(d.latex))]
     if not displays:
         raise DocumentError(f"{path}: no display math found "
                             r"($$..$$, \[..\], equation, equation*, align, align*)")
@@ -151,6 +154,7 @@ def _equations(entries: list[Entry], macros: dict) -> list[str]:
 
 
 _MEMBERSHIP = re.compile(r"\\in(?![A-Za-z])")
+_VALUE_GIVEN = re.compile(r"^\s*\\?[A-Za-z]+\s*=\s*-?[0-9]+(?:\.[0-9]+)?\s*$")     # L = 4, \lambda = 0, i = 1
 
 
 def _readable(latex: str, macros: dict) -> bool:
