@@ -360,3 +360,20 @@ def test_front_matter_refuses_a_one_unit_softmax_as_the_api_does():
     from symderiv.documents.settings import DocumentError
     with pytest.raises(DocumentError, match="softmax output needs at least two units"):
         read_document("---\noutput: softmax\noutputs: 1\n---\n$$ a^{(2)} = 1 $$\n", "markdown", path="d.md")
+
+
+def test_a_documents_definitions_are_its_model_when_nothing_states_another(tmp_path):
+    """Without settings, z^{(2)} = \\Theta^{(1)} a^{(1)} (Ng's numbering) defines the document's model: it was
+    checked against the menu's default network and called incorrect. A front matter that states a model (an
+    assignment's) still has the definitions checked against it."""
+    body = "$$ a^{(1)} = x $$\n\n$$ z^{(2)} = \\Theta^{(1)} a^{(1)} $$\n\n$$ a^{(2)} = \\sigma(z^{(2)}) $$\n\n" \
+           "$$ J = -\\sum_k (y_k \\log a^{(2)}_k + (1 - y_k) \\log(1 - a^{(2)}_k)) $$\n\n" \
+           "$$ \\frac{\\partial J}{\\partial z^{(2)}} = a^{(2)} - y $$\n"
+    f = tmp_path / "own.md"
+    f.write_text(body)
+    results = check_note(load_document(f))
+    assert [r.verdict for r in results] == ["unverifiable"] * 4 + ["correct"]
+    assert all("not a claim" in r.reason for r in results[:4])
+    stated = tmp_path / "stated.md"
+    stated.write_text("---\ndepth: 2\n---\n" + body)
+    assert "incorrect" in [r.verdict for r in check_note(load_document(stated))][:4]

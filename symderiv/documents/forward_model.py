@@ -39,9 +39,10 @@ def check_document(note) -> dict | None:
         try:
             for line in per_entry[entry.id]:
                 verdicts += line_verdicts(g, line)
-                # a definition alone settles nothing: the settings' network checks it as before (an assignment's
-                # front matter states the model its definitions must match)
-                settled = settled or bool(line.names or (line.defines and len(line.sides) > 2))
+                # a definition alone settles nothing where settings state a model: that network checks it (an
+                # assignment's front matter states the model its definitions must match); where nothing states
+                # one, the definitions are the model and the menu's defaults have no say over them
+                settled = settled or bool(line.names or (line.defines and (len(line.sides) > 2 or not note.stated)))
         except Exception as exc:         # noqa: BLE001 - one line's failure never loses the other lines
             out[entry.id] = ([failed_result(entry, exc)], False)     # said, not hidden by a fallback
             continue

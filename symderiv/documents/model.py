@@ -61,6 +61,7 @@ class Document:
     questions: tuple = ()
     convention: str = "default"             # the textbook convention its symbols are read in
     macros: dict = field(default_factory=dict)   # name -> notation.macros.Macro: the file's and its front matter's
+    stated: bool = True                     # settings state its model (front matter, sidecar, flags); False: none
     samples: Samples = Samples()            # its cost a mean over m examples; the loss of one example (samples.py)
 
     def entry(self, entry_id: str) -> Entry | None:

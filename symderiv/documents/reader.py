@@ -126,7 +126,12 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
                     model=config.model or describe(flags), flags=flags, readings=config.read,
                     entries=entries, source=path.name, text=text,
                     questions=tuple(Question(q, a) for q, a in config.questions), convention=config.convention,
-                    macros=macros, samples=samples)
+                    macros=macros, samples=samples, stated=_model_stated(config, preset, overrides or {}))
+
+
+def _model_stated(config: Config, preset: str | None, overrides: dict) -> bool:
+    """Does the front matter, a preset or the command line state a model (a key of the network or a convention)?"""
+    return bool(config.flags or overrides or preset or config.preset or config.convention != "default")
 
 
 def _batch_stated(config: Config, preset: str | None, overrides: dict) -> bool:
