@@ -19,7 +19,7 @@ EXAMPLES = {
     "neg": "z = -z", "mm": r"z = 2 \cdot z", "had": r"\delta^{(L)} = a^{(L)} \odot y",
     "div": r"z = \frac{z}{2}", "pow": r"z = \sqrt{z^{2}}", "T": r"\delta^{(L)} = (y^T)^T",
     "act": r"a^{(l)} = \sigma(z^{(l)})", "dact": r"\delta^{(L)} = f'(z^{(L)})",
-    "function": r"z = \tanh(z)", "sum": r"\delta^{(L)}_i = \sum_{j} W^{(L)}_{ij} a^{(L-1)}_j",
+    "function": r"z = \tanh(z)", "sum": r"\delta^{(L)}_i = \sum_{j} W^{(L)}_{ij} a^{(L-1)}_j", "total": r"J = \sum y",
     "norm": r"J = \lambda \|W^{(1)}\|_2^2", "derivof": r"\frac{\partial}{\partial W^{(1)}} (\lambda W^{(1)}) = 0",
     "cases": r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \begin{cases} 1 & \text{if } z^{(1)} > 0 \\ 0 & \text{otherwise} \end{cases}",
     "cond": r"\delta^{(1)} = 0 \quad \text{if } z^{(1)} \leq 0",
@@ -154,3 +154,39 @@ def test_a_spelling_that_is_not_checked_says_why(claim, phrase):
 def test_mbox_is_prose_like_text():
     v = verify(r"\delta^{(1)} = 0 \mbox{ if } z^{(1)} \leq 0", MSE_RELU)
     assert v.verdict == "correct", v.reason
+
+
+DB = r"\frac{\partial J}{\partial b^{(l)}} = "
+CE = r"(y \log a^{(L)} + (1-y)\log(1-a^{(L)}))"
+
+
+@pytest.mark.parametrize("claim, batch, verdict", [
+    (DB + r"\frac{1}{m}\sum \delta^{(l)}", True, "correct"),           # over the examples, per unit
+    (DB + r"\frac{1}{m} sum(\delta^{(l)})", True, "correct"),          # NumPy's spelling
+    (DB + r"\frac{1}{m}\text{sum}(\delta^{(l)})", True, "correct"),
+    (DB + r"\sum \delta^{(l)}", True, "incorrect"),                    # dropped 1/m
+    (DB + r"-\frac{1}{m}\sum \delta^{(l)}", True, "incorrect"),        # sign
+    (DB + r"\frac{1}{m}\sum \delta^{(l+1)}", True, "incorrect"),       # layer shift
+    (r"J = -\frac{1}{m}\sum " + CE, True, "correct"),                  # a scalar expected: every entry
+    (r"J = -\frac{1}{2m}\sum " + CE, True, "incorrect"),
+    (r"J = -\sum " + CE, False, "correct"),                            # one example: over its units
+    (r"J = \sum " + CE, False, "incorrect"),
+    (r"\frac{\partial J}{\partial W^{(2)}} = \sum W^{(2)}", False, "unverifiable"),   # a matrix: no one reading
+])
+def test_a_sum_without_an_index_sums_what_its_type_leaves(claim, batch, verdict):
+    v = verify(claim, NetFlags(batch=batch))
+    assert v.verdict == verdict, v.reason
+
+
+def test_a_sum_without_an_index_read_as_every_entry_says_so():
+    assert "sums every entry" in verify(r"J = -\frac{1}{m}\sum " + CE, NetFlags(batch=True)).reason
+
+
+@pytest.mark.parametrize("written, tokens", [
+    ("relu(z)", ["relu", "(", "z", ")"]),
+    ("sum(dZ)", ["sum", "(", "d", "Z", ")"]),
+    ("r e l u(z)", ["r", "e", "l", "u", "(", "z", ")"]),       # letters written apart stay letters
+    ("relu z", ["r", "e", "l", "u", "z"]),                     # no parenthesis: not a call
+])
+def test_a_function_name_in_plain_letters_is_one_token_before_its_parenthesis(written, tokens):
+    assert [t.text for t in notation.tokenize(written)] == tokens

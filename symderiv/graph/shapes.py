@@ -211,4 +211,5 @@ SHAPE_RULES = {
     "div": lambda self, n, a, b: a if self.dims.scalar(b) else self.had(n, a, b),
     "pow": lambda self, n, a, b: a,
     "T": lambda self, n, a: (a[1], a[0]),
+    "total": lambda self, n, a: self.scalar(),     # \\sum v over one example's vector: a number
 }

@@ -89,6 +89,15 @@ def _mm(a, b):
     return a * b
 
 
+def _total(a):
+    """\\sum v without an index on a document's own (one-example) graph: the entries of a vector; a matrix
+    has no one reading."""
+    if 1 not in a.shape:
+        raise Unverifiable(f"a sum without an index over a {a.shape[0]}×{a.shape[1]} matrix: write the index "
+                           "it runs over")
+    return sp.Matrix([[sum(a)]])
+
+
 OPS = {
     "add": lambda a, b: (lambda x, y: x + y)(*_broadcast(a, b)),
     "sub": lambda a, b: (lambda x, y: x - y)(*_broadcast(a, b)),
@@ -98,6 +107,7 @@ OPS = {
     "div": lambda a, b: _elementwise(lambda x, y: x / y)(*_broadcast(a, b)),
     "pow": lambda a, b: a.applyfunc(lambda x: x ** b[0, 0]) if b.shape == (1, 1) else None,
     "T": lambda a: a.T,
+    "total": lambda a: _total(a),
 }
 ELEMENTWISE = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sigmoid": _sigmoid, "sinh": sp.sinh,
                "cosh": sp.cosh, "relu": lambda u: sp.Max(0, u)}

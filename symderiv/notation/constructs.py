@@ -24,6 +24,8 @@ built once from these core rows and the textbook rows (textbook.py).
 """
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
 from fractions import Fraction
@@ -628,14 +630,70 @@ def _summand(p, index: str):
 
 
 def _sum_over_its_index(p, t):
-    """\\sum{(y_i - a^L_i)^2}: no index written, the one index letter the body's entries run over."""
+    """\\sum{(y_i - a^L_i)^2}: no index written, the one index letter the body's entries run over; with no
+    index letter at all (\\sum dZ), the sum its operand's type allows (_total)."""
     if p.stops(p.peek()):
         p.fail(r"\sum needs an index: \sum_{j=1}^{n}")
     body = p.product()
     letters = [i for i in free_indices([body]) if i in INDEX_LETTERS]
+    if not letters:                                       # \sum dZ: the sum its operand's type allows
+        return p.node(Op("total", (body,), style=r"\sum", pos=t.pos))
     if len(letters) != 1 or letters[0] in p.summed:      # \sum_i .. \sum \exp(z_i): which?
         p.fail(r"\sum needs an index: \sum_{j=1}^{n}", t.pos)
     return p.node(Sum(letters[0], 1, None, body, pos=t.pos))
+
+
+def _parse_total_call(p, t):
+    """sum(dZ), \\text{sum}(dZ), \\operatorname{sum}(dZ): the sum without an index, written as a function."""
+    p.take()
+    if not p.at("("):
+        p.fail(f"{t.text} needs its argument in parentheses: sum(dZ)", t.pos)
+    p.take()
+    arg = p.expr()
+    p.expect(")")
+    return p.node(Op("total", (arg,), style="sum", pos=t.pos))
+
+
+_EVERY_ENTRY = contextvars.ContextVar("sum_every_entry", default=False)
+
+
+@contextmanager
+def summing_every_entry():
+    """Inside, a sum without an index sums every entry: the reading when the claim's other side is a scalar
+    (J = -\\frac{1}{m}\\sum (Y \\log A + ...) over a batch of several output units)."""
+    token = _EVERY_ENTRY.set(True)
+    try:
+        yield
+    finally:
+        _EVERY_ENTRY.reset(token)
+
+
+def _total(ev, n):
+    """A sum written without an index sums what its operand's type leaves to sum, as NumPy-minded authors
+    mean it: a batch (one column per example, or one row in the rows layout) over the examples, keeping
+    the units (db = \\frac{1}{m}\\sum dZ); one example's vector over its entries (L = -\\sum y \\log \\hat y).
+    Anything else (a weight matrix) has no one reading: unverifiable."""
+    v = ev(n.args[0])
+    if not isinstance(v, np.ndarray):
+        raise Unevaluable("a sum without an index over a single number: write the index it runs over")
+    if _EVERY_ENTRY.get():
+        return ev.number(v.sum())
+    inst = getattr(ev.ctx, "inst", None)
+    m = inst.m if inst is not None else 1
+    examples, units = (0, 1) if ev.rows else (1, 0)
+    if m > 1 and v.shape[examples] == m:
+        total = v.sum(axis=examples, keepdims=True)
+        return total if total.size > 1 else ev.number(total.flat[0])
+    if v.shape[examples] == 1 or v.shape[units] == 1:
+        return ev.number(v.sum())
+    raise Unevaluable(f"a sum without an index over a {shape_of(v)} matrix: write the index it runs over "
+                      "(\\sum_{i=1}^{m} for the examples, \\sum_j for the units)")
+
+
+def _render_total(n, r):
+    if n.style == "sum":
+        return f"\\operatorname{{sum}}\\left({r(n.args[0], Prec.LOWEST)}\\right)"
+    return f"\\sum {r(n.args[0], Prec.PRODUCT)}"
 
 
 def _parse_quantity(p, t):
@@ -905,6 +963,10 @@ CORE_ROWS = [
     Construct(name="cancel", doc="a term the author struck out (\\cancel): 0, and a product holding it is 0",
               spellings=(r"\cancel{x}",), precedence=Prec.ATOM, evaluate=lambda ev, n: 0.0,
               render=lambda n, r: f"\\cancel{{{r(n.arg, Prec.LOWEST)}}}", starts=(r"\cancel",), parse=_parse_cancel),
+    Construct(name="total", doc="a sum without an index (\\sum dZ, sum(dZ)): over the examples of a batch, "
+                                "over the entries of one example's vector",
+              spellings=(r"\sum dZ", "sum(dZ)", r"\text{sum}(dZ)"), precedence=Prec.PREFIX, evaluate=_total,
+              render=_render_total, starts=("sum",), parse=_parse_total_call),
     Construct(name="sum", doc="a sum over an index, with explicit or natural range",
               spellings=(r"\sum_{j=1}^{n_{l+1}}", r"\sum_k", r"\sum_{i=1}^{m}"), precedence=Prec.PREFIX,
               evaluate=lambda ev, s: ev.summation(s), render=_render_sum, starts=(r"\sum",), parse=_parse_sum),

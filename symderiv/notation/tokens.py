@@ -201,6 +201,24 @@ def tokenize(text: str) -> list[Token]:
     return _fold(raw, text)
 
 
+PLAIN_FUNCTION_WORDS = frozenset(w for w in list(FUNCTION_NAMES) + ["sum"] if w.isalpha() and len(w) > 1)
+
+
+def _plain_function_word(raw: list[Token], k: int) -> str:
+    """The function name spelled by the adjacent letters at ``k`` when a parenthesis follows at once
+    (relu(z), sum(dZ)), else ''. Written apart (r e l u) or without the parenthesis, they stay letters."""
+    letters = []
+    while k + len(letters) < len(raw) and raw[k + len(letters)].kind == "letter" and \
+            raw[k + len(letters)].pos == raw[k].pos + len(letters):
+        letters.append(raw[k + len(letters)].text)
+    word = "".join(letters)
+    after = k + len(letters)
+    if word in PLAIN_FUNCTION_WORDS and after < len(raw) and raw[after].is_("(") and \
+            raw[after].pos == raw[k].pos + len(word):
+        return word
+    return ""
+
+
 def _kind(s: str) -> str:
     if s.startswith("\\"):
         return "cmd"
@@ -267,6 +285,11 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
             raw = raw[:k] + [t, Token("sym", "{", t.pos)] + inner[:-2] + [Token("sym", "}", t.pos)] + mark + raw[k2:]
             out.append(t)
             k += 1
+            continue
+        word = _plain_function_word(raw, k)
+        if word:                        # sum(dZ), relu(z): a function's name in plain letters, then its argument
+            out.append(Token("word", word, t.pos, t.pos + len(word)))
+            k += len(word)
             continue
         if t.kind != "cmd":
             out.append(t)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import difflib
 import re
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 
 from ..notation import conventions
 from ..bounded import TimedOut, bounded
-from ..notation.constructs import operator_readings, product_readings
+from ..notation.constructs import operator_readings, product_readings, summing_every_entry
 from ..notation.operators import typed_products
 from ..notation.registry import QUANTITY_NAMES, ROWS, render
 from ..engine.network import NetFlags, Network
@@ -199,10 +200,43 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
         sub = claim.with_sides([claim.sides[k], claim.sides[k + 1]])
         link_latex = latex if len(claim.sides) == 2 else (claim.link_text(k) or
                                                           f"{render(sub.sides[0])} = {render(sub.sides[1])}")
+        v, typed = _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs)
+        every, said_sum = nullcontext(), []
+        if _shape_mismatch(v) and any(n.construct == "total" for side in sub.sides for n in walk(side)):
+            every = summing_every_entry()      # \sum dZ compared with a scalar: the sum of every entry
+            with every:
+                again, typed_again = _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs)
+            if _shape_mismatch(again):
+                every = nullcontext()
+            else:
+                v, typed = again, typed_again
+                said_sum = [r"\sum without an index sums every entry (the other side is a scalar)"]
+        said = operator_readings(*sub.sides) + product_readings(typed, *sub.sides) + said_sum
+        if said:                       # the reading the verdict rests on, stated
+            v.reason = f"read: {'; '.join(said)}; {v.reason}"
+            v.cause = diagnostic("read", readings="; ".join(said), inner=v.cause)
+        if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
+            v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
+        if v.verdict == "incorrect" and user_readings is not None:
+            try:
+                with every:
+                    found = correct(v, claim, k, flags, as_readings(user_readings), latex, document_text, seed,
+                                    show)
+                v.fix, v.corrected_latex = (found[0], found[0].latex) if found else (None, None)
+                v.expected = found[1] if found else v.expected
+            except Exception as exc:   # an incorrect line without its checked correction is not reported
+                v = Verdict("unverifiable", link_latex, reason=internal_reason(exc), cause=internal_cause(exc))
+        v.seconds = time.monotonic() - started
+        out.append(v)
+    return out, flags
+
+
+def _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs) -> tuple[Verdict, dict]:
+    """One link's verdict, whatever goes wrong inside (a bug of ours is never a verdict either way), and
+    the products its factors' types decided (operators.typed_products)."""
+    with typed_products() as typed:
         try:
-            with typed_products() as typed:
-                v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show, repairs),
-                            MAX_SECONDS)
+            v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show, repairs), MAX_SECONDS)
         except NotationError as exc:
             v = _unusable(link_latex, exc)
         except Unverifiable as exc:
@@ -213,24 +247,13 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
                         cause=diagnostic("timeout", seconds=f"{MAX_SECONDS:g}"))
         except RecursionError:
             v = _cannot(link_latex, "claim nested too deeply")
-        except Exception as exc:       # a bug of ours must not become a verdict either way: say so
+        except Exception as exc:
             v = Verdict("unverifiable", link_latex, reason=internal_reason(exc), cause=internal_cause(exc))
-        said = operator_readings(*sub.sides) + product_readings(typed, *sub.sides)
-        if said:                       # the reading the verdict rests on, stated
-            v.reason = f"read: {'; '.join(said)}; {v.reason}"
-            v.cause = diagnostic("read", readings="; ".join(said), inner=v.cause)
-        if v.verdict == "unverifiable" and k > 0 and claim.sides[0] != claim.sides[k + 1]:
-            v = _against_first_side(claim, k, v, flags, seed, draws, shapes)
-        if v.verdict == "incorrect" and user_readings is not None:
-            try:
-                found = correct(v, claim, k, flags, as_readings(user_readings), latex, document_text, seed, show)
-                v.fix, v.corrected_latex = (found[0], found[0].latex) if found else (None, None)
-                v.expected = found[1] if found else v.expected
-            except Exception as exc:   # an incorrect line without its checked correction is not reported
-                v = Verdict("unverifiable", link_latex, reason=internal_reason(exc), cause=internal_cause(exc))
-        v.seconds = time.monotonic() - started
-        out.append(v)
-    return out, flags
+    return v, typed
+
+
+def _shape_mismatch(v: Verdict) -> bool:
+    return v.verdict == "incorrect" and any(d.code == "shape" for d in v.diagnostics)
 
 
 def _against_first_side(claim: Claim, k: int, v: Verdict, flags, seed, draws, shapes) -> Verdict:
