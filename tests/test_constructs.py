@@ -19,7 +19,7 @@ EXAMPLES = {
     "neg": "z = -z", "mm": r"z = 2 \cdot z", "had": r"\delta^{(L)} = a^{(L)} \odot y",
     "div": r"z = \frac{z}{2}", "pow": r"z = \sqrt{z^{2}}", "T": r"\delta^{(L)} = (y^T)^T",
     "act": r"a^{(l)} = \sigma(z^{(l)})", "dact": r"\delta^{(L)} = f'(z^{(L)})",
-    "function": r"z = \tanh(z)", "sum": r"\delta^{(L)}_i = \sum_{j} W^{(L)}_{ij} a^{(L-1)}_j", "total": r"J = \sum y",
+    "function": r"z = \tanh(z)", "sum": r"\delta^{(L)}_i = \sum_{j} W^{(L)}_{ij} a^{(L-1)}_j", "total": r"J = \sum y", "prod": r"z = \text{prod}(z, z)",
     "norm": r"J = \lambda \|W^{(1)}\|_2^2", "derivof": r"\frac{\partial}{\partial W^{(1)}} (\lambda W^{(1)}) = 0",
     "cases": r"\frac{\partial a^{(1)}}{\partial z^{(1)}} = \begin{cases} 1 & \text{if } z^{(1)} > 0 \\ 0 & \text{otherwise} \end{cases}",
     "cond": r"\delta^{(1)} = 0 \quad \text{if } z^{(1)} \leq 0",

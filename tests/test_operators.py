@@ -5,7 +5,7 @@ import pytest
 
 from symderiv.engine.network import NetFlags
 from symderiv.notation import conventions
-from symderiv.notation.operators import ShapeError, product, typed_products
+from symderiv.notation.operators import ShapeError, Unevaluable, product, rearranged_product, typed_products
 from symderiv.notation.tree import Num, Op
 from symderiv.verify import verify
 
@@ -119,3 +119,32 @@ def test_a_column_times_a_jacobian_is_contracted_only_for_a_derivative_node():
     g, jac = np.ones((3, 1)), np.arange(6.0).reshape(3, 2)
     with pytest.raises(ShapeError):
         product("mm")(Op("mm", (Num(1), Num(1)), style=""), g, jac)
+
+
+D2L_GRAD = r"\frac{\partial J}{\partial z^{(2)}}"
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\frac{\partial J}{\partial a^{(1)}} = \text{prod}(" + D2L_GRAD + r", W^{(2)})", "correct"),   # W^T g
+    (r"\frac{\partial J}{\partial a^{(1)}} = \text{prod}(" + D2L_GRAD + ", " + JAC + ")", "correct"),
+    (r"\frac{\partial J}{\partial z^{(1)}} = \text{prod}(\frac{\partial J}{\partial a^{(1)}}, \sigma'(z^{(1)}))",
+     "correct"),                                                                                    # element-wise
+    (r"\frac{\partial J}{\partial a^{(1)}} = \text{prod}(" + D2L_GRAD + r", W^{(1)})", "incorrect"),  # layer shift
+    (r"\frac{\partial J}{\partial a^{(1)}} = -\text{prod}(" + D2L_GRAD + r", W^{(2)})", "incorrect"),  # sign
+    (r"\frac{\partial J}{\partial z^{(1)}} = \text{prod}(\frac{\partial J}{\partial a^{(1)}}, \sigma(z^{(1)}))",
+     "incorrect"),                                                                                  # dropped '
+])
+def test_d2l_prod_is_the_product_the_shapes_allow_after_transposing_or_swapping(claim, verdict):
+    v = verify(claim)
+    assert v.verdict == verdict, v.reason
+
+
+def test_prod_that_fits_two_different_products_is_unverifiable_not_a_guess():
+    prod = Op("prod", (Num(1), Num(1)))
+    u, v = np.ones((3, 1)), np.arange(2.0).reshape(1, 2)   # u v fits as written
+    assert rearranged_product(prod, u, v).shape == (3, 2)
+    g, w = np.arange(3.0).reshape(3, 1), np.arange(12.0).reshape(3, 4)   # w^T g, or its row g^T w: one reading
+    np.testing.assert_array_equal(rearranged_product(prod, g, w), w.T @ g)
+    a, b = np.arange(6.0).reshape(2, 3), np.array([[1.0, 2.0], [3.0, 4.0]])   # B^T A and B A: both 2×3, differ
+    with pytest.raises(Unevaluable, match="fits several products"):
+        rearranged_product(prod, a, b)

@@ -34,7 +34,7 @@ from typing import Callable
 import numpy as np
 
 from ..engine import activations as acts
-from .operators import ShapeError, Unevaluable, add as _add, divide as _div, power as _pow, product, shape_of  # noqa: F401 (re-exported)
+from .operators import ShapeError, Unevaluable, add as _add, divide as _div, power as _pow, product, rearranged_product, shape_of, REARRANGED  # noqa: F401 (re-exported)
 from .tree import walk, children, free_indices, with_children, Call, Cancel, Cases, Cond, Deriv, DerivOf, Index, Indicator, Matrix, Named, Node, Norm, Num, Op, Partial, Qty, Sum, transposed
 
 
@@ -475,7 +475,9 @@ def product_readings(typed: dict, *sides: Node) -> list[str]:
     mine = {id(n) for side in sides for n in walk(side)}
     said = {"had": "is element-wise (both factors are {left})", "mm": "is a matrix product ({left} by {right})",
             "chain": "is the chain rule: the gradient ({left}) goes back through the Jacobian ({right}) "
-                     "as its transpose times the gradient"}
+                     "as its transpose times the gradient",
+            **{name: f"is {name} ({{left}}, {{right}}): the one rearrangement whose shapes fit"
+               for name in REARRANGED}}
     return [f"the product by {render(n.args[1], Prec.FACTOR)} {said[kind].format(left=left, right=right)}"
             for key, (n, kind, left, right) in typed.items() if key in mine]
 
@@ -641,6 +643,24 @@ def _sum_over_its_index(p, t):
     if len(letters) != 1 or letters[0] in p.summed:      # \sum_i .. \sum \exp(z_i): which?
         p.fail(r"\sum needs an index: \sum_{j=1}^{n}", t.pos)
     return p.node(Sum(letters[0], 1, None, body, pos=t.pos))
+
+
+def _parse_prod(p, t):
+    """\\text{prod}(A, B): Dive into Deep Learning's product after whatever transposing or swapping its
+    factors' shapes need (operators.rearranged_product)."""
+    p.take()
+    if not p.at("("):
+        p.fail(f"{t.text} needs its two factors in parentheses: prod(A, B)", t.pos)
+    p.take()
+    p.closing.append(",")
+    try:
+        left = p.expr()
+    finally:
+        p.closing.pop()
+    p.expect(",")
+    right = p.expr()
+    p.expect(")")
+    return p.node(Op("prod", (left, right), style="prod", pos=t.pos))
 
 
 def _parse_total_call(p, t):
@@ -963,6 +983,12 @@ CORE_ROWS = [
     Construct(name="cancel", doc="a term the author struck out (\\cancel): 0, and a product holding it is 0",
               spellings=(r"\cancel{x}",), precedence=Prec.ATOM, evaluate=lambda ev, n: 0.0,
               render=lambda n, r: f"\\cancel{{{r(n.arg, Prec.LOWEST)}}}", starts=(r"\cancel",), parse=_parse_cancel),
+    Construct(name="prod", doc="d2l's prod(A, B): the product of A and B after the transposing or swapping their "
+                               "shapes need; two different fits are unverifiable",
+              spellings=(r"\text{prod}(A, B)",), precedence=Prec.ATOM,
+              evaluate=lambda ev, n: rearranged_product(n, ev(n.args[0]), ev(n.args[1])),
+              render=lambda n, r: f"\\text{{prod}}\\left({r(n.args[0], Prec.LOWEST)}, {r(n.args[1], Prec.LOWEST)}\\right)",
+              starts=("prod",), parse=_parse_prod),
     Construct(name="total", doc="a sum without an index (\\sum dZ, sum(dZ)): over the examples of a batch, "
                                 "over the entries of one example's vector",
               spellings=(r"\sum dZ", "sum(dZ)", r"\text{sum}(dZ)"), precedence=Prec.PREFIX, evaluate=_total,

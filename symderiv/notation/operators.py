@@ -126,9 +126,7 @@ def product(kind: str):
                     value = READINGS[reading](node, x, y)
                 except ShapeError:
                     continue
-                typed = _TYPED.get()
-                if typed is not None:
-                    typed.setdefault(id(node), (node, reading, shape_of(x), shape_of(y)))
+                _note(node, reading, x, y)
                 return value
             raise                                # nothing fits: the written product's error is the one to show
     return evaluate
@@ -142,6 +140,54 @@ def _chain(node, x, y):
             and x.ndim == y.ndim == 2 and x.shape[1] == 1 and x.shape[0] == y.shape[0] and y.shape[1] > 1):
         raise ShapeError("not a gradient times a Jacobian")
     return y.T @ x
+
+
+# d2l's prod(A, B): "after the necessary operations, such as transposition and swapping input positions"
+REARRANGED = {"B^T A": lambda x, y: matrix_product(y.T, x), "B A": lambda x, y: matrix_product(y, x),
+              "A B^T": lambda x, y: matrix_product(x, y.T), "A^T B": lambda x, y: matrix_product(x.T, y)}
+
+
+def rearranged_product(node, x, y):
+    """d2l's prod(A, B): A B or A ⊙ B where the shapes allow it; else the one rearrangement of the factors
+    (REARRANGED) whose shapes fit. Rearrangements that fit with different results are two readings:
+    unverifiable, never a guess."""
+    for reading in ("mm", "had"):
+        try:
+            value = READINGS[reading](node, x, y)
+        except ShapeError:
+            continue
+        _note(node, reading, x, y)
+        return value
+    fits = {}
+    for name, fn in REARRANGED.items():
+        try:
+            fits[name] = fn(x, y)
+        except ShapeError:
+            pass
+    if not fits:
+        raise ShapeError(f"prod of {shape_of(x)} and {shape_of(y)}: no product of them, transposed or "
+                         "swapped, fits", "mm", (shape_of(x), shape_of(y)))
+    for name, value in list(fits.items()):       # B^T A and A^T B: one reading, a column or its row
+        if any(other != name and other in fits and _transposes(value, fits[other])
+               for other in list(fits)[:list(fits).index(name)]):
+            del fits[name]
+    values = list(fits.values())
+    if any(a.shape != values[0].shape or not np.array_equal(a, values[0]) for a in values[1:]):
+        raise Unevaluable(f"prod of {shape_of(x)} and {shape_of(y)} fits several products ({', '.join(fits)}): "
+                          "write the one meant")
+    name, value = next(iter(fits.items()))
+    _note(node, name, x, y)
+    return value
+
+
+def _transposes(a, b) -> bool:
+    return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.T.shape and np.array_equal(a, b.T)
+
+
+def _note(node, reading, x, y):
+    typed = _TYPED.get()
+    if typed is not None:
+        typed.setdefault(id(node), (node, reading, shape_of(x), shape_of(y)))
 
 
 READINGS = {"mm": lambda node, x, y: matrix_product(x, y), "had": lambda node, x, y: hadamard(x, y), "chain": _chain}
