@@ -148,3 +148,22 @@ def test_prod_that_fits_two_different_products_is_unverifiable_not_a_guess():
     a, b = np.arange(6.0).reshape(2, 3), np.array([[1.0, 2.0], [3.0, 4.0]])   # B^T A and B A: both 2×3, differ
     with pytest.raises(Unevaluable, match="fits several products"):
         rearranged_product(prod, a, b)
+
+
+OUTER = r"(\delta^{(1)} (\delta^{(1)})^T)"
+
+
+def test_a_product_of_two_squares_whose_verdict_depends_on_the_reading_is_unverifiable():
+    # d d^T d d^T = (d^T d) d d^T as matrices; element-wise it is not: the text does not say which
+    v = verify(OUTER + " " + OUTER + r" = (\delta^{(1)})^T \delta^{(1)} \, \delta^{(1)} (\delta^{(1)})^T")
+    assert v.verdict == "unverifiable" and "fits a matrix and an element-wise product alike" in v.reason
+    # written with \odot there is one reading, and it is wrong
+    assert verify(OUTER + r" \odot " + OUTER + r" = (\delta^{(1)})^T \delta^{(1)} \, \delta^{(1)} "
+                  r"(\delta^{(1)})^T").verdict == "incorrect"
+
+
+def test_a_product_of_two_squares_keeps_its_verdict_when_both_readings_agree():
+    symmetric = OUTER + " " + OUTER + " = " + OUTER + " " + OUTER + "^T"      # d d^T is symmetric
+    v = verify(symmetric)
+    assert v.verdict == "correct" and "the verdict is the same under either" in v.reason
+    assert verify(symmetric.replace("= ", "= 2 ")).verdict == "incorrect"

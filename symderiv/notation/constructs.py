@@ -476,6 +476,8 @@ def product_readings(typed: dict, *sides: Node) -> list[str]:
     said = {"had": "is element-wise (both factors are {left})", "mm": "is a matrix product ({left} by {right})",
             "chain": "is the chain rule: the gradient ({left}) goes back through the Jacobian ({right}) "
                      "as its transpose times the gradient",
+            "both": "is read as written (its factors, {left}, fit a matrix and an element-wise product alike; "
+                    "the verdict is the same under either)",
             **{name: f"is {name} ({{left}}, {{right}}): the one rearrangement whose shapes fit"
                for name in REARRANGED}}
     return [f"the product by {render(n.args[1], Prec.FACTOR)} {said[kind].format(left=left, right=right)}"

@@ -117,7 +117,7 @@ def product(kind: str):
 
     def evaluate(node, x, y):
         try:
-            return own(node, x, y)
+            value = own(node, x, y)
         except ShapeError:
             if getattr(node, "style", None) not in AMBIGUOUS:
                 raise
@@ -129,7 +129,32 @@ def product(kind: str):
                 _note(node, reading, x, y)
                 return value
             raise                                # nothing fits: the written product's error is the one to show
+        if getattr(node, "style", None) in AMBIGUOUS and _both_fit(x, y):
+            _note(node, "both", x, y)
+            if _OTHER_WHERE_BOTH_FIT.get():
+                return READINGS[OTHER[kind]](node, x, y)
+        return value
     return evaluate
+
+
+_OTHER_WHERE_BOTH_FIT: contextvars.ContextVar[bool] = contextvars.ContextVar("other_product", default=False)
+
+
+@contextmanager
+def other_product_where_both_fit():
+    """Inside, an ambiguously written product whose factors fit both products (two square matrices of one
+    size) is read as the product it is not written as: the claim's second reading, tried to see whether the
+    verdict depends on the reading."""
+    token = _OTHER_WHERE_BOTH_FIT.set(True)
+    try:
+        yield
+    finally:
+        _OTHER_WHERE_BOTH_FIT.reset(token)
+
+
+def _both_fit(x, y) -> bool:
+    return isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.ndim == y.ndim == 2 and \
+        x.shape == y.shape and x.shape[0] == x.shape[1] > 1
 
 
 def _chain(node, x, y):
@@ -192,3 +217,4 @@ def _note(node, reading, x, y):
 
 READINGS = {"mm": lambda node, x, y: matrix_product(x, y), "had": lambda node, x, y: hadamard(x, y), "chain": _chain}
 OTHERWISE = {"mm": ("had", "chain"), "had": ("mm",)}
+OTHER = {"mm": "had", "had": "mm"}

@@ -16,7 +16,7 @@ from dataclasses import replace
 from ..notation import conventions
 from ..bounded import TimedOut, bounded
 from ..notation.constructs import operator_readings, product_readings, summing_every_entry
-from ..notation.operators import typed_products
+from ..notation.operators import other_product_where_both_fit, typed_products
 from ..notation.registry import QUANTITY_NAMES, ROWS, render
 from ..engine.network import NetFlags, Network
 from ..notation.tokens import KNOWN_COMMANDS, NotationError
@@ -211,6 +211,11 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
             else:
                 v, typed = again, typed_again
                 said_sum = [r"\sum without an index sums every entry (the other side is a scalar)"]
+        if any(reading == "both" for _, reading, _, _ in typed.values()):
+            with every, other_product_where_both_fit():
+                other, _ = _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs)
+            if other.verdict != v.verdict:       # the verdict rests on a reading the text does not fix
+                v = _two_readings(link_latex, typed, sub, v, other)
         said = operator_readings(*sub.sides) + product_readings(typed, *sub.sides) + said_sum
         if said:                       # the reading the verdict rests on, stated
             v.reason = f"read: {'; '.join(said)}; {v.reason}"
@@ -250,6 +255,19 @@ def _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs) ->
         except Exception as exc:
             v = Verdict("unverifiable", link_latex, reason=internal_reason(exc), cause=internal_cause(exc))
     return v, typed
+
+
+def _two_readings(link_latex, typed, sub, written: Verdict, other: Verdict) -> Verdict:
+    """Unverifiable: a product written without \\odot or a matrix product's certainty fits both, and the
+    claim is {written.verdict} one way and {other.verdict} the other."""
+    mine = {id(n) for side in sub.sides for n in walk(side)}
+    products = ", ".join(f"the product by {render(n.args[1])} ({left} by {right})"
+                         for key, (n, reading, left, right) in typed.items() if reading == "both" and key in mine)
+    typed.clear()
+    reason = (f"{products} fits a matrix and an element-wise product alike, and the claim is "
+              f"{written.verdict} read as written, {other.verdict} read the other way: write \\odot for the "
+              "element-wise product")
+    return Verdict("unverifiable", link_latex, reason=reason, cause=diagnostic("unverifiable", problem=reason))
 
 
 def _shape_mismatch(v: Verdict) -> bool:
