@@ -190,3 +190,16 @@ def test_a_sum_without_an_index_read_as_every_entry_says_so():
 ])
 def test_a_function_name_in_plain_letters_is_one_token_before_its_parenthesis(written, tokens):
     assert [t.text for t in notation.tokenize(written)] == tokens
+
+
+@pytest.mark.parametrize("written, value, other", [
+    (r"\frac12 z", "0.5 z", r"\frac{12}{z}"),             # TeX: one digit per unbraced argument
+    (r"\frac123 z", "1.5 z", r"\frac{1}{23} z"),
+    (r"\frac{1}2 z", "0.5 z", r"\frac{1}{2z}"),
+    (r"\frac 34 z", "0.75 z", r"\frac{34}{z}"),
+])
+def test_an_unbraced_fraction_takes_one_digit_per_argument(written, value, other):
+    assert verify(f"{written} = {value}").verdict == "correct"
+    assert verify(f"{written} = 2 \\cdot {value}").verdict == "incorrect"
+    assert verify(f"{written} = {other}").verdict == "incorrect"
+    assert [t.text for t in notation.tokenize(r"\frac123")] == [r"\frac", "1", "2", "3"]

@@ -357,3 +357,15 @@ def test_a_barred_name_the_forward_pass_uses_is_a_name():
     g = build_graph(read_lines([(str(k), t) for k, t in
                                 enumerate([r"z = W (x - \bar{x})", r"y = \sigma(z)", r"L = \| y - t \|^2"])]))
     assert g.symbols[(r"\bar{x}", None)].role == "parameter"
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\frac{\partial L}{\partial z} = (h - y) h (1 - h)", "correct"),     # h (...): h times, not h of
+    (r"\frac{\partial L}{\partial z} = (h - y) h(1 - h)", "correct"),
+    (r"\frac{\partial L}{\partial z} = (y - h) h (1 - h)", "incorrect"),   # sign
+    (r"\frac{\partial L}{\partial z} = (h - y) (1 - h)", "incorrect"),     # dropped factor
+    (r"\frac{\partial L}{\partial z} = (h - y) h (1 + h)", "incorrect"),
+])
+def test_a_value_of_the_forward_pass_before_parentheses_multiplies_them(claim, verdict):
+    defs = [r"z = w x", r"h = \sigma(z)", r"L = \frac{1}{2}(h - y)^2"]
+    assert verdicts(defs, [claim]) == [verdict]

@@ -6,6 +6,7 @@ backwards (``backward``).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 import operator
 import numpy as np
 import sympy as sp
@@ -216,6 +217,9 @@ class Evaluator:
 
     def quantity(self, q: Qty) -> sp.Matrix:
         key = key_of(q)
+        if len(q.args) == 1 and not q.prime and key in self.env:
+            # h (1 - h) where h is a value of the forward pass, not a function: a product, read by types
+            return self.value(Op("mm", (replace(q, args=()), q.args[0]), style="", pos=q.pos, span=q.span))
         if q.args or q.prime:
             return self.applied(q)
         if key not in self.env:
