@@ -121,6 +121,19 @@ def test_names_layer_letters_braced_partials_and_sample_superscripts():
     assert verify(r"db^{[2]} = \sum_{i=1}^{m} dZ^{[2](i)}").verdict == "incorrect"
 
 
+@pytest.mark.parametrize("cost", [r"\mathcal{C}", r"{\cal C}"])
+def test_a_calligraphic_c_is_the_cost_and_checked_as_strictly_as_c(cost):
+    """Hjorth-Jensen's and Nielsen's slides write the cost {\\cal C}: it is J, and a slip in a line about it is
+    still incorrect (textbook.NAMES)."""
+    assert parse(rf"{cost} = J").sides[0].kind == "J"
+    assert verify(rf"\frac{{\partial {cost}}}{{\partial b^{{(2)}}_k}} = \delta^{{(2)}}_k").verdict == "correct"
+    assert verify(rf"\frac{{\partial {cost}}}{{\partial b^{{(2)}}_k}} = 2 \delta^{{(2)}}_k").verdict == "incorrect"
+    assert verify(rf"\frac{{\partial {cost}}}{{\partial W^{{(2)}}_{{kj}}}} = \delta^{{(2)}}_k a^{{(1)}}_j").verdict \
+        == "correct"
+    assert verify(rf"\frac{{\partial {cost}}}{{\partial W^{{(2)}}_{{kj}}}} = \delta^{{(2)}}_j a^{{(1)}}_k").verdict \
+        == "incorrect"
+
+
 def test_sum_over_training_examples_evaluates_each_example_alone():
     assert conventions.resolve(r"C = \frac{1}{n} \sum_x C_x").model(r"C = \frac{1}{n} \sum_x C_x").batch
     assert verify(r"C = \frac{1}{n} \sum_x C_x").verdict == "correct"

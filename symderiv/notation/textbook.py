@@ -221,7 +221,8 @@ ROWS = (
 
 # Names of quantities only some books use (spelling -> quantity kind, as constructs.QUANTITY_NAMES).
 NAMES = {r"\mathcal{J}": "J", r"\hat{\mathbf{y}}": "yhat", r"\hat{\boldsymbol{y}}": "yhat",
-         r"\hat{\bm{y}}": "yhat", r"\hat{\mathbf{Y}}": "yhat", r"\mathcal{E}": "J"}
+         r"\hat{\bm{y}}": "yhat", r"\hat{\mathbf{Y}}": "yhat", r"\mathcal{E}": "J",
+         r"\mathcal{C}": "J"}
 
 # Commands the tokenizer accepts for these rows beyond their own spellings (\rm: Ng's {\rm ...} text).
 COMMANDS = frozenset({r"\nabla", r"\bullet", r"\rm", r"\ast", FOR_ALL})
