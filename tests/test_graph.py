@@ -369,3 +369,26 @@ def test_a_barred_name_the_forward_pass_uses_is_a_name():
 def test_a_value_of_the_forward_pass_before_parentheses_multiplies_them(claim, verdict):
     defs = [r"z = w x", r"h = \sigma(z)", r"L = \frac{1}{2}(h - y)^2"]
     assert verdicts(defs, [claim]) == [verdict]
+
+
+UNIT = [r"z = w x + b", r"y = \sigma(z)", r"\mathcal{L} = \frac{1}{2}(y - t)^2"]
+
+
+@pytest.mark.parametrize("claims, verdict", [
+    ([r"\bar{w} = \bar{z} x"], ["correct"]),                            # one unit: w x is a product of numbers
+    ([r"\bar{w} = -\bar{z} x"], ["incorrect"]),                         # sign
+    ([r"\bar{w} = \bar{z}"], ["incorrect"]),                            # dropped factor
+    ([r"\bar{w} = 2 \bar{z} x"], ["incorrect"]),                        # scale
+    # a line that writes a transpose shows vectors: then \bar{z} x (a column) is not the row \bar{w}
+    ([r"\bar{w} = \bar{z} x", r"\bar{w} = \bar{z} x^T"], ["incorrect", "correct"]),
+])
+def test_a_document_that_writes_no_vector_reads_its_quantities_as_numbers(claims, verdict):
+    assert verdicts(UNIT, claims) == verdict
+    g = build_graph(read_lines([(str(k), t) for k, t in enumerate(UNIT + claims)]))
+    assert g.numbers == (len(claims) == 1)
+    assert (g.symbols[("w", None)].shape == (1, 1)) == g.numbers
+
+
+def test_an_upper_case_parameter_shows_a_matrix():
+    g = build_graph(read_lines([(str(k), t) for k, t in enumerate(GROSSE)]))
+    assert not g.numbers and g.symbols[("x", None)].shape[0] > 1

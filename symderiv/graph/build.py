@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from ..notation.tree import Call, LayerRef, Partial, Qty, rewrite, walk
 from .lines import Line, entry_of, key_of, latex_of
-from .shapes import Dims, Shapes
+from .shapes import Dims, Shapes, shows_vectors
 from .symbols import COST_NAMES, DATA_IN, Graph, GraphError, Symbol
 
 def uses(expr) -> list:
@@ -159,7 +159,8 @@ def build_graph(lines: list[Line]) -> Graph:
         if line.implicit:
             g.assumptions.append(f"{latex_of(key)}: the argument of the activation in line {line.id}, "
                                  "not written")
-    shapes.settle()
+    g.numbers = not shows_vectors(g.lines)
+    shapes.settle(g.numbers)
     sizes = shapes.sizes()
     for sym in g.symbols.values():
         sym.shape = tuple(sizes[shapes.dims.find(x)] for x in sym.shape)

@@ -175,6 +175,10 @@ def _check_links(g: Graph, sides, condition=None) -> list:
     return out
 
 
+NUMBERS = ("quantities read as numbers: the document writes no vector or matrix (no transpose, entry index, "
+           "sum, \\odot or upper-case parameter)")
+
+
 def assumptions(g: Graph, *sides) -> list:
     """What reading a line took for granted, said once per kind."""
     out = []
@@ -210,6 +214,11 @@ def assumptions(g: Graph, *sides) -> list:
         if line is not None and line.implicit:
             out.append(f"{latex_of(key)} is the argument of the activation in line {line.id.split('#')[0]} "
                        "(the document does not name it)")
-    if any(s.key[0] in DATA_OUT for s in g.symbols.values()):
+    if g.numbers:
+        out.append(NUMBERS)
+    targets = [s for s in g.symbols.values() if s.key[0] in DATA_OUT]
+    if any((s.shape[1] if g.batch_rows else s.shape[0]) > 1 for s in targets):
         out.append("targets drawn as distributions over the classes (entries sum to 1)")
+    elif targets:
+        out.append("targets drawn as probabilities of the one class, in (0.05, 0.95)")
     return out

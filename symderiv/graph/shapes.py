@@ -6,9 +6,9 @@ then gets its own small size (``SIZES``), all different, so that a missing trans
 """
 from __future__ import annotations
 
-from ..notation.tree import Call, Cancel, Norm, Num, Op, Qty, Sum
+from ..notation.tree import Call, Cancel, Norm, Num, Op, Qty, Sum, walk
 from .lines import entry_of, key_of
-from .symbols import DATA_OUT, Graph, GraphError, Symbol, role_of
+from .symbols import COST_NAMES, DATA_OUT, Graph, GraphError, Symbol, role_of
 
 SIZES = (2, 3, 4, 5, 6, 7, 8, 9)
 
@@ -154,10 +154,15 @@ class Shapes:
         self.unify(a, b, r"\odot")
         return a
 
-    def settle(self):
+    def settle(self, numbers: bool = False):
         """Biases take the non-batch dimension; vectors written in lower case take 1 where nothing
-        contracts them."""
+        contracts them; with ``numbers`` (a document that writes no vector, see ``shows_vectors``)
+        every lower-case symbol is a number."""
         d = self.dims
+        if numbers:
+            for sym in self.g.symbols.values():
+                if not _upper(sym.key[0]) or sym.key[0] in COST_NAMES:
+                    self.unify(sym.shape, self.scalar(), "a number")
         # w^l of z^l = w^l a^{l-1} + b^l is a matrix at every layer: the output layer's too, whose rows no
         # later layer contracts
         layer_matrices = {k[0] for k in self.layered if k in self.g.symbols and
@@ -200,6 +205,37 @@ class Shapes:
                     except StopIteration:
                         raise GraphError("too many different dimensions to instantiate") from None
         return out
+
+
+# What shows that a document's quantities are vectors or matrices: without any of them (3Blue1Brown's chain
+# of single neurons, a unit z = w x + b with its error signals) the lower-case quantities are numbers, as
+# the author means them, and w x is a product of numbers, not a row times a column of some width.
+VECTOR_OPS = {"T", "total"}                      # a transpose; a sum without an index over a vector's entries
+ELEMENTWISE_STYLES = {r"\odot", r"\circ", ".*", r"\otimes"}
+VECTOR_FUNCTIONS = {"softmax"}
+
+
+def shows_vectors(lines) -> bool:
+    """True when some line of the document writes a vector or a matrix: a transpose, an element-wise
+    product written as one, an entry index letter (on anything but a cost: C_x is one example's), a sum
+    without an index, a norm, a softmax, or a data or parameter symbol in upper case (W, X, \\Theta)."""
+    for ln in lines:
+        for side in ln.sides:
+            for n in walk(side):
+                if isinstance(n, Op) and (n.op in VECTOR_OPS or n.op == "had" and n.style in ELEMENTWISE_STYLES):
+                    return True
+                if isinstance(n, Norm) or isinstance(n, Call) and n.fn in VECTOR_FUNCTIONS:
+                    return True
+                if isinstance(n, Qty) and n.spelling not in COST_NAMES and (      # C_x: one example's cost
+                        any(isinstance(i, str) for i in entry_of(n)) or
+                        role_of(key_of(n)) != "scalar" and _upper(n.spelling)):
+                    return True
+    return False
+
+
+def _upper(spelling: str) -> bool:
+    name = spelling.lstrip("\\")
+    return name[:1].isupper() and spelling not in COST_NAMES
 
 
 def _pass(self, n, a):
