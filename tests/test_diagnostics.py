@@ -163,3 +163,14 @@ def test_check_spans_map_into_the_document_through_the_entrys_offset():
     assert doc.text[out["offset"] + start:out["offset"] + end] == "V"
     assert out["fix"]["checked"] and apply_edits(out["checked"], [Edit(tuple(e["span"]), e["latex"])
                                                                   for e in out["fix"]["edits"]]) == out["fix"]["latex"]
+
+
+def test_a_diagnosis_names_the_documents_own_symbol():
+    """read: V -> W^{(2)}: the slip is said of V, the symbol the student wrote, not of W^{(2)}."""
+    wrong = r"\delta^{(1)} = (V \delta^{(2)}) \odot a^{(1)} \odot (1 - a^{(1)})"
+    v = verify(wrong, readings={"V": "W^{(2)}"})
+    transpose = next(d for d in v.diagnostics if d.code == "transpose")
+    assert v.verdict == "incorrect" and "V should be transposed" in transpose.text
+    assert "W^{(2)}" not in " ".join(v.diagnosis)
+    plain = verify(wrong.replace("V", "W^{(2)}"))
+    assert any("W^{(2)} should be transposed" in d for d in plain.diagnosis)

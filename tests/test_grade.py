@@ -203,3 +203,17 @@ def test_dask_local_cluster_gives_the_same_records(tmp_path):
     strip = lambda rs: [{k: v for k, v in r.items() if k != "seconds"} for r in rs]   # noqa: E731
     assert strip(remote) == strip(local)
     assert compare(remote, plans)["scores_wrong"] == 0
+
+
+def test_a_lines_codes_are_its_diagnostics_codes_never_its_prose():
+    from types import SimpleNamespace
+    from symderiv.grade.score import codes_of
+    from symderiv.verify.diagnostics import diagnostic
+    wrong = SimpleNamespace(verdict="incorrect", diagnostics=[diagnostic("sign"), diagnostic("sign")],
+                            diagnosis=["scale: claim = 2 × truth"])
+    assert codes_of(wrong) == ["sign"]
+    prose_only = SimpleNamespace(verdict="incorrect", diagnostics=[], diagnosis=["transpose: W should be W^T"])
+    assert codes_of(prose_only) == ["unexplained"]
+    assert codes_of(SimpleNamespace(verdict="correct", diagnostics=[])) == []
+    assert codes_of(SimpleNamespace(verdict="incorrect", diagnostics=[{"code": "transpose.whole"}])) == \
+        ["transpose.whole"]

@@ -13,7 +13,6 @@ outputs render it.
 from __future__ import annotations
 
 import pathlib
-import re
 from dataclasses import replace
 
 from ..documents.check import check_note
@@ -24,14 +23,7 @@ from ..documents.settings import DocumentError
 from ..notation.readings import compile_readings
 from ..notation.tokens import NotationError
 from .assignment import Assignment
-from .quantity import canonical, quantity_of, reader_for, sides_of
-
-# The checker's diagnosis strings begin with their kind ("scale: ..."); where the diagnostics module does not
-# give a stable code, the kind is the code, with these spellings of DESIGN.md's code names.
-KIND_CODES = {"shape mismatch": "shape", "softmax treated element-wise": "softmax-elementwise",
-              "left side": "shape", "right side": "shape", "index order": "index-swap", "index": "index",
-              "an update rule": "update-rule"}
-
+from .quantity import canonical, reader_for, sides_of
 
 FRONT_MATTER = {"markdown": markdown_front_matter, "latex": latex_front_matter,
                 "notebook": lambda text, name: reader_module._notebook(text, name)}   # (settings, ...) each
@@ -53,19 +45,14 @@ def kind_of(name: str) -> str | None:
 
 
 def codes_of(result) -> list:
-    """The result's stable diagnostic codes (the diagnostics module's when the verdict has them), else its
-    diagnosis kinds."""
-    found = getattr(result, "diagnostics", None) or []
-    codes = [d.get("code") if isinstance(d, dict) else getattr(d, "code", None) for d in found]
-    if any(codes):
-        return [c for c in codes if c]
-    out = []
-    for text in getattr(result, "diagnosis", None) or []:
-        kind = str(text).split(":", 1)[0].strip().lower()
-        code = KIND_CODES.get(kind, re.sub(r"[^a-z0-9]+", "-", kind).strip("-")[:40])
-        if code and code not in out:
-            out.append(code)
-    return out or (["unexplained"] if getattr(result, "verdict", "") == "incorrect" else [])
+    """The stable diagnostic codes of a result (verify/diagnostics.py), each once; an incorrect line
+    that no diagnostic explains is 'unexplained'."""
+    codes = []
+    for d in getattr(result, "diagnostics", None) or []:
+        code = d.get("code") if isinstance(d, dict) else d.code
+        if code and code not in codes:
+            codes.append(code)
+    return codes or (["unexplained"] if getattr(result, "verdict", "") == "incorrect" else [])
 
 
 def grade_text(assignment: Assignment, text: str, name: str) -> dict:

@@ -192,6 +192,7 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
     if fit:
         flags = _fitted(claim, flags)
     out = []
+    say = in_users_symbols(show, user_readings, latex)     # diagnoses in the user's symbols
     links = [k for k in range(len(claim.sides) - 1) if claim.sides[k] != claim.sides[k + 1]]
     if not links:     # x = x says nothing: not a claim, and never counted as correct
         return [Verdict("unverifiable", latex, reason="both sides are the same expression: nothing to check",
@@ -200,12 +201,12 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
         sub = claim.with_sides([claim.sides[k], claim.sides[k + 1]])
         link_latex = latex if len(claim.sides) == 2 else (claim.link_text(k) or
                                                           f"{render(sub.sides[0])} = {render(sub.sides[1])}")
-        v, typed = _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs)
+        v, typed = _checked_link(sub, link_latex, flags, seed, draws, shapes, say, repairs)
         every, said_sum = nullcontext(), []
         if _shape_mismatch(v) and any(n.construct == "total" for side in sub.sides for n in walk(side)):
             every = summing_every_entry()      # \sum dZ compared with a scalar: the sum of every entry
             with every:
-                again, typed_again = _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs)
+                again, typed_again = _checked_link(sub, link_latex, flags, seed, draws, shapes, say, repairs)
             if _shape_mismatch(again):
                 every = nullcontext()
             else:
@@ -213,7 +214,7 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
                 said_sum = [r"\sum without an index sums every entry (the other side is a scalar)"]
         if any(reading == "both" for _, reading, _, _ in typed.values()):
             with every, other_product_where_both_fit():
-                other, _ = _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs)
+                other, _ = _checked_link(sub, link_latex, flags, seed, draws, shapes, say, repairs)
             if other.verdict != v.verdict:       # the verdict rests on a reading the text does not fix
                 v = _two_readings(link_latex, typed, sub, v, other)
         said = operator_readings(*sub.sides) + product_readings(typed, *sub.sides) + said_sum
@@ -234,6 +235,22 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
         v.seconds = time.monotonic() - started
         out.append(v)
     return out, flags
+
+
+def in_users_symbols(show, user_readings, latex: str):
+    """``show`` writing a tree in the user's own symbols where a document's readings name them (V for
+    W^{(2)} after 'read: V -> W^{(2)}'), so that a diagnosis and an expected side speak the document's
+    language; ``show`` itself without readings."""
+    back = as_readings(user_readings).inverse(latex) if user_readings is not None else None
+    if not back:
+        return show
+
+    def written(tree):
+        try:
+            return show(back.apply_to(tree, latex))
+        except Exception:          # a tree the inverse cannot write back: in symderiv's names
+            return show(tree)
+    return written
 
 
 def _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs) -> tuple[Verdict, dict]:
