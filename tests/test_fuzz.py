@@ -157,7 +157,7 @@ def test_escaped_text_and_displayed_maths_hold_no_dangerous_command(text):
 
 
 from symderiv.documents.model import Entry  # noqa: E402
-from symderiv.report.report import corrected_latex, corrected_markdown  # noqa: E402
+from symderiv.report.corrected import corrected_latex, corrected_markdown  # noqa: E402
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

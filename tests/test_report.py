@@ -13,7 +13,8 @@ from symderiv.documents.check import check_note
 from symderiv.documents.reader import load_document
 from symderiv.report.explain import counterexample_rows, plain_reason, short_reason
 from symderiv.verify.diagnostics import diagnostic
-from symderiv.report.report import correction, entry_results, write_report
+from symderiv.report.lines import correction, entry_results
+from symderiv.report.report import write_report
 
 STUDENT = pathlib.Path(__file__).parent / "data" / "student.md"
 NOTES = notes.note_ids() + ["student"]
@@ -157,7 +158,7 @@ def test_a_verdicts_cause_is_worded_from_its_code_not_its_message():
 
 
 def test_maths_in_a_reason_is_typeset_when_safe_and_escaped_when_not():
-    from symderiv.report.report import reason_latex, reason_markdown
+    from symderiv.report.lines import reason_latex, reason_markdown
     text = plain_reason(diagnostic("extra-factor.part", was="\\sum_{j} a_{j}"))
     assert reason_latex(text) == "one factor too many: $\\sum_{j} a_{j}$"
     assert reason_markdown(text) == "one factor too many: $\\sum_{j} a_{j}$"
