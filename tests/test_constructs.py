@@ -203,3 +203,32 @@ def test_an_unbraced_fraction_takes_one_digit_per_argument(written, value, other
     assert verify(f"{written} = 2 \\cdot {value}").verdict == "incorrect"
     assert verify(f"{written} = {other}").verdict == "incorrect"
     assert [t.text for t in notation.tokenize(r"\frac123")] == [r"\frac", "1", "2", "3"]
+
+
+@pytest.mark.parametrize("written, layer", [
+    (r"N_{out}", LayerRef("L", 0)), (r"n_{\text{out}}", LayerRef("L", 0)), (r"N_{output}", LayerRef("L", 0)),
+    (r"N_{in}", LayerRef(None, 0)), (r"n_{\rm in}", LayerRef(None, 0)), (r"N_{\text{inputs}}", LayerRef(None, 0)),
+])
+def test_a_count_named_by_its_subscript_is_that_layers_width(written, layer):
+    """constructs.COUNT_LABELS: N_{out} is the number of output units, N_{in} of inputs, as a factor and as a
+    sum's upper limit; N alone stays the number of samples."""
+    q = parse(rf"\lambda = \frac{{1}}{{{written}}}").sides[1].args[1]
+    assert (q.kind, q.layer) == ("width", layer)
+    assert parse(rf"J = \sum_{{k=1}}^{{{written}}} y_k").sides[1].hi == ("width", layer)
+    assert parse(r"\lambda = \frac{1}{N}").sides[1].args[1].kind == "m"
+
+
+@pytest.mark.parametrize("right, wrong", [
+    (r"N_{in} = n_0", r"N_{in} = n_1"),
+    (r"N_{out} = n_2", r"N_{out} = n_1"),
+    (r"\frac{\partial C}{\partial b^{(2)}} = \frac{1}{N_{out}} \sum_{k=1}^{N_{out}} \delta^{(2)}",
+     r"\frac{\partial C}{\partial b^{(2)}} = \sum_{k=1}^{N_{out}} \delta^{(2)}"),
+    (r"\frac{\partial C}{\partial a^{(2)}_k} = \frac{N_{in}}{n_0} (a^{(2)}_k - y_k)",
+     r"\frac{\partial C}{\partial a^{(2)}_k} = \frac{2}{N_{out}} (a^{(2)}_k - y_k)"),
+    # B is the bias, as Z and A are z and a
+    (r"\frac{\partial C}{\partial B^{(1)}} = \delta^{(1)}", r"\frac{\partial C}{\partial B^{(1)}} = \sum_{k=1}^{N_{in}} \delta^{(1)}"),
+])
+def test_counts_and_the_capital_bias_are_checked_as_strictly_as_their_letters(right, wrong):
+    flags = NetFlags(loss="mse")
+    assert verify(right, flags).verdict == "correct"
+    assert verify(wrong, flags).verdict == "incorrect"

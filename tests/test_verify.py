@@ -252,3 +252,12 @@ def test_one_samples_loss_and_its_derivative_are_that_samples_alone():
     cost = r"J = \frac{1}{m}\sum_{i=1}^m L^{(i)} + \frac{\lambda}{2m}\sum_l \|W^{(l)}\|^2"
     assert verify(cost, batch).verdict == "correct"
     assert verify(cost.replace(r"\frac{1}{m}", ""), batch).verdict == "incorrect"
+
+
+def test_a_width_past_the_output_layer_is_out_of_range_never_an_internal_error():
+    """A repair that shifts n_2 to n_3 in a depth-2 model evaluates a width that does not exist (evaluate.py):
+    that variant is out of range, and the line keeps its verdict."""
+    v = verify(r"\frac{\partial C}{\partial a^{(2)}} = \frac{2}{n_2} \sum_{i=1}^{n_2} (\hat{y}_i - y_i)",
+               NetFlags(loss="mse"))
+    assert v.verdict == "incorrect" and "internal" not in v.reason
+    assert verify(r"n_3 = n_2", NetFlags()).verdict == "unverifiable"

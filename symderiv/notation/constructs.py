@@ -844,7 +844,7 @@ def _frobenius(v):
 # Spelling -> quantity kind. Layer superscripts and index subscripts are read by the parser.
 QUANTITY_NAMES: dict[str, str] = {
     "W": "W", "w": "W", r"\Theta": "W", r"\theta": "W",
-    "b": "b",
+    "b": "b", "B": "b",
     "z": "z", "Z": "z",
     "a": "a", "A": "a",
     r"\delta": "delta", r"\Delta": "delta",
@@ -857,6 +857,11 @@ QUANTITY_NAMES: dict[str, str] = {
     r"\alpha": "alpha", r"\eta": "alpha",
     r"\mathbf{1}": "ones",
 }
+# A count with a name subscript: N_{out}, n_{\text{out}} the output units (n_L), N_{in}, n_{in} the inputs (n_0);
+# (base of the layer, offset) as LayerRef takes them. "hidden" is not here: which hidden layer is not said.
+COUNT_LABELS = {"out": ("L", 0), "output": ("L", 0), "outputs": ("L", 0),
+                "in": (None, 0), "input": (None, 0), "inputs": (None, 0)}
+COUNT_KINDS = frozenset({"m", "width"})      # N and n: a count, whose name subscript says which
 # A quantity with a name subscript: J_{\text{data}} is the data term of J, J_{\text{reg}} its regulariser.
 LABELLED_KINDS = {("J", "data"): "Jdata", ("J", "reg"): "Jreg", ("J", "Data"): "Jdata", ("J", "Reg"): "Jreg"}
 # Scalar losses a partial derivative can be taken of (J and its two terms).

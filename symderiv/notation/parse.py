@@ -28,8 +28,8 @@ import re
 
 from dataclasses import dataclass, replace
 
-from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, INDEX_LETTERS, LABELLED_KINDS, PURE_VARIABLES,
-                         parse_condition, render_qty)
+from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, COUNT_KINDS, COUNT_LABELS, INDEX_LETTERS,
+                         LABELLED_KINDS, PURE_VARIABLES, parse_condition, render_qty)
 from .registry import (CONSTRUCTS, ENVIRONMENTS, INFIX, LETTER_STARTS, PRIMARY_STARTS, QUANTITY_NAMES, SPECIAL_STARTS,
                        TRANSPOSE_SUPERSCRIPTS, render)
 from .tokens import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
@@ -386,6 +386,10 @@ class Parser:
                 label = _label(group)
                 if kind == "width" and len(group) == 1 and group[0].kind == "num":
                     layer = LayerRef(None, int(group[0].text))      # n_0: the width of layer 0
+                elif kind in COUNT_KINDS and _count_label(group):
+                    labelled, kind = True, "width"           # N_{out}: the number of output units
+                    spelling = f"{spelling}_{{\\text{{{_count_label(group)}}}}}"
+                    layer = LayerRef(*COUNT_LABELS[_count_label(group)])
                 elif label:                       # J_{\text{reg}}, J_{reg}, a_{\rm in}: a name, not an index
                     labelled = True
                     spelling = f"{spelling}_{{\\text{{{label}}}}}"
@@ -573,6 +577,10 @@ class Parser:
             return ("K",)
         if texts == ["n"]:
             return None                         # "n units": the index's natural range
+        if len(toks) > 2 and texts[0] in ("n", "N") and texts[1] == "_":
+            label = _count_label(self.sub(toks[2:]).group_tokens())
+            if label:
+                return ("width", LayerRef(*COUNT_LABELS[label]))     # N_{out}: the output units
         if texts and texts[0] in ("n", "s", "S"):
             rest = toks[1:]
             if rest and rest[0].text in ("_", "^"):
@@ -616,6 +624,12 @@ def _labels_folded(toks: list[Token]) -> list[Token]:
             out.append(toks[k])
             k += 1
     return out
+
+
+def _count_label(group: list[Token]) -> str:
+    """The word of a count's subscript that says what it counts (N_{out}, n_{\\rm in}: a COUNT_LABELS key), else ''."""
+    word = _label(group) or ("".join(t.text for t in group) if group and all(t.kind == "letter" for t in group) else "")
+    return word if word in COUNT_LABELS else ""
 
 
 def _label(group: list[Token]) -> str:

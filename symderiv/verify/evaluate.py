@@ -73,7 +73,7 @@ SCALARS = {"J": lambda ev, inst, tr, q: ev.number(tr.J),
            "alpha": lambda ev, inst, tr, q: inst.alpha,
            "Jreg": lambda ev, inst, tr, q: ev.regulariser(),
            "Jdata": lambda ev, inst, tr, q: ev.number(tr.J) - ev.regulariser(),
-           "width": lambda ev, inst, tr, q: float(inst.sizes[q.layer.resolve(ev.ctx.l, inst.L)])}
+           "width": lambda ev, inst, tr, q: float(inst.sizes[ev.layer(q)])}     # n_3 past the output: out of range
 WHOLE = {"ones": lambda ev, inst, tr: np.ones((inst.m, 1)) if not ev.rows else np.ones((inst.m, 1)).T,
          "x": lambda ev, inst, tr: inst.X, "y": lambda ev, inst, tr: inst.Y,
          "yhat": lambda ev, inst, tr: tr.a[inst.L]}
