@@ -392,3 +392,30 @@ def test_a_document_that_writes_no_vector_reads_its_quantities_as_numbers(claims
 def test_an_upper_case_parameter_shows_a_matrix():
     g = build_graph(read_lines([(str(k), t) for k, t in enumerate(GROSSE)]))
     assert not g.numbers and g.symbols[("x", None)].shape[0] > 1
+
+
+D2L = [r"z = W^{(1)} x", r"h = \phi(z)", r"o = W^{(2)} h", r"L = l(o, y)",
+       r"s = \frac{\lambda}{2} \left(\|W^{(1)}\|_F^2 + \|W^{(2)}\|_F^2\right)", r"J = L + s"]
+PROD = r"\text{prod}"
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (rf"\frac{{\partial J}}{{\partial h}} = {PROD}\left(\frac{{\partial J}}{{\partial o}}, \frac{{\partial o}}{{\partial h}}\right)",
+     "correct"),
+    (rf"{PROD}\left(\frac{{\partial J}}{{\partial o}}, \frac{{\partial o}}{{\partial h}}\right) = {{W^{{(2)}}}}^\top \frac{{\partial J}}{{\partial o}}",
+     "correct"),
+    (rf"{PROD}\left(\frac{{\partial J}}{{\partial o}}, \frac{{\partial o}}{{\partial h}}\right) = W^{{(2)}} \frac{{\partial J}}{{\partial o}}",
+     "incorrect"),                                                          # the transpose lost
+    (rf"\frac{{\partial J}}{{\partial W^{{(1)}}}} = {PROD}\left(\frac{{\partial J}}{{\partial z}}, \frac{{\partial z}}{{\partial W^{{(1)}}}}\right) "
+     rf"+ {PROD}\left(\frac{{\partial J}}{{\partial s}}, \frac{{\partial s}}{{\partial W^{{(1)}}}}\right)", "correct"),
+    (rf"\frac{{\partial J}}{{\partial W^{{(1)}}}} = {PROD}\left(\frac{{\partial J}}{{\partial z}}, \frac{{\partial z}}{{\partial W^{{(1)}}}}\right)",
+     "incorrect"),                                                          # the regulariser's path dropped
+    (rf"{PROD}\left(\frac{{\partial J}}{{\partial z}}, \frac{{\partial z}}{{\partial W^{{(1)}}}}\right) = \frac{{\partial J}}{{\partial z}} x^\top",
+     "correct"),
+    (rf"{PROD}\left(\frac{{\partial J}}{{\partial z}}, \frac{{\partial z}}{{\partial W^{{(1)}}}}\right) = x \frac{{\partial J}}{{\partial z}}^\top",
+     "incorrect"),
+    (rf"\frac{{\partial J}}{{\partial h}} = {PROD}\left(\frac{{\partial J}}{{\partial o}}, \frac{{\partial h}}{{\partial z}}\right)",
+     "unverifiable"),                                                       # not a chain: dJ/do is no derivative by h
+])
+def test_d2ls_prod_is_the_chain_rule_through_its_middle_quantity(claim, verdict):
+    assert verdicts(D2L, [claim]) == [verdict]

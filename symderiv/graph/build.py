@@ -139,8 +139,11 @@ def build_graph(lines: list[Line]) -> Graph:
     for key in g.definitions:
         visit(key)
     shapes = Shapes(g)
+    # what the claims differentiate and nothing else uses is a cost, a number; a quantity the forward pass
+    # goes on from (z in dz/dW, o in do/dh) is the numerator of a Jacobian, whatever its shape
+    consumed = {u for key in g.order for u in uses(g.definitions[key][1])}
     differentiated = {key_of(n.num) for ln in lines if ln.defines is None for side in ln.sides
-                      for n in walk(side) if isinstance(n, Partial) and not entry_of(n.num)}
+                      for n in walk(side) if isinstance(n, Partial) and not entry_of(n.num)} - consumed
     for key in g.order:
         line, expr = g.definitions[key]
         for used in uses(expr):

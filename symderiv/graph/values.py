@@ -154,6 +154,8 @@ class Evaluator:
             return sp.Matrix([[sp.Rational(n.value.numerator, n.value.denominator)]])
         if isinstance(n, Qty):
             return self.quantity(n)
+        if isinstance(n, Op) and n.op == "prod":
+            return self.prod(*n.args)
         if isinstance(n, Op):
             args = [self.value(a) for a in n.args]
             try:
@@ -184,6 +186,24 @@ class Evaluator:
         if isinstance(n, DerivOf):
             return derivative_of(self, n)
         raise Unverifiable(f"{type(n).__name__.lower()} is not read on a document's own model yet")
+
+    def prod(self, upstream, local) -> sp.Matrix:
+        """d2l's prod(dJ/du, du/dv): the chain rule through u, sum_k (dJ/du)_k du_k/dv, whatever the shapes
+        (d2l defines prod as the product after the transposes the shapes need). It is the backward pass
+        seeded at u with the first factor, read at v: exact for vectors, matrices and their Jacobians."""
+        if not isinstance(local, Partial) or entry_of(local.num) or entry_of(local.den):
+            raise Unverifiable("prod's second factor must be a derivative of one quantity by another, "
+                               "written whole")
+        u = self.g.aliases.get(key_of(local.num), key_of(local.num))
+        v = key_of(local.den)
+        if u not in self.draw.forward or v not in self.draw.forward:
+            raise Unverifiable(f"prod: {latex_of(u)} or {latex_of(v)} is not a quantity of the forward pass")
+        seed = self.value(upstream)
+        if seed.shape != self.draw.forward[u].shape:
+            raise Unverifiable(f"prod: the first factor ({seed.shape[0]}×{seed.shape[1]}) is not a derivative "
+                               f"by {latex_of(u)} ({self.draw.forward[u].shape[0]}×{self.draw.forward[u].shape[1]})")
+        seeds = {u: np.array(seed.evalf(), dtype=float)}
+        return sp.Matrix(backward(self.g, self.draw, seeds)[v])
 
     def condition(self, c) -> sp.Matrix:
         """Where a comparison holds: one truth value (indices), or one per entry (z > 0)."""

@@ -121,8 +121,8 @@ SEVERITY = {"incorrect": 0, "unverifiable": 1, "correct": 2}
 def match(key_lines, entries):
     """For each key line, the checker entry that reports it (or None). An entry reports one key line at most.
 
-    In order: the same id and the same text (the entry's chain link or its whole display); else the only
-    entry with that id; else an entry (any id) whose link has the same text. Where several links of one
+    In order: the same id and the same text (the entry's chain link or its whole display); else, for a key
+    line written as '= tail', the link of that display ending in it; else the only entry with that id; else an entry (any id) whose link has the same text. Where several links of one
     display match (a key line that is the whole chain), the worst link's entry reports the line."""
     free = list(range(len(entries)))
     found = [None] * len(key_lines)
@@ -141,8 +141,16 @@ def match(key_lines, entries):
     def texts(entry):
         return {norm(entry.get("link")), norm(entry.get("source_latex"))}
 
+    def tail_of(line, e):
+        """A key line written as the tail of its display ('= W^T dJ/do', a planted last link) matches the
+        link of that display whose right side it is."""
+        tail = norm(re.sub(r"\$+$", "", line["text"].strip()))
+        return line["id"] and tail.startswith("=") and e["id"].split(".")[0] == line["id"] and \
+            norm(e.get("link")).endswith(tail)
+
     passes = [
         lambda line, e: line["id"] and e["id"] == line["id"] and norm(line["text"]) in texts(e),
+        tail_of,
         lambda line, e: line["id"] and e["id"] == line["id"]
         and sum(1 for f in entries if f["id"] == line["id"]) == 1,
         lambda line, e: norm(line["text"]) == norm(e.get("link") or e.get("source_latex")),
