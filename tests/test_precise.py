@@ -96,3 +96,75 @@ def test_float64_leaking_into_the_confirmation_stops_it_and_the_reason_says_so(m
     monkeypatch.setitem(P.PRIMITIVES, "num", lambda ev, n: float(n.value) + 0.1)
     v = verify(r"\delta^{(L)} = 1 (a^{(L)} - y)")
     assert v.verdict == "correct" and "not confirmed beyond float64" in v.reason and "float64 value" in v.reason
+
+
+# ---------------------------------------------------------------- float64 misses that are rounding alone (#20)
+# dL/da^{(L)} (bce) is (1 - y)/(1 - a) - y/a: where a^{(L)} is near 1, 1 - a keeps few digits in float64 (or is 0,
+# and the gradient inf), yet times sigma'(z) it is a - y exactly. A right chain-rule line must not be called
+# incorrect for that, and a line off by a sign, a scale, a transpose or a dropped factor must stay incorrect.
+from symderiv.notation.parse import parse
+from symderiv.verify.checker import Checker, agrees
+from symderiv.verify.evaluate import Context
+
+
+def _saturated(claim: str, flags: NetFlags, shift: float):
+    """A checker of ``claim`` and one context where the output layer's bias is moved by ``shift``."""
+    c = parse(claim)
+    checker = Checker(c, flags, 0, 1, 1)
+    ctx = checker.contexts[0]
+    inst = ctx.inst
+    b = [v if v is None else v.copy() for v in inst.b]
+    b[flags.depth] = b[flags.depth] + shift
+    return checker, c, Context(inst.with_parameters(inst.W, b), ctx.l, dict(ctx.idx), ctx.s)
+
+
+CHAIN = r"\frac{\partial J}{\partial a^{(L)}} \odot \sigma'(z^{(L)}) = a^{(L)} - y"
+
+
+@pytest.mark.parametrize("shift", [25.0, 60.0])      # 1 - a about 1e-11 (digits lost); a = 1.0 in float64 (inf)
+def test_a_float64_miss_from_cancellation_agrees_in_high_precision(shift):
+    checker, c, ctx = _saturated(CHAIN, NetFlags(hidden="relu"), shift)
+    (s,) = checker.samples(*c.sides, contexts=[ctx])
+    assert agrees(s) is False                          # float64 alone calls it a miss
+    assert P.near_miss(s, 1e-12) and P.rounding_only(checker, *c.sides, [s])
+
+
+@pytest.mark.parametrize("right", [r"-(a^{(L)} - y)", r"(1 + 10^{-20})(a^{(L)} - y)", r"a^{(L)} - y + 10^{-40}",
+                                   r"a^{(L)} \odot (a^{(L)} - y)"])
+def test_a_wrong_side_at_the_same_saturated_context_is_never_rounding(right):
+    checker, c, ctx = _saturated(CHAIN.split("=")[0] + "= " + right, NetFlags(hidden="relu"), 60.0)
+    (s,) = checker.samples(*c.sides, contexts=[ctx])
+    assert agrees(s) is False
+    assert not (P.near_miss(s, 1e-12) and P.rounding_only(checker, *c.sides, [s]))
+
+
+def test_a_far_miss_is_not_near_and_a_shape_mismatch_is_no_sample_to_round():
+    checker, c, ctx = _saturated(CHAIN.split("=")[0] + "= 2 (a^{(L)} - y)", NetFlags(hidden="relu"), 0.0)
+    (s,) = checker.samples(*c.sides, contexts=[ctx])
+    assert agrees(s) is False and not P.near_miss(s, 1e-12)
+
+
+@pytest.mark.parametrize("claim, flags, verdict", [
+    # the chain rule through a sigmoid output, written as the line of a derivation (ReLU hidden layers, whose
+    # wide draws push z^{(L)} far out): element-wise product of the gradient and the derivative
+    (r"\frac{\partial J}{\partial a^{(L)}} \cdot \frac{\partial a^{(L)}}{\partial z^{(L)}} = a^{(L)} - y",
+     {"hidden": "relu"}, "correct"),
+    (r"\frac{\partial J}{\partial a^{(L)}} \cdot \frac{\partial a^{(L)}}{\partial z^{(L)}} = y - a^{(L)}",
+     {"hidden": "relu"}, "incorrect"),
+    (r"\frac{\partial J}{\partial a^{(L)}} \cdot \frac{\partial a^{(L)}}{\partial z^{(L)}} = 2 (a^{(L)} - y)",
+     {"hidden": "relu"}, "incorrect"),
+    (r"\frac{\partial J}{\partial a^{(L)}} \cdot \frac{\partial a^{(L)}}{\partial z^{(L)}} = (a^{(L)} - y)^T",
+     {"hidden": "relu"}, "incorrect"),
+    (r"\frac{\partial J}{\partial a^{(L)}} = a^{(L)} - y", {"hidden": "relu"}, "incorrect"),
+    # a course's batch notation: dZ = dA * g'(Z) for every layer, with the output's sigmoid at l = L
+    (r"dZ^{[l]} = dA^{[l]} \odot g'(Z^{[l]})", {"hidden": "tanh", "batch": True}, "correct"),
+    (r"dZ^{[l]} = -dA^{[l]} \odot g'(Z^{[l]})", {"hidden": "tanh", "batch": True}, "incorrect"),
+    (r"dZ^{[l]} = \frac{1}{m} dA^{[l]} \odot g'(Z^{[l]})", {"hidden": "tanh", "batch": True}, "incorrect"),
+    (r"dZ^{[l]} = dA^{[l]}", {"hidden": "tanh", "batch": True}, "incorrect"),
+    (r"dZ^{[l]} = dA^{[l]T} \odot g'(Z^{[l]})", {"hidden": "tanh", "batch": True}, "incorrect"),
+])
+def test_right_lines_hold_past_float64_cancellation_and_perturbed_ones_do_not(claim, flags, verdict):
+    v = verify(claim, NetFlags(**flags), convention="auto", shapes=3, draws=2)
+    assert v.verdict == verdict, v.reason
+    if verdict == "correct":           # the draws did cancel: the path past float64 was taken, and said
+        assert "lost digits to cancellation" in v.reason and "agree in high precision" in v.reason

@@ -456,9 +456,9 @@ def confirm_network(checker, ref, test, fd: bool) -> tuple[Refuted | None, str]:
 
         def run():
             for ctx in picked:
-                mask = checker.where(ctx)
-                lv, rv = _masked(_value(ref, ctx, layout), mask), _masked(_value(test, ctx, layout), mask)
-                found = _compare(lv, rv, ctx, agree, bits)
+                found = _differs(checker, ref, test, ctx, agree, bits)
+                if found is not None and not fd and _cancels(checker, ref, test, ctx, bits):
+                    continue
                 if found is not None:
                     return found
             return None
@@ -473,6 +473,74 @@ def confirm_network(checker, ref, test, fd: bool) -> tuple[Refuted | None, str]:
             return None, f"not confirmed beyond float64 (the {bits}-bit evaluation took over {SECONDS:g} s)"
         except (NotPrecise, Unverifiable, ShapeError, NameError, TypeError, ValueError, ArithmeticError) as exc:
             return None, f"not confirmed beyond float64 (no {bits}-bit evaluation of this claim: {exc})"
+        finally:
+            MP.prec = PREC
+
+
+NEAR = 1e-2               # a float64 miss this close (relative to the values' size) may be rounding alone: at
+                           # a sigmoid's z = 25, 1 - a keeps 5 digits, so 1/(1 - a) is off by 1e-5 relative
+MAX_NEAR = 24              # misses evaluated again; beyond that the float64 verdict stands
+NEAR_SCALE = 4             # they are evaluated at this many times the claim's bits
+
+
+def near_miss(s, rtol: float) -> bool:
+    """A float64 miss that may be rounding alone: both sides of one shape, and where both are finite apart by
+    at most ``NEAR`` of their size; cancellation (1 - a^{(L)} for a^{(L)} near 1 keeps few digits) or
+    saturation (a^{(L)} rounds to 1, so (1 - y)/(1 - a^{(L)}) is inf where the claim's a - y is finite)."""
+    if s.error is not None:
+        return False
+    try:
+        lv, rv = np.broadcast_arrays(np.asarray(s.left, dtype=float), np.asarray(s.right, dtype=float))
+    except (TypeError, ValueError):
+        return False
+    if np.shape(s.left) != np.shape(s.right) and np.ndim(s.left) and np.ndim(s.right):
+        return False
+    both = np.isfinite(lv) & np.isfinite(rv)
+    if not np.any(both):                 # every entry saturated (-y/a + (1 - y)/(1 - a) is 0/0 at a = 1)
+        return True
+    scale = max(float(np.max(np.abs(lv[both]))), float(np.max(np.abs(rv[both]))), 1e-300)
+    return float(np.max(np.abs(lv[both] - rv[both]))) <= NEAR * scale
+
+
+def _differs(checker, ref, test, ctx, agree: int, bits: int) -> Refuted | None:
+    """Both sides of one context at MP's precision, compared to ``agree`` bits (None: they agree)."""
+    layout = checker.flags.layout
+    mask = checker.where(ctx)
+    lv, rv = _masked(_value(ref, ctx, layout), mask), _masked(_value(test, ctx, layout), mask)
+    return _compare(lv, rv, ctx, agree, bits)
+
+
+def _cancels(checker, ref, test, ctx, base: int) -> bool:
+    """Do the sides agree at ``NEAR_SCALE`` times ``base`` bits, ``base`` of them lost? A context where the
+    evaluation cancels (1 - a for a^{(L)} = sigmoid(150)) loses as many bits in any precision, so a difference
+    that is rounding shrinks as the precision grows, where a real one stays: ``base`` bits of loss allowed at
+    that precision are still far below any difference a claim makes without writing a number that small,
+    and a number it writes raises ``base`` (precision_for). MP's precision is restored."""
+    saved = MP.prec
+    MP.prec = bits = NEAR_SCALE * base
+    try:
+        return _differs(checker, ref, test, ctx, bits - base, bits) is None
+    finally:
+        MP.prec = saved
+
+
+def rounding_only(checker, ref, test, misses) -> bool:
+    """Are the float64 misses of a link (near misses: ``near_miss``) rounding alone? True only when, evaluated
+    again in high precision (the same contexts, the derived truth and both sides through the same tree), the
+    sides agree at every one (``_cancels``). Anything that cannot run keeps the float64 verdict: this turns a
+    miss into agreement only where high precision shows agreement."""
+    if not misses or len(misses) > MAX_NEAR:
+        return False
+    base = precision_for(checker.claim)
+    with _LOCK:
+        def run():
+            return all(_cancels(checker, ref, test, s.ctx, base) for s in misses)
+        try:
+            return bool(bounded(run, SECONDS))
+        except TimedOut:
+            return False
+        except (NotPrecise, Unverifiable, ShapeError, NameError, TypeError, ValueError, ArithmeticError):
+            return False
         finally:
             MP.prec = PREC
 
