@@ -142,3 +142,21 @@ def test_an_example_and_a_layer_in_one_superscript():
     right = r"\delta^{x,L-1} = ((w^L)^T \delta^{x,L}) \odot \sigma'(z^{x,L-1})"
     assert symderiv.verify(right, net).verdict == "correct"
     assert symderiv.verify(right.replace("(w^L)^T", "w^L"), net).verdict == "incorrect"
+
+
+@pytest.mark.parametrize("tail", [r",\:\: j=1,\cdots,n_2", r", \quad j,k = 1, \ldots, n_{2}",
+                                  r",\ i=1,\dots,m : j=1,\cdots,n_2"])
+def test_a_trailing_index_range_says_where_the_claim_holds(tail):
+    """``, j = 1, \\cdots, n`` after a claim states its indices' range (parse._without_index_ranges): the claim
+    is checked at every index value as before, right or wrong."""
+    from symderiv.engine.network import NetFlags
+    flags = NetFlags(loss="mse", output="identity")
+    assert parse(r"\delta^{(2)}_j = a^{(2)}_j - y_j" + tail).sides == parse(r"\delta^{(2)}_j = a^{(2)}_j - y_j").sides
+    assert verify(r"\delta^{(2)}_j = a^{(2)}_j - y_j" + tail, flags).verdict == "correct"
+    assert verify(r"\delta^{(2)}_j = y_j - a^{(2)}_j" + tail, flags).verdict == "incorrect"
+
+
+@pytest.mark.parametrize("tail", [r", j = 1", r", j = 1, \cdots", r", \sum_{j=1}^{n} x_j"])
+def test_a_tail_that_is_not_a_whole_range_is_not_dropped(tail):
+    with pytest.raises(NotationError):
+        parse(r"\delta^{(2)}_j = a^{(2)}_j - y_j" + tail)

@@ -38,6 +38,9 @@ def test_a_styled_line_has_the_verdict_of_the_plain_line(line):
     (r"\delta^{(1)} = (W^{[2]^T} \delta^{(2)}) \odot \sigma'(z^{(1)})", r"\delta^{(1)} = (W^{[2]} \delta^{(2)}) \odot \sigma'(z^{(1)})"),
     (r"\delta^{(1)} = (W^{(2)^\top} \delta^{(2)}) \odot \sigma'(z^{(1)})", r"\delta^{(1)} = (W^{(2)^\top} \delta^{(2)}) \odot \sigma(z^{(1)})"),
     (r"J = \frac{1}{2} ∑_k (a^{(2)}_k - y_k)^2 \quad \text{…}", r"J = ∑_k (a^{(2)}_k - y_k)^2"),
+    # an underbrace's note written as an unbraced command takes its argument: \textrm{trick!} is all prose
+    (r"\delta^{(2)} = \underbrace{a^{(2)} - y}_\textrm{so simple!}", r"\delta^{(2)} = \underbrace{y - a^{(2)}}_\textrm{so simple!}"),
+    (r"\delta^{(2)} = \overbrace{a^{(2)} - y}^\mathbf{e}", r"\delta^{(2)} = \overbrace{a^{(2)}}^\mathbf{e}"),
 ])
 def test_decorations_and_layers_in_superscripts(line, wrong):
     flags = NetFlags(loss="mse", output="identity")

@@ -661,6 +661,7 @@ def layout_free(tokens: list[Token], text: str) -> list[Token]:
             continue
         out.append(t)
     out = _without_annotations(out)
+    out = _without_index_ranges(out)
     while out and (out[0].kind == "prose" or out[0].text in (",", ";")):
         out.pop(0)
     if len(out) > 2 and out[0].text == "(" and out[-1].text == ")" and _closes_at_end(out):
@@ -682,6 +683,51 @@ def _closes_at_end(tokens: list[Token]) -> bool:
         if depth == 0 and k < len(tokens) - 1:
             return False
     return True
+
+
+RANGE_DOTS = {r"\cdots", r"\ldots", r"\dots", r"\dotsc", "..."}
+RANGE_JOINS = {":", ";", ","}
+
+
+def _range_spec(tokens: list[Token], k: int) -> int | None:
+    """Where the index range at ``k`` ends (``i = 1, \\cdots, n``; ``j, k = 1, \\dots, n_{1}``), else None."""
+    while k + 1 < len(tokens) and tokens[k].kind == "letter" and tokens[k + 1].text == ",":
+        k += 2                                   # j, k = ...: several indices over one range
+    texts = [t.text for t in tokens[k:k + 6]]
+    if len(texts) < 6 or tokens[k].kind != "letter" or texts[1] != "=" or tokens[k + 2].kind != "num" or \
+            texts[3] != "," or texts[4] not in RANGE_DOTS or texts[5] != ",":
+        return None
+    k += 6
+    if k >= len(tokens) or tokens[k].kind not in ("letter", "num"):
+        return None
+    k += 1
+    if k + 1 < len(tokens) and tokens[k].text == "_":      # n_{1}, n_l: the bound's own subscript
+        if tokens[k + 1].text != "{":
+            return k + 2
+        depth = 0
+        for j in range(k + 1, len(tokens)):
+            depth += {"{": 1, "}": -1}.get(tokens[j].text, 0)
+            if depth == 0:
+                return j + 1
+        return None
+    return k
+
+
+def _without_index_ranges(tokens: list[Token]) -> list[Token]:
+    """Drop a trailing statement of where the claim holds, after a comma: ``, i = 1, \\cdots, n : j = 1,
+    \\cdots, c``. The claim is checked at every value of its free indices, so a range it states (which can
+    only narrow them) never makes a wrong claim pass."""
+    depth = 0
+    for k, t in enumerate(tokens):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(t.text, 0)
+        if depth or t.text != ",":
+            continue
+        j = _range_spec(tokens, k + 1)
+        while j is not None and j < len(tokens) and tokens[j].text in RANGE_JOINS:
+            j = _range_spec(tokens, j + 1)
+        if j == len(tokens):
+            return tokens[:k]
+    return tokens
 
 
 def _without_annotations(tokens: list[Token]) -> list[Token]:

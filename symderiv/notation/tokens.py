@@ -352,7 +352,10 @@ def _fold(raw: list[Token], text: str) -> list[Token]:
             inner, k = _group(raw, k + 1, text)
             out += [Token("sym", "{", t.pos)] + _fold(inner, text) + [Token("sym", "}", t.pos)]
             if k < len(raw) and raw[k].text in ("_", "^"):
-                _, k = _group(raw, k + 1, text)
+                note, k = _group(raw, k + 1, text)
+                if len(note) == 1 and note[0].kind == "cmd" and note[0].text in WORDS | UNWRAPPED | DECORATED \
+                        and k < len(raw) and raw[k].is_("{"):
+                    _, k = _group(raw, k, text)      # _\textrm{trick!}: the command's argument is the note too
         elif name in DROPPED_WITH_ARG:
             _, k = _group(raw, k + 1, text)
         elif name in UNWRAPPED:
