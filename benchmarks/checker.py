@@ -26,6 +26,7 @@ CODE = Path(sys.argv[sys.argv.index("--code") + 1]).resolve() if "--code" in sys
 sys.path.insert(0, str(CODE))
 
 NOTES = ["000", "001", "002", "003", "004"]
+KEEP_DRAWS = "--keep-draws" in sys.argv     # set by main(); rounds find the draws of the rounds before
 
 
 def suites(wrong: bool = False) -> dict:
@@ -59,11 +60,24 @@ def check_one(nid: str) -> list:
     return [r.to_json() for r in check_note(load_note(nid))]
 
 
+def forget_draws():
+    """Empty the instances kept by generator state (verify/instances.py), so that a round does not find
+    the draws of the round before: a claim's time is that of its first check in a warm process."""
+    try:
+        from symderiv.verify import instances
+    except ImportError:
+        return
+    if hasattr(instances, "_DRAWN"):
+        instances._DRAWN.clear()
+
+
 def timed(fn, rounds: int):
     """(minimum CPU seconds over ``rounds`` after a warm-up, the warm-up's result)."""
     out = fn()
     best = float("inf")
     for _ in range(rounds):
+        if not KEEP_DRAWS:
+            forget_draws()
         start = time.process_time()
         fn()
         best = min(best, time.process_time() - start)
@@ -78,6 +92,9 @@ def main(argv=None) -> int:
     p.add_argument("--wrong", action="store_true", help="also the generated wrong claims")
     p.add_argument("--code", metavar="DIR", help="time the package of another checkout (e.g. a git worktree "
                                                  "of an older commit) on this checkout's claim sets")
+    p.add_argument("--keep-draws", action="store_true",
+                   help="keep the instances drawn in one round for the next (a repeated check); by default "
+                        "each round starts without them")
     p.add_argument("--save", metavar="FILE")
     p.add_argument("--compare", metavar="FILE")
     args = p.parse_args(argv)

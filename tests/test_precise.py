@@ -74,7 +74,7 @@ def test_the_truth_in_stages_is_the_truth_computed_in_one_function(flags):
 
 def test_a_stage_is_computed_only_when_a_claim_reads_it():
     f = NetFlags(depth=3)
-    trace = P.precise(make_instance(f, (3, 4, 5, 2), 1, np.random.default_rng(2))).trace
+    trace = P.precise(make_instance(f, (3, 4, 5, 2), 1, np.random.default_rng(2), kept=False)).trace
     delta = trace.delta[3]              # the output delta: the forward pass and nothing else
     assert delta.shape == (2, 1) and set(trace._done) == {"z1", "a1", "z2", "a2", "z3", "a3", "delta3"}
     assert np.array_equal(trace.dW[2], trace.dW[2]) and "delta1" not in trace._done and "J" not in trace._done

@@ -24,6 +24,7 @@ from sympy.core.function import AppliedUndef
 
 from ..bounded import bounded, TimedOut
 from ..errors import ModelError
+from .npnames import prepare as prepare_numpy_names
 
 z = sp.Symbol("z", real=True)
 a = sp.Symbol("a", real=True)
@@ -115,6 +116,7 @@ def numpy_function(act: Activation, derivative: bool = False):
 
 @lru_cache(maxsize=None)
 def _lambdified(expr: sp.Expr, derivative: bool):
+    prepare_numpy_names()
     fn = sp.lambdify(z, _derivative_of(expr).raw if derivative else expr, "numpy")
     return lambda v: np.broadcast_to(fn(v), np.shape(v)) * 1.0
 

@@ -30,6 +30,7 @@ from . import backends, derive, validate
 from .activations import a, z
 from .derive import Layer
 from .losses import STABLE_FORMS, lam, logsumexp, m, softplus, w, y
+from .npnames import prepare as prepare_numpy_names
 
 matmul = sp.Function("matmul")
 T = sp.Function("T")
@@ -197,6 +198,7 @@ def _printer():
 
 def _lambdify(args, exprs, rt=None):
     if rt is None or rt.name == "numpy":   # the NumPy path exactly as it always was
+        prepare_numpy_names()
         return sp.lambdify(args, exprs, modules=[NUMPY_FUNCTIONS, "numpy"], printer=_printer(), cse=True)
     return sp.lambdify(args, _backend_forms(exprs), modules=rt.namespace(), printer=_printer(), cse=True)
 

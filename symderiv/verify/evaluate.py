@@ -165,13 +165,15 @@ class Evaluator:
             return v.T
         return v
 
-    def entry(self, v, idx: tuple, where: Node):
-        """Index a laid-out matrix: two indices = (row, column); one = unit of the current sample."""
+    def entry(self, v, idx: tuple, where: Node, vals: list | None = None):
+        """Index a laid-out matrix: two indices = (row, column); one = unit of the current sample. ``vals``:
+        the indices' values, when the caller has them already."""
         if not idx:
             return v
         if not isinstance(v, np.ndarray):
             raise Unverifiable(f"{render(where)}: a scalar takes no index")
-        vals = [self.index_value(i) for i in idx]
+        if vals is None:
+            vals = [self.index_value(i) for i in idx]
         try:
             if len(vals) == 2:
                 r, c = vals
@@ -187,6 +189,11 @@ class Evaluator:
                              (render(where), shape_of(v))) from None
 
     def index_value(self, i):
+        if type(i) is str and i != r"\tilde{k}":       # the common case first: a letter bound in the context
+            try:
+                return self.ctx.idx[i]
+            except KeyError:
+                raise Unverifiable(f"index {i} has no range") from None
         if isinstance(i, int):
             return i
         if i == r"\tilde{k}":                 # the true class of the current sample (y one-hot)
@@ -207,19 +214,17 @@ class Evaluator:
                 return self.ctx.vars[q.spelling]
             except KeyError:
                 raise Unverifiable(f"unknown symbol {q.spelling}") from None
-        bias_unit = self.bias_unit(q)
-        if bias_unit is not None:
-            return bias_unit
+        vals = [self.index_value(i) for i in q.idx] if q.idx else None     # once: this runs per index value
+        if vals is not None and 0 in vals:
+            return self.bias_unit(q, vals)
         v = self.laid_out(self.matrix(q))
         if q.sample is not None:
             v = self.at_sample(v, q)
-        return self.entry(v, q.idx, q)
+        return self.entry(v, q.idx, q, vals)
 
-    def bias_unit(self, q: Qty):
-        """Index 0 in the bias-unit convention (a_0 = x_0 = 1, W_{i0} = b_i), samples as columns."""
-        if not q.idx or 0 not in [self.index_value(i) for i in q.idx]:
-            return None
-        vals = [self.index_value(i) for i in q.idx]
+    def bias_unit(self, q: Qty, vals: list):
+        """Index 0 in the bias-unit convention (a_0 = x_0 = 1, W_{i0} = b_i), samples as columns; ``vals``
+        the indices' values, one of them 0."""
         if self.rows:
             raise Unverifiable("index 0 (the bias unit) is read in the samples-as-columns layout only")
         if q.kind in ("a", "x") and vals == [0]:

@@ -6,6 +6,8 @@ lambdified derivation's trace (delta, dW, db, J), compiled once per setting.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import field, dataclass, replace
 from functools import lru_cache
 
@@ -134,9 +136,48 @@ def random_targets(flags: NetFlags, n_out: int, m: int, rng) -> np.ndarray:
     return rng.normal(0.0, 1.0, (n_out, m))
 
 
-def make_instance(flags: NetFlags, sizes, m, rng, scale: float = 1.0) -> Instance:
+DRAWN_KEPT = 256          # instances kept by the generator state they were drawn from (``make_instance``)
+_DRAWN: "OrderedDict[tuple, tuple]" = OrderedDict()
+_DRAWN_LOCK = threading.Lock()
+
+
+def _state(rng) -> tuple:
+    """The generator's whole state as a key (PCG64's two 128-bit words and its buffered 32 bits)."""
+    s = rng.bit_generator.state
+    inner = s["state"]
+    return (s["bit_generator"], tuple(sorted(inner.items())) if isinstance(inner, dict) else repr(inner),
+            s.get("has_uint32"), s.get("uinteger"))
+
+
+def make_instance(flags: NetFlags, sizes, m, rng, scale: float = 1.0, kept: bool = True) -> Instance:
     """A random network: weights in (-scale, scale), biases in (-scale/2, scale/2), inputs N(0, 1) (N(0, 4)
-    when wide)."""
+    when wide).
+
+    The draw is a function of the generator's state, so an instance drawn from a state met before is the
+    one drawn then, the generator moved on as the draw moves it: a claim checked again (a candidate
+    correction, another convention's reading, the same line in another note) finds its traces, its
+    central differences and its high-precision trace already computed in the instance's memo. An instance
+    is never changed once drawn (a perturbed network is a new one: ``with_parameters``, ``with_bump``).
+    ``kept=False``: a new instance, neither looked up nor kept (nothing computed on it yet)."""
+    if not kept:
+        return _drawn(flags, sizes, m, rng, scale)
+    key = (flags, tuple(sizes), m, scale, _state(rng))
+    with _DRAWN_LOCK:
+        kept = _DRAWN.get(key)
+        if kept is not None:
+            _DRAWN.move_to_end(key)
+    if kept is not None:
+        rng.bit_generator.state = kept[1]
+        return kept[0]
+    inst = _drawn(flags, sizes, m, rng, scale)
+    with _DRAWN_LOCK:
+        _DRAWN[key] = (inst, rng.bit_generator.state)
+        while len(_DRAWN) > DRAWN_KEPT:
+            _DRAWN.popitem(last=False)
+    return inst
+
+
+def _drawn(flags: NetFlags, sizes, m, rng, scale: float) -> Instance:
     W = [None] + [rng.uniform(-scale, scale, (sizes[l], sizes[l - 1])) for l in range(1, len(sizes))]
     b = [None] + [rng.uniform(-0.5, 0.5, (sizes[l], 1)) * scale * (1.0 if flags.bias else 0.0)   # --no-bias: b = 0
                   for l in range(1, len(sizes))]
