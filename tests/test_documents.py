@@ -377,3 +377,20 @@ def test_a_documents_definitions_are_its_model_when_nothing_states_another(tmp_p
     stated = tmp_path / "stated.md"
     stated.write_text("---\ndepth: 2\n---\n" + body)
     assert "incorrect" in [r.verdict for r in check_note(load_document(stated))][:4]
+
+
+@pytest.mark.parametrize("claim, verdict", [
+    (r"\frac{\partial \mathcal{L}}{\partial z^{(2)}} = r", "correct"),
+    (r"\frac{\partial \mathcal{L}}{\partial z^{(2)}} = -r", "incorrect"),
+    (r"\frac{\partial \mathcal{L}}{\partial z^{(2)}} = r \hat{y}", "incorrect"),
+])
+def test_a_line_the_read_lines_leave_unread_is_checked_on_the_documents_own_model(tmp_path, claim, verdict):
+    """r is the document's own name (no read: line maps it): the settings' network cannot read the line,
+    the document's forward pass can."""
+    text = (DATA / "student.md").read_text()
+    text = text.replace(r"$$ \delta^{(2)} = \hat{y} - y $$", rf"$$ r = \hat{{y}} - y $$" + "\n\n" + rf"$$ {claim} $$")
+    path = tmp_path / "own.md"
+    path.write_text(text)
+    results = {r.link: r for r in check_note(load_document(str(path)))}
+    assert results[claim].verdict == verdict, results[claim].reason
+    assert results[r"\delta^{(1)} = (V \delta^{(2)}) \odot h \odot (1 - h)"].verdict == "incorrect"   # the menu's

@@ -45,12 +45,15 @@ def run(args) -> int:
     note = load_note_or_document(args.note, args)
     results = check_note(note, args.convention)
     own = own_model(note)
+    primary = own if not note.readings else None      # read: lines put the settings' network first
     if args.json:
         print(json.dumps({"note": note.id, "entries": [r.to_json() for r in results],
-                          "model": own[0].model_json() if own else None}, ensure_ascii=False))
+                          "model": primary[0].model_json() if primary else None}, ensure_ascii=False))
         return exit_code(results)
     print(f"note {note.id}: {note.title}")
-    print("model (the document's own forward pass): " + own[0].describe() if own else f"model: {note.model}")
+    print("model (the document's own forward pass): " + primary[0].describe() if primary else f"model: {note.model}")
+    if own and not primary:
+        print("lines that network cannot read: the document's own forward pass: " + own[0].describe())
     counts: dict[str, int] = {}
     for r in results:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1

@@ -240,10 +240,15 @@ def check_note(note, convention: str | None = None, own_model: bool = True) -> l
     results, lhs = [], ""
     for entry in note.entries:
         try:
-            if own is not None and entry.id in own and not own[entry.id][1]:
+            settled = own is not None and entry.id in own and not own[entry.id][1]
+            if settled and not note.readings:
                 results += own[entry.id][0]
             else:                        # no forward pass, or a line it leaves open: the settings' network
-                results += check_entry(entry, note.flags, readings, lhs, text, convention, note.samples)
+                menu = check_entry(entry, note.flags, readings, lhs, text, convention, note.samples)
+                # read: lines map the document onto the menu network, which decides the lines it reads; a
+                # line it cannot read is checked on the document's own forward pass where that settles it
+                left_open = all(r.verdict == "unverifiable" for r in menu)
+                results += own[entry.id][0] if settled and left_open else menu
             if entry.read_as is None:
                 equations = claims_of(entry, lhs)
                 lhs = left_side(equations[0]) or lhs     # a continuation continues the display's main equation

@@ -8,8 +8,6 @@ from .claims import Result, claims_of, failed_result, left_side
 
 def document_model(note):
     """(graph, {entry id: [Line, ...]}) when the document defines its forward pass, else None."""
-    if note.readings:
-        return None                      # a document mapped onto the menu network with read: lines
     equations, per_entry, lhs = [], {}, ""
     for entry in note.entries:
         if entry.read_as is not None:
