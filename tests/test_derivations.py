@@ -62,8 +62,9 @@ def test_no_field_of_an_entry_can_keep_it_from_the_checker():
     """Every entry reaches the verifier (or the shape checker): a label never replaces a verdict."""
     assert {f.name for f in fields(Entry)} == {"id", "source_latex", "readings", "read_as", "why", "comment",
                                                 "lhs", "flags", "result_latex", "split_before", "line", "offset", "cell",
-                                                "inline", "condition"}     # condition: "If $i = k$," before it,
-    # checked under it (documents/conditions.py), never a verdict
+                                                "inline", "condition", "said"}     # condition: "If $i = k$," before
+    # it, checked under it (documents/conditions.py); said: "For MSE loss:" before it, checked under that model
+    # (documents/lead_ins.py); never a verdict
     for note in notes.all_notes():
         for entry in note.entries:
             assert entry.read_as in (None, "shapes"), (note.id, entry.id)

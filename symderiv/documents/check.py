@@ -192,6 +192,7 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
         return [Result(entry.id, entry.source_latex, entry.source_latex, "unverifiable", entry.why,
                        offset=entry.offset, checked=entry.source_latex)]
     from ..verify import verify_chain
+    from ..notation.conventions import model_line
     flags = entry.flags or flags
     read = (readings or Readings()).merged(compile_readings(entry.readings))
     checked = [(claim, v) for claim in claims_of(entry, previous_lhs)
@@ -200,9 +201,11 @@ def check_entry(entry: Entry, flags: NetFlags, readings: Readings | None = None,
                                      document_text=document_text or entry.source_latex)]
     verdicts = [v for _, v in checked]
     results = []
+    said = (f"read: under the model the sentence before it states ('{entry.said}': "
+            f"{model_line(flags)}); ") if entry.said else ""
     for n, (claim, v) in enumerate(checked, 1):
         link_id = entry.id if len(verdicts) == 1 else f"{entry.id}.{n}"
-        results.append(Result(link_id, entry.source_latex, v.claim, v.verdict, v.reason,
+        results.append(Result(link_id, entry.source_latex, v.claim, v.verdict, said + v.reason,
                               v.corrected_latex if v.verdict == "incorrect" else None,
                               list(v.diagnosis), v.counterexample, entry.why, diagnostics=list(v.diagnostics),
                               cause=v.cause, fix=v.fix if v.verdict == "incorrect" else None,

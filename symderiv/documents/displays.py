@@ -45,6 +45,7 @@ class Display:
     problem: str = ""  # a delimiter never closed: this spot is reported unverifiable, not read
     inline: bool = False   # $..$ or \(..\) in a sentence (its id comes after the displays of its line)
     condition: str = ""    # "If $i = k$," said just before it: the display holds where i = k (conditions.py)
+    said: str = ""         # "For MSE loss and Sigmoid activation:" just before it: its model (lead_ins.py)
 
 
 def _skipped_end(text: str, found: re.Match) -> int:

@@ -36,6 +36,7 @@ class Entry:
     cell: int = 0                           # a notebook's cell (from 1) that ``line`` counts in; 0: not a notebook
     inline: bool = False                    # an equation in a sentence ($..$, \(..\)), not a display
     condition: str = ""                     # "If $i = k$," before it: each equation holds where i = k
+    said: str = ""                          # the lead-in before it that gave ``flags`` ("For MSE loss ...:")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from .model import Document, Entry, Question
 from .notebook import markdown_cells
 from .samples import read_samples
 from .conditions import attach_conditions
+from .lead_ins import attach_lead_ins, model_for, said_model
 from .settings import Config, DocumentError, Setting, configure, parse_settings
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".ipynb": "notebook"}
@@ -109,6 +110,7 @@ def read_document(text: str, kind: str, path="document", preset: str | None = No
     if macros:       # a display that only defines macros is not a line to check
         displays = [d for d in displays if without_definitions(d.latex).strip()]
     displays = attach_conditions(displays, text)      # "If $i = k$," is the next display's condition
+    displays = attach_lead_ins(displays, text)        # "For MSE loss and Sigmoid activation:" is its model
     # "a network with $L = 4$ layers", "$\lambda = 0$", "for $i = 1$ to $m$": a value given to one name in a
     # sentence sets the scene; it is not a claim about the model
     displays = [d for d in displays if not (d.inline and _VALUE_GIVEN.match(d.latex))]
@@ -292,11 +294,14 @@ def line_ids(displays: list[Display]) -> list[str]:
 def _entry(name: str, d: Display, section, flags: NetFlags | None) -> Entry:
     if d.problem:
         return Entry(name, d.latex, read_as="unread", why=d.problem, line=d.line, offset=d.offset, cell=d.cell)
+    # the sentence introducing the display states its model over the document's; its [L..] section over both
+    lead = model_for(said_model(d.said), flags or NetFlags()) if d.said else None
+    said = d.said if lead is not None else ""
     if section is None:
         return Entry(name, d.latex, line=d.line, offset=d.offset, cell=d.cell, inline=d.inline,
-                     condition=d.condition)
-    own = replace(flags or NetFlags(), **section.flags) if section.flags else None
+                     condition=d.condition, flags=lead, said=said)
+    own = replace(lead or flags or NetFlags(), **section.flags) if section.flags else lead
     return Entry(name, d.latex, readings=dict(section.read), read_as="shapes" if section.shapes else None,
                  why=section.why, comment=section.comment, lhs=section.lhs, flags=own,
                  result_latex=section.shapes, split_before=section.split, line=d.line, offset=d.offset,
-                 cell=d.cell, inline=d.inline, condition=d.condition)
+                 cell=d.cell, inline=d.inline, condition=d.condition, said=said)
