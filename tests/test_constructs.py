@@ -216,6 +216,7 @@ def test_a_count_named_by_its_subscript_is_that_layers_width(written, layer):
     assert (q.kind, q.layer) == ("width", layer)
     assert parse(rf"J = \sum_{{k=1}}^{{{written}}} y_k").sides[1].hi == ("width", layer)
     assert parse(r"\lambda = \frac{1}{N}").sides[1].args[1].kind == "m"
+    assert parse(rf"\lambda = {render(q)}").sides[1] == q        # rendered by its name, read back the same
 
 
 @pytest.mark.parametrize("right, wrong", [

@@ -261,3 +261,11 @@ def test_a_width_past_the_output_layer_is_out_of_range_never_an_internal_error()
                NetFlags(loss="mse"))
     assert v.verdict == "incorrect" and "internal" not in v.reason
     assert verify(r"n_3 = n_2", NetFlags()).verdict == "unverifiable"
+
+
+def test_one_index_on_a_derivative_with_four_axes_is_unverifiable_never_an_internal_error():
+    """dz/dW_j (logistic regression's last factor, read on a network of 6 units) is a tensor of four axes:
+    one index does not name an entry (evaluate.Evaluator.entry); the chain is unverifiable, and says why."""
+    v = verify(r"\frac{\partial J}{\partial W^{(1)}_j} = \frac{\partial J}{\partial z^{(1)}}"
+               r"\frac{\partial z^{(1)}}{\partial W^{(1)}_j}", NetFlags(depth=1, batch=True))
+    assert v.verdict == "unverifiable" and "internal" not in v.reason and "axes" in v.reason

@@ -254,8 +254,9 @@ def render_qty(q: Qty) -> str:
     if q.idx:
         s += "_{" + "".join(_index_latex(i) for i in q.idx) + "}"
     sample = q.sample if not q.args else None     # h_\theta(x^{(i)}): the arguments already name it
-    if q.layer is not None or sample is not None:
-        s += "^{" + (f"({q.layer.latex()})" if q.layer is not None else "") + \
+    layer = None if q.kind == "width" and q.spelling.endswith("}") else q.layer    # N_{out}: its name says it
+    if layer is not None or sample is not None:
+        s += "^{" + (f"({layer.latex()})" if layer is not None else "") + \
             (f"({sample})" if sample is not None else "") + "}"
     return s
 

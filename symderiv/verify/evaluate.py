@@ -172,6 +172,9 @@ class Evaluator:
             return v
         if not isinstance(v, np.ndarray):
             raise Unverifiable(f"{render(where)}: a scalar takes no index")
+        if v.ndim > 2:        # dz/dW_j: a tensor, whose entry needs an index per axis
+            raise Unverifiable(f"{render(where)} has {v.ndim} axes and {len(idx)} index: which entry it means "
+                               "is not said")
         if vals is None:
             vals = [self.index_value(i) for i in idx]
         try:
