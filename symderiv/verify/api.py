@@ -7,8 +7,6 @@ used becomes an "unverifiable" verdict with one line naming the problem.
 """
 from __future__ import annotations
 
-import difflib
-import re
 import time
 from contextlib import nullcontext
 from dataclasses import replace
@@ -17,19 +15,21 @@ from ..notation import conventions
 from ..bounded import TimedOut, bounded
 from ..notation.constructs import operator_readings, product_readings, summing_every_entry
 from ..notation.operators import other_product_where_both_fit, typed_products
-from ..notation.registry import QUANTITY_NAMES, ROWS, render
+from ..notation.registry import render
 from ..engine.network import NetFlags, Network
-from ..notation.tokens import KNOWN_COMMANDS, NotationError
+from ..notation.tokens import NotationError
 from ..notation.parse import Claim, parse
 from ..notation.readings import IllTyped, as_readings
-from ..notation.tree import Node, quantities, walk
+from ..notation.tree import quantities, walk
 from .checker import FD_RTOL, Checker, agrees, holds, nonfinite, rtol_for, valid_layers
 from .confirm import confirm_pure
 from .precise import confirm_network, near_miss, rounding_only
-from .diagnose import counterexample, draw_size, factor_diagnosis, ratio_diagnosis, shape_diagnosis
 from .correct import correct
+from .incorrect import incorrect_verdict
+from .unreadable import cannot, human_reason, unusable
+from .evidence import evidence_of, evidence_text
 from .depths import generic_depth
-from .repair import reference_first, search_variants, textbook_expected
+from .repair import reference_first
 from .symbolic import settle
 from .updates import update_check
 from .diagnostics import Diagnostic, diagnostic, fix_of
@@ -186,9 +186,9 @@ def _links(latex, flags, readings, seed, draws, shapes, fit=False, show=render, 
         slip = Diagnostic("index-input", {"name": exc.name, "index": exc.index}, exc.span)
         return [Verdict("incorrect", latex, diagnostics=[slip], reason=human_reason(exc), cause=slip)], flags
     except NotationError as exc:
-        return [_unusable(latex, exc)], flags
+        return [unusable(latex, exc)], flags
     except RecursionError:
-        return [_cannot(latex, "input nested too deeply")], flags
+        return [cannot(latex, "input nested too deeply")], flags
     if fit:
         flags = _fitted(claim, flags)
     out = []
@@ -260,7 +260,7 @@ def _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs) ->
         try:
             v = bounded(lambda: check_link(sub, link_latex, flags, seed, draws, shapes, show, repairs), MAX_SECONDS)
         except NotationError as exc:
-            v = _unusable(link_latex, exc)
+            v = unusable(link_latex, exc)
         except Unverifiable as exc:
             v = Verdict("unverifiable", link_latex, reason=str(exc), cause=getattr(exc, "cause", None) or
                         diagnostic("unverifiable", problem=str(exc)))
@@ -268,7 +268,7 @@ def _checked_link(sub, link_latex, flags, seed, draws, shapes, show, repairs) ->
             v = Verdict("unverifiable", link_latex, reason=f"check did not finish within {MAX_SECONDS:g} s",
                         cause=diagnostic("timeout", seconds=f"{MAX_SECONDS:g}"))
         except RecursionError:
-            v = _cannot(link_latex, "claim nested too deeply")
+            v = cannot(link_latex, "claim nested too deeply")
         except Exception as exc:
             v = Verdict("unverifiable", link_latex, reason=internal_reason(exc), cause=internal_cause(exc))
     return v, typed
@@ -305,46 +305,6 @@ def _against_first_side(claim: Claim, k: int, v: Verdict, flags, seed, draws, sh
     return w
 
 
-def _unusable(latex, exc: NotationError) -> Verdict:
-    reason = human_reason(exc)
-    symbol = getattr(exc, "symbol", None)
-    cause = diagnostic("unknown-symbol", symbol=symbol) if symbol else diagnostic("unreadable", problem=reason)
-    if exc.pos is not None and exc.text == latex:
-        cause.span = (exc.pos, exc.pos + 1)
-    v = Verdict("unverifiable", latex, reason=reason, cause=cause)
-    v.evidence = {"caret": exc.caret()}
-    return v
-
-
-def _cannot(latex, reason: str) -> Verdict:
-    return Verdict("unverifiable", latex, reason=reason, cause=diagnostic("unverifiable", problem=reason))
-
-
-def human_reason(exc: NotationError) -> str:
-    """The problem, the fragment of the formula it is in, and the nearest supported spelling."""
-    if exc.text is None or exc.pos is None:
-        return exc.message
-    text, pos = exc.text, exc.pos
-    start, end = max(0, pos - 12), min(len(text), pos + 18)
-    fragment = ("..." if start else "") + " ".join(text[start:end].split()) + ("..." if end < len(text) else "")
-    out = f"{exc.message}, in `{fragment}` (column {pos + 1})"
-    token = re.match(r"\\[A-Za-z]+|\\.|\S", text[pos:])
-    near = nearest_spellings(token.group(0)) if token and exc.message.startswith(
-        ("unsupported construct", "unknown symbol")) else []
-    if near:
-        out += f"; did you mean {' or '.join(near)}?"
-    return out
-
-
-def nearest_spellings(word: str) -> list:
-    """Supported spellings closest to ``word`` (from the construct registry and the name tables)."""
-    known = set(KNOWN_COMMANDS) | set(QUANTITY_NAMES)
-    for row in ROWS:
-        known.update(sp for sp in row.spellings if sp.startswith("\\"))
-    known = {k for k in known if k.startswith("\\") and len(k) > 2}
-    return difflib.get_close_matches(word, sorted(known), n=2, cutoff=0.6)
-
-
 def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int, shapes: int,
                show=render, repairs: bool = True) -> Verdict:
     """One link's verdict; ``show`` writes a tree of ours in the claim's notation (its convention's);
@@ -376,7 +336,7 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
         found = diagnostic("value.constant", test).resolved(show)
         return Verdict("incorrect", latex, expected=None, diagnostics=[found], cause=found,
             reason="the two sides differ by a non-zero constant (found symbolically; the random draws in "
-                   "float64 cannot see a difference this small)", evidence=_evidence(checker, claim))
+                   "float64 cannot see a difference this small)", evidence=evidence_of(checker, claim))
     if proof == "proved" and not ok and not any(s.error or nonfinite(s.left) != nonfinite(s.right) for s in samples):
         ok = True                 # finite differences were the noisy side (never an undefined side): the proof decides
     confirmed = confirm_pure(claim, checker, flags.hidden_act) if (ok or proof == "proved") and claim.pure else None
@@ -389,7 +349,7 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
             return _refuted_beyond_float64(latex, confirmed[0], claim, checker, confirmed[1])
     if ok:
         reason = ("proved symbolically (SymPy simplifies the difference of the two sides to 0); "
-                  + _evidence_text(checker, claim, rtol)) if proof == "proved" else _evidence_text(checker, claim, rtol)
+                  + evidence_text(checker, claim, rtol)) if proof == "proved" else evidence_text(checker, claim, rtol)
         if rounded:
             reason = (f"{reason}, except at {rounded} of the contexts, where float64 lost digits to cancellation "
                       "(1 - a for a near 1) and the sides agree in high precision (mpmath)")
@@ -398,7 +358,7 @@ def check_link(claim: Claim, latex: str, flags: NetFlags, seed: int, draws: int,
         cause = diagnostic("proved") if proof == "proved" else \
             diagnostic("holds.points" if claim.pure else "holds", n=len(checker.contexts))
         return _at_generic_depth(Verdict("correct", latex, expected=show(test), reason=reason, cause=cause,
-                                         evidence={**_evidence(checker, claim), "proof": proof or "random draws",
+                                         evidence={**evidence_of(checker, claim), "proof": proof or "random draws",
                                                    "confirmation": confirmed[1] if confirmed else None}),
                                  claim, latex, flags, seed, draws, shapes, show, repairs)
     return incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show, repairs)
@@ -425,7 +385,7 @@ def _refuted_beyond_float64(latex, r, claim, checker, how: str) -> Verdict:
     found = diagnostic("value.exact", why=r.why)
     return Verdict("incorrect", latex, expected=None, diagnostics=[found], cause=found, reason=reason,
                    counterexample={"point": r.point, "claim": r.claim, "truth": r.truth, "confirmation": how},
-                   evidence=_evidence(checker, claim))
+                   evidence=evidence_of(checker, claim))
 
 
 def _at_generic_depth(v: Verdict, claim: Claim, latex, flags, seed, draws, shapes, show, repairs) -> Verdict:
@@ -454,78 +414,3 @@ def _at_generic_depth(v: Verdict, claim: Claim, latex, flags, seed, draws, shape
         v.evidence["confirmation"] = w.evidence["confirmation"]
     v.cause = diagnostic("depths", text=v.reason, inner=v.cause)
     return v
-
-
-def _softmax_derivative(n: Node, flags) -> bool:
-    """Does the claim take f' of the softmax output layer?"""
-    if flags.output_act.name != "softmax":
-        return False
-    return any(x.construct == "dact" and any(q.layer is not None and q.layer.resolve(None, flags.depth) == flags.depth
-                                             if not q.layer.symbolic else False for q in quantities(x))
-               for x in walk(n))
-
-
-def _evidence(checker: Checker, claim: Claim) -> dict:
-    if claim.pure:
-        return {"points": len(checker.contexts)}
-    return {"shapes": [{"sizes": list(s), "m": m} for s, m in checker.shapes_used],
-            "layers": checker.layers if checker.layers != [None] else None,
-            "contexts": len(checker.contexts)}
-
-
-def _evidence_text(checker: Checker, claim: Claim, rtol: float) -> str:
-    precision = (f"float64 values agree to a relative {rtol:.0e} at every draw, so a claim off by a smaller "
-                 "factor than that could pass the draws alone")
-    if claim.pure:
-        return (f"holds at {len(checker.contexts)} random points (central differences for d/dz); {precision}")
-    shapes = "; ".join(f"{'-'.join(map(str, s))} m={m}" for s, m in checker.shapes_used)
-    distinct = _distinct(checker.shapes_used)
-    layers = "" if checker.layers == [None] else f", every valid layer l in {checker.layers}"
-    return (f"holds in all {len(checker.contexts)} contexts: shapes {shapes}{distinct}, "
-            f"{checker.draws} random draws each{layers}, index values sampled; {precision}")
-
-
-def _distinct(shapes_used) -> str:
-    """What the random shapes keep apart (a transpose or a swapped index shows only between sizes that
-    differ): said only when true of every shape drawn."""
-    if all(len(set(sizes) | {m}) == len(sizes) + 1 for sizes, m in shapes_used):
-        return " (all widths and m distinct)"
-    if all(len(set(sizes)) == len(sizes) for sizes, _ in shapes_used):
-        return " (all widths distinct)"
-    return ""
-
-
-# ---------------------------------------------------------------- diagnosis
-
-
-def incorrect_verdict(checker, claim, latex, ref, test, swapped, samples, bad, rtol, show=render,
-                      repairs=True) -> Verdict:
-    found = [diagnostic("index-conflict", test, index=name, sizes=", ".join(map(str, sorted(v))))
-             for name, v in checker.index_conflicts.items()]
-    errors = sorted((s for s in samples if s.error), key=draw_size)
-    if errors:
-        side, exc = errors[0].fault
-        found.append(diagnostic("shape.error", test, error=errors[0].error, side=side, what=exc.what,
-                                shapes=exc.shapes))
-    else:
-        found.extend(shape_diagnosis(samples, test))
-        found.extend(ratio_diagnosis(samples, test))
-        found.extend(factor_diagnosis(samples, checker, test))
-    variant_found, variant = search_variants(checker, ref, test, rtol) if repairs else (None, None)
-    if variant_found and not any(variant_found.label == d.label for d in found):
-        found.append(variant_found)
-    if _softmax_derivative(test, checker.flags):
-        found.insert(0, diagnostic("softmax-elementwise", test))
-    if not found:
-        found.append(diagnostic("value", test))
-    found = [d.resolved(show) for d in found]
-    fixed = variant if variant is not None or not repairs else textbook_expected(ref, checker, rtol)
-    expected = show(fixed) if fixed is not None else None          # in the claim's convention
-    corrected = None
-    if fixed is not None:
-        corrected = f"{expected} = {show(ref)}" if swapped else f"{show(ref)} = {expected}"
-    return Verdict("incorrect", latex, expected=expected, diagnostics=found,
-                   counterexample=counterexample(samples, bad, ref, test, swapped),
-                   reason=found[0].text, corrected_latex=corrected, cause=found[0],
-                   repair=(ref, fixed, swapped) if fixed is not None else None,
-                   edit=variant_found if variant is not None else None)

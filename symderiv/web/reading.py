@@ -20,7 +20,7 @@ from ..notation.constructs import render
 from ..notation.parse import parse
 from ..notation.tokens import NotationError
 from ..notation.tree import Call, LayerRef, Named, Op, Partial, Qty, children, walk
-from ..verify.api import human_reason
+from ..verify.unreadable import human_reason
 
 
 class Unreadable(ValueError):
