@@ -198,13 +198,13 @@ def tokenize(text: str) -> list[Token]:
             raise NotationError(f"unsupported construct {t.text}", text, t.pos)
         if t.kind == "other":
             raise NotationError(f"unexpected character {t.text!r}", text, t.pos)
-    return _fold(_one_digit_arguments(raw), text)
+    return _fold(_one_digit_arguments(raw, text), text)
 
 
 FRACTIONS = {r"\frac", r"\dfrac", r"\tfrac"}
 
 
-def _one_digit_arguments(raw: list[Token]) -> list[Token]:
+def _one_digit_arguments(raw: list[Token], text: str) -> list[Token]:
     """A fraction's unbraced argument is one token, and for TeX a digit is one token: \\frac12 is
     \\frac{1}{2} and \\frac123 is \\frac{1}{2} 3, so a number written right after \\frac (or after its
     braced first argument) gives the fraction its first digit only."""
@@ -223,7 +223,7 @@ def _one_digit_arguments(raw: list[Token]) -> list[Token]:
                     raw[k] = Token("num", t.text[1:], t.pos + 1, t.stop)
                     continue        # the rest of the number may be the second argument
                 if t.is_("{"):
-                    end = _braced_end(raw, k)
+                    end = _group(raw, k, text)[1]
                     out.extend(raw[k:end])
                     k = end
                     continue
@@ -232,16 +232,6 @@ def _one_digit_arguments(raw: list[Token]) -> list[Token]:
             continue
         k += 1
     return out
-
-
-def _braced_end(raw: list[Token], start: int) -> int:
-    """The index after the brace group that opens at ``start`` (the end of the list if it never closes)."""
-    depth = 0
-    for k in range(start, len(raw)):
-        depth += {"{": 1, "}": -1}.get(raw[k].text, 0) if raw[k].kind == "sym" else 0
-        if depth == 0:
-            return k + 1
-    return len(raw)
 
 
 PLAIN_FUNCTION_WORDS = frozenset(w for w in list(FUNCTION_NAMES) + ["sum"] if w.isalpha() and len(w) > 1)
