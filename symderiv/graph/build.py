@@ -167,9 +167,8 @@ def build_graph(lines: list[Line]) -> Graph:
     sizes = shapes.sizes()
     for sym in g.symbols.values():
         sym.shape = tuple(sizes[shapes.dims.find(x)] for x in sym.shape)
-    used = {u for key in g.order for u in uses(g.definitions[key][1])}
     # the cost: the last scalar nothing uses, computed from something (i = 1, a loop's counter, is no cost)
-    sinks = [k for k in g.order if k not in used and g.symbols[k].shape == (1, 1) and uses(g.definitions[k][1])]
+    sinks = [k for k in g.order if k not in consumed and g.symbols[k].shape == (1, 1) and uses(g.definitions[k][1])]
     g.cost = sinks[-1] if sinks else None
     if g.cost is not None:
         g.symbols[g.cost].role = "cost"

@@ -161,7 +161,7 @@ class Shapes:
         d = self.dims
         if numbers:
             for sym in self.g.symbols.values():
-                if not _upper(sym.key[0]) or sym.key[0] in COST_NAMES:
+                if not _upper(sym.key[0]):          # a cost is never upper case here: a number too
                     self.unify(sym.shape, self.scalar(), "a number")
         # w^l of z^l = w^l a^{l-1} + b^l is a matrix at every layer: the output layer's too, whose rows no
         # later layer contracts
