@@ -9,6 +9,7 @@ from .build import build_graph
 from .symbols import Graph, GraphError
 from .lines import Line, latex_of, read_lines
 from .linecheck import LineVerdict, check_line
+from .worked import describe_point, point_links, point_of
 
 def document_graph(equations) -> tuple[Graph, list] | None:
     """The graph of a document's (id, LaTeX) equations and its lines, or None when the document does not
@@ -29,6 +30,7 @@ def document_graph(equations) -> tuple[Graph, list] | None:
     except (GraphError, Unverifiable):
         return None
     g.unread = unread - {k[0] for k in g.definitions}
+    g.point = point_of(g)
     if not any(s.role == "parameter" for s in g.symbols.values()):
         return None
     return g, every
@@ -45,7 +47,11 @@ def line_verdicts(g: Graph, line: Line) -> list:
     out = [(line.text, LineVerdict("unverifiable", f"definition of {latex_of(line.defines)} (the document's "
                                    "forward pass): not a claim"))]
     if len(line.sides) > 2:          # h = x W = [...]: the links after the definition are claims
-        out += [(line.text, v) for v in check_line(g, replace(line, sides=line.sides[1:]))]
+        values = point_links(g, line) if g.point is not None else set()
+        checked = check_line(g, line.from_side(1))
+        out += [(line.text, LineVerdict("unverifiable", "the worked example's values of the forward pass "
+                                        f"({describe_point(g.point)}): read from this link, not checked")
+                 if k in values else v) for k, v in enumerate(checked, 1)]
     return out
 
 

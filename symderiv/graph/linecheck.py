@@ -15,6 +15,7 @@ from .symbols import Graph
 from .lines import COST, COST_SUMMED, Line, entry_of, key_of, latex_of
 from .symbols import DATA_OUT, GENERIC, TypeCheck
 from .values import COMPARE, Evaluator, draw_of
+from .worked import check_at_point, worked_link
 
 DRAWS = 3
 RTOL = 1e-8
@@ -134,9 +135,10 @@ def check_sides(g: Graph, left, right, draws: int = DRAWS, condition=None) -> Li
 
 def check_line(g: Graph, line: Line) -> list:
     """One verdict per link of the line's chain; a line in a symbolic layer l, at every layer it is about."""
+    rounded = frozenset(line.rounded)
     if not symbolic(line.sides):
-        return _check_links(g, line.sides, line.condition)
-    runs = [(lv, _check_links(g, sides, line.condition)) for lv, sides in layer_instances(g, line.sides)]
+        return _check_links(g, line.sides, line.condition, rounded)
+    runs = [(lv, _check_links(g, sides, line.condition, rounded)) for lv, sides in layer_instances(g, line.sides)]
     if not runs:
         return [LineVerdict("unverifiable", "no layer of the model has every quantity this line names "
                             f"(layers 0..{g.depth} read)") for _ in line.sides[1:]]
@@ -152,9 +154,9 @@ def check_line(g: Graph, line: Line) -> list:
     return out
 
 
-def _check_links(g: Graph, sides, condition=None) -> list:
+def _check_links(g: Graph, sides, condition=None, rounded=frozenset()) -> list:
     out = []
-    for left, right in zip(sides, sides[1:]):
+    for k, (left, right) in enumerate(zip(sides, sides[1:])):
         try:
             for seed in range(DRAWS):
                 draw_of(g, seed)
@@ -162,7 +164,7 @@ def _check_links(g: Graph, sides, condition=None) -> list:
             out.append(LineVerdict("unverifiable", f"the document's forward pass cannot be evaluated: {exc}"))
             continue
         try:
-            v = check_sides(g, left, right, condition=condition)
+            v = _check_link(g, left, right, condition, k in rounded)
         except TypeCheck as exc:
             v = LineVerdict("incorrect", f"shape: {exc} (shapes as the forward pass gives them)",
                             [diagnostic("shape.error", error=str(exc))])
@@ -170,17 +172,35 @@ def _check_links(g: Graph, sides, condition=None) -> list:
             v = LineVerdict("unverifiable", str(exc))
         except (ZeroDivisionError, TypeError, ValueError) as exc:
             v = LineVerdict("unverifiable", f"cannot be evaluated on the document's model ({type(exc).__name__})")
-        v.assumptions = assumptions(g, left, right)
+        v.assumptions = v.assumptions + assumptions(g, left, right, drawn=not at_point(g, left, right, k in rounded))
         out.append(v)
     return out
+
+
+def at_point(g: Graph, left, right, rounded: bool) -> bool:
+    """Is this link checked at the document's worked values (worked.py) rather than at random draws?"""
+    return g.point is not None and worked_link(left, right, rounded)
+
+
+def _check_link(g: Graph, left, right, condition, rounded: bool) -> LineVerdict:
+    """A link about the document's worked values is compared there; any other at random draws."""
+    if at_point(g, left, right, rounded):
+        if condition is not None:
+            raise Unverifiable("a condition on a link checked at the document's values is not read yet")
+        return check_at_point(g, g.point, left, right)
+    if rounded:
+        raise Unverifiable("\\approx (a rounded value) is checked only at a worked example's values, and "
+                           "this document gives no value to some input or parameter of its forward pass")
+    return check_sides(g, left, right, condition=condition)
 
 
 NUMBERS = ("quantities read as numbers: the document writes no vector or matrix (no transpose, entry index, "
            "sum, \\odot or upper-case parameter)")
 
 
-def assumptions(g: Graph, *sides) -> list:
-    """What reading a line took for granted, said once per kind."""
+def assumptions(g: Graph, *sides, drawn: bool = True) -> list:
+    """What reading a line took for granted, said once per kind (``drawn``: compared at random draws, whose
+    targets are drawn too)."""
     out = []
     nodes = [n for s in sides for n in walk(s)]
     for n in nodes:
@@ -216,7 +236,7 @@ def assumptions(g: Graph, *sides) -> list:
                        "(the document does not name it)")
     if g.numbers:
         out.append(NUMBERS)
-    targets = [s for s in g.symbols.values() if s.key[0] in DATA_OUT]
+    targets = [s for s in g.symbols.values() if s.key[0] in DATA_OUT] if drawn else []
     if any((s.shape[1] if g.batch_rows else s.shape[0]) > 1 for s in targets):
         out.append("targets drawn as distributions over the classes (entries sum to 1)")
     elif targets:

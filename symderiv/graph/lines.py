@@ -43,6 +43,11 @@ class Line:
     head: str = ""                  # an unread line's left side, when it is one name: what it may define
     layered: bool = False           # one layer's instance of a line written for a symbolic layer l
     condition: object = None        # a claim that holds where this Cond does (``\text{if } i = k``)
+    rounded: tuple = ()             # the links written with \approx (k: between sides k and k+1)
+
+    def from_side(self, k: int) -> "Line":
+        """The line's chain from side k on (its links renumbered)."""
+        return replace(self, sides=self.sides[k:], rounded=tuple(j - k for j in self.rounded if j >= k))
 
 
 def key_of(q: Qty) -> tuple:
@@ -205,14 +210,15 @@ def partial_subscripts(tokens: list) -> list:
 def parse_line(text: str) -> list:
     """The sides of one equation, names read as written (NotationError when it does not parse, or when it
     holds only under a condition)."""
-    sides, condition = parse_conditioned(text)
+    sides, condition, _ = parse_conditioned(text)
     if condition is not None:
         raise NotationError("a condition after the equation")
     return sides
 
 
 def parse_conditioned(text: str) -> tuple:
-    """(the sides, the condition written after them: ``.. \\quad \\text{if } i = k``, or None)."""
+    """(the sides, the condition written after them: ``.. \\quad \\text{if } i = k``, or None, and the links
+    written with \\approx: a rounded value, checked at a worked example's values only, worked.py)."""
     for sign in DEFINES:           # h \\equiv ...: a definition written as one (same width: columns stay)
         text = text.replace(sign, "=" + " " * (len(sign) - 1))
     text, tokens = prepare(text)
@@ -220,8 +226,9 @@ def parse_conditioned(text: str) -> tuple:
     if not tokens:
         raise NotationError("empty line")
     p = Parser(text, tokens)
+    p.approx_links = True
     sides = p.chain()
-    return [names_as_written(s, text) for s in sides], p.condition
+    return [names_as_written(s, text) for s in sides], p.condition, tuple(p.rounded)
 
 
 def differentiates(n: Node) -> bool:
@@ -247,7 +254,7 @@ def read_lines(equations, tolerant: bool = False) -> list[Line]:
         try:
             if isinstance(found, NotationError):
                 raise found
-            sides, condition = found
+            sides, condition, rounded = found
             sides = tuple(_as_defined(_signals_read(s, signals), deltas) for s in sides)
             if len(sides) < 2:
                 raise NotationError("a line needs '='")
@@ -258,7 +265,7 @@ def read_lines(equations, tolerant: bool = False) -> list[Line]:
             continue
         head = sides[0]
         if condition is not None:       # holds where the condition does (i = k): a claim, never a definition
-            lines.append(Line(line_id, text, sides, condition=condition))
+            lines.append(Line(line_id, text, sides, condition=condition, rounded=rounded))
             continue
         if _names_delta(text, sides):
             deltas[key_of(head.den)] = sides[1]
@@ -267,13 +274,14 @@ def read_lines(equations, tolerant: bool = False) -> list[Line]:
         key = None
         free = entry_of(head) if isinstance(head, Qty) else ()
         by_entry = all(isinstance(i, str) for i in free) and len(set(free)) == len(free)
-        if isinstance(head, Qty) and by_entry and not head.args and not head.prime and not differentiates(sides[1]):
+        if isinstance(head, Qty) and by_entry and not head.args and not head.prime and not differentiates(sides[1]) \
+                and 0 not in rounded:       # h \approx ...: a rounded value, never a definition
             key = key_of(head)          # h = x W = [...]: a definition, and the links after it are claims
             if key in defined or key in {key_of(q) for q in walk(sides[1]) if isinstance(q, Qty)}:
                 key = None
         if key is not None:
             defined.add(key)
-        lines.append(Line(line_id, text, sides, key, free=free if key is not None else ()))
+        lines.append(Line(line_id, text, sides, key, free=free if key is not None else (), rounded=rounded))
     return lines
 
 

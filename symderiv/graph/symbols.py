@@ -63,6 +63,7 @@ class Graph:
     depth: int = 0                                   # the layers a line in symbolic l is read at: 1..depth
     unread: set = field(default_factory=set)         # names of lines that define something and were not read
     numbers: bool = False                            # the document writes no vector: its quantities are numbers
+    point: dict | None = None                        # a worked example's values of the leaves (worked.py)
 
     def model_json(self) -> list:
         return [s.to_json() for s in self.symbols.values()]

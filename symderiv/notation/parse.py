@@ -139,6 +139,8 @@ class Parser:
         self.cuts: list[int] = []       # where each side of a chain ends
         self.layer_letters = _layer_letters(tokens)   # a note's own layer letter: (j) beside (j-1)
         self.summed: tuple = ()          # the indices the sums being parsed bind (their bodies are inside)
+        self.approx_links = False        # a worked example's reader takes "a \\approx b" as a (rounded) link
+        self.rounded: list[int] = []     # the links so taken: k, between sides k and k+1
 
     def stops(self, t: Token | None) -> bool:
         """Does an operand end before t?"""
@@ -224,10 +226,14 @@ class Parser:
     # -- grammar
     def chain(self) -> list[Node]:
         sides = [self.expr()]
-        while self.at("=") or (self.at(":") and self.peek(1) is not None and self.peek(1).text == "="):
+        while self.at("=") or (self.at(":") and self.peek(1) is not None and self.peek(1).text == "=") or \
+                (self.approx_links and self.at(r"\approx")):
             self.cuts.append(self.peek().pos)
-            if self.take().text == ":":      # := in an update rule is an assignment written as an equation
+            t = self.take()
+            if t.text == ":":                # := in an update rule is an assignment written as an equation
                 self.take()
+            if t.text == r"\approx":
+                self.rounded.append(len(sides) - 1)
             sides.append(self.expr())
         t = self.peek()
         self.cuts.append(t.pos if t is not None else len(self.text))

@@ -1,0 +1,75 @@
+"""A worked example (graph/worked.py): the values a document runs its forward pass at are read from its own
+lines, and the links that write numbers are checked there, each decimal as the rounding it is."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from symderiv.graph.document import document_graph, line_verdicts
+from symderiv.graph.worked import _unit
+
+# one sigmoid unit at w = 0.5, x = 2, b = 0.2, y = 1: z = 1.2, h = sigma(1.2) = 0.76852, dL/dz = -0.041182
+FORWARD = [r"z = w x + b = 0.5 \cdot 2 + 0.2 = 1.2",
+           r"h = \sigma(z) = \sigma(1.2) \approx 0.769",
+           r"L = \frac{1}{2}(h - y)^2 = \frac{1}{2}(0.769 - 1)^2 \approx 0.0267"]
+RIGHT = [r"\frac{\partial L}{\partial h} = h - y = 0.769 - 1 = -0.231",
+         r"\frac{\partial L}{\partial z} = (h - y) h (1 - h) = -0.231 \cdot 0.769 \cdot 0.231 \approx -0.0410",
+         r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial z} x \approx -0.0412 \cdot 2 = -0.0824",
+         r"\frac{\partial L}{\partial b} = \frac{\partial L}{\partial z} \approx -0.041",
+         r"h = \sigma(1.2) \approx 0.77"]
+WRONG = {
+    "sign": r"\frac{\partial L}{\partial h} = h - y = 1 - 0.769 = 0.231",
+    "scale": r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial z} x \approx -0.0412 \cdot 4 = -0.1648",
+    "dropped factor": r"\frac{\partial L}{\partial z} = (h - y) h (1 - h) = -0.231 \cdot 0.769 = -0.178",
+    "value beyond its rounding": r"\frac{\partial L}{\partial b} = \frac{\partial L}{\partial z} \approx -0.043",
+    "arithmetic": r"\frac{\partial L}{\partial w} = -0.0412 \cdot 2 = -0.0842",
+    "rounded the wrong way": r"h = \sigma(1.2) \approx 0.78",
+    "wrong derivative, right numbers": r"\frac{\partial L}{\partial z} = (h - y) h = -0.231 \cdot 0.769 \cdot 0.231",
+}
+
+
+def _verdicts(claims: list, forward=FORWARD) -> list:
+    """The worst link of each claim, on the worked example's model (a document with a derivative in it)."""
+    lines = [(f"f{k}", t) for k, t in enumerate(forward)] + [(f"c{k}", t) for k, t in enumerate(claims)] + \
+        [("last", r"\frac{\partial L}{\partial h} = h - y")]
+    g, read = document_graph(lines)
+    out = []
+    for ln in read[len(forward):-1]:
+        links = [v.verdict for _, v in line_verdicts(g, ln)]
+        out.append(next((x for x in ("incorrect", "unverifiable") if x in links), "correct"))
+    return out
+
+
+def test_the_worked_values_are_read_from_the_forward_pass():
+    g, _ = document_graph([(f"f{k}", t) for k, t in enumerate(FORWARD)] + [("c", RIGHT[0])])
+    assert {k[0]: v for k, v in g.point.items()} == {"w": Fraction(1, 2), "x": 2, "b": Fraction(1, 5), "y": 1}
+
+
+def test_a_decimal_stands_for_the_values_it_rounds():
+    assert _unit(Fraction("3.655")) == Fraction(1, 1000)     # reduced to 731/200, still three decimals
+    assert _unit(Fraction("0.5")) == Fraction(1, 10)
+    assert _unit(Fraction(3)) is None and _unit(Fraction(1, 3)) is None
+
+
+def test_the_right_lines_of_a_worked_example_are_correct():
+    assert _verdicts(RIGHT) == ["correct"] * len(RIGHT)
+
+
+@pytest.mark.parametrize("slip", WRONG)
+def test_a_slip_in_a_worked_example_is_incorrect(slip):
+    assert _verdicts([WRONG[slip]]) == ["incorrect"]
+
+
+def test_the_links_that_give_the_values_are_read_not_checked():
+    lines = [(f"f{k}", t) for k, t in enumerate(FORWARD)] + [("c", RIGHT[0])]
+    g, read = document_graph(lines)
+    first = line_verdicts(g, read[0])
+    assert [v.verdict for _, v in first] == ["unverifiable", "unverifiable", "correct"]
+    assert "worked example's values" in first[1][1].reason
+
+
+def test_without_a_value_for_every_input_numbers_are_compared_at_random_draws():
+    forward = [r"z = w x + b", r"h = \sigma(z)", r"L = \frac{1}{2}(h - y)^2"]
+    assert _verdicts([r"\frac{\partial L}{\partial h} = 0.5"], forward) == ["incorrect"]
+    assert _verdicts([r"\frac{\partial L}{\partial h} \approx h - y"], forward) == ["unverifiable"]
