@@ -419,3 +419,17 @@ PROD = r"\text{prod}"
 ])
 def test_d2ls_prod_is_the_chain_rule_through_its_middle_quantity(claim, verdict):
     assert verdicts(D2L, [claim]) == [verdict]
+
+
+def test_an_activation_the_document_uses_but_does_not_define_is_sigma_of_its_z():
+    # z^{l+1} from a^l, and sigma'(z^l) in the claims, with no line a^l = sigma(z^l): a^l is that activation
+    defs = [r"z_j^{l+1} = \sum_i w_{ij}^{l+1} a_i^l + b_j^{l+1}"]
+    assert verdicts(defs, [
+        r"\delta_j^l = \sum_k \frac{\partial C}{\partial z_k^{l+1}} \frac{\partial z_k^{l+1}}{\partial z_j^l}",
+        r"\delta_j^l = \sum_k \delta_k^{l+1} w_{jk}^{l+1} \sigma'(z_j^l)",
+        r"\delta_j^l = \sum_k \delta_k^{l+1} w_{kj}^{l+1} \sigma'(z_j^l)",
+        r"\delta_j^l = \sum_k \delta_k^{l+1} w_{jk}^{l+1}",
+        r"\delta_j^l = -\sum_k \delta_k^{l+1} w_{jk}^{l+1} \sigma'(z_j^l)"]) == \
+        ["correct", "correct", "incorrect", "incorrect", "incorrect"]
+    g, _ = document_graph([("d", defs[0]), ("c", r"\delta_j^l = \sum_k \delta_k^{l+1} w_{jk}^{l+1} \sigma'(z_j^l)")])
+    assert any("the activation of the z of line" in a for a in g.assumptions)

@@ -89,6 +89,15 @@ def layer_instances(g: "Graph", sides) -> list:
     return out
 
 
+def implicit_text(line: Line, key: tuple) -> str:
+    """What a line the document does not write says (its pre-activation, or the activation of its z)."""
+    where = line.id.split('#')[0]
+    if line.implicit == "activation":
+        return f"{latex_of(key)} = {line.sides[1].spelling}({latex_of(key_of(line.sides[1].arg))}): the " \
+               f"activation of the z of line {where}, used by the document and not written"
+    return f"{latex_of(key)}: the argument of the activation in line {where}, not written"
+
+
 def pre_activations(lines: list[Line]) -> list[Line]:
     """``\\hat y = \\sigma(V h + b^{(2)})``: the activation's argument is the pre-activation z^{(2)} the
     document does not write, named so that ``\\delta^{(2)}`` has something to be the derivative by."""
@@ -106,9 +115,42 @@ def pre_activations(lines: list[Line]) -> list[Line]:
                 zq = Qty("z", "z", idx=(int(tag),) if tag and tag.isdigit() else (), pos=rhs.arg.pos)
                 if tag and not tag.isdigit():
                     zq = Qty("z", "z", layer=LayerRef(tag, 0), pos=rhs.arg.pos)
-                out.append(Line(ln.id, ln.text, (zq, rhs.arg), z, implicit=True))
+                out.append(Line(ln.id, ln.text, (zq, rhs.arg), z, implicit="pre-activation"))
                 ln = replace(ln, sides=(ln.sides[0], replace(rhs, arg=zq)))
         out.append(ln)
+    return out
+
+
+def _activation_of_z(lines: list[Line]) -> Call | None:
+    """The one activation the document applies to its pre-activations z (``\sigma'(z^l_j)``), if one."""
+    found = {n.spelling: n for ln in lines for side in ln.sides for n in walk(side)
+             if isinstance(n, Call) and n.fn in ("act", "dact") and isinstance(n.arg, Qty) and n.arg.spelling == "z"}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def activations(lines: list[Line]) -> list[Line]:
+    """``z^{l+1} = W^{l+1} a^l + b^{l+1}`` with ``\sigma'(z^l)`` in the claims, and no line a^l = ...: a^l is
+    the activation of z^l, the document's only activation applied to it (as its prose says and its claims
+    use), added as a line it does not write. Never for a^0 (the input) or where z^l is used already."""
+    act = _activation_of_z(lines)
+    if act is None:
+        return lines
+    defined = {ln.defines: ln for ln in lines if ln.defines}
+    consumed = {u for ln in defined.values() for u in uses(ln.sides[1])}
+    out = list(lines)
+    for ln in list(defined.values()):
+        for q in walk(ln.sides[1]):
+            key = key_of(q) if isinstance(q, Qty) else None
+            if key is None or key[0] not in ("a", "h") or key in defined or key[1] in (None, "0"):
+                continue
+            z = defined.get(("z", key[1]))
+            if z is None or ("z", key[1]) in consumed or not isinstance(z.sides[0], Qty):
+                continue
+            a_q, z_q = (replace(x, idx=()) if x.layer is not None else x for x in (q, z.sides[0]))
+            line = Line(z.id, z.text, (a_q, replace(act, fn="act", arg=z_q)), key, implicit="activation")
+            defined[key] = line
+            consumed.add(("z", key[1]))
+            out.append(line)
     return out
 
 
@@ -116,7 +158,7 @@ def build_graph(lines: list[Line]) -> Graph:
     """The model that a document's definitions state (GraphError when they do not make one)."""
     g = Graph(lines)
     lines, g.depth = expand_layers(lines)
-    lines = pre_activations(lines)
+    lines = activations(pre_activations(lines))
     for line in lines:
         if line.defines is not None:
             g.definitions[line.defines] = (line, line.sides[1])
@@ -160,8 +202,7 @@ def build_graph(lines: list[Line]) -> Graph:
             shapes.unify(s, shapes.scalar(), "cost")      # what is differentiated is a number
         g.symbols[key] = Symbol(key, "defined", s, line.id)
         if line.implicit:
-            g.assumptions.append(f"{latex_of(key)}: the argument of the activation in line {line.id}, "
-                                 "not written")
+            g.assumptions.append(implicit_text(line, key))
     g.numbers = not shows_vectors(g.lines)
     shapes.settle(g.numbers)
     sizes = shapes.sizes()

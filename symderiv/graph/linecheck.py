@@ -10,7 +10,7 @@ import sympy as sp
 from ..notation.tree import Call, Index, Partial, Qty, Sum, walk
 from ..verify.diagnostics import diagnostic
 from ..verify.verdict import Unverifiable
-from .build import layer_instances, symbolic
+from .build import implicit_text, layer_instances, symbolic
 from .symbols import Graph
 from .lines import COST, COST_SUMMED, Line, entry_of, key_of, latex_of
 from .symbols import DATA_OUT, GENERIC, TypeCheck
@@ -232,8 +232,7 @@ def assumptions(g: Graph, *sides, drawn: bool = True) -> list:
     for key in keys:
         line = g.definitions.get(key, (None,))[0]
         if line is not None and line.implicit:
-            out.append(f"{latex_of(key)} is the argument of the activation in line {line.id.split('#')[0]} "
-                       "(the document does not name it)")
+            out.append(implicit_text(line, key))
     if g.numbers:
         out.append(NUMBERS)
     targets = [s for s in g.symbols.values() if s.key[0] in DATA_OUT] if drawn else []

@@ -36,7 +36,7 @@ class Line:
     text: str
     sides: tuple
     defines: tuple | None = None
-    implicit: bool = False          # a node the document uses without writing it (a pre-activation)
+    implicit: str = ""              # a node the document uses without writing it: "pre-activation", "activation"
     free: tuple = ()                # p_i = ...: the definition of one entry, for every i
     names: bool = False             # delta_j \\equiv dC/dz_j: says what a symbol means, checks nothing
     error: str = ""                 # why the line could not be read (tolerant reading)
