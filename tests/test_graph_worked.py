@@ -73,3 +73,23 @@ def test_without_a_value_for_every_input_numbers_are_compared_at_random_draws():
     forward = [r"z = w x + b", r"h = \sigma(z)", r"L = \frac{1}{2}(h - y)^2"]
     assert _verdicts([r"\frac{\partial L}{\partial h} = 0.5"], forward) == ["incorrect"]
     assert _verdicts([r"\frac{\partial L}{\partial h} \approx h - y"], forward) == ["unverifiable"]
+
+
+AT_ZERO = [r"z = w x + b = 0.5 \cdot 2 + (-1) = 0", r"h = \sigma(z) = \sigma(0) = 0.5",
+           r"L = \frac{1}{2}(h - y)^2 = \frac{1}{2}(0.5 - 1)^2 = 0.125"]
+
+
+def test_a_formula_with_a_constant_that_holds_only_at_the_example_is_not_correct():
+    # h (1 - h) is 0.25 at h = 0.5, and 0.25 is no value of the example: a general claim, checked at random draws
+    assert _verdicts([r"\frac{\partial L}{\partial z} = 0.25 (h - y)",
+                      r"\frac{\partial L}{\partial z} = (h - y) h (1 - h) = (0.5 - 1) \cdot 0.25 = -0.125",
+                      r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial z} x = -0.125 \cdot 2 = -0.25",
+                      # an integer among symbols is a formula's constant, never read as the example's x = 2
+                      r"\frac{\partial L}{\partial w} = \frac{\partial L}{\partial z} \cdot 2"], AT_ZERO) == \
+        ["incorrect", "correct", "correct", "incorrect"]
+
+
+def test_an_input_given_two_values_leaves_no_worked_point():
+    forward = AT_ZERO + [r"u = w x = 0.7 \cdot 2 = 1.4"]
+    g, _ = document_graph([(f"f{k}", t) for k, t in enumerate(forward)] + [("c", r"\frac{\partial L}{\partial h} = h - y")])
+    assert g.point is None

@@ -179,7 +179,7 @@ def _check_links(g: Graph, sides, condition=None, rounded=frozenset()) -> list:
 
 def at_point(g: Graph, left, right, rounded: bool) -> bool:
     """Is this link checked at the document's worked values (worked.py) rather than at random draws?"""
-    return g.point is not None and worked_link(left, right, rounded)
+    return g.point is not None and worked_link(g, left, right, rounded)
 
 
 def _check_link(g: Graph, left, right, condition, rounded: bool) -> LineVerdict:

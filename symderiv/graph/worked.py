@@ -28,6 +28,7 @@ from .lines import key_of, latex_of
 from .symbols import Graph
 from .values import Evaluator, evaluate_graph
 
+CONFLICT = ("two values",)   # the key point_of's search marks an input given two different values with
 DIGITS = 30          # the precision both sides are compared in (their exact values, rounded once)
 
 
@@ -52,9 +53,20 @@ def _unit(v: Fraction) -> Fraction | None:
     return None
 
 
-def worked_link(left, right, rounded: bool) -> bool:
-    """Does this link speak of the document's values only (numbers on a side, decimals, or ≈)?"""
-    return rounded or numeric(left) or numeric(right) or bool(_decimals(left) or _decimals(right))
+def worked_link(g: Graph, left, right, rounded: bool) -> bool:
+    """Does this link speak of the document's values only? A side of numbers, or ≈, says so; a decimal
+    among symbols (``\frac{\partial y}{\partial z_6} \cdot 0.623``) does when it is the example's value of
+    one of its quantities, rounded (0.623 for z_5 = 0.6237): ``0.25 (h - y)``, where no quantity is 0.25,
+    is a formula with a constant in it, checked at random draws like any other."""
+    if rounded or numeric(left) or numeric(right):
+        return True
+    written = _decimals(left) + _decimals(right)
+    if not written:
+        return False
+    values = [v for m in _draw_at(g, g.point).forward.values() if m.shape == (1, 1) for v in [sp.N(m[0, 0], DIGITS)]]
+    values += [sp.N(v, DIGITS) for v in g.point.values()]
+    return all(any(abs(v - sp.Rational(n.value.numerator, n.value.denominator)) <= sp.Rational(_unit(n.value)) / 2
+                   for v in values if v.is_real) for n in written)
 
 
 # ---------------------------------------------------------------- the document's values
@@ -73,7 +85,8 @@ def _unify(g: Graph, pattern, numbers, found: dict) -> None:
     if isinstance(pattern, Qty) and key_of(pattern) not in g.definitions and key_of(pattern) in g.symbols:
         value = _exact(numbers)
         if value is not None:
-            found.setdefault(key_of(pattern), value)
+            if found.setdefault(key_of(pattern), value) != value:
+                found[CONFLICT] = True       # two values for one input: no single point is worked
         return
     if isinstance(pattern, Call) and isinstance(numbers, Call) and pattern.fn == numbers.fn:
         _unify(g, pattern.arg, numbers.arg, found)
@@ -96,7 +109,7 @@ def point_of(g: Graph) -> dict | None:
             if numeric(later):
                 _unify(g, line.sides[1], later, found)
     leaves = [s.key for s in g.symbols.values() if s.role in ("parameter", "data", "scalar")]
-    if not leaves or any(k not in found for k in leaves):
+    if not leaves or CONFLICT in found or any(k not in found for k in leaves):
         return None
     return {k: found[k] for k in leaves}
 
