@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symderiv.notation import constructs, conventions, operators, registry, tokens as notation, parse as parse_mod
+from symderiv.notation import conventions, operators, registry, tokens as notation, parse as parse_mod
 from symderiv.notation.registry import CONSTRUCTS, construct_of, edits, render
 from symderiv.notation.parse import parse
 from symderiv.notation.tree import Call, LayerRef, Num, Op, Qty, walk
@@ -88,7 +88,7 @@ def test_operator_meaning_is_the_rows_own():
     A, B = Num(Fraction(3)), Num(Fraction(4))
     assert CONSTRUCTS["mm"].evaluate(Ev(), Op("mm", (A, B))) == 12.0
     assert CONSTRUCTS["sub"].evaluate(Ev(), Op("sub", (A, B))) == -1.0
-    with pytest.raises(constructs.ShapeError):
+    with pytest.raises(operators.ShapeError):
         operators.hadamard(np.ones((2, 3)), np.ones((3, 2)))
     assert operators.matrix_product(np.ones((2, 3)), np.ones((3, 4))).shape == (2, 4)
 
@@ -210,7 +210,7 @@ def test_an_unbraced_fraction_takes_one_digit_per_argument(written, value, other
     (r"N_{in}", LayerRef(None, 0)), (r"n_{\rm in}", LayerRef(None, 0)), (r"N_{\text{inputs}}", LayerRef(None, 0)),
 ])
 def test_a_count_named_by_its_subscript_is_that_layers_width(written, layer):
-    """constructs.COUNT_LABELS: N_{out} is the number of output units, N_{in} of inputs, as a factor and as a
+    """names.COUNT_LABELS: N_{out} is the number of output units, N_{in} of inputs, as a factor and as a
     sum's upper limit; N alone stays the number of samples."""
     q = parse(rf"\lambda = \frac{{1}}{{{written}}}").sides[1].args[1]
     assert (q.kind, q.layer) == ("width", layer)

@@ -7,7 +7,6 @@ import pytest
 import symderiv
 from symderiv.notation import conventions
 from symderiv.cli import main
-from symderiv.notation.constructs import render
 from symderiv.engine.network import NetFlags
 from symderiv.notation.parse import parse
 from symderiv.notation.tree import LayerRef, Partial, Qty

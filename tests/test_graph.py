@@ -296,7 +296,7 @@ def test_a_sum_without_an_index_needs_exactly_one():
     from symderiv.notation.tokens import NotationError
     [sides] = [read_lines([("c", r"C = \sum{(y_i - a_i)^2}")])[0].sides]
     assert sides[1].index == "i"
-    # no index letter at all: the sum of a vector's entries (constructs._total), not a guess at an index
+    # no index letter at all: the sum of a vector's entries (sums.evaluate_total), not a guess at an index
     assert read_lines([("c", r"C = \sum{a}")])[0].sides[1].op == "total"
     for ambiguous in (r"C = \sum{w_{ij}}",):
         with pytest.raises(NotationError):

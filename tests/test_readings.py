@@ -1,7 +1,7 @@
 """Readings are applied to the parsed tree: all at once, most specific first, positions kept."""
 import pytest
 
-from symderiv.notation.constructs import render
+from symderiv.notation.registry import render
 from symderiv.notation.tokens import NotationError
 from symderiv.notation.parse import parse
 from symderiv.notation.readings import compile_readings

@@ -2,7 +2,7 @@
 correction comes out in the document's own symbols."""
 import pytest
 
-from symderiv.notation.constructs import render
+from symderiv.notation.registry import render
 from symderiv.engine.network import NetFlags
 from symderiv.notation.parse import parse_fragment
 from symderiv.verify import verify, verify_chain

@@ -1,7 +1,7 @@
 """LaTeX claim -> claim tree: a recursive-descent engine over notation tokens.
 
 The grammar's levels live here; what each token *means* lives in the
-construct registry (constructs.py), which this engine dispatches through.
+construct registry (constructs.py, registry.py), which this engine dispatches through.
 Precedence, loosest first:
 
     chain    a = b = c
@@ -28,11 +28,13 @@ import re
 
 from dataclasses import dataclass, replace
 
-from .constructs import (APPLIED_KINDS, COMPARISONS, CONDITION_WORDS, COUNT_KINDS, COUNT_LABELS, INDEX_LETTERS,
-                         LABELLED_KINDS, PURE_VARIABLES, parse_condition, render_qty)
+from .conditions import COMPARISONS, CONDITION_WORDS, parse_condition
+from .names import (ACTIVATION_NAMES, APPLIED_KINDS, COUNT_KINDS, COUNT_LABELS, INDEX_LETTERS, LABELLED_KINDS,
+                    PURE_VARIABLES)
+from .quantities import render_qty
 from .registry import (CONSTRUCTS, ENVIRONMENTS, INFIX, LETTER_STARTS, PRIMARY_STARTS, QUANTITY_NAMES, SPECIAL_STARTS,
                        TRANSPOSE_SUPERSCRIPTS, render)
-from .tokens import ACTIVATION_NAMES, FREE_SYMBOLS, NotationError, Token, prepare
+from .tokens import FREE_SYMBOLS, NotationError, Token, prepare
 from .tree import (Call, Cond, Deriv, DerivOf, Index, LayerRef, Matrix, Node, Num, Op, Partial, Qty, Sum, children,
                    free_indices, quantities, rename_indices, rewrite, transposed, walk)
 

@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from .constructs import ACTIVATION_NAMES, FUNCTION_NAMES
+from .names import ACTIVATION_NAMES, FUNCTION_NAMES
 from .tokens import NotationError
 from .tree import (Call, Deriv, LayerRef, Node, Num, Op, Partial, Qty, Sum, children, rename_indices, rewrite, walk,
                    with_children)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from . import constructs as C
 from . import textbook
-from .constructs import Construct, Prec
+from .names import QUANTITY_NAMES as CORE_NAMES
+from .rows import Construct, Prec
 from .tree import Node
 
 
@@ -27,7 +28,7 @@ ROWS: tuple[Construct, ...] = tuple(_merged(C.CORE_ROWS, textbook.EXTENSIONS)) +
 CONSTRUCTS: dict[str, Construct] = {c.name: c for c in ROWS}
 
 # Spelling -> quantity kind: the core names and the textbooks'.
-QUANTITY_NAMES: dict[str, str] = {**C.QUANTITY_NAMES, **textbook.NAMES}
+QUANTITY_NAMES: dict[str, str] = {**CORE_NAMES, **textbook.NAMES}
 
 # Token -> (row) lookups the parser uses.
 PRIMARY_STARTS: dict[str, Construct] = {tok: c for c in ROWS for tok in c.starts if c.parse}

@@ -19,7 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from . import constructs as C
+from .constructs import CORE_ROWS
+from .derivatives import operator_operand, operator_subscript
+from .functions import activation_applied
+from .operators import Unevaluable
+from .quantities import render_qty
+from .rows import Construct, Prec
 from .tree import LayerRef, Named, Node, Op, Partial, Qty, Sum
 
 
@@ -35,26 +40,26 @@ class Extension:
     infix: tuple = ()
     overrides: dict = field(default_factory=dict)   # parse / evaluate / render -> the textbook's function
 
-    def apply(self, row: C.Construct) -> C.Construct:
+    def apply(self, row: Construct) -> Construct:
         return replace(row, doc=row.doc + ("; " + self.doc if self.doc else ""),
                        spellings=row.spellings + self.spellings, starts=row.starts + self.starts,
                        infix=row.infix + self.infix, **self.overrides)
 
 
-CORE = {row.name: row for row in C.CORE_ROWS}
+CORE = {row.name: row for row in CORE_ROWS}
 
 
 # ---------------------------------------------------------------- \nabla
 def _parse_nabla(p, t):
     """\\nabla_{W^{(k)}} J, \\nabla_a C (Nielsen: the output activation), \\nabla_{\\hat{y}} L(\\hat{y}, y)."""
-    den = C.operator_subscript(p, t, r"\nabla needs a subscript naming the variable: write \nabla_{W^{(l)}} J or "
+    den = operator_subscript(p, t, r"\nabla needs a subscript naming the variable: write \nabla_{W^{(l)}} J or "
                                r"\frac{\partial J}{\partial W^{(l)}}",
                                r"\nabla's subscript must be one quantity (W^{(l)}, b^{(l)}, a, z^{(l)})")
     if den.kind == "a" and den.layer is None and den.sample is None:   # Nielsen's \nabla_a C: the output
         den = replace(den, layer=LayerRef("L", 0))
     if p.peek() is None or p.peek().text in p.STOP:
         p.fail(r"\nabla_{...} needs the cost after it: \nabla_{W^{(l)}} J", t.pos)
-    num = C.operator_operand(p, t)
+    num = operator_operand(p, t)
     if not isinstance(num, Qty) or num.kind != "J":
         p.fail(r"\nabla_{...} is taken of the cost (J, C, L, E) here", t.pos)
     return p.node(Partial(num, den, pos=t.pos))
@@ -98,7 +103,7 @@ def _parse_layered_activation(p, t):
     if p.at("'"):
         p.take()
         prime = True
-    return C.activation_applied(p, t, prime)
+    return activation_applied(p, t, prime)
 
 
 # ---------------------------------------------------------------- Nielsen's \sum_x
@@ -125,13 +130,13 @@ def _evaluate_sum(ev, s):
         return CORE["sum"].evaluate(ev, s)
     if ev.ctx.inst.m < 2:
         # over one example a sum is its one term: C = \sum_x C_x would hold whatever factor it lacks
-        raise C.Unevaluable(r"\sum_x sums over the training examples, and the model has one: check it over "
+        raise Unevaluable(r"\sum_x sums over the training examples, and the model has one: check it over "
                            "a batch (batch: true, or --batch)")
     return ev.over_examples(s.body)
 
 
 def _render_sum(n, r):
-    return f"\\sum_{{{n.index}}} {r(n.body, C.Prec.PRODUCT)}" if n.index == SAMPLE_INDEX else CORE["sum"].render(n, r)
+    return f"\\sum_{{{n.index}}} {r(n.body, Prec.PRODUCT)}" if n.index == SAMPLE_INDEX else CORE["sum"].render(n, r)
 
 
 # ---------------------------------------------------------------- a course's own names
@@ -171,7 +176,7 @@ class CourseName:
         """The name as a ``named`` node; None without a layer (the model's checks then say so)."""
         if q.layer is None or q.args:
             return None
-        name = C.render_qty(q)
+        name = render_qty(q)
         return Named(q, self.meaning(q), self.said.format(name=name), pos=q.pos, span=q.span)
 
 
@@ -212,14 +217,14 @@ EXTENSIONS = (
 
 # Rows only some books need, after the core rows.
 ROWS = (
-    C.Construct(name="named", doc="a quantity a course names itself, read only under its convention: Ng's "
+    Construct(name="named", doc="a quantity a course names itself, read only under its convention: Ng's "
                 r"D^{(l)}_{ij} = \partial J / \partial \Theta^{(l)}_{ij} and accumulator \Delta^{(l)} (the sum "
                 "over the examples of each one's gradient); rendered as written",
-                spellings=(r"D^{(l)}_{ij}", r"\Delta^{(l)}"), precedence=C.Prec.SCRIPTED,
-                evaluate=_evaluate_named, render=lambda n, r: C.render_qty(n.name)),
+                spellings=(r"D^{(l)}_{ij}", r"\Delta^{(l)}"), precedence=Prec.SCRIPTED,
+                evaluate=_evaluate_named, render=lambda n, r: render_qty(n.name)),
 )
 
-# Names of quantities only some books use (spelling -> quantity kind, as constructs.QUANTITY_NAMES).
+# Names of quantities only some books use (spelling -> quantity kind, as names.QUANTITY_NAMES).
 NAMES = {r"\mathcal{J}": "J", r"\hat{\mathbf{y}}": "yhat", r"\hat{\boldsymbol{y}}": "yhat",
          r"\hat{\bm{y}}": "yhat", r"\hat{\mathbf{Y}}": "yhat", r"\mathcal{E}": "J",
          r"\mathcal{C}": "J"}

@@ -29,8 +29,8 @@ MAX_DEPTH = 40            # braces + parentheses nested deeper than this are ref
 
 
 # ---------------------------------------------------------------- name tables
-# The names live with the constructs that read them (constructs.py, registry.py); re-exported for callers.
-from .constructs import ACTIVATION_NAMES, FUNCTION_NAMES  # noqa: E402
+# The names live in names.py and registry.py (the textbooks' names merged in).
+from .names import ACTIVATION_NAMES, FUNCTION_NAMES  # noqa: E402
 from .registry import QUANTITY_NAMES, command_tokens  # noqa: E402
 
 # Greek letters and decorated names that are symbols without a fixed meaning: a reading

@@ -13,9 +13,11 @@ from dataclasses import replace
 
 from ..notation import conventions
 from ..bounded import TimedOut, bounded
-from ..notation.constructs import operator_readings, product_readings, summing_every_entry
+from ..notation.arithmetic import product_readings
+from ..notation.derivatives import operator_readings
 from ..notation.operators import other_product_where_both_fit, typed_products
 from ..notation.registry import render
+from ..notation.sums import summing_every_entry
 from ..engine.network import NetFlags, Network
 from ..notation.tokens import NotationError
 from ..notation.parse import Claim, parse

@@ -7,7 +7,7 @@ in those contexts; ``holds`` says whether they agree everywhere.
 """
 from __future__ import annotations
 
-from ..notation.constructs import LOSS_KINDS
+from ..notation.names import LOSS_KINDS
 
 import itertools
 import math
@@ -17,10 +17,11 @@ import numpy as np
 
 from ..engine import activations as acts
 
-from ..notation.constructs import ShapeError
+from ..notation.operators import ShapeError
 from ..engine.network import NetFlags
 from ..notation.tokens import NotationError
-from ..notation.constructs import render, render_qty
+from ..notation.quantities import render_qty
+from ..notation.registry import render
 from ..notation.parse import Claim
 from ..notation.tree import Cond, Deriv, DerivOf, Node, Num, Partial, Qty, Sum, free_indices, quantities, walk
 from .evaluate import LOWEST_LAYER, Context, Evaluator, index_dims

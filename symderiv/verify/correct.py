@@ -27,7 +27,7 @@ from fractions import Fraction
 import sympy as sp
 
 from ..bounded import TimedOut, bounded
-from ..notation.constructs import render
+from ..notation.registry import render
 from ..engine.network import NetFlags
 from ..notation.tokens import NotationError
 from ..notation.parse import parse, parse_fragment

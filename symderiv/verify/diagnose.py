@@ -14,7 +14,7 @@ import numpy as np
 import sympy as sp
 
 from ..engine import activations as acts
-from ..notation.constructs import shape_of as _shape
+from ..notation.operators import shape_of as _shape
 from ..notation.tree import LayerRef, Op, Qty, walk
 from .checker import Sample, close, nonfinite as _nonfinite
 from .diagnostics import diagnostic

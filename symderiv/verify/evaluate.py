@@ -8,7 +8,7 @@ single entries such as dz_j/da_i), the layer's activation, index ranges.
 """
 from __future__ import annotations
 
-from ..notation.constructs import LOSS_KINDS
+from ..notation.names import LOSS_KINDS
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine import activations as acts
-from ..notation.constructs import ShapeError, Unevaluable, _add, render_qty, shape_of
+from ..notation.operators import ShapeError, Unevaluable, add as _add, shape_of
+from ..notation.quantities import render_qty
 from ..notation.registry import CONSTRUCTS, render
 from ..engine.losses import loss_gradient, per_unit_loss, regulariser_gradient, regulariser_value
 from ..notation.tree import Call, Node, Partial, Qty, Sum, walk
@@ -431,7 +432,7 @@ class Evaluator:
 
     # -- functions
     def elementary(self, c: Call):
-        from ..notation.constructs import ELEMENTARY
+        from ..notation.functions import ELEMENTARY
         v = self(c.arg)
         try:    # an overflow in the claim's own maths is no value at all (tanh(e^{e^{99}}) is not 1)
             with np.errstate(over="raise", invalid="ignore", divide="ignore"):

@@ -7,7 +7,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..notation.constructs import LOSS_KINDS, ShapeError, render
+from ..notation.names import LOSS_KINDS
+from ..notation.operators import ShapeError
+from ..notation.registry import render
 from ..notation.tree import Partial, Qty
 from .verdict import Unverifiable
 

@@ -34,8 +34,7 @@ from ..bounded import TimedOut, bounded
 from ..engine import numeric
 from ..engine.activations import ACTIVATIONS, _derivative_of, z as Z_SYMBOL
 from ..engine.losses import a as A_SYMBOL, lam as LAM_SYMBOL, m as M_SYMBOL, w as W_SYMBOL, y as Y_SYMBOL
-from ..notation import constructs as C
-from ..notation.constructs import ShapeError, Unevaluable
+from ..notation.operators import ShapeError, Unevaluable, divide, shape_of
 from ..notation.tree import walk
 from .confirm import Refuted
 from .evaluate import Context, Evaluator
@@ -278,7 +277,7 @@ def precise(inst: Instance) -> PreciseInstance:
 # ---------------------------------------------------------------- the evaluator's primitives in MP
 def _cell(v):
     if np.size(v) != 1:
-        raise Unevaluable(f"a matrix cell must be one number, this one is {C.shape_of(v)}")
+        raise Unevaluable(f"a matrix cell must be one number, this one is {shape_of(v)}")
     return np.reshape(v, ()).item() if isinstance(v, np.ndarray) else v
 
 
@@ -298,7 +297,7 @@ def _matrix(ev, m):
 def _div(ev, n):
     x, y = ev(n.args[0]), ev(n.args[1])
     if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape != y.shape:
-        return C._div(x, y)               # the shape error, worded as in float64
+        return divide(x, y)               # the shape error, worded as in float64
     return DIVIDE(x, y)
 
 

@@ -13,7 +13,7 @@ import itertools
 from dataclasses import replace
 from fractions import Fraction
 
-from ..notation.constructs import LOSS_KINDS
+from ..notation.names import LOSS_KINDS
 from ..notation.registry import edits, render
 from ..engine.network import NetFlags
 from ..notation.tokens import NotationError

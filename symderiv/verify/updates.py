@@ -11,7 +11,7 @@ checker of one link (api.check_link), passed in so that this module does not imp
 """
 from __future__ import annotations
 
-from ..notation.constructs import Prec
+from ..notation.rows import Prec
 from ..notation.registry import construct_of, render
 from ..notation.textbook import SAMPLE_INDEX, over_examples
 from ..notation.tree import Named, Node, Op, Partial, Qty, Sum, walk

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..notation import conventions
-from ..notation.constructs import render
+from ..notation.registry import render
 from ..notation.parse import parse
 from ..notation.tokens import NotationError
 from ..notation.tree import Call, LayerRef, Named, Op, Partial, Qty, children, walk
