@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .claims import Result, offset_of, claim_text, claims_of, failed_result, left_side
+from .agreement import Agreement
 from .forward_model import check_document, document_model
 from .model import Entry
 from .samples import Samples, about_one_sample
@@ -241,6 +242,7 @@ def check_note(note, convention: str | None = None, own_model: bool = True) -> l
     readings = compile_readings(note.readings)
     text = "\n".join(entry.source_latex for entry in note.entries)
     results, lhs = [], ""
+    agreement = Agreement(note, own, check_entry, readings, text, convention) if own is not None else None
     for entry in note.entries:
         try:
             settled = own is not None and entry.id in own and not own[entry.id][1]
@@ -248,6 +250,11 @@ def check_note(note, convention: str | None = None, own_model: bool = True) -> l
                 results += own[entry.id][0]
             else:                        # no forward pass, or a line it leaves open: the settings' network
                 menu = check_entry(entry, note.flags, readings, lhs, text, convention, note.samples)
+                if agreement is not None and entry.id in own and not settled and not own[entry.id][2] and \
+                        (entry.said or not note.stated):
+                    # a line the document's model leaves open, on a network no settings state (the menu's
+                    # defaults, or a lead-in sentence's): that network is its model only where they agree
+                    menu = agreement.judged(entry, entry.flags or note.flags, menu, own[entry.id][0])
                 # read: lines map the document onto the menu network, which decides the lines it reads; a
                 # line it cannot read is checked on the document's own forward pass where that settles it
                 left_open = all(r.verdict == "unverifiable" for r in menu)

@@ -26,14 +26,15 @@ def document_model(note):
 
 def check_document(note) -> dict | None:
     """entry id -> (its results on the document's own model, whether the model left it open: every link
-    unverifiable and none a definition); None when the document states no forward pass."""
+    unverifiable and none a definition, whether it defines a quantity of the forward pass); None when the
+    document states no forward pass."""
     found = document_model(note)
     if found is None:
         return None
     g, per_entry = found
     out = {}
     for entry in note.entries:
-        verdicts, settled = [], False
+        verdicts, settled, defines = [], False, False
         try:
             for line in per_entry[entry.id]:
                 verdicts += line_verdicts(g, line)
@@ -41,13 +42,14 @@ def check_document(note) -> dict | None:
                 # assignment's front matter states the model its definitions must match); where nothing states
                 # one, the definitions are the model and the menu's defaults have no say over them
                 settled = settled or bool(line.names or (line.defines and (len(line.sides) > 2 or not note.stated)))
+                defines = defines or (line.defines is not None and not line.error and len(line.sides) == 2)
         except Exception as exc:         # noqa: BLE001 - one line's failure never loses the other lines
-            out[entry.id] = ([failed_result(entry, exc)], False)     # said, not hidden by a fallback
+            out[entry.id] = ([failed_result(entry, exc)], False, False)     # said, not hidden by a fallback
             continue
         results = [Result(entry.id if len(verdicts) == 1 else f"{entry.id}.{n}", entry.source_latex, text,
                           v.verdict, v.reason, None, list(v.diagnosis), v.counterexample, entry.why, v.assumptions,
                           diagnostics=list(v.diagnostics))
                    for n, (text, v) in enumerate(verdicts, 1)]
         open_ = not settled and all(r.verdict == "unverifiable" for r in results)
-        out[entry.id] = (results, open_)
+        out[entry.id] = (results, open_, defines)
     return out

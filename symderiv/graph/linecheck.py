@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..notation.tree import Call, Index, Partial, Qty, Sum, walk
+from ..notation.tree import Call, Index, Num, Op, Partial, Qty, Sum, walk
 from ..verify.diagnostics import diagnostic
 from ..verify.verdict import Unverifiable
 from .build import implicit_text, layer_instances, symbolic
@@ -127,10 +127,66 @@ def check_sides(g: Graph, left, right, draws: int = DRAWS, condition=None) -> Li
                              "left": [round(x.real, 6) for x in a[:4]], "right": [round(x.real, 6) for x in c[:4]]}
     n = draws * len(bindings)
     if first_bad is None:
-        return LineVerdict("correct", f"held at {draws} random draws of the document's model"
-                           + (" (every entry)" if len(bindings) > 1 else ""))
+        digits = digits_for(g, left, right)
+        missed = _precise_miss(g, left, right, bindings, draws, digits)
+        if missed is None:
+            return LineVerdict("correct", f"held at {draws} random draws of the document's model"
+                               + (" (every entry)" if len(bindings) > 1 else "")
+                               + f", confirmed in {digits}-digit arithmetic")
+        first_bad = missed
+        return LineVerdict("incorrect", f"the sides agree in float64 but differ in {digits}-digit arithmetic at "
+                           f"draw {first_bad['draw']} of {draws} (left {first_bad['left'][0]}, right "
+                           f"{first_bad['right'][0]})", [], first_bad)
     return LineVerdict("incorrect", f"the sides differ at draw {first_bad['draw']} of {draws} "
                        f"({n} comparisons)", _diagnose(pairs), first_bad)
+
+
+DIGITS = 50          # a candidate "correct" is confirmed on the same draws in this many digits ...
+ROOM = 30            # ... or this many more than the largest or smallest number the line writes
+LOST = 20            # digits a right line may lose to rounding and cancellation
+MAX_DIGITS = 1000
+CONSTANT_OPS = frozenset({"add", "sub", "neg", "mm", "had", "div", "pow"})
+
+
+def _constant(n) -> bool:
+    return all(isinstance(x, Num) or isinstance(x, Op) and x.op in CONSTANT_OPS for x in walk(n))
+
+
+def digits_for(g: Graph, *sides) -> int:
+    """Digits enough for the numbers a line writes: 1 + 10^{-10} must not round to 1, nor 10^{-40} to 0."""
+    sizes = []
+    draw = draw_of(g, 0)
+    for side in sides:
+        for n in walk(side):
+            if isinstance(n, Op) and _constant(n):
+                try:
+                    v = Evaluator(g, draw, {}).value(n)
+                except (Unverifiable, TypeCheck, ZeroDivisionError, TypeError, ValueError):
+                    continue
+                for x in v:
+                    if x.is_Rational and x != 0:
+                        p, q = abs(x.p), abs(x.q)
+                        sizes.append(max(len(str(p)), len(str(q))))
+    return min(MAX_DIGITS, max([DIGITS] + [k + ROOM for k in sizes]))
+
+
+def _precise_miss(g: Graph, left, right, bindings, draws: int, digits: int) -> dict | None:
+    """The first place where the sides differ on the same draws evaluated in ``digits`` digits (None: they
+    agree to all but ``LOST`` of them): what float64's tolerance cannot tell, 1 + 10^{-10}, + 10^{-12}."""
+    for seed in range(draws):
+        draw = draw_of(g, seed, digits)
+        for b in bindings:
+            lv = Evaluator(g, draw, draw.forward, b).value(left)
+            rv = Evaluator(g, draw, draw.forward, b).value(right)
+            if lv.shape != rv.shape:
+                rv = rv.reshape(*lv.shape)
+            a = [sp.N(x, digits) for x in lv]
+            c = [sp.N(x, digits) for x in rv]
+            scale = max([sp.Integer(1)] + [abs(x) for x in a + c])
+            if any(abs(x - y) > scale * sp.Float(10, digits) ** (LOST - digits) for x, y in zip(a, c)):
+                return {"draw": seed, **{k: v + 1 for k, v in b.items()},
+                        "left": [str(sp.N(x, 25)) for x in a[:4]], "right": [str(sp.N(x, 25)) for x in c[:4]]}
+    return None
 
 
 def check_line(g: Graph, line: Line) -> list:

@@ -11,6 +11,9 @@ from .lines import entry_of, key_of
 from .symbols import COST_NAMES, DATA_OUT, Graph, GraphError, Symbol, role_of
 
 SIZES = (2, 3, 4, 5, 6, 7, 8, 9)
+# a bias added to a product broadcasts over the batch: b, c, \beta, and B beside Z = W X + B (as Z and A are z
+# and a; read as a matrix of the batch's shape, dJ/dB = dZ, which forgets the sum over the examples, held)
+BIASES = ("b", "c", r"\beta", "B")
 
 # ---------------------------------------------------------------- shapes
 class Dims:
@@ -122,7 +125,7 @@ class Shapes:
         left, right = n.args
         for bias, other, s_b, s_o in ((left, right, a, b), (right, left, b, a)):
             if isinstance(bias, Qty) and self.g.symbols[key_of(bias)].role == "parameter" and \
-                    key_of(bias)[0] in ("b", "c", r"\beta") and not entry_of(bias):
+                    key_of(bias)[0] in BIASES and not entry_of(bias):
                 self.deferred.append((s_b, s_o))
                 return s_o
         if self.dims.scalar(a):
@@ -178,7 +181,7 @@ class Shapes:
                 elif not d.was_contracted(r):
                     d.union(r, Dims.ONE)
         batch = {d.find(x) for s in self.g.symbols.values() if s.role == "data" for x in s.shape} - \
-            {d.find(x) for s in self.g.symbols.values() if s.role == "parameter" and s.key[0] not in ("b", "c")
+            {d.find(x) for s in self.g.symbols.values() if s.role == "parameter" and s.key[0] not in BIASES
              for x in s.shape}
         for bias, other in self.deferred:
             r, c = other
@@ -191,7 +194,7 @@ class Shapes:
             else:
                 self.unify(bias, other, "+")
         for sym in self.g.symbols.values():      # a bias no sum placed is a column
-            if sym.key[0] in ("b", "c") and not (d.is_one(sym.shape[0]) or d.is_one(sym.shape[1])):
+            if sym.key[0] in BIASES and not (d.is_one(sym.shape[0]) or d.is_one(sym.shape[1])):
                 d.union(sym.shape[1], Dims.ONE)
 
     def sizes(self) -> dict:

@@ -202,7 +202,7 @@ class Evaluator:
         if seed.shape != self.draw.forward[u].shape:
             raise Unverifiable(f"prod: the first factor ({seed.shape[0]}×{seed.shape[1]}) is not a derivative "
                                f"by {latex_of(u)} ({self.draw.forward[u].shape[0]}×{self.draw.forward[u].shape[1]})")
-        seeds = {u: np.array(seed.evalf(), dtype=float)}
+        seeds = {u: self.draw.array(seed)}
         return sp.Matrix(backward(self.g, self.draw, seeds)[v])
 
     def condition(self, c) -> sp.Matrix:
@@ -348,14 +348,14 @@ def local_jacobians(g: Graph, draw: "Draw", key: tuple) -> dict:
     out = {}
     for k, m in syms.items():
         jac = flat.jacobian(sp.Matrix(list(m))).xreplace(point)
-        out[k] = np.array(jac.evalf(), dtype=float)
+        out[k] = draw.array(jac)
     draw.jacobians[key] = out
     return out
 
 
 def backward(g: Graph, draw: "Draw", seeds: dict) -> dict:
     """key -> the derivative of sum(seed * node) by that quantity, every quantity of the graph at once."""
-    adj = {k: np.zeros(v.shape) for k, v in draw.forward.items()}
+    adj = {k: draw.zeros(v.shape) for k, v in draw.forward.items()}
     for k, seed in seeds.items():
         adj[k] = adj[k] + seed
     for key in reversed(g.order):
@@ -377,9 +377,9 @@ def _cost_seeds(g: Graph, draw: "Draw", num: Qty, indices: dict) -> dict:
             raise Unverifiable(f"the cost is defined in a line that could not be read "
                                f"({', '.join(sorted(g.unread))} = ...)")
         used = {u for k in g.order for u in uses(g.definitions[k][1])}
-        return {k: np.array(draw.upstream_of(k).evalf(), dtype=float) for k in g.order if k not in used}
+        return {k: draw.array(draw.upstream_of(k)) for k in g.order if k not in used}
     shape = draw.forward[key].shape
-    seed = np.zeros(shape)
+    seed = draw.zeros(shape)
     idx = entry_of(num)
     if idx:
         ev = Evaluator(g, draw, {key: sp.Matrix(shape[0], shape[1], lambda i, j: i * shape[1] + j)}, indices)
@@ -418,11 +418,12 @@ def derivative(g: Graph, draw: "Draw", p: Partial, indices: dict) -> sp.Matrix:
     return grad
 
 
-def draw_of(g: Graph, seed: int) -> Draw:
+def draw_of(g: Graph, seed: int, dps: int | None = None) -> Draw:
     """The draw of this seed with its forward pass, made once per graph (its derivatives are kept for every
-    line)."""
-    if seed not in g.draws:
-        draw = Draw(g, 1000 + seed)
+    line); with ``dps``, the same draw in that many digits."""
+    key = seed if dps is None else (seed, dps)
+    if key not in g.draws:
+        draw = Draw(g, 1000 + seed, dps)
         draw.forward = evaluate_graph(g, draw, draw.values)
-        g.draws[seed] = draw
-    return g.draws[seed]
+        g.draws[key] = draw
+    return g.draws[key]
