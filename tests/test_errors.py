@@ -20,7 +20,7 @@ def test_every_error_class_is_an_input_error_and_still_a_value_error():
 def test_the_old_homes_still_export_the_same_classes():
     from symderiv.documents.settings import DocumentError
     from symderiv.engine.backends import BackendUnavailable
-    from symderiv.notation.parse import ParseError
+    from symderiv.notation.claim import ParseError
     from symderiv.notation.tokens import NotationError
     from symderiv.report.files import OutputError
     assert DocumentError is errors.DocumentError and NotationError is errors.NotationError

@@ -96,7 +96,7 @@ TOP, INNER = import_edges()
 def test_the_graph_is_read():
     # a known edge of each kind, so an empty graph cannot pass the cycle test
     assert "symderiv.notation.constructs" in TOP["symderiv.notation.registry"]
-    assert "symderiv.notation.registry" in TOP["symderiv.notation.parse"]
+    assert "symderiv.notation.registry" in TOP["symderiv.notation.grammar"]
     assert sum(map(len, TOP.values())) > 50 and sum(map(len, INNER.values())) > 10
 
 

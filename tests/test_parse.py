@@ -2,7 +2,8 @@
 import pytest
 
 from symderiv.notation.tokens import NotationError
-from symderiv.notation.parse import Call, Op, Partial, Qty, Sum, parse, walk
+from symderiv.notation.parse import parse
+from symderiv.notation.tree import Call, Op, Partial, Qty, Sum, walk
 from symderiv.verify import verify
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..notation.parse import Parser, layout_free
+from ..notation.grammar import Parser
+from ..notation.layout import layout_free
 from ..notation.tokens import NotationError, Token, prepare
 from ..notation.tree import Call, DerivOf, LayerRef, Node, Num, Op, Partial, Qty, rewrite, walk
 

@@ -61,3 +61,7 @@ FUNCTION_NAMES: dict[str, str] = {
 
 
 INDEX_LETTERS = set("ijklpqrstuvcnh")
+# Kinds that make a claim one about the network (never pure calculus).
+NETWORK_KINDS = {"W", "b", "delta", "yhat", "J", "Jdata", "Jreg", "m", "lam", "ones", "width"}
+# Kinds that take no layer superscript (a number in one is a sample: x^{(1)}).
+NO_LAYER = {"x", "y", "yhat", "J", "Jdata", "Jreg", "m", "lam", "alpha", "ones"}

@@ -20,7 +20,8 @@ from ..notation.registry import render
 from ..notation.sums import summing_every_entry
 from ..engine.network import NetFlags, Network
 from ..notation.tokens import NotationError
-from ..notation.parse import Claim, parse
+from ..notation.claim import Claim
+from ..notation.parse import parse
 from ..notation.readings import IllTyped, as_readings
 from ..notation.tree import quantities, walk
 from .checker import FD_RTOL, Checker, agrees, holds, nonfinite, rtol_for, valid_layers

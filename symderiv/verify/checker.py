@@ -22,7 +22,7 @@ from ..engine.network import NetFlags
 from ..notation.tokens import NotationError
 from ..notation.quantities import render_qty
 from ..notation.registry import render
-from ..notation.parse import Claim
+from ..notation.claim import Claim
 from ..notation.tree import Cond, Deriv, DerivOf, Node, Num, Partial, Qty, Sum, free_indices, quantities, walk
 from .evaluate import LOWEST_LAYER, Context, Evaluator, index_dims
 from .instances import MAX_WIDTH, make_instance, pure_instance, random_shapes

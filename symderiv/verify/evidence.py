@@ -3,7 +3,7 @@ tolerance that bounds what the draws alone can tell.
 """
 from __future__ import annotations
 
-from ..notation.parse import Claim
+from ..notation.claim import Claim
 from .checker import Checker
 
 
