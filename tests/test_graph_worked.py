@@ -93,3 +93,11 @@ def test_an_input_given_two_values_leaves_no_worked_point():
     forward = AT_ZERO + [r"u = w x = 0.7 \cdot 2 = 1.4"]
     g, _ = document_graph([(f"f{k}", t) for k, t in enumerate(forward)] + [("c", r"\frac{\partial L}{\partial h} = h - y")])
     assert g.point is None
+
+
+def test_a_wrong_value_beside_the_inputs_values_is_incorrect():
+    # c = 0.5 is read from the link, and h there is 0.769, not 0.7: the link is checked, not taken as given
+    forward = FORWARD[:2] + [r"u = h c = 0.7 \cdot 0.5 = 0.35", r"L = \frac{1}{2}(u - y)^2 = \frac{1}{2}(0.35 - 1)^2"]
+    g, read = document_graph([(f"f{k}", t) for k, t in enumerate(forward)] + [("c", r"\frac{\partial L}{\partial u} = u - y")])
+    assert g.point is not None
+    assert [v.verdict for _, v in line_verdicts(g, read[2])] == ["unverifiable", "incorrect", "correct"]

@@ -47,11 +47,13 @@ def line_verdicts(g: Graph, line: Line) -> list:
     out = [(line.text, LineVerdict("unverifiable", f"definition of {latex_of(line.defines)} (the document's "
                                    "forward pass): not a claim"))]
     if len(line.sides) > 2:          # h = x W = [...]: the links after the definition are claims
+        # a link that gives inputs their values (x_1 + b_1 = 2 + 3) holds by that reading, unless a quantity
+        # the forward pass computes is written with another value in it (z_5 c_2 = 0.7 \cdot 0.5)
         values = point_links(g, line) if g.point is not None else set()
         checked = check_line(g, line.from_side(1))
         out += [(line.text, LineVerdict("unverifiable", "the worked example's values of the forward pass "
                                         f"({describe_point(g.point)}): read from this link, not checked")
-                 if k in values else v) for k, v in enumerate(checked, 1)]
+                 if k in values and v.verdict != "incorrect" else v) for k, v in enumerate(checked, 1)]
     return out
 
 
