@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from sampling import EXHAUSTIVE
+
 from symderiv.documents.check import check_note
 from symderiv.documents.reader import read_document
 
@@ -137,6 +139,7 @@ def verdicts(model: str, claims: list, lead: str | None = None) -> list:
     return out
 
 
+SLOW = {"d2l", "batch B"}        # 50-digit generic functions and batches: their grids run under -m exhaustive
 WRONG = {model: list(dict.fromkeys(w for line in MODELS[model][2] for w in slipped(line))) for model in MODELS}
 
 
@@ -145,12 +148,16 @@ def test_the_slips_are_as_many_as_promised():
     assert {family for w in WRONG.values() for family, _ in w} == set(SLIPS)
 
 
-@pytest.mark.parametrize("model", MODELS)
+def _models(slow):
+    return [pytest.param(m, marks=EXHAUSTIVE if m in slow else ()) for m in MODELS]
+
+
+@pytest.mark.parametrize("model", _models({"d2l"}))
 def test_the_right_lines_of_each_document_are_correct(model):
     assert verdicts(model, MODELS[model][2]) == ["correct"] * len(MODELS[model][2])
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", _models(SLOW))
 def test_no_slipped_line_of_a_document_is_called_correct(model):
     claims = [w for _, w in WRONG[model]]
     found = verdicts(model, claims)
@@ -179,6 +186,7 @@ ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("model, lead, line", ATTACKS)
+@pytest.mark.parametrize("model, lead, line", [pytest.param(*a, marks=EXHAUSTIVE if a[0] == "d2l" else ())
+                                               for a in ATTACKS])
 def test_the_document_red_team_list_stays_rejected(model, lead, line):
     assert verdicts(model, [line], lead) != ["correct"]

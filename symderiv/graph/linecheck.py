@@ -128,14 +128,14 @@ def check_sides(g: Graph, left, right, draws: int = DRAWS, condition=None) -> Li
     n = draws * len(bindings)
     if first_bad is None:
         digits = digits_for(g, left, right)
-        missed = _precise_miss(g, left, right, bindings, draws, digits)
+        missed = _precise_miss(g, left, right, bindings, min(draws, PRECISE_DRAWS), digits)
         if missed is None:
             return LineVerdict("correct", f"held at {draws} random draws of the document's model"
                                + (" (every entry)" if len(bindings) > 1 else "")
-                               + f", confirmed in {digits}-digit arithmetic")
+                               + f", the first confirmed in {digits}-digit arithmetic")
         first_bad = missed
         return LineVerdict("incorrect", f"the sides agree in float64 but differ in {digits}-digit arithmetic at "
-                           f"draw {first_bad['draw']} of {draws} (left {first_bad['left'][0]}, right "
+                           f"draw {first_bad['draw']} (left {first_bad['left'][0]}, right "
                            f"{first_bad['right'][0]})", [], first_bad)
     return LineVerdict("incorrect", f"the sides differ at draw {first_bad['draw']} of {draws} "
                        f"({n} comparisons)", _diagnose(pairs), first_bad)
@@ -145,6 +145,7 @@ DIGITS = 50          # a candidate "correct" is confirmed on the same draws in t
 ROOM = 30            # ... or this many more than the largest or smallest number the line writes
 LOST = 20            # digits a right line may lose to rounding and cancellation
 MAX_DIGITS = 1000
+PRECISE_DRAWS = 1    # a number too small for float64 is as small at every draw: one draw confirms
 CONSTANT_OPS = frozenset({"add", "sub", "neg", "mm", "had", "div", "pow"})
 
 
