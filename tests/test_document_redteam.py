@@ -190,3 +190,18 @@ ATTACKS = [
                                                for a in ATTACKS])
 def test_the_document_red_team_list_stays_rejected(model, lead, line):
     assert verdicts(model, [line], lead) != ["correct"]
+
+
+INVARIANT_DOCUMENT = "\n\n".join(f"$${line}$$" for line in [
+    r"C=\frac{1}{2}\sum_j(y_j-a^L_j)^2",                          # the document's cost: not the menu's default
+    r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)",    # holds whatever the loss and activations
+    r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j",
+    r"\delta^L = a^L - y"])                                        # true for cross-entropy only
+
+
+def test_a_line_that_holds_on_every_network_is_not_blocked_by_a_cost_the_menu_does_not_share():
+    results = check_note(read_document(INVARIANT_DOCUMENT, "markdown", path="invariant.md"))
+    verdict = {r.source_latex.strip(): r.verdict for r in results}
+    assert verdict[r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)"] == "correct"
+    assert verdict[r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j"] == "correct"
+    assert verdict[r"\delta^L = a^L - y"] != "correct"     # the menu's cross-entropy is not the document's cost

@@ -13,6 +13,13 @@ way). An error found there is still shown.
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import product
+
+# The networks a contradicted line is tried on: each output with the losses defined on its range, under
+# each hidden activation (engine/network.LOSSES_FOR_OUTPUT).
+VARIANTS = [dict(output=o, loss=l, hidden=h) for (o, losses) in
+            (("sigmoid", ("bce", "mse")), ("softmax", ("ce", "mse")), ("identity", ("mse",)))
+            for l, h in product(losses, ("sigmoid", "tanh", "relu"))]
 
 
 class Agreement:
@@ -31,13 +38,29 @@ class Agreement:
                                                             self.convention, self.note.samples))), None)
         return self.found[flags]
 
+    def _verdicts(self, entry, flags) -> list:
+        try:
+            return [r.verdict for r in self.check(replace(entry, flags=flags), flags, self.readings, "", self.text,
+                                                  self.convention, self.note.samples)]
+        except Exception:            # noqa: BLE001 - a variant that cannot be built or read decides nothing
+            return ["unverifiable"]
+
+    def holds_on_every_variant(self, entry, bad, flags) -> bool:
+        """Does the line hold whatever the network's loss and activations, while the contradicted definition
+        fits one such network? Then the part of the model the document states otherwise does not decide it
+        (delta^L_j = dC/da^L_j sigma'(z^L_j) holds for every cost)."""
+        variants = [replace(flags, **v) for v in VARIANTS]
+        if not any("incorrect" not in self._verdicts(bad, v) for v in variants):
+            return False             # the document differs from every network of the grid: nothing to vary
+        return all(set(self._verdicts(entry, v)) == {"correct"} for v in variants)
+
     def judged(self, entry, flags, results: list, own_results: list) -> list:
         """``results`` (the menu network's verdicts on ``entry``) when that network agrees with the document's
         forward pass; else each "correct" link unverifiable, saying which definition it contradicts."""
         if all(r.verdict != "correct" for r in results):
             return results          # an error found there is shown (the line is wrong on that network)
         bad = self.contradiction(flags)
-        if bad is None:
+        if bad is None or self.holds_on_every_variant(entry, bad, flags):
             return results
         from ..notation.conventions import model_line
         own_why = next((r.reason for r in own_results if r.verdict == "unverifiable"), "")
