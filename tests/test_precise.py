@@ -4,7 +4,7 @@ import pytest
 
 from symderiv.engine.network import NetFlags
 from symderiv.verify import verify
-from symderiv.verify import precise as P
+from symderiv.verify import mpeval as M, precise as P
 from symderiv.verify.instances import make_instance
 
 
@@ -48,7 +48,7 @@ def test_an_entry_by_central_differences_is_confirmed_to_fewer_digits_and_says_s
 def test_the_precise_truth_is_the_float64_truth_to_float64_precision(flags):
     f = NetFlags(**flags)
     inst = make_instance(f, (3, 4, 5, 2)[:f.depth + 1], 3 if f.batch else 1, np.random.default_rng(0))
-    hp = P.precise(inst).trace
+    hp = M.precise(inst).trace
     for name in ("z", "a", "delta", "dW", "db"):
         for lo, hi in zip(getattr(inst.trace, name)[1:], getattr(hp, name)[1:]):
             assert hi.dtype == object and np.allclose(lo, hi.astype(float), rtol=1e-12, atol=1e-14)
@@ -60,12 +60,12 @@ def test_the_precise_truth_is_the_float64_truth_to_float64_precision(flags):
 def test_the_truth_in_stages_is_the_truth_computed_in_one_function(flags):
     f = NetFlags(**flags)
     inst = make_instance(f, (3, 4, 5, 2)[:f.depth + 1], 3 if f.batch else 1, np.random.default_rng(1))
-    hp = P.precise(inst)
-    e, L = P.compiled(f).expressions, f.depth
-    whole = P.lambdified(P.numeric._Symbols(L).args(),
+    hp = M.precise(inst)
+    e, L = M.compiled(f).expressions, f.depth
+    whole = M.lambdified(M.numeric._Symbols(L).args(),
                          [e["J"], *([e[k][l] for l in range(1, L + 1)] for k in ("z", "a", "delta", "dW", "db"))])
     J, *lists = whole(*[p for l in range(1, L + 1) for p in (hp.W[l], hp.b[l])], hp.X, hp.Y, hp.lam, hp.m)
-    tiny = P.MP.ldexp(1, -300)
+    tiny = M.MP.ldexp(1, -300)
     assert abs(J - hp.trace.J) <= tiny * abs(J)
     for name, values in zip(("z", "a", "delta", "dW", "db"), lists):
         for one, staged in zip(values, getattr(hp.trace, name)[1:]):
@@ -74,7 +74,7 @@ def test_the_truth_in_stages_is_the_truth_computed_in_one_function(flags):
 
 def test_a_stage_is_computed_only_when_a_claim_reads_it():
     f = NetFlags(depth=3)
-    trace = P.precise(make_instance(f, (3, 4, 5, 2), 1, np.random.default_rng(2), kept=False)).trace
+    trace = M.precise(make_instance(f, (3, 4, 5, 2), 1, np.random.default_rng(2), kept=False)).trace
     delta = trace.delta[3]              # the output delta: the forward pass and nothing else
     assert delta.shape == (2, 1) and set(trace._done) == {"z1", "a1", "z2", "a2", "z3", "a3", "delta3"}
     assert np.array_equal(trace.dW[2], trace.dW[2]) and "delta1" not in trace._done and "J" not in trace._done
@@ -89,11 +89,11 @@ def test_the_precision_covers_the_numbers_the_claim_writes(claim, bits):
 
 def test_a_saturated_sigmoid_is_not_one_in_high_precision():
     act = NetFlags().activation(1)
-    assert float(1 - P._activation(act, False)(P.exact(50.0))) == pytest.approx(np.exp(-50.0), rel=1e-12)
+    assert float(1 - M._activation(act, False)(M.exact(50.0))) == pytest.approx(np.exp(-50.0), rel=1e-12)
 
 
 def test_float64_leaking_into_the_confirmation_stops_it_and_the_reason_says_so(monkeypatch):
-    monkeypatch.setitem(P.PRIMITIVES, "num", lambda ev, n: float(n.value) + 0.1)
+    monkeypatch.setitem(M.PRIMITIVES, "num", lambda ev, n: float(n.value) + 0.1)
     v = verify(r"\delta^{(L)} = 1 (a^{(L)} - y)")
     assert v.verdict == "correct" and "not confirmed beyond float64" in v.reason and "float64 value" in v.reason
 
