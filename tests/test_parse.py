@@ -161,3 +161,15 @@ def test_a_trailing_index_range_says_where_the_claim_holds(tail):
 def test_a_tail_that_is_not_a_whole_range_is_not_dropped(tail):
     with pytest.raises(NotationError):
         parse(r"\delta^{(2)}_j = a^{(2)}_j - y_j" + tail)
+
+
+def test_scripts_in_either_order():
+    """x^i_j is valid TeX for x_j^i: the power after the subscript, whichever is written first (#21)."""
+    assert parse(r"y = x^m_j").sides[1].args == parse(r"y = x_j^m").sides[1].args
+    (p,) = [n for n in nodes(r"y = x^2_j", Op) if n.op == "pow"]
+    assert isinstance(p.args[0], Qty) and p.args[0].idx == ("j",)
+    assert verify(r"\sum_j x^2_j = \sum_j x_j x_j").verdict == "correct"
+    assert verify(r"\sum_j x^2_j = 2 \sum_j x_j x_j").verdict == "incorrect"
+    assert verify(r"\sum_j x^2_j = \sum_j x_j").verdict == "incorrect"
+    with pytest.raises(NotationError):
+        parse(r"y = x^2_j^3")                 # still a double superscript

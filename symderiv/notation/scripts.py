@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .claim import ParseError
 from .names import APPLIED_KINDS, COUNT_KINDS, COUNT_LABELS, INDEX_LETTERS, LABELLED_KINDS, NO_LAYER
-from .registry import QUANTITY_NAMES
+from .registry import QUANTITY_NAMES, TRANSPOSE_SUPERSCRIPTS
 from .tokens import FREE_SYMBOLS, NotationError, Token
 from .tree import LayerRef, Op, Qty
 
@@ -33,6 +33,7 @@ class QuantityReader:
             else:
                 self.fail(f"unknown symbol {spelling}", t.pos)
         layer, idx, args, tmark, prime, sample, labelled = None, (), (), "", False, None, False
+        power = None
         applied = kind in APPLIED_KINDS or (kind == "var" and t.kind != "letter")
         if kind == "yhat" and spelling == "h" and self.at("_") and self._subscript_is_theta():
             self.take()
@@ -74,6 +75,8 @@ class QuantityReader:
                 prime = True
             elif not args and self.at("(") and (applied or (kind == "var" and self._comma_inside())):
                 args = self._arguments()          # l_k(y_hat, y): a comma means arguments, not a product
+            elif power is None and not idx and not labelled and self._subscript_after_power():
+                power = (self.take(), self.group_tokens())   # x^i_j is x_j^i: TeX takes scripts in either order
             else:
                 break
         if kind == "yhat" and sample is None and len(args) == 1 and isinstance(args[0], Qty) and \
@@ -88,7 +91,22 @@ class QuantityReader:
         if kind == "J" and sample is not None:
             kind = "Jdata"      # L^{(i)}, \mathcal{L}^{(i)}: the loss of sample i, never the regularised cost
         q = self.node(Qty(kind, spelling, layer, idx, args, prime, sample, pos=t.pos))
+        if power is not None:                   # the power read before the subscript applies to the entry
+            hat, sup = power
+            q = self.node(Op("pow", (q, self.sub(sup).expr_all(hat.pos)), pos=hat.pos))
+            self.no_second_exponent()
         return self.node(Op("T", (q,), style=tmark, pos=t.pos)) if tmark else q
+
+    def _subscript_after_power(self) -> bool:
+        """x^i_j, x^2_j: a power (not a layer, label or transpose superscript: the loop's earlier branches
+        take those) written before the subscript."""
+        if not self.at("^"):
+            return False
+        sup = self.peek_group(1)
+        if not sup or (len(sup) == 1 and sup[0].text in TRANSPOSE_SUPERSCRIPTS):
+            return False
+        after = self.peek(1 + (len(sup) + 2 if self.peek(1).text == "{" else 1))
+        return after is not None and after.text == "_"
 
     def _subscript_is_theta(self) -> bool:  # noqa: D401
         return [x.text for x in self.peek_group(1)] in ([r"\theta"], [r"\Theta"], [r"\boldsymbol"], ["W"])
