@@ -229,3 +229,19 @@ def test_many_dollars_that_close_nothing_are_refused_in_bounded_time():
     with pytest.raises(DocumentError, match=r"more than 50 unclosed \$\$"):
         read_document("$$ a = b $$\n\n" + "see $$\n\nx\n\n" * 120, "markdown", "doc.md")
     assert time.monotonic() - start < 10
+
+
+def test_a_gfm_tables_cells_are_inline_maths_and_an_empty_dollar_cell_is_nothing():
+    """A table as GitHub renders it: each cell's $..$ is an inline entry; a cell written $$ (empty maths) opens
+    no display that would swallow the next one, which keeps its own line and verdict (#21)."""
+    text = ("| rule | formula |\n|:-|-:|\n"
+            "| output | $\\delta^{(2)} = a^{(2)} - y$ |\n"
+            "| bias | $\\frac{\\partial J}{\\partial b^{(2)}} = 2\\delta^{(2)}$ |\n"
+            "| softmax | $$ |\n||$$|$$|\n\n"
+            "Then\n$$\n\\frac{\\partial J}{\\partial W^{(2)}} = \\delta^{(2)} (a^{(1)})^T\n$$\n")
+    doc = read_document(text, "markdown", "doc.md")
+    assert [(e.id, e.source_latex) for e in doc.entries] == [
+        ("L3", r"\delta^{(2)} = a^{(2)} - y"),
+        ("L4", r"\frac{\partial J}{\partial b^{(2)}} = 2\delta^{(2)}"),
+        ("L10", r"\frac{\partial J}{\partial W^{(2)}} = \delta^{(2)} (a^{(1)})^T")]
+    assert [r.verdict for r in check_note(doc)] == ["correct", "incorrect", "correct"]

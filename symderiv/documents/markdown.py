@@ -35,6 +35,7 @@ HTML_SKIPPED = re.compile(r"<!--.*?(?:-->|\Z)|<(pre|code|script|style|textarea|n
                           re.DOTALL | re.IGNORECASE)
 SKIPPED_INLINE = ("code_inline", "html_inline")
 DISPLAY_TOKENS = ("math_block", "math_block_label")             # dollarmath's $$..$$ blocks
+CELL_OPENS, CELL_CLOSES = ("td_open", "th_open"), ("td_close", "th_close")    # a GFM table's cells
 INLINE_TOKENS = {"math_inline": "$", "math_inline_double": "$$"}
 PARSE_SECONDS = 5.0     # a real derivation parses in milliseconds; some hostile texts take minutes
                         # (markdown-it rescans a paragraph of a million unmatched '$' or '[')
@@ -62,7 +63,8 @@ def _parser():
     from markdown_it import MarkdownIt
     from mdit_py_plugins.amsmath import amsmath_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
-    return MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
+    # GFM tables (as GitHub renders them): each cell is its own inline text, so a cell's $$ opens no display
+    return MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True).use(amsmath_plugin).enable("table")
 
 
 def read_markdown(text: str) -> tuple[list[MathSpan], list[tuple[int, int]]]:
@@ -94,8 +96,9 @@ def _parse(text: str, deadline: float):
         tokens = bounded(lambda: _parser().parse(text), max(deadline - time.monotonic(), 0.01))
     except TimedOut:
         raise TooComplex(f"the Markdown parser did not finish within {PARSE_SECONDS:g} s") from None
-    spans, skipped, unmatched, cursor = [], [], [], 0
+    spans, skipped, unmatched, cursor, in_cell = [], [], [], 0, False
     for token in tokens:
+        in_cell = token.type in CELL_OPENS or (in_cell and token.type not in CELL_CLOSES)
         if token.map is not None:
             cursor = max(cursor, starts[min(token.map[0], len(starts) - 1)])
         if token.type in SKIPPED_TOKENS and token.map is not None:
@@ -106,6 +109,12 @@ def _parse(text: str, deadline: float):
             end = starts[token.map[1]] if token.map[1] < len(starts) else len(text)
             skipped += [(cursor + m.start(), cursor + m.end()) for m in HTML_SKIPPED.finditer(text[cursor:end])]
             cursor = end
+        elif token.type == "table_open" and token.map is not None:
+            # a row's cells past the header's count are dropped by GFM (GitHub shows nothing): their $$ are
+            # not left for reader.py's scan to pair across the table
+            end = starts[token.map[1]] if token.map[1] < len(starts) else len(text)
+            skipped += [(m.start(), m.end()) for m in re.finditer(r"\$\$", text[:end])
+                        if m.start() >= starts[token.map[0]]]
         elif token.type in DISPLAY_TOKENS:
             span = _delimited(text, cursor, "$$", "$$")
             if span is None:
@@ -124,7 +133,7 @@ def _parse(text: str, deadline: float):
                 spans.append(span)
                 cursor = span.outer[1]
         elif token.type == "inline" and token.children:
-            cursor = _inline(text, cursor, token.children, spans, skipped, unmatched)
+            cursor = _inline(text, cursor, token.children, spans, skipped, unmatched, in_cell)
     return spans, skipped, unmatched
 
 
@@ -170,9 +179,17 @@ def line_of(starts: list[int], at: int) -> int:
     return bisect.bisect_right(starts, at)
 
 
-def _inline(text: str, cursor: int, children, spans: list, skipped: list, unmatched: list) -> int:
-    """The inline maths of one paragraph (its children in order), found from ``cursor``; where the
-    paragraph's reading stopped. A $$ left in its text is unmatched in the paragraph."""
+def _inline(text: str, cursor: int, children, spans: list, skipped: list, unmatched: list,
+            in_cell: bool = False) -> int:
+    """The inline maths of one paragraph or table cell (its children in order), found from ``cursor``;
+    where its reading stopped. A $$ left in its text is unmatched, except a cell written ``$$`` (empty
+    maths, as GitHub renders it): nothing."""
+    if in_cell and [(c.type, c.content.strip()) for c in children] == [("text", "$$")]:
+        at = text.find("$$", cursor)
+        if at < 0:
+            return cursor
+        skipped.append((at, at + 2))            # not left for reader.py's scan of $$..$$ either
+        return at + 2
     for child in children:
         if child.type in INLINE_TOKENS:
             found = _located(text, cursor, INLINE_TOKENS[child.type], child.content)
