@@ -7,11 +7,10 @@ stay here as the red-team list of the document path.
 """
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from sampling import EXHAUSTIVE
+from test_graph_adversarial import slipped as slipped_by
 
 from symderiv.documents.check import check_note
 from symderiv.documents.reader import read_document
@@ -102,16 +101,8 @@ SLIPS = {
 
 
 def slipped(line: str) -> list:
-    """(family, wrong line) for every edit of ``line``'s right side that changes it."""
-    left, right = line.split(" = ", 1)
-    out = []
-    for family, edits in SLIPS.items():
-        for pattern, replacement in edits:
-            for mo in re.finditer(pattern, right):
-                new = right[:mo.start()] + mo.expand(replacement) + right[mo.end():]
-                if new != right:
-                    out.append((family, f"{left} = {new}"))
-    return out
+    """(family, wrong line) for every edit of ``line``'s right side by this file's families of slips."""
+    return slipped_by(line, SLIPS)
 
 
 def document(model: str, claims: list, lead: str | None = None) -> str:

@@ -67,11 +67,12 @@ SLIPS = {
 }
 
 
-def slipped(line: str) -> list:
-    """(family, wrong line) for every edit of ``line``'s right side that changes it."""
+def slipped(line: str, slips: dict | None = None) -> list:
+    """(family, wrong line) for every edit of ``line``'s right side that changes it (``slips``: the families
+    of edits, SLIPS unless given)."""
     left, right = line.split(" = ", 1)
     out = []
-    for family, edits in SLIPS.items():
+    for family, edits in (SLIPS if slips is None else slips).items():
         for pattern, replacement in edits:
             for mo in re.finditer(pattern, right):
                 new = right[:mo.start()] + mo.expand(replacement) + right[mo.end():]
