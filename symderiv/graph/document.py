@@ -1,8 +1,6 @@
 """A whole document checked on its own model (``check FILE``), and ``verify --define``."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..notation.tree import Partial, walk
 from ..verify.verdict import Unverifiable
 from .build import build_graph
