@@ -116,16 +116,18 @@ def _cell_value(v) -> float:
     return float(np.reshape(v, ()))
 
 
-def evaluate_matrix(ev, m: Matrix):
+def evaluate_matrix(ev, m: Matrix, cell=_cell_value, dtype=float):
+    """A matrix written out, or by a term over its row and column indices; ``cell`` and ``dtype`` are the
+    evaluator's numbers (float64 here, mpmath in verify/mpeval.py)."""
     if m.term is None:
-        return np.array([[_cell_value(ev(c)) for c in row] for row in m.rows])
+        return np.array([[cell(ev(c)) for c in row] for row in m.rows], dtype=dtype)
     rows = ev.index_range(m.term, m.row_index) if m.row_index else [None]
     cols = ev.index_range(m.term, m.col_index) if m.col_index else [None]
-    out = np.empty((len(rows), len(cols)))
+    out = np.empty((len(rows), len(cols)), dtype=dtype)
     for i, r in enumerate(rows):
         for j, c in enumerate(cols):
             with ev.bound(m.row_index or "_", r or 0), ev.bound(m.col_index or "_", c or 0):
-                out[i, j] = _cell_value(ev(m.term))
+                out[i, j] = cell(ev(m.term))
     return out
 
 

@@ -79,9 +79,13 @@ class Instance:
     def M(self):
         return float(self.m)
 
+    def trace_of(self, flags, W, b, X, Y, m):
+        """The derived truth's trace at these parameters and data (float64 here; mpmath in PreciseInstance)."""
+        return truth(flags, W, b, X, Y, self.lam)
+
     def with_parameters(self, W, b) -> "Instance":
         """The same data with other parameters, and their own derived trace."""
-        return replace(self, W=W, b=b, trace=truth(self.flags, W, b, self.X, self.Y, self.lam))
+        return replace(self, W=W, b=b, trace=self.trace_of(self.flags, W, b, self.X, self.Y, self.m))
 
     def example(self, k: int) -> "Instance":
         """This instance restricted to example k (m = 1, one sample's J), its trace recomputed; cached."""
@@ -89,8 +93,8 @@ class Instance:
         if k not in cache:
             flags = replace(self.flags, batch=False)
             X, Y = self.X[:, [k]], self.Y[:, [k]]
-            cache[k] = Instance(flags, self.sizes, 1, self.W, self.b, X, Y, self.lam, self.alpha,
-                                truth(flags, self.W, self.b, X, Y, self.lam), of_batch=self.m)
+            cache[k] = type(self)(flags, self.sizes, 1, self.W, self.b, X, Y, self.lam, self.alpha,
+                                  self.trace_of(flags, self.W, self.b, X, Y, 1), of_batch=self.m)
         return cache[k]
 
     def with_bump(self, at, bump) -> "Instance":

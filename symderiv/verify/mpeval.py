@@ -16,6 +16,7 @@ import sympy as sp
 from ..engine import numeric
 from ..engine.activations import ACTIVATIONS, _derivative_of, z as Z_SYMBOL
 from ..engine.losses import a as A_SYMBOL, lam as LAM_SYMBOL, m as M_SYMBOL, w as W_SYMBOL, y as Y_SYMBOL
+from ..notation.matrices import evaluate_matrix
 from ..notation.operators import Unevaluable, divide, shape_of
 from .evaluate import Evaluator
 from .instances import ForwardTrace, Instance, compiled
@@ -180,17 +181,8 @@ def _trace(flags, W, b, X, Y, lam, m) -> LazyTrace:
 class PreciseInstance(Instance):
     """An instance whose every number is an mpmath number (arrays of dtype object)."""
 
-    def with_parameters(self, W, b) -> "PreciseInstance":
-        return replace(self, W=W, b=b, trace=_trace(self.flags, W, b, self.X, self.Y, self.lam, self.m))
-
-    def example(self, k: int) -> "PreciseInstance":
-        cache = self.__dict__.setdefault("_examples", {})
-        if k not in cache:
-            flags = replace(self.flags, batch=False)
-            X, Y = self.X[:, [k]], self.Y[:, [k]]
-            cache[k] = PreciseInstance(flags, self.sizes, 1, self.W, self.b, X, Y, self.lam, self.alpha,
-                                       _trace(flags, self.W, self.b, X, Y, self.lam, 1), of_batch=self.m)
-        return cache[k]
+    def trace_of(self, flags, W, b, X, Y, m) -> LazyTrace:
+        return _trace(flags, W, b, X, Y, self.lam, m)
 
     def with_bump(self, at, bump) -> "PreciseInstance":
         zs, as_ = self.forward(at=at, bump=bump)
@@ -230,16 +222,7 @@ def _cell(v):
 
 
 def _matrix(ev, m):
-    if m.term is None:
-        return np.array([[_cell(ev(c)) for c in row] for row in m.rows], dtype=object)
-    rows = ev.index_range(m.term, m.row_index) if m.row_index else [None]
-    cols = ev.index_range(m.term, m.col_index) if m.col_index else [None]
-    out = np.empty((len(rows), len(cols)), dtype=object)
-    for i, r in enumerate(rows):
-        for j, c in enumerate(cols):
-            with ev.bound(m.row_index or "_", r or 0), ev.bound(m.col_index or "_", c or 0):
-                out[i, j] = _cell(ev(m.term))
-    return out
+    return evaluate_matrix(ev, m, cell=_cell, dtype=object)
 
 
 def _div(ev, n):
